@@ -1,0 +1,176 @@
+"""The results-file contract: what one line of ``results.jsonl`` holds, read and written in one place.
+
+Other tools read these files (``shared/tools/check_results.py``, the gate, spreadsheets), so field names
+are stable and the schema is versioned. History:
+
+- 1 (2026-11): first version. One line per (scenario, trial, executor); times are wall seconds as run
+  (already multiplied by ``time_scale``), relative to the start of that record's run.
+
+Document milliseconds, the unit of the source document's table, are ``seconds / time_scale * 1000``.
+See ``docs/results-schema.md`` for the field table.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import IO, Any
+
+SCHEMA_VERSION = 1
+
+#: Call statuses an executor may report. ``abandoned``: a sync tool that never returned (a thread
+#: cannot be killed); ``fallback``: the call failed and a configured fallback value was used.
+CALL_STATUSES = (
+    "ok",
+    "error",
+    "timeout",
+    "rate_limited",
+    "cancelled",
+    "abandoned",
+    "fallback",
+    "skipped",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class CallRecord:
+    """One tool call as it ran."""
+
+    id: str
+    tool: str
+    planned_latency_s: float
+    start_s: float
+    end_s: float
+    status: str
+    attempts: int
+    error: str | None = None
+    after: tuple[str, ...] = ()
+    #: time spent waiting for a client-side limiter before the first attempt started
+    wait_s: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class TrialRecord:
+    """One (scenario, trial, executor) measurement: one line of results.jsonl."""
+
+    run_id: str
+    scenario: str
+    executor: str
+    trial: int
+    seed: int
+    time_scale: float
+    makespan_s: float
+    lower_bound_s: float
+    ideal_s: float
+    calls: tuple[CallRecord, ...]
+    model: str = "none"
+    #: fingerprint of the scenario definition: runs whose fingerprints differ are not compared
+    scenario_hash: str = ""
+    #: position of this executor in the trial's shuffled order (drift shows up here)
+    order: int = 0
+    #: sum and max of the planned first-attempt latencies, wall seconds
+    planned_sum_s: float = 0.0
+    planned_max_s: float = 0.0
+    #: model-in-the-loop spans (model time, turns, tokens); empty when model == "none"
+    session: Mapping[str, Any] = field(default_factory=dict)
+    schema: int = SCHEMA_VERSION
+
+    def to_json(self) -> str:
+        d = asdict(self)
+        d["calls"] = [_call_json(c) for c in self.calls]
+        d["session"] = dict(self.session)
+        return json.dumps(d, separators=(",", ":"), sort_keys=False)
+
+
+def _call_json(c: CallRecord) -> dict[str, Any]:
+    d = asdict(c)
+    d["after"] = list(c.after)
+    return d
+
+
+class SchemaError(ValueError):
+    """A results line that does not follow the contract."""
+
+
+def parse_record(line: str, *, where: str = "results.jsonl") -> TrialRecord:
+    """One JSON line -> TrialRecord; refuses unknown schema versions and missing fields."""
+    try:
+        d = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise SchemaError(f"{where}: not JSON ({exc.msg})") from None
+    if not isinstance(d, dict):
+        raise SchemaError(f"{where}: a record must be a JSON object")
+    version = d.get("schema")
+    if version != SCHEMA_VERSION:
+        raise SchemaError(f"{where}: schema {version!r} is not supported (this pfcbench reads {SCHEMA_VERSION})")
+    try:
+        calls = tuple(
+            CallRecord(**{**c, "after": tuple(c.get("after", ()))}) for c in d.pop("calls")
+        )
+        return TrialRecord(**{**d, "calls": calls})
+    except (TypeError, KeyError) as exc:
+        raise SchemaError(f"{where}: {exc}") from None
+
+
+def read_records(path: str | os.PathLike[str]) -> list[TrialRecord]:
+    """All complete records of a results file. A torn last line (a crash mid-write) is ignored."""
+    return list(iter_records(path))
+
+
+def iter_records(path: str | os.PathLike[str]) -> Iterator[TrialRecord]:
+    p = Path(path)
+    with p.open(encoding="utf-8") as fh:
+        lines = fh.read().split("\n")
+    # Only the last line can be torn: every record is written in one call ending with "\n".
+    complete, tail = lines[:-1], lines[-1]
+    for i, line in enumerate(complete, 1):
+        if line.strip():
+            yield parse_record(line, where=f"{p}:{i}")
+    del tail
+
+
+class ResultsWriter:
+    """Appends records to results.jsonl, one write and one flush per record, so a crash loses nothing."""
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        _drop_torn_tail(self.path)
+        self._fh: IO[str] = self.path.open("a", encoding="utf-8")
+
+    def write(self, record: TrialRecord) -> None:
+        self._fh.write(record.to_json() + "\n")
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+
+    def close(self) -> None:
+        self._fh.close()
+
+    def __enter__(self) -> ResultsWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _drop_torn_tail(path: Path) -> None:
+    """Cut a partial last line left by a killed process, so appending keeps one record per line."""
+    if not path.exists():
+        return
+    data = path.read_bytes()
+    if data and not data.endswith(b"\n"):
+        path.write_bytes(data[: data.rfind(b"\n") + 1])
+
+
+def write_json_atomic(path: str | os.PathLike[str], obj: Mapping[str, Any] | Sequence[Any]) -> None:
+    """Write JSON to a temp file and rename it: a reader never sees half a file."""
+    write_text_atomic(path, json.dumps(obj, indent=2, sort_keys=True) + "\n")
+
+
+def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    p = Path(path)
+    tmp = p.with_name(f".{p.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, p)
