@@ -1,0 +1,78 @@
+"""What is run: scenarios of simulated APIs with latency distributions, quotas and faults, and trial plans.
+
+Knows nothing of executors, models or reports.
+"""
+
+from scenarios._latency import (
+    Constant,
+    Empirical,
+    Gamma,
+    Latency,
+    LogNormal,
+    Mixture,
+    Normal,
+    Pareto,
+    Uniform,
+    expected_max,
+    max_quantile,
+)
+from scenarios._load import ScenarioError, find_cycle, load_catalog, load_file, parse_scenarios, resolve
+from scenarios._plan import (
+    MAX_PLANNED_ATTEMPTS,
+    PlannedCall,
+    TrialPlan,
+    critical_path_ms,
+    make_plan,
+    quota_bound_ms,
+    quota_slots_ms,
+)
+from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
+from scenarios._toolbox import (
+    QUOTA_GRACE_S,
+    CallLog,
+    QuotaState,
+    RateLimited,
+    SimulatedAPI,
+    ToolError,
+    build_toolbox,
+)
+
+__all__ = [
+    "MAX_PLANNED_ATTEMPTS",
+    "QUOTA_GRACE_S",
+    "CallLog",
+    "CallSpec",
+    "Constant",
+    "DocClaim",
+    "Empirical",
+    "Faults",
+    "Gamma",
+    "Latency",
+    "LogNormal",
+    "Mixture",
+    "Normal",
+    "Pareto",
+    "PlannedCall",
+    "QuotaState",
+    "RateLimit",
+    "RateLimited",
+    "Scenario",
+    "ScenarioError",
+    "SimulatedAPI",
+    "ToolError",
+    "ToolSpec",
+    "TrialPlan",
+    "Uniform",
+    "build_toolbox",
+    "critical_path_ms",
+    "expected_max",
+    "find_cycle",
+    "load_catalog",
+    "load_file",
+    "make_plan",
+    "max_quantile",
+    "parse_scenarios",
+    "quota_bound_ms",
+    "quota_slots_ms",
+    "resolve",
+]

@@ -1,0 +1,239 @@
+"""The measurement loop: trials x scenarios x executors in a seeded random order, one record appended and
+flushed per (scenario, trial, executor), resumable after an interruption."""
+
+from __future__ import annotations
+
+import gc
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from bench._convert import planned_work, quotas_of, tool_calls
+from bench._meta import run_metadata, utc_now
+from bench._theory import scenario_theory
+from executors import CallResult, Executor
+from reports import CallRecord, ResultsWriter, TrialRecord, read_records, write_json_atomic
+from scenarios import Scenario, TrialPlan, build_toolbox, make_plan
+
+Clock = Callable[[], float]
+
+#: warm-up plans draw from trial indices no run reaches
+_WARMUP_TRIAL = 2_000_000
+
+
+class RunError(ValueError):
+    """A run that cannot start or resume as asked; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class RunConfig:
+    scenarios: tuple[Scenario, ...]
+    executors: tuple[str, ...]
+    trials: int
+    seed: int
+    time_scale: float
+    out: Path
+    warmup: int = 1
+    max_workers: int | None = None
+    resume: bool = False
+    argv: tuple[str, ...] = field(default_factory=tuple)
+
+    def args_json(self) -> dict[str, Any]:
+        return {
+            "scenarios": [s.name for s in self.scenarios],
+            "scenario_hashes": {s.name: s.fingerprint() for s in self.scenarios},
+            "executors": list(self.executors),
+            "trials": self.trials,
+            "seed": self.seed,
+            "time_scale": self.time_scale,
+            "warmup": self.warmup,
+            "max_workers": self.max_workers,
+            "model": "none",
+            "argv": list(self.argv),
+        }
+
+
+def measure(
+    plan: TrialPlan,
+    executor: Executor,
+    time_scale: float,
+    *,
+    run_id: str = "",
+    order: int = 0,
+    clock: Clock = time.perf_counter,
+) -> TrialRecord:
+    """Run one trial's calls with one executor against fresh simulated APIs and record what happened."""
+    tools = build_toolbox(plan, time_scale, clock=clock)
+    calls = tool_calls(plan)
+    quotas = quotas_of(plan.scenario, time_scale)
+    gc.collect()  # a collection inside the timed region would be charged to whichever executor was unlucky
+    t0 = clock()
+    results = executor.run(calls, tools, quotas=quotas)
+    makespan = clock() - t0
+    firsts = [c.latency_ms[0] / 1000 * time_scale for c in plan.calls]
+    return TrialRecord(
+        run_id=run_id,
+        scenario=plan.scenario.name,
+        scenario_hash=plan.scenario.fingerprint(),
+        executor=executor.name,
+        trial=plan.trial,
+        order=order,
+        seed=plan.seed,
+        time_scale=time_scale,
+        makespan_s=makespan,
+        lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale,
+        ideal_s=executor.predict(planned_work(plan, time_scale), quotas=quotas),
+        planned_sum_s=sum(firsts),
+        planned_max_s=max(firsts, default=0.0),
+        calls=tuple(
+            _call_record(r, p.latency_ms[0] / 1000 * time_scale, t0)
+            for r, p in zip(results, plan.calls, strict=True)
+        ),
+    )
+
+
+def _call_record(r: CallResult, planned_s: float, t0: float) -> CallRecord:
+    return CallRecord(
+        id=r.call.id,
+        tool=r.call.name,
+        planned_latency_s=planned_s,
+        start_s=r.start - t0,
+        end_s=r.end - t0,
+        status=r.status,
+        attempts=r.attempts,
+        error=r.error,
+        after=r.call.after,
+        wait_s=r.wait,
+    )
+
+
+def executor_order(labels: Sequence[str], seed: int, trial: int) -> list[str]:
+    """A fresh random order per trial, so slow drift of the machine is spread over all executors."""
+    rng = np.random.default_rng(np.random.SeedSequence([seed, trial, 0x0D0E]))
+    return [labels[i] for i in rng.permutation(len(labels))]
+
+
+Progress = Callable[[int, int, str], None]
+
+
+def run(config: RunConfig, executors: dict[str, Executor], progress: Progress | None = None) -> int:
+    """Run (or resume) a benchmark into ``config.out``; returns the number of records written now.
+
+    KeyboardInterrupt leaves run.json marked ``interrupted`` and every finished record on disk."""
+    out = config.out
+    results_path, meta_path = out / "results.jsonl", out / "run.json"
+    done: set[tuple[str, int, str]] = set()
+    meta = _start(config, results_path, meta_path, done)
+    todo = [
+        (trial, s, label, pos)
+        for trial in range(config.trials)
+        for s in config.scenarios
+        for pos, label in enumerate(executor_order(config.executors, config.seed, trial))
+        if (s.name, trial, label) not in done
+    ]
+    total, written = len(todo), 0
+    if config.warmup and todo:
+        _warm_up(config, executors)
+    try:
+        with ResultsWriter(results_path) as writer:
+            plans: dict[tuple[str, int], TrialPlan] = {}
+            for i, (trial, s, label, pos) in enumerate(todo):
+                if progress:
+                    progress(i, total, f"{s.name} trial {trial} {label}")
+                key = (s.name, trial)
+                if key not in plans:
+                    plans.clear()  # one plan per (scenario, trial) shared by all its executors
+                    plans[key] = make_plan(s, config.seed, trial)
+                rec = measure(
+                    plans[key], executors[label], config.time_scale, run_id=meta["run_id"], order=pos
+                )
+                writer.write(rec)
+                written += 1
+        if progress:
+            progress(total, total, "done")
+    except KeyboardInterrupt:
+        meta.update(status="interrupted", finished_at=utc_now())
+        write_json_atomic(meta_path, meta)
+        raise
+    meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
+    write_json_atomic(meta_path, meta)
+    return written
+
+
+def _start(
+    config: RunConfig, results_path: Path, meta_path: Path, done: set[tuple[str, int, str]]
+) -> dict[str, Any]:
+    out = config.out
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        probe = out / ".pfcbench-write-test"
+        probe.write_text("")
+        probe.unlink()
+    except OSError as exc:
+        raise RunError(f"--out {out}: cannot write there ({exc.strerror})") from None
+    has_results = results_path.exists() and results_path.stat().st_size > 0
+    if has_results and not config.resume:
+        raise RunError(
+            f"--out {out}: already holds results.jsonl; pass --resume to finish it, or choose another --out"
+        )
+    args = config.args_json()
+    if config.resume and has_results:
+        meta = _resume_meta(meta_path, args)
+        for r in read_records(results_path):
+            done.add((r.scenario, r.trial, r.executor))
+        meta.update(status="running", resumed_at=utc_now())
+    else:
+        meta = run_metadata(args) | {
+            "run_id": uuid.uuid4().hex[:12],
+            "status": "running",
+            "started_at": utc_now(),
+        }
+    write_json_atomic(meta_path, meta)
+    built = {
+        s.name: scenario_theory(s, [_predictor(label, config) for label in config.executors], config.seed)
+        for s in config.scenarios
+    }
+    write_json_atomic(
+        out / "theory.json",
+        {"schema": 1, "time_scale": config.time_scale, "seed": config.seed, "scenarios": built},
+    )
+    return meta
+
+
+def _predictor(label: str, config: RunConfig) -> Executor:
+    from executors import make_executor
+
+    return make_executor(label, time_scale=config.time_scale, max_workers=config.max_workers)
+
+
+def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    try:
+        meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        raise RunError(
+            f"{meta_path}: missing or unreadable; cannot resume without the run's metadata"
+        ) from None
+    old = meta.get("args", {})
+    for key in ("scenario_hashes", "executors", "seed", "time_scale", "max_workers"):
+        if old.get(key) != args[key]:
+            raise RunError(
+                f"--resume: {key} differs from the interrupted run ({old.get(key)!r} != {args[key]!r})"
+            )
+    meta["args"] = args
+    return meta
+
+
+def _warm_up(config: RunConfig, executors: dict[str, Executor]) -> None:
+    """Start pools and import lazy modules before timing; warm-up plans come from their own trial indices."""
+    for w in range(config.warmup):
+        for s in config.scenarios:
+            plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
+            for label in config.executors:
+                measure(plan, executors[label], config.time_scale)

@@ -1,0 +1,65 @@
+"""The source document's rate limiter, rebuilt to be measured against ours (never used by default).
+
+Its two weak spots, kept on purpose: (1) check and record are separate steps with no lock, so threads that
+check at the same moment are all admitted before any records its start (time-of-check to time-of-use);
+(2) when the window is full it sleeps until the oldest start leaves the window *plus a fixed pad*
+(100 ms in the document), which, together with batch barriers, wastes time the quota would allow.
+``checkpoint`` is a test hook called between check and record, where a thread switch exposes the race.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Sequence
+
+from executors._types import ASleep, Clock, Sleep
+
+
+class DocWindowLimiter:
+    def __init__(
+        self,
+        windows: Sequence[tuple[int, float]],
+        clock: Clock,
+        *,
+        pad: float = 0.1,
+        checkpoint: Callable[[], None] | None = None,
+    ) -> None:
+        self.windows = tuple(windows)
+        self._clock = clock
+        self._pad = pad
+        self._history: list[deque[float]] = [deque() for _ in self.windows]
+        self._checkpoint = checkpoint
+        self.admitted_at: list[float] = []
+
+    def _full_window(self) -> int | None:
+        now = self._clock()
+        for i, ((count, length), hist) in enumerate(zip(self.windows, self._history, strict=True)):
+            while hist and now - hist[0] > length:
+                hist.popleft()
+            if len(hist) >= count:
+                return i
+        return None
+
+    def _record(self) -> None:
+        now = self._clock()
+        for hist in self._history:
+            hist.append(now)
+        self.admitted_at.append(now)
+
+    def acquire(self, sleep: Sleep) -> float:
+        t0 = self._clock()
+        while (i := self._full_window()) is not None:
+            oldest = self._history[i][0] if self._history[i] else self._clock()
+            sleep(max(0.0, self.windows[i][1] - (self._clock() - oldest) + self._pad))
+        if self._checkpoint is not None:
+            self._checkpoint()
+        self._record()
+        return self._clock() - t0
+
+    async def aacquire(self, asleep: ASleep) -> float:
+        t0 = self._clock()
+        while (i := self._full_window()) is not None:
+            oldest = self._history[i][0] if self._history[i] else self._clock()
+            await asleep(max(0.0, self.windows[i][1] - (self._clock() - oldest) + self._pad))
+        self._record()
+        return self._clock() - t0

@@ -1,0 +1,424 @@
+"""TOML scenario files: strict validation and matrix expansion (one file can describe 3, 5 and 10 APIs).
+
+Every refusal is one line: ``file: key.path: what is allowed``. The format is documented in
+``docs/scenarios.md``.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import re
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from scenarios._latency import (
+    Constant,
+    Empirical,
+    Gamma,
+    Latency,
+    LogNormal,
+    Mixture,
+    Normal,
+    Pareto,
+    Uniform,
+)
+from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
+
+
+class ScenarioError(ValueError):
+    """A scenario file or name that cannot be used; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class _At:
+    """Where we are in the file, for error messages."""
+
+    file: str
+    path: str
+
+    def key(self, k: str | int) -> _At:
+        return _At(
+            self.file, f"{self.path}[{k}]" if isinstance(k, int) else (f"{self.path}.{k}" if self.path else k)
+        )
+
+    def fail(self, msg: str) -> ScenarioError:
+        return ScenarioError(f"{self.file}: {self.path or '(top level)'}: {msg}")
+
+
+_NUM = (int, float)
+
+
+def _table(
+    at: _At, v: Any, allowed: set[str], required: frozenset[str] | set[str] = frozenset()
+) -> dict[str, Any]:
+    if not isinstance(v, dict):
+        raise at.fail(f"must be a table, got {type(v).__name__}")
+    unknown = sorted(set(v) - allowed)
+    if unknown:
+        raise at.fail(f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+    missing = sorted(required - set(v))
+    if missing:
+        raise at.fail(f"missing key {missing[0]!r}")
+    return v
+
+
+def _num(
+    at: _At, v: Any, *, lo: float | None = None, lo_open: bool = False, hi: float | None = None
+) -> float:
+    if isinstance(v, bool) or not isinstance(v, _NUM):
+        raise at.fail(f"must be a number, got {type(v).__name__} {v!r}")
+    x = float(v)
+    if lo is not None and (x <= lo if lo_open else x < lo):
+        raise at.fail(f"must be {'>' if lo_open else '>='} {lo:g}, got {x:g}")
+    if hi is not None and x > hi:
+        raise at.fail(f"must be <= {hi:g}, got {x:g}")
+    return x
+
+
+def _int(at: _At, v: Any, *, lo: int = 0) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise at.fail(f"must be an integer, got {type(v).__name__} {v!r}")
+    if v < lo:
+        raise at.fail(f"must be >= {lo}, got {v}")
+    return v
+
+
+def _str(at: _At, v: Any) -> str:
+    if not isinstance(v, str):
+        raise at.fail(f"must be a string, got {type(v).__name__} {v!r}")
+    return v
+
+
+_DISTS: dict[str, tuple[set[str], set[str]]] = {
+    # dist: (required keys, optional keys)
+    "constant": ({"ms"}, set()),
+    "uniform": ({"low_ms", "high_ms"}, set()),
+    "normal": ({"mean_ms", "sd_ms"}, set()),
+    "lognormal": ({"median_ms", "sigma"}, set()),
+    "gamma": ({"shape", "scale_ms"}, set()),
+    "pareto": ({"scale_ms", "alpha"}, set()),
+    "empirical": ({"csv"}, {"column"}),
+    "mixture": ({"components"}, set()),
+}
+
+
+def _latency(at: _At, v: Any, base: Path | None) -> Latency:
+    if not isinstance(v, dict):
+        raise at.fail('must be a table like {dist = "uniform", low_ms = 100, high_ms = 500}')
+    dist = v.get("dist")
+    if dist not in _DISTS:
+        raise at.key("dist").fail(f"must be one of {', '.join(_DISTS)}, got {dist!r}")
+    req, opt = _DISTS[dist]
+    extra = {"weight"} if at.path.endswith("]") and ".components" in at.path else set()
+    d = _table(at, v, req | opt | {"dist"} | extra, req | {"dist"})
+
+    def n(k: str, *, lo: float | None = None, lo_open: bool = False) -> float:
+        return _num(at.key(k), d[k], lo=lo, lo_open=lo_open)
+
+    match dist:
+        case "constant":
+            return Constant(n("ms", lo=0))
+        case "uniform":
+            low, high = n("low_ms", lo=0), n("high_ms", lo=0)
+            if low > high:
+                raise at.key("low_ms").fail(f"must be <= high_ms ({high:g}), got {low:g}")
+            return Uniform(low, high)
+        case "normal":
+            return Normal(n("mean_ms", lo=0), n("sd_ms", lo=0, lo_open=True))
+        case "lognormal":
+            return LogNormal(n("median_ms", lo=0, lo_open=True), n("sigma", lo=0, lo_open=True))
+        case "gamma":
+            return Gamma(n("shape", lo=0, lo_open=True), n("scale_ms", lo=0, lo_open=True))
+        case "pareto":
+            alpha = n("alpha", lo=1, lo_open=True)  # alpha <= 1: infinite mean, no theory to compare with
+            return Pareto(n("scale_ms", lo=0, lo_open=True), alpha)
+        case "empirical":
+            return _empirical(at, d, base)
+        case _:
+            comps = d["components"]
+            if not isinstance(comps, list) or len(comps) < 2:
+                raise at.key("components").fail("must be a list of at least two latency tables with a weight")
+            weights, parts = [], []
+            for i, c in enumerate(comps):
+                cat = at.key("components").key(i)
+                if not isinstance(c, dict) or "weight" not in c:
+                    raise cat.fail("each component needs a 'weight' > 0 and a dist")
+                weights.append(_num(cat.key("weight"), c["weight"], lo=0, lo_open=True))
+                parts.append(_latency(cat, c, base))
+            return Mixture(tuple(weights), tuple(parts))
+
+
+def _empirical(at: _At, d: dict[str, Any], base: Path | None) -> Latency:
+    name = _str(at.key("csv"), d["csv"])
+    path = Path(name) if Path(name).is_absolute() or base is None else base / name
+    column = d.get("column", 0)
+    try:
+        with path.open(newline="", encoding="utf-8") as fh:
+            rows = list(csv.reader(fh))
+    except OSError as exc:
+        raise at.key("csv").fail(f"cannot read {path}: {exc.strerror}") from None
+    if rows and isinstance(column, str):
+        header = rows.pop(0)
+        if column not in header:
+            raise at.key("column").fail(f"no column {column!r} in {path} (columns: {', '.join(header)})")
+        col = header.index(column)
+    else:
+        col = _int(at.key("column"), column)
+        if rows and not _is_number(rows[0][col] if col < len(rows[0]) else ""):
+            rows.pop(0)  # a header row
+    values = []
+    for i, row in enumerate(rows, 1):
+        if not row or col >= len(row) or not row[col].strip():
+            continue
+        if not _is_number(row[col]) or float(row[col]) < 0:
+            raise at.key("csv").fail(f"{path} row {i}: latency must be a number of ms >= 0, got {row[col]!r}")
+        values.append(float(row[col]))
+    if not values:
+        raise at.key("csv").fail(f"{path} has no latency values")
+    return Empirical(tuple(values), source=path.name)
+
+
+def _is_number(s: str) -> bool:
+    try:
+        float(s)
+    except ValueError:
+        return False
+    return True
+
+
+_TOP = {"name", "description", "matrix", "doc", "tools", "quotas", "calls"}
+_TOOL = {"name", "count", "calls", "description", "latency", "error_rate", "hang_rate", "hang_ms", "quota"}
+_QUOTA = {"calls", "period_ms", "burst"}
+_CALL = {"id", "tool", "args", "after"}
+_DOC = {"row", "sequential_ms", "parallel_ms", "speedup"}
+
+
+def _expand(v: Any, values: Mapping[str, Any]) -> Any:
+    """Substitute {key} for matrix values in every string; a string that is exactly "{key}" becomes the value."""
+    if isinstance(v, str):
+        whole = re.fullmatch(r"\{(\w+)\}", v)
+        if whole and whole.group(1) in values:
+            return values[whole.group(1)]
+        return re.sub(r"\{(\w+)\}", lambda m: str(values.get(m.group(1), m.group(0))), v)
+    if isinstance(v, list):
+        return [_expand(x, values) for x in v]
+    if isinstance(v, dict):
+        return {k: _expand(x, values) for k, x in v.items()}
+    return v
+
+
+def parse_scenarios(data: dict[str, Any], file: str, base: Path | None = None) -> list[Scenario]:
+    """A parsed TOML document -> its scenarios (several when it has a [matrix])."""
+    at = _At(file, "")
+    _table(at, data, _TOP, {"name", "tools"})
+    matrix = data.get("matrix", {})
+    _table(at.key("matrix"), matrix, set(matrix))
+    keys = list(matrix)
+    for k in keys:
+        if not isinstance(matrix[k], list) or not matrix[k]:
+            raise at.key("matrix").key(k).fail("must be a non-empty list of values")
+    template = {k: v for k, v in data.items() if k != "matrix"}
+    family = re.sub(r"[-_]*\{\w+\}", "", _str(at.key("name"), data["name"])) or data["name"]
+    out = []
+    for combo in itertools.product(*(matrix[k] for k in keys)) if keys else [()]:
+        values = dict(zip(keys, combo, strict=True))
+        out.append(_scenario(_expand(template, values), at, base, family if keys else ""))
+    names = [s.name for s in out]
+    if len(set(names)) != len(names):
+        raise at.key("name").fail("matrix values must give each scenario a distinct name (use {key} in name)")
+    return out
+
+
+def _scenario(d: dict[str, Any], at: _At, base: Path | None, family: str) -> Scenario:
+    name = _str(at.key("name"), d["name"])
+    if not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
+        raise at.key("name").fail(f"must be letters, digits, '-', '_' or '.', got {name!r}")
+    quotas_raw = d.get("quotas", {})
+    _table(at.key("quotas"), quotas_raw, set(quotas_raw))
+    tools: list[ToolSpec] = []
+    auto_calls: list[tuple[str, int]] = []
+    quota_members: dict[str, list[str]] = {q: [] for q in quotas_raw}
+    raw_tools = d["tools"]
+    if not isinstance(raw_tools, list) or not raw_tools:
+        raise at.key("tools").fail("must be a non-empty list of [[tools]] tables")
+    for i, t in enumerate(raw_tools):
+        tat = at.key("tools").key(i)
+        _table(tat, t, _TOOL, {"name", "latency"})
+        count = _int(tat.key("count"), t.get("count", 1), lo=1)
+        per_tool = _int(tat.key("calls"), t.get("calls", 1), lo=0)
+        lat = _latency(tat.key("latency"), t["latency"], base)
+        faults = Faults(
+            error_rate=_num(tat.key("error_rate"), t.get("error_rate", 0.0), lo=0, hi=1),
+            hang_rate=_num(tat.key("hang_rate"), t.get("hang_rate", 0.0), lo=0, hi=1),
+            hang_ms=_num(tat.key("hang_ms"), t.get("hang_ms", 60_000.0), lo=0, lo_open=True),
+        )
+        quota = t.get("quota")
+        if quota is not None and _str(tat.key("quota"), quota) not in quota_members:
+            known = ", ".join(quota_members) or "none defined"
+            raise tat.key("quota").fail(f"no [quotas.{quota}] table (quotas: {known})")
+        tname = _str(tat.key("name"), t["name"])
+        if count > 1 and "{i}" not in tname:
+            raise tat.key("name").fail("with count > 1 the name needs {i}, e.g. 'api_{i}'")
+        for j in range(count):
+            nm = tname.replace("{i}", str(j))
+            desc = _str(tat.key("description"), t.get("description", "")).replace("{i}", str(j))
+            tools.append(ToolSpec(nm, lat, faults, desc))
+            auto_calls.append((nm, per_tool))
+            if quota is not None:
+                quota_members[quota].append(nm)
+    tool_names = [t.name for t in tools]
+    if len(set(tool_names)) != len(tool_names):
+        dup = next(n for n in tool_names if tool_names.count(n) > 1)
+        raise at.key("tools").fail(f"tool name {dup!r} appears twice")
+    quotas = []
+    for qname, q in quotas_raw.items():
+        qat = at.key("quotas").key(qname)
+        _table(qat, q, _QUOTA, {"calls", "period_ms"})
+        calls = _int(qat.key("calls"), q["calls"], lo=1)
+        burst = _int(qat.key("burst"), q.get("burst", calls), lo=1)
+        if burst > calls:
+            raise qat.key("burst").fail(f"must be <= calls ({calls}), got {burst}")
+        period = _num(qat.key("period_ms"), q["period_ms"], lo=0, lo_open=True)
+        if not quota_members[qname]:
+            raise qat.fail('no tool uses this quota (set quota = "' + qname + '" on a tool)')
+        quotas.append(RateLimit(qname, calls, period, burst, tuple(quota_members[qname])))
+    calls_list = _calls(at, d, auto_calls, set(tool_names))
+    doc = None
+    if "doc" in d:
+        dat = at.key("doc")
+        dd = _table(dat, d["doc"], _DOC, _DOC)
+        doc = DocClaim(
+            row=_str(dat.key("row"), dd["row"]),
+            sequential_ms=_num(dat.key("sequential_ms"), dd["sequential_ms"], lo=0, lo_open=True),
+            parallel_ms=_num(dat.key("parallel_ms"), dd["parallel_ms"], lo=0, lo_open=True),
+            speedup=_num(dat.key("speedup"), dd["speedup"], lo=0, lo_open=True),
+        )
+    return Scenario(
+        name=name,
+        description=_str(at.key("description"), d.get("description", "")),
+        tools=tuple(tools),
+        calls=tuple(calls_list),
+        quotas=tuple(quotas),
+        doc=doc,
+        family=family or name,
+        source=at.file,
+    )
+
+
+def _calls(at: _At, d: dict[str, Any], auto: list[tuple[str, int]], tools: set[str]) -> list[CallSpec]:
+    if "calls" not in d:
+        counter = (f"c{i}" for i in itertools.count())
+        out = [
+            CallSpec(cid, nm, {"request_id": cid}) for nm, k in auto for _ in range(k) for cid in [next(counter)]
+        ]
+        if not out:
+            raise at.key("tools").fail("the tools make no calls (every 'calls' is 0)")
+        return out
+    raw = d["calls"]
+    if not isinstance(raw, list) or not raw:
+        raise at.key("calls").fail("must be a non-empty list of [[calls]] tables")
+    out = []
+    for i, c in enumerate(raw):
+        cat = at.key("calls").key(i)
+        _table(cat, c, _CALL, {"id", "tool"})
+        cid = _str(cat.key("id"), c["id"])
+        tool = _str(cat.key("tool"), c["tool"])
+        if tool not in tools:
+            raise cat.key("tool").fail(f"no tool {tool!r} (tools: {', '.join(sorted(tools))})")
+        args = c.get("args", {})
+        _table(cat.key("args"), args, set(args))
+        after = c.get("after", [])
+        if not isinstance(after, list) or not all(isinstance(a, str) for a in after):
+            raise cat.key("after").fail("must be a list of call ids")
+        out.append(CallSpec(cid, tool, {**args, "request_id": cid}, tuple(after)))
+    ids = [c.id for c in out]
+    if len(set(ids)) != len(ids):
+        raise at.key("calls").fail(f"call id {next(i for i in ids if ids.count(i) > 1)!r} appears twice")
+    for i, c in enumerate(out):
+        for a in c.after:
+            if a not in ids:
+                raise at.key("calls").key(i).key("after").fail(f"no call {a!r} (calls: {', '.join(ids)})")
+    cycle = find_cycle({c.id: c.after for c in out})
+    if cycle:
+        raise at.key("calls").fail("dependency cycle " + " -> ".join(cycle))
+    return out
+
+
+def find_cycle(after: Mapping[str, tuple[str, ...]]) -> list[str]:
+    """A dependency cycle as a closed path of ids (first == last), or [] when the graph is acyclic."""
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str]:
+        state[n] = 1
+        stack.append(n)
+        for m in after.get(n, ()):
+            if state.get(m) == 1:
+                return [*stack[stack.index(m) :], m]
+            if m not in state and (found := visit(m)):
+                return found
+        stack.pop()
+        state[n] = 2
+        return []
+
+    for n in after:
+        if n not in state and (found := visit(n)):
+            return found
+    return []
+
+
+def load_file(path: str | Path) -> list[Scenario]:
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except OSError as exc:
+        raise ScenarioError(f"{p}: cannot read scenario file: {exc.strerror}") from None
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ScenarioError(f"{p}: not valid TOML: {exc}") from None
+    return parse_scenarios(data, str(p), p.parent)
+
+
+def _catalog_files() -> Iterator[Path]:
+    root = resources.files("scenarios") / "catalog"
+    for entry in sorted(root.iterdir(), key=lambda e: e.name):
+        if entry.name.endswith(".toml"):
+            yield Path(str(entry))
+
+
+def load_catalog() -> dict[str, Scenario]:
+    """Every scenario shipped with the package, by name."""
+    out: dict[str, Scenario] = {}
+    for f in _catalog_files():
+        for s in load_file(f):
+            if s.name in out:
+                raise ScenarioError(f"{f}: name: scenario {s.name!r} is also defined in {out[s.name].source}")
+            out[s.name] = s
+    return out
+
+
+def resolve(ref: str, catalog: Mapping[str, Scenario] | None = None) -> list[Scenario]:
+    """A catalog name, or a path to a TOML file (all its matrix scenarios), or 'path.toml:name'."""
+    cat = load_catalog() if catalog is None else catalog
+    if ref in cat:
+        return [cat[ref]]
+    path, _, pick = ref.partition(".toml:")
+    if ref.endswith(".toml") or pick:
+        found = load_file(path + ".toml" if pick else ref)
+        if pick:
+            chosen = [s for s in found if s.name == pick]
+            if not chosen:
+                raise ScenarioError(
+                    f"{path}.toml: no scenario {pick!r} (has: {', '.join(s.name for s in found)})"
+                )
+            return chosen
+        return found
+    raise ScenarioError(
+        f"--scenario: unknown scenario {ref!r}; choose one of {', '.join(sorted(cat))} or a .toml file"
+    )

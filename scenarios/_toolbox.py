@@ -1,0 +1,191 @@
+"""Simulated APIs that really sleep: a sync ``__call__`` (``time.sleep``) and its async twin ``acall``
+(``asyncio.sleep``), with the plan's latencies and faults and a server-side quota that answers 429.
+
+A toolbox is built fresh for every executor run, so quota state never leaks from one executor to the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections import deque
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from scenarios._plan import PlannedCall, TrialPlan
+from scenarios._spec import RateLimit
+
+Clock = Callable[[], float]
+Sleep = Callable[[float], None]
+ASleep = Callable[[float], Awaitable[None]]
+
+#: Wake-up jitter between two threads can make a well-behaved client's start land a hair inside a window
+#: it scheduled exactly at its edge; the server forgives this much (wall seconds), as real ones forgive skew.
+QUOTA_GRACE_S = 0.0005
+
+
+class ToolError(RuntimeError):
+    """The simulated API failed (an HTTP 5xx)."""
+
+    call_status = "error"
+
+
+class RateLimited(RuntimeError):
+    """Over quota (an HTTP 429): ``retry_after`` seconds until the quota admits another call."""
+
+    call_status = "rate_limited"
+
+    def __init__(self, tool: str, retry_after: float) -> None:
+        super().__init__(f"{tool}: 429 rate limited, retry after {retry_after:.4f}s")
+        self.retry_after = retry_after
+
+
+class QuotaState:
+    """Server-side sliding-window admission, shared by the tools of one quota. Thread-safe; also safe from
+    coroutines because the lock is never held across an await."""
+
+    def __init__(self, quota: RateLimit, time_scale: float, clock: Clock) -> None:
+        self.windows = [(count, length_ms / 1000 * time_scale) for count, length_ms in quota.windows_ms()]
+        self._starts: list[deque[float]] = [deque() for _ in self.windows]
+        self._clock = clock
+        self._lock = threading.Lock()
+        self.admitted = 0
+        self.rejected = 0
+
+    def admit(self, tool: str) -> None:
+        """Record a start now, or raise RateLimited without recording it."""
+        with self._lock:
+            now = self._clock()
+            retry = 0.0
+            for (count, length), starts in zip(self.windows, self._starts, strict=True):
+                while starts and starts[0] <= now - length + QUOTA_GRACE_S:
+                    starts.popleft()
+                if len(starts) >= count:
+                    retry = max(retry, starts[0] + length - now)
+            if retry > 0:
+                self.rejected += 1
+                raise RateLimited(tool, retry)
+            for starts in self._starts:
+                starts.append(now)
+            self.admitted += 1
+
+
+@dataclass(frozen=True, slots=True)
+class CallLog:
+    """What the server saw of one attempt (for tests and the quota figure)."""
+
+    request_id: str
+    attempt: int
+    start: float
+    end: float
+    outcome: str
+
+
+class SimulatedAPI:
+    """One tool of the plan. Looks up its planned draw by the call's ``request_id`` argument."""
+
+    def __init__(
+        self,
+        name: str,
+        calls: Mapping[str, PlannedCall],
+        time_scale: float,
+        quota: QuotaState | None,
+        *,
+        clock: Clock = time.perf_counter,
+        sleep: Sleep = time.sleep,
+        asleep: ASleep = asyncio.sleep,
+        description: str = "",
+    ) -> None:
+        self.name = name
+        self.description = description
+        self._calls = calls
+        self._scale = time_scale
+        self._quota = quota
+        self._clock, self._sleep, self._asleep = clock, sleep, asleep
+        self._attempts: dict[str, int] = {}
+        self._lock = threading.Lock()
+        self.log: list[CallLog] = []
+
+    def _begin(self, request_id: str) -> tuple[int, float, bool, bool, float]:
+        call = self._calls.get(request_id)
+        if call is None:
+            raise ToolError(f"{self.name}: unknown request_id {request_id!r}")
+        with self._lock:
+            attempt = self._attempts.get(request_id, 0)
+            self._attempts[request_id] = attempt + 1
+        if self._quota is not None:
+            start = self._clock()
+            try:
+                self._quota.admit(self.name)
+            except RateLimited:
+                self._record(request_id, attempt, start, "rate_limited")
+                raise
+        latency_ms, errors, hangs = call.attempt(attempt)
+        return attempt, latency_ms / 1000 * self._scale, errors, hangs, call.hang_ms / 1000 * self._scale
+
+    def _record(self, request_id: str, attempt: int, start: float, outcome: str) -> None:
+        with self._lock:
+            self.log.append(CallLog(request_id, attempt, start, self._clock(), outcome))
+
+    def _result(self, request_id: str, attempt: int) -> dict[str, Any]:
+        return {
+            "tool": self.name,
+            "request_id": request_id,
+            "attempt": attempt + 1,
+            "value": f"{self.name}:ok",
+        }
+
+    def __call__(self, *, request_id: str, **_: Any) -> dict[str, Any]:
+        start = self._clock()
+        attempt, delay, errors, hangs, hang_s = self._begin(request_id)
+        self._sleep(hang_s if hangs else delay)
+        return self._finish(request_id, attempt, start, errors, hangs)
+
+    async def acall(self, *, request_id: str, **_: Any) -> dict[str, Any]:
+        start = self._clock()
+        attempt, delay, errors, hangs, hang_s = self._begin(request_id)
+        await self._asleep(hang_s if hangs else delay)
+        return self._finish(request_id, attempt, start, errors, hangs)
+
+    def _finish(
+        self, request_id: str, attempt: int, start: float, errors: bool, hangs: bool
+    ) -> dict[str, Any]:
+        if hangs:
+            self._record(request_id, attempt, start, "hang")
+            raise ToolError(f"{self.name}: hung for {self._clock() - start:.3f}s")
+        if errors:
+            self._record(request_id, attempt, start, "error")
+            raise ToolError(f"{self.name}: 503 simulated failure")
+        self._record(request_id, attempt, start, "ok")
+        return self._result(request_id, attempt)
+
+
+def build_toolbox(
+    plan: TrialPlan,
+    time_scale: float,
+    *,
+    clock: Clock = time.perf_counter,
+    sleep: Sleep = time.sleep,
+    asleep: ASleep = asyncio.sleep,
+) -> dict[str, SimulatedAPI]:
+    """Fresh simulated APIs (and fresh quota state) for one executor run of ``plan``."""
+    by_tool: dict[str, dict[str, PlannedCall]] = {t.name: {} for t in plan.scenario.tools}
+    for c in plan.calls:
+        by_tool[c.tool][c.id] = c
+    states = {q.name: QuotaState(q, time_scale, clock) for q in plan.scenario.quotas}
+    box = {}
+    for t in plan.scenario.tools:
+        q = plan.scenario.quota_of(t.name)
+        box[t.name] = SimulatedAPI(
+            t.name,
+            by_tool[t.name],
+            time_scale,
+            states[q.name] if q else None,
+            clock=clock,
+            sleep=sleep,
+            asleep=asleep,
+            description=t.description,
+        )
+    return box
