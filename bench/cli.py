@@ -7,7 +7,7 @@ import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -92,7 +92,18 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_ = sub.add_parser("compare", help="compare two run directories (markdown on stdout)")
     cmp_.add_argument("base", type=Path)
     cmp_.add_argument("new", type=Path)
+    for module in _extra_commands():
+        module.register(sub)
     return p
+
+
+def _extra_commands() -> list[Any]:
+    """Commands that live in their own modules (``bench/_cmd_*.py``), each with ``register(sub)`` adding a
+    subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
+    import importlib
+
+    names: tuple[str, ...] = ()
+    return [importlib.import_module(f"bench.{n}") for n in names]
 
 
 def cmd_list() -> int:
@@ -204,6 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return cmd_report(ns)
         if ns.command == "compare":
             return cmd_compare(ns)
+        handler = getattr(ns, "handler", None)
+        if handler is not None:
+            return int(handler(ns))
         raise UsageError(f"pfcbench: unknown command {ns.command!r}")
     except UsageError as exc:
         print(f"pfcbench: error: {exc}" if not str(exc).startswith("pfcbench") else f"{exc}", file=sys.stderr)
