@@ -404,3 +404,24 @@ def test_sdk_afc_runs_calls_one_after_another(use_async: bool) -> None:
     assert run.wall_s >= 0.9 * 2 * TOOL_S
     assert run.calls[1].start_s >= run.calls[0].end_s - 1e-3
     assert run.max_overlap == 1
+
+
+@pytest.mark.realtime
+def test_configured_latency_is_a_lower_bound_on_turn_latency() -> None:
+    delays = {0: 0.15, 3: 0.05}  # by number of functionResponse parts in the request
+    cfg = FakeGeminiConfig(calls=CALLS, latency_s=lambda rec: delays[rec.n_function_responses])
+    with FakeGeminiServer(cfg) as srv:
+        driver = GenaiDriver(api_key=SECRET, base_url=srv.base_url)
+        first = driver.first_turn("go", DECLS)
+        second = driver.next_turn(_results(first))
+        driver.close()
+    assert first.latency_s >= 0.15 and second.latency_s >= 0.05
+
+
+def test_config_from_mapping_rejects_unknown_settings() -> None:
+    cfg = FakeGeminiConfig.from_mapping({"calls": CALLS, "mode": "sequential", "rate_limit_every": 5})
+    assert [len(b) for b in cfg.batches()] == [1] * N_CALLS
+    with pytest.raises(ValueError, match="unknown fake-gemini settings"):
+        FakeGeminiConfig.from_mapping({"calls": CALLS, "colour": "blue"})
+    with pytest.raises(ValueError, match="unknown mode"):
+        FakeGeminiServer(FakeGeminiConfig(calls=CALLS, mode="bogus"))  # type: ignore[arg-type]
