@@ -1,0 +1,538 @@
+"""Loopback fake of the Gemini REST ``generateContent`` API (stdlib only).
+
+The fake answers from a *plan* given by the caller (a list of function calls to
+emit), so the benchmark can measure the harness — not a model.  It speaks the
+wire format that the two official Python SDKs actually send, found by capturing
+their requests (google-genai 3.4.0, google-generativeai 0.8.6):
+
+* google-genai:  ``POST /{v1|v1beta}/models/{model}:generateContent``; the key
+  in the ``x-goog-api-key`` header; schema types as upper-case strings
+  (``"OBJECT"``) under ``parameters``, or a raw JSON schema under
+  ``parametersJsonSchema``.
+* google-generativeai (REST transport):
+  ``POST /v1beta/models/{model}:generateContent?%24alt=json%3Benum-encoding%3Dint``;
+  the key in ``x-goog-api-key``; schema types as *integers* (``6`` = OBJECT);
+  integer arguments come back as floats (protobuf ``Struct``).
+
+A ``key=`` query parameter is accepted too (that is what curl users send).
+Nothing here ever stores, logs or echoes an API key: the request record only
+says *whether* a key was present.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, Literal
+from urllib.parse import parse_qs, unquote, urlsplit
+
+__all__ = [
+    "FakeGeminiConfig",
+    "FakeGeminiServer",
+    "RecordedRequest",
+    "normalise_schema",
+    "run_server",
+]
+
+logger = logging.getLogger("bench.gemini_server")
+
+Mode = Literal["parallel", "sequential"]
+JSON = dict[str, Any]
+
+# Integer encoding of google.ai.generativelanguage Type (what the legacy SDK sends
+# with ``enum-encoding=int``).
+_SCHEMA_TYPES_BY_INT = {
+    0: "TYPE_UNSPECIFIED",
+    1: "STRING",
+    2: "NUMBER",
+    3: "INTEGER",
+    4: "BOOLEAN",
+    5: "ARRAY",
+    6: "OBJECT",
+    7: "NULL",
+}
+
+_GENERATE_SUFFIX = ":generateContent"
+_API_VERSIONS = ("v1", "v1beta")
+
+
+@dataclass(frozen=True)
+class RecordedRequest:
+    """What the fake saw of one request — never the key itself."""
+
+    index: int  # 1-based arrival order over all requests
+    method: str
+    path: str  # without the query string (a ``key=`` query would leak the key)
+    api_version: str | None
+    model: str | None
+    n_function_responses: int
+    n_tools: int  # number of declared function declarations
+    tool_names: tuple[str, ...]
+    has_key: bool
+    key_source: Literal["header", "query"] | None
+    status: int
+    received_at: float  # time.perf_counter() at arrival
+
+
+LatencySpec = float | Callable[[RecordedRequest], float]
+
+
+@dataclass
+class FakeGeminiConfig:
+    """Plain-data plan and fault settings for :class:`FakeGeminiServer`.
+
+    ``calls`` are ``{"name": str, "args": dict}`` mappings (an optional ``"id"``
+    is passed through).  ``turns`` overrides the split implied by ``mode``: each
+    inner list is emitted as one model turn of parallel calls.
+
+    Request counting for the faults is 1-based over all ``generateContent``
+    requests, retries included, because that is how a quota sees them.
+    """
+
+    calls: Sequence[Mapping[str, Any]] = ()
+    mode: Mode = "parallel"
+    turns: Sequence[Sequence[Mapping[str, Any]]] | None = None
+    final_text: str | None = None  # default: "Done: N results"
+    no_tools_text: str = "Hello from the fake Gemini."
+    latency_s: LatencySpec = 0.0  # applied to successful responses only
+    expected_key: str | None = None  # when set, other keys get 400 and no key 403
+    rate_limit_first: int = 0  # the first K requests get 429
+    rate_limit_every: int = 0  # every Nth request gets 429
+    retry_after_s: float | None = 1.0  # Retry-After header on 429 (None: omit)
+    unavailable_first: int = 0  # the first K requests (after the 429s) get 503
+    unavailable_every: int = 0
+    emit_call_ids: bool = False  # add "id" to functionCall parts (Gemini 3 style)
+    model_version: str = "fake-gemini-pfcbench"
+
+    def batches(self) -> list[list[JSON]]:
+        """The plan as a list of model turns, each a list of calls."""
+        if self.turns is not None:
+            return [[_plain_call(c) for c in turn] for turn in self.turns if turn]
+        calls = [_plain_call(c) for c in self.calls]
+        if not calls:
+            return []
+        if self.mode == "parallel":
+            return [calls]
+        if self.mode == "sequential":
+            return [[c] for c in calls]
+        raise ValueError(f"unknown mode {self.mode!r}; expected 'parallel' or 'sequential'")
+
+    @classmethod
+    def from_mapping(cls, data: Mapping[str, Any]) -> FakeGeminiConfig:
+        """Build from plain data (a scenario file section), rejecting unknown keys."""
+        known = set(cls.__dataclass_fields__)
+        unknown = set(data) - known
+        if unknown:
+            raise ValueError(f"unknown fake-gemini settings: {sorted(unknown)}")
+        return cls(**dict(data))
+
+
+def _plain_call(call: Mapping[str, Any]) -> JSON:
+    if "name" not in call:
+        raise ValueError(f"planned call without a name: {call!r}")
+    out: JSON = {"name": str(call["name"]), "args": dict(call.get("args") or {})}
+    if call.get("id") is not None:
+        out["id"] = str(call["id"])
+    return out
+
+
+def normalise_schema(schema: Any) -> Any:
+    """Map integer schema types (legacy SDK) and lower-case names to upper-case names.
+
+    Used so that recorded declarations compare equal whichever SDK sent them.
+    """
+    if isinstance(schema, list):
+        return [normalise_schema(s) for s in schema]
+    if not isinstance(schema, dict):
+        return schema
+    out: JSON = {}
+    for key, value in schema.items():
+        if key == "type":
+            if isinstance(value, int):
+                out[key] = _SCHEMA_TYPES_BY_INT.get(value, str(value))
+            elif isinstance(value, str):
+                out[key] = value.upper()
+            else:
+                out[key] = value
+        else:
+            out[key] = normalise_schema(value)
+    return out
+
+
+def _estimate_tokens(n_chars: int) -> int:
+    # ≈ 4 characters per token is the usual rule of thumb for English/JSON.
+    return max(1, math.ceil(n_chars / 4))
+
+
+def _iter_parts(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
+    for content in body.get("contents") or ():
+        if isinstance(content, dict):
+            for part in content.get("parts") or ():
+                if isinstance(part, dict):
+                    yield part
+
+
+def _tool_names(body: Mapping[str, Any]) -> tuple[str, ...]:
+    names: list[str] = []
+    for tool in body.get("tools") or ():
+        if not isinstance(tool, dict):
+            continue
+        # REST JSON is camelCase; accept snake_case too (hand-written clients).
+        decls = tool.get("functionDeclarations") or tool.get("function_declarations") or ()
+        names.extend(str(d.get("name")) for d in decls if isinstance(d, dict))
+    return tuple(names)
+
+
+class _Handler(BaseHTTPRequestHandler):
+    # HTTP/1.1 so clients keep connections alive; every reply carries Content-Length.
+    protocol_version = "HTTP/1.1"
+    server: FakeGeminiServer
+    server_version = "pfcbench-fake-gemini/1"
+    sys_version = ""
+
+    def log_message(self, format: str, *args: Any) -> None:
+        # The stdlib logs the raw request line, which may carry ``?key=...``: never do that.
+        logger.debug("%s %s", self.command, urlsplit(self.path).path)
+
+    def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
+        logger.debug("%s %s -> %s", self.command, urlsplit(self.path).path, code)
+
+    # -- plumbing ---------------------------------------------------------------------------
+    def _read_body(self) -> bytes:
+        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
+            chunks: list[bytes] = []
+            while True:
+                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+                if size == 0:
+                    # Trailers end with an empty line.
+                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                        pass
+                    return b"".join(chunks)
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline()
+        length = int(self.headers.get("Content-Length") or 0)
+        return self.rfile.read(length) if length > 0 else b""
+
+    def _send_json(
+        self, status: int, payload: Mapping[str, Any], headers: Mapping[str, str] | None = None
+    ) -> None:
+        data = json.dumps(payload).encode("utf-8")
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json; charset=UTF-8")
+        self.send_header("Content-Length", str(len(data)))
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def _send_error(
+        self, status: int, message: str, headers: Mapping[str, str] | None = None, **extra: Any
+    ) -> None:
+        error: JSON = {"code": status, "message": message, "status": _GOOGLE_STATUS.get(status, "UNKNOWN")}
+        error.update(extra)
+        self._send_json(status, {"error": error}, headers)
+
+    # -- routes -----------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._discard_body_and_404()
+
+    def do_PUT(self) -> None:
+        self._discard_body_and_404()
+
+    def do_DELETE(self) -> None:
+        self._discard_body_and_404()
+
+    def _discard_body_and_404(self) -> None:
+        self._read_body()  # keep the keep-alive stream in sync
+        self._send_error(404, f"Method not found: {urlsplit(self.path).path}")
+
+    def do_POST(self) -> None:
+        arrived = time.perf_counter()
+        raw = self._read_body()
+        url = urlsplit(self.path)
+        path = url.path
+        query = parse_qs(url.query)
+        key, key_source = self._extract_key(query)
+        api_version, model = _parse_route(path)
+        try:
+            body = json.loads(raw or b"{}")
+            if not isinstance(body, dict):
+                raise ValueError("body is not an object")
+        except ValueError:
+            body = None
+
+        index = self.server._next_index()
+        n_resp = sum(
+            1 for p in _iter_parts(body or {}) if "functionResponse" in p or "function_response" in p
+        )
+        names = _tool_names(body or {})
+
+        def record(status: int) -> RecordedRequest:
+            rec = RecordedRequest(
+                index=index,
+                method="POST",
+                path=path,
+                api_version=api_version,
+                model=model,
+                n_function_responses=n_resp,
+                n_tools=len(names),
+                tool_names=names,
+                has_key=key is not None,
+                key_source=key_source,
+                status=status,
+                received_at=arrived,
+            )
+            self.server._record(rec)
+            return rec
+
+        cfg = self.server.config
+        if model is None:
+            record(404)
+            self._send_error(404, f"Method not found: {path}")
+            return
+        if body is None:
+            record(400)
+            self._send_error(400, "Invalid JSON payload received.")
+            return
+        if cfg.expected_key is not None:
+            if key is None:
+                record(403)
+                self._send_error(
+                    403,
+                    "Method doesn't allow unregistered callers (callers without established identity)."
+                    " Please use API Key or other form of API consumer identity to call this API.",
+                )
+                return
+            if key != cfg.expected_key:
+                record(400)
+                self._send_error(
+                    400,
+                    "API key not valid. Please pass a valid API key.",
+                    details=[
+                        {
+                            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+                            "reason": "API_KEY_INVALID",
+                            "domain": "googleapis.com",
+                        }
+                    ],
+                )
+                return
+        if _hit(index, cfg.rate_limit_first, cfg.rate_limit_every):
+            record(429)
+            headers: dict[str, str] = {}
+            details: list[JSON] = []
+            if cfg.retry_after_s is not None:
+                # Retry-After must be an integer number of seconds per RFC 9110; fractional
+                # values are useful for fast tests and our driver parses them as floats.
+                ra = cfg.retry_after_s
+                headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else repr(float(ra))
+                details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{ra}s"})
+            self._send_error(
+                429,
+                "Resource has been exhausted (e.g. check quota).",
+                headers,
+                details=details,
+            )
+            return
+        # 503s are counted after the initial 429 window so both can be combined.
+        if _hit(index - cfg.rate_limit_first, cfg.unavailable_first, cfg.unavailable_every):
+            record(503)
+            self._send_error(503, "The model is overloaded. Please try again later.")
+            return
+
+        rec = record(200)
+        content = self.server._answer(body, names, n_resp)
+        delay = cfg.latency_s(rec) if callable(cfg.latency_s) else float(cfg.latency_s)
+        if delay > 0:
+            time.sleep(delay)
+        prompt_tokens = _estimate_tokens(len(raw))
+        out_tokens = _estimate_tokens(len(json.dumps(content)))
+        self._send_json(
+            200,
+            {
+                "candidates": [{"content": content, "finishReason": "STOP", "index": 0}],
+                "usageMetadata": {
+                    "promptTokenCount": prompt_tokens,
+                    "candidatesTokenCount": out_tokens,
+                    "totalTokenCount": prompt_tokens + out_tokens,
+                },
+                "modelVersion": cfg.model_version,
+            },
+        )
+
+    def _extract_key(
+        self, query: Mapping[str, list[str]]
+    ) -> tuple[str | None, Literal["header", "query"] | None]:
+        header = self.headers.get("x-goog-api-key")
+        if header:
+            return header.strip(), "header"
+        values = query.get("key")
+        if values and values[0]:
+            return values[0], "query"
+        return None, None
+
+
+_GOOGLE_STATUS = {
+    400: "INVALID_ARGUMENT",
+    401: "UNAUTHENTICATED",
+    403: "PERMISSION_DENIED",
+    404: "NOT_FOUND",
+    429: "RESOURCE_EXHAUSTED",
+    500: "INTERNAL",
+    503: "UNAVAILABLE",
+}
+
+
+def _hit(index: int, first: int, every: int) -> bool:
+    if index <= 0:
+        return False
+    return index <= first or (every > 0 and index % every == 0)
+
+
+def _parse_route(path: str) -> tuple[str | None, str | None]:
+    """``/v1beta/models/gemini-2.0-flash:generateContent`` -> ("v1beta", "gemini-2.0-flash")."""
+    path = unquote(path)
+    for version in _API_VERSIONS:
+        prefix = f"/{version}/models/"
+        if path.startswith(prefix) and path.endswith(_GENERATE_SUFFIX):
+            model = path[len(prefix) : -len(_GENERATE_SUFFIX)]
+            if model and "/" not in model:
+                return version, model
+    return None, None
+
+
+class FakeGeminiServer(ThreadingHTTPServer):
+    """Threaded loopback HTTP server speaking Gemini's ``generateContent``.
+
+    Use as a context manager (``with FakeGeminiServer(cfg) as srv: srv.base_url``) or
+    call :meth:`start`/:meth:`stop`.  ``port=0`` picks a free port.
+    """
+
+    daemon_threads = True
+    allow_reuse_address = True
+    # The stdlib default (5) makes the kernel reset bursts of concurrent connects.
+    request_queue_size = 512
+
+    def __init__(
+        self, config: FakeGeminiConfig | None = None, *, host: str = "127.0.0.1", port: int = 0
+    ) -> None:
+        self.config = config if config is not None else FakeGeminiConfig()
+        self.config.batches()  # validate the plan early
+        self._lock = threading.Lock()
+        self._count = 0
+        self._requests: list[RecordedRequest] = []
+        self._thread: threading.Thread | None = None
+        super().__init__((host, port), _Handler)
+
+    # -- socket tuning ----------------------------------------------------------------------
+    def get_request(self) -> tuple[socket.socket, Any]:
+        conn, addr = super().get_request()
+        # Without TCP_NODELAY a keep-alive reply written as header+body waits for the
+        # client's delayed ACK (Nagle): ~40 ms added to every response on Linux.
+        conn.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        return conn, addr
+
+    # -- lifecycle --------------------------------------------------------------------------
+    @property
+    def port(self) -> int:
+        return int(self.server_address[1])
+
+    @property
+    def base_url(self) -> str:
+        host = self.server_address[0]
+        host = host if isinstance(host, str) else host.decode()
+        return f"http://{host}:{self.port}"
+
+    def start(self) -> FakeGeminiServer:
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-gemini", daemon=True
+            )
+            self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._thread is not None:
+            self.shutdown()
+            self._thread.join(timeout=5)
+            self._thread = None
+        self.server_close()
+
+    def __enter__(self) -> FakeGeminiServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    # -- records ----------------------------------------------------------------------------
+    @property
+    def requests(self) -> list[RecordedRequest]:
+        with self._lock:
+            return list(self._requests)
+
+    def reset(self) -> None:
+        """Forget recorded requests and restart fault counting."""
+        with self._lock:
+            self._requests.clear()
+            self._count = 0
+
+    def _next_index(self) -> int:
+        with self._lock:
+            self._count += 1
+            return self._count
+
+    def _record(self, rec: RecordedRequest) -> None:
+        with self._lock:
+            self._requests.append(rec)
+
+    # -- behaviour --------------------------------------------------------------------------
+    def _answer(self, body: Mapping[str, Any], tool_names: Sequence[str], n_resp: int) -> JSON:
+        cfg = self.config
+        batches = cfg.batches()
+        if not tool_names or not batches:
+            return {"role": "model", "parts": [{"text": cfg.no_tools_text}]}
+        # Which turn are we at?  Skip the batches already answered, counted by the
+        # functionResponse parts in the history (the client resends the whole history).
+        consumed = n_resp
+        for turn_no, batch in enumerate(batches):
+            if consumed >= len(batch):
+                consumed -= len(batch)
+                continue
+            parts = []
+            for i, call in enumerate(batch):
+                fc = dict(call)
+                if cfg.emit_call_ids and "id" not in fc:
+                    fc["id"] = f"call_{turn_no}_{i}"
+                parts.append({"functionCall": fc})
+            return {"role": "model", "parts": parts}
+        text = cfg.final_text if cfg.final_text is not None else f"Done: {n_resp} results"
+        return {"role": "model", "parts": [{"text": text}]}
+
+
+def run_server(
+    config: FakeGeminiConfig | None = None,
+    *,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    on_ready: Callable[[FakeGeminiServer], None] | None = None,
+) -> None:
+    """Blocking entry for a CLI (``pfcbench serve-gemini``): serve until Ctrl-C.
+
+    ``on_ready`` receives the bound server (e.g. to print ``base_url``).
+    """
+    server = FakeGeminiServer(config, host=host, port=port)
+    try:
+        if on_ready is not None:
+            on_ready(server)
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
