@@ -337,8 +337,8 @@ class GenaiDriver(_Retrier):
         async_sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         # Imported lazily: each SDK is an optional extra of pfcbench.
-        from google import genai  # noqa: PLC0415
-        from google.genai import types  # noqa: PLC0415
+        from google import genai
+        from google.genai import types
 
         key = resolve_api_key(api_key)
         super().__init__(retry or RetryPolicy(), sleep, async_sleep, base_url or "the Gemini API", key)
@@ -479,9 +479,9 @@ class LegacyDriver(_Retrier):
             # Python version support); they are expected here and nowhere else.
             warnings.simplefilter("ignore", FutureWarning)
             warnings.simplefilter("ignore", DeprecationWarning)
-            import google.generativeai as legacy  # noqa: PLC0415 - optional extra
-            from google.generativeai import client as legacy_client  # noqa: PLC0415
-            from google.generativeai import protos  # noqa: PLC0415
+            import google.generativeai as legacy
+            from google.generativeai import client as legacy_client
+            from google.generativeai import protos
 
         # Typed as Any: the legacy SDK's partial annotations would need per-version ignores.
         self._legacy: Any = legacy

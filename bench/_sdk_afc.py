@@ -121,8 +121,8 @@ def _setup(
     api_version: str | None,
     maximum_remote_calls: int,
 ) -> tuple[Any, Any, _Recorder, str]:
-    from google import genai  # noqa: PLC0415 - optional extra
-    from google.genai import types, version  # noqa: PLC0415
+    from google import genai
+    from google.genai import types, version
 
     client = genai.Client(
         api_key=resolve_api_key(api_key),

@@ -47,7 +47,7 @@ def _legacy_available() -> bool:
         warnings.simplefilter("ignore", FutureWarning)
         warnings.simplefilter("ignore", DeprecationWarning)
         try:
-            import google.generativeai  # noqa: F401, PLC0415
+            import google.generativeai  # noqa: F401
         except ImportError:
             return False
     return True
