@@ -16,6 +16,7 @@ from scenarios._latency import (
     expected_max,
     max_quantile,
 )
+from scenarios._dump import latency_to_dict, scenario_to_dict
 from scenarios._load import ScenarioError, find_cycle, load_catalog, load_file, parse_scenarios, resolve
 from scenarios._plan import (
     MAX_PLANNED_ATTEMPTS,
@@ -67,6 +68,7 @@ __all__ = [
     "critical_path_ms",
     "expected_max",
     "find_cycle",
+    "latency_to_dict",
     "load_catalog",
     "load_file",
     "make_plan",
@@ -75,4 +77,5 @@ __all__ = [
     "quota_bound_ms",
     "quota_slots_ms",
     "resolve",
+    "scenario_to_dict",
 ]

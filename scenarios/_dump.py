@@ -1,0 +1,82 @@
+"""Scenario -> the TOML-shaped dict the loader reads (matrix already expanded), so scenarios round-trip
+and a generated scenario can be saved as a file."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from scenarios._latency import (
+    Constant,
+    Empirical,
+    Gamma,
+    Latency,
+    LogNormal,
+    Mixture,
+    Normal,
+    Pareto,
+    Uniform,
+)
+from scenarios._spec import Faults, Scenario
+
+
+def latency_to_dict(lat: Latency) -> dict[str, Any]:
+    match lat:
+        case Constant():
+            return {"dist": "constant", "ms": lat.ms}
+        case Uniform():
+            return {"dist": "uniform", "low_ms": lat.low_ms, "high_ms": lat.high_ms}
+        case Normal():
+            return {"dist": "normal", "mean_ms": lat.mean_ms, "sd_ms": lat.sd_ms}
+        case LogNormal():
+            return {"dist": "lognormal", "median_ms": lat.median_ms, "sigma": lat.sigma}
+        case Gamma():
+            return {"dist": "gamma", "shape": lat.shape, "scale_ms": lat.scale_ms}
+        case Pareto():
+            return {"dist": "pareto", "scale_ms": lat.scale_ms, "alpha": lat.alpha}
+        case Mixture():
+            return {
+                "dist": "mixture",
+                "components": [
+                    {"weight": w, **latency_to_dict(c)} for w, c in zip(lat.weights, lat.components, strict=True)
+                ],
+            }
+        case Empirical():
+            raise ValueError("an empirical latency refers to a CSV file; save the file beside the scenario")
+    raise TypeError(f"unknown latency {lat!r}")
+
+
+def scenario_to_dict(s: Scenario) -> dict[str, Any]:
+    tools = []
+    for t in s.tools:
+        d: dict[str, Any] = {"name": t.name, "latency": latency_to_dict(t.latency), "calls": 0}
+        if t.description:
+            d["description"] = t.description
+        if t.faults != Faults():
+            d |= {"error_rate": t.faults.error_rate, "hang_rate": t.faults.hang_rate, "hang_ms": t.faults.hang_ms}
+        q = s.quota_of(t.name)
+        if q is not None:
+            d["quota"] = q.name
+        tools.append(d)
+    out: dict[str, Any] = {"name": s.name, "description": s.description, "tools": tools}
+    # Calls are written explicitly, so ids, args and dependencies survive the trip.
+    out["calls"] = [
+        {
+            "id": c.id,
+            "tool": c.tool,
+            "args": {k: v for k, v in c.args.items() if k != "request_id"},
+            "after": list(c.after),
+        }
+        for c in s.calls
+    ]
+    for t in out["tools"]:
+        del t["calls"]
+    if s.quotas:
+        out["quotas"] = {q.name: {"calls": q.calls, "period_ms": q.period_ms, "burst": q.burst} for q in s.quotas}
+    if s.doc is not None:
+        out["doc"] = {
+            "row": s.doc.row,
+            "sequential_ms": s.doc.sequential_ms,
+            "parallel_ms": s.doc.parallel_ms,
+            "speedup": s.doc.speedup,
+        }
+    return out
