@@ -105,7 +105,9 @@ def parse_record(line: str, *, where: str = "results.jsonl") -> TrialRecord:
         raise SchemaError(f"{where}: a record must be a JSON object")
     version = d.get("schema")
     if version != SCHEMA_VERSION:
-        raise SchemaError(f"{where}: schema {version!r} is not supported (this pfcbench reads {SCHEMA_VERSION})")
+        raise SchemaError(
+            f"{where}: schema {version!r} is not supported (this pfcbench reads {SCHEMA_VERSION})"
+        )
     try:
         calls = tuple(
             CallRecord(**{**c, "after": tuple(c.get("after", ()))}) for c in d.pop("calls")
