@@ -32,6 +32,7 @@ overhead_ratio     makespan_ms / ideal_ms
 n_errors           calls whose status is not ``ok``
 n_retried          calls with more than one attempt
 wait_ms            total limiter wait over the calls, document ms
+quota_violations   call starts that break the scenario's quota (theory.json ``quota``), 0 without one
 =================  ===========================================================================
 
 ``calls`` frame: one row per call
@@ -43,6 +44,8 @@ scenario, executor, trial   keys back to the trials frame
 call_id, tool      as stored
 planned_ms         planned latency of the first attempt, document ms
 start_ms, end_ms   relative to the start of the record's run, document ms
+rel_start_ms       start_ms minus the record's origin (earliest ``start_ms - wait_ms``), so
+rel_end_ms         timelines of different records line up at 0 whatever the run's clock origin
 duration_ms        end_ms - start_ms
 wait_ms            limiter wait before the first attempt, document ms
 status             call status (see ``CALL_STATUSES``)
@@ -57,7 +60,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -73,11 +76,12 @@ TRIAL_COLUMNS = (
     "run_id", "scenario", "scenario_hash", "family", "executor", "executor_base", "workers", "trial",
     "order", "seed", "model", "time_scale", "n_calls", "makespan_ms", "makespan_wall_ms",
     "lower_bound_ms", "ideal_ms", "planned_sum_ms", "planned_max_ms", "efficiency", "overhead_ms",
-    "overhead_ratio", "n_errors", "n_retried", "wait_ms",
+    "overhead_ratio", "n_errors", "n_retried", "wait_ms", "quota_violations",
 )
 CALL_COLUMNS = (
     "scenario", "executor", "trial", "call_id", "tool", "planned_ms", "start_ms", "end_ms",
-    "duration_ms", "wait_ms", "status", "failed", "attempts", "error", "n_after",
+    "rel_start_ms", "rel_end_ms", "duration_ms", "wait_ms", "status", "failed", "attempts", "error",
+    "n_after",
 )
 
 
@@ -132,10 +136,34 @@ def trials_frame(records: Iterable[TrialRecord],
             "n_errors": sum(c.status != "ok" for c in r.calls),
             "n_retried": sum(c.attempts > 1 for c in r.calls),
             "wait_ms": _doc_ms(sum(c.wait_s for c in r.calls), ts),
+            "quota_violations": quota_violations(
+                [_doc_ms(c.start_s, ts) for c in r.calls], theory.get(r.scenario, {}).get("quota")),
         })
     df = pd.DataFrame(rows, columns=list(TRIAL_COLUMNS))
     df["workers"] = df["workers"].astype("Int64")
     return df
+
+
+def quota_violations(starts_ms: Sequence[float], quota: object) -> int:
+    """How many call starts break a ``{"calls", "period_ms", "burst"}`` quota's sliding windows.
+
+    A start violates when it is the (burst+1)-th start inside one window of ``period_ms*burst/calls``, or
+    the (calls+1)-th inside one ``period_ms``. 2% of the window is forgiven: timers and schedulers jitter.
+    An executor that is fast because it ignores the quota must not be read as "parallel done right".
+    """
+    if not isinstance(quota, Mapping) or not all(k in quota for k in ("calls", "period_ms", "burst")):
+        return 0
+    calls, period, burst = int(quota["calls"]), float(quota["period_ms"]), int(quota["burst"])
+    if calls <= 0 or burst <= 0 or period <= 0:
+        return 0
+    window = period * burst / calls
+    s = sorted(starts_ms)
+    bad = set()
+    for limit, span in ((burst, window), (calls, period)):
+        for i in range(len(s) - limit):
+            if s[i + limit] - s[i] < span * 0.98:
+                bad.add(i + limit)
+    return len(bad)
 
 
 def calls_frame(records: Iterable[TrialRecord]) -> pd.DataFrame:
@@ -143,12 +171,14 @@ def calls_frame(records: Iterable[TrialRecord]) -> pd.DataFrame:
     rows: list[dict[str, Any]] = []
     for r in records:
         ts = r.time_scale
+        origin = min((_doc_ms(c.start_s - c.wait_s, ts) for c in r.calls), default=0.0)
         for c in r.calls:
             start, end = _doc_ms(c.start_s, ts), _doc_ms(c.end_s, ts)
             rows.append({
                 "scenario": r.scenario, "executor": r.executor, "trial": r.trial, "call_id": c.id,
                 "tool": c.tool, "planned_ms": _doc_ms(c.planned_latency_s, ts), "start_ms": start,
-                "end_ms": end, "duration_ms": end - start, "wait_ms": _doc_ms(c.wait_s, ts),
+                "end_ms": end, "rel_start_ms": start - origin, "rel_end_ms": end - origin,
+                "duration_ms": end - start, "wait_ms": _doc_ms(c.wait_s, ts),
                 "status": c.status, "failed": c.status != "ok", "attempts": c.attempts, "error": c.error,
                 "n_after": len(c.after),
             })
@@ -179,3 +209,22 @@ def load_run(run_dir: str | Path) -> RunData:
         theory=theory,
         meta=_read_json(d / "run.json"),
     )
+
+
+def executor_order(trials: pd.DataFrame, baseline: str = "sequential") -> list[str]:
+    """Executors as they appear in the data, the baseline first: one stable order for tables and colours."""
+    seen = list(dict.fromkeys(str(e) for e in trials["executor"]))
+    return sorted(seen, key=lambda e: (e != baseline, seen.index(e)))
+
+
+def representative_trials(trials: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Per (scenario, executor): the trial whose makespan is closest to that executor's median.
+
+    A typical trial, not the best or worst one, is what a timeline should show; ties go to the lowest trial.
+    """
+    out: dict[tuple[str, str], int] = {}
+    for (sc, ex), g in trials.groupby(["scenario", "executor"], sort=False):
+        dist = (g["makespan_ms"] - g["makespan_ms"].median()).abs()
+        best = g.assign(_d=dist).sort_values(["_d", "trial"]).iloc[0]
+        out[(str(sc), str(ex))] = int(best["trial"])
+    return out

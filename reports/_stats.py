@@ -159,6 +159,8 @@ class ExecutorStats:
     n_errors: int
     n_trials_with_errors: int
     min_wall_ms: float
+    #: call starts over the scenario's quota, summed over trials
+    quota_violations: int = 0
 
 
 @dataclass(frozen=True)
@@ -203,6 +205,7 @@ def summarize(trials: pd.DataFrame, *, seed: int = 0, n_resamples: int = DEFAULT
             n_errors=int(g["n_errors"].sum()),
             n_trials_with_errors=int((g["n_errors"] > 0).sum()),
             min_wall_ms=float(g["makespan_wall_ms"].min()),
+            quota_violations=int(g["quota_violations"].sum()) if "quota_violations" in g else 0,
         ))
     return out
 
@@ -220,7 +223,7 @@ def stats_frame(summary: Sequence[ExecutorStats]) -> pd.DataFrame:
             "overhead_ms": s.overhead_ms, "overhead_ratio": s.overhead_ratio,
             "speedup_median": s.speedup_median, "speedup_ci_low": s.speedup_ci.low,
             "speedup_ci_high": s.speedup_ci.high, "ci_method": s.median_ci.method,
-            "n_errors": s.n_errors,
+            "n_errors": s.n_errors, "quota_violations": s.quota_violations,
         })
     return pd.DataFrame(rows)
 
@@ -252,4 +255,7 @@ def check_warnings(summary: Sequence[ExecutorStats]) -> list[StatWarning]:
         if s.n_errors:
             warn(s, "failed-calls", f"{s.n_errors} failed call(s) in {s.n_trials_with_errors} of {s.n} "
                  "trial(s); makespans of failing trials are not comparable")
+        if s.quota_violations:
+            warn(s, "quota-exceeded", f"{s.quota_violations} call start(s) broke the scenario's quota; "
+                 "a real provider would have rejected them")
     return out

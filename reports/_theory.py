@@ -205,7 +205,13 @@ def judge(t: ScenarioTheory, m: Measured) -> Verdict | None:
     )
     failing = [c for c in checks if not c.holds]
     if not failing:
-        return Verdict(True, "holds", checks)
+        text = "holds"
+        if t.quota is not None and t.n_calls:
+            # Holding for the right reason: say what sets the parallel time when a quota applies.
+            text += (f" (the quota, {t.quota.describe()}, lets call {t.n_calls} start no earlier than "
+                     f"{_ms(t.quota.earliest_start_ms(t.n_calls))}: that, not the slowest call, sets the "
+                     "parallel time)")
+        return Verdict(True, text, checks)
     worst = max(failing, key=lambda c: abs(c.deviation))
     reasons: list[str] = []
     seen: set[str] = set()
@@ -249,8 +255,12 @@ def _reason(c: Check, t: ScenarioTheory, m: Measured, doc: DocClaim) -> str:
         meas = {"sequential": m.sequential_ms, "parallel": m.parallel_ms}.get(c.what, math.nan)
         if math.isfinite(th) and math.isfinite(meas) and th > 0:
             gap = meas / th - 1
-            head += (" (the measurement agrees with theory)" if abs(gap) <= TOLERANCE
-                     else f" (the measurement is {_pct(gap)} vs theory: executor overhead)")
+            if abs(gap) <= TOLERANCE:
+                head += " (the measurement agrees with theory)"
+            elif gap > 0:
+                head += f" (the measurement is {_pct(gap)} vs theory: executor overhead)"
+            else:
+                head += f" (the measurement is {_pct(gap)} vs theory: it beat the model's assumptions)"
     return head
 
 
