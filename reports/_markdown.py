@@ -96,9 +96,8 @@ def doc_rows(stats: Sequence[ExecutorStats], theory: Mapping[str, ScenarioTheory
              baseline: str = BASELINE) -> list[DocRow]:
     """The document's rows that the run measured, each with its verdict."""
     rows = []
-    for sc, th in theory.items():
-        if th.doc is None:
-            continue
+    for sc in figs.doc_order(theory):
+        th = theory[sc]
         mine = [s for s in stats if s.scenario == sc]
         if not mine:
             continue
