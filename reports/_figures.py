@@ -15,9 +15,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from matplotlib.artist import Artist
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -165,8 +167,13 @@ def ecdf(trials: pd.DataFrame, scenario: str, executors: Sequence[str], path: Pa
 # --- 3. timelines ------------------------------------------------------------------------------------
 
 def timeline(calls: pd.DataFrame, scenario: str, reps: Mapping[tuple[str, str], int],
-             executors: Sequence[str], path: Path) -> Path | None:
-    """Gantt chart of the representative trial of each executor: one lane per call."""
+             executors: Sequence[str], path: Path, *,
+             makespans: Mapping[tuple[str, str, int], float] | None = None) -> Path | None:
+    """Gantt chart of the representative trial of each executor: one lane per call.
+
+    ``makespans`` ((scenario, executor, trial) -> document ms) adds a line where the executor returned:
+    the gap after the last call is the executor's own overhead.
+    """
     panels = []
     for e in executors:
         t = reps.get((scenario, e))
@@ -183,7 +190,7 @@ def timeline(calls: pd.DataFrame, scenario: str, reps: Mapping[tuple[str, str], 
     fig = _new(9.0, min(2.0 + sum(0.45 + lane_h * n for n in lanes), 24.0))
     axes = fig.subplots(len(panels), 1, sharex=True, squeeze=False,
                         gridspec_kw={"height_ratios": [n + 2 for n in lanes]})[:, 0]
-    any_wait = any_failed = False
+    any_wait = any_failed = any_makespan = False
     for ax, (e, t, g) in zip(axes, panels, strict=True):
         y = np.arange(len(g))
         wait = g["wait_ms"].to_numpy(dtype=np.float64)
@@ -199,19 +206,26 @@ def timeline(calls: pd.DataFrame, scenario: str, reps: Mapping[tuple[str, str], 
             if int(a) > 1:
                 ax.annotate(f"×{int(a)}", (s + d, yi), xytext=(2, 0), textcoords="offset points",
                             va="center", fontsize=7)
+        mk = (makespans or {}).get((scenario, e, t))
+        if mk is not None and math.isfinite(mk):
+            any_makespan = True
+            ax.axvline(mk, color="black", linestyle="--", linewidth=1)
         ax.set_yticks(y)
         ax.set_yticklabels(g["call_id"].tolist(), fontsize=6 if len(g) > 10 else 7)
         ax.invert_yaxis()
         ax.set_ylabel(f"{e}\ntrial {t}", fontsize=8, rotation=0, ha="right", va="center")
         ax.grid(axis="x", alpha=0.3)
     axes[-1].set_xlabel("time since the executor's first call was requested (document ms)")
-    axes[0].set_title(f"{scenario}: timeline of a representative trial per executor (closest to median)")
-    handles = [Patch(color="#888888", label="call (start → end)")]
+    fig.suptitle(f"{scenario}: timeline of a representative trial per executor (closest to median)")
+    handles: list[Artist] = [Patch(color="#888888", label="call (start → end)")]
     if any_wait:
         handles.append(Patch(color="#888888", alpha=0.25, label="limiter wait"))
     if any_failed:
         handles.append(Patch(color=FAILED_COLOR, label="failed call"))
-    axes[0].legend(handles=handles, fontsize=7, loc="upper right")
+    if any_makespan:
+        handles.append(Line2D([0], [0], color="black", linestyle="--", linewidth=1, label="makespan"))
+    # Below the panels, not inside one: inside, it would hide the calls it describes.
+    fig.legend(handles=handles, fontsize=8, loc="outside lower center", ncol=len(handles))
     return _save(fig, path)
 
 

@@ -268,6 +268,8 @@ def render_report(run_dir: str | Path, *, n_resamples: int = DEFAULT_RESAMPLES,
     executors = executor_order(trials, baseline) if not trials.empty else []
     scenarios = list(dict.fromkeys(str(s) for s in trials["scenario"]))
     reps = representative_trials(trials)
+    makespans = {(str(sc), str(ex), int(tr)): float(mk) for sc, ex, tr, mk in zip(
+        trials["scenario"], trials["executor"], trials["trial"], trials["makespan_ms"], strict=True)}
     fig_dir = root / FIG_DIR
     fig_dir.mkdir(exist_ok=True)
 
@@ -276,9 +278,14 @@ def render_report(run_dir: str | Path, *, n_resamples: int = DEFAULT_RESAMPLES,
 
     rows = doc_rows(stats, theory, baseline)
     status = str(data.meta.get("status", "unknown"))
-    status_note = None if status == "complete" else (
-        f"**This run is not complete (status: `{status}`): the numbers below cover only the trials "
-        "recorded so far.**")
+    if not data.meta:
+        status_note: str | None = ("**No run.json: whether this run completed is unknown; the numbers below "
+                                   "cover the trials in results.jsonl.**")
+    elif status == "complete":
+        status_note = None
+    else:
+        status_note = (f"**This run is not complete (status: `{status}`): the numbers below cover only the "
+                       "trials recorded so far.**")
     title = f"# pfcbench report: run `{data.meta.get('run_id', root.name)}`"
     md: list[str] = [title, ""]
     if status_note:
@@ -308,7 +315,7 @@ def render_report(run_dir: str | Path, *, n_resamples: int = DEFAULT_RESAMPLES,
         md += _img(figs.ecdf(trials, sc, executors, base.with_name(f"{base.name}_ecdf.png")), root,
                    f"{sc}: makespan ECDF")
         md += _img(figs.timeline(data.calls, sc, reps, executors,
-                                 base.with_name(f"{base.name}_timeline.png")),
+                                 base.with_name(f"{base.name}_timeline.png"), makespans=makespans),
                    root, f"{sc}: timeline of representative trials")
         if th is not None and th.quota is not None:
             md += _img(figs.quota_starts(data.calls, sc, th.quota, reps, executors=executors,

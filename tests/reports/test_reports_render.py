@@ -137,3 +137,13 @@ def test_compare_refuses_mismatched_hash(run_factory: Callable[..., Path], gen: 
     with pytest.raises(IncomparableRunsError, match="time_scale differs"):
         compare_runs(a, c)
     assert issubclass(IncomparableRunsError, ValueError)
+
+
+def test_empty_results_render(tmp_path: Path) -> None:
+    """An empty results file (a run killed before its first trial) renders a report that says so."""
+    run = tmp_path / "empty"
+    run.mkdir()
+    (run / "results.jsonl").write_text("", encoding="utf-8")
+    md = render_report(run, n_resamples=99).read_text(encoding="utf-8")
+    assert "No run.json" in md
+    assert json.loads((run / "trace.json").read_text(encoding="utf-8"))["traceEvents"] == []

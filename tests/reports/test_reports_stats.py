@@ -9,6 +9,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from reports import load_run, paired_speedups, summarize, trials_frame
 from reports._frames import quota_violations, representative_trials, split_label
@@ -132,3 +134,13 @@ def test_split_label() -> None:
     """``name@K`` labels carry max_workers; plain names do not."""
     assert split_label("threaded@4") == ("threaded", 4)
     assert split_label("asyncio") == ("asyncio", None)
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.floats(min_value=0.0, max_value=1e6, allow_nan=False), min_size=0, max_size=12))
+def test_bootstrap_never_raises(values: list[float]) -> None:
+    """Any sample, however small or repetitive, yields an ordered interval or n/a, without warnings."""
+    ci = median_ci(np.array(values), make_rng(0, "prop"), n_resamples=99)
+    assert ci.method in {"BCa", "percentile", "degenerate", "n/a"}
+    if ci.method != "n/a":
+        assert ci.low <= ci.high
