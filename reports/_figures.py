@@ -210,8 +210,10 @@ def timeline(calls: pd.DataFrame, scenario: str, reps: Mapping[tuple[str, str], 
         if mk is not None and math.isfinite(mk):
             any_makespan = True
             ax.axvline(mk, color="black", linestyle="--", linewidth=1)
-        ax.set_yticks(y)
-        ax.set_yticklabels(g["call_id"].tolist(), fontsize=6 if len(g) > 10 else 7)
+        # Label at most ~20 lanes per panel: a fan-out of 100 calls would print an unreadable smear.
+        step = max(1, math.ceil(len(g) / 20))
+        ax.set_yticks(y[::step])
+        ax.set_yticklabels(g["call_id"].tolist()[::step], fontsize=6 if len(g) > 10 else 7)
         ax.invert_yaxis()
         ax.set_ylabel(f"{e}\ntrial {t}", fontsize=8, rotation=0, ha="right", va="center")
         ax.grid(axis="x", alpha=0.3)

@@ -163,6 +163,14 @@ class ExecutorStats:
     quota_violations: int = 0
 
 
+SUMMARY_COLUMNS = [
+    "scenario", "executor", "n", "median_ms", "median_ci_low", "median_ci_high", "p95_ms", "p95_ci_low",
+    "p95_ci_high", "p90_ms", "p99_ms", "mean_ms", "max_ms", "std_ms", "iqr_ms", "ideal_median_ms",
+    "efficiency", "overhead_ms", "overhead_ratio", "speedup_median", "speedup_ci_low", "speedup_ci_high",
+    "ci_method", "n_errors", "quota_violations",
+]
+
+
 @dataclass(frozen=True)
 class StatWarning:
     """One reason not to trust a number too much."""
@@ -212,7 +220,7 @@ def summarize(trials: pd.DataFrame, *, seed: int = 0, n_resamples: int = DEFAULT
 
 def stats_frame(summary: Sequence[ExecutorStats]) -> pd.DataFrame:
     """The summary as a flat frame (one row per scenario x executor), the shape of summary.csv."""
-    rows = []
+    rows: list[dict[str, object]] = []
     for s in summary:
         rows.append({
             "scenario": s.scenario, "executor": s.executor, "n": s.n,
@@ -225,7 +233,8 @@ def stats_frame(summary: Sequence[ExecutorStats]) -> pd.DataFrame:
             "speedup_ci_high": s.speedup_ci.high, "ci_method": s.median_ci.method,
             "n_errors": s.n_errors, "quota_violations": s.quota_violations,
         })
-    return pd.DataFrame(rows)
+    # Fixed columns: an empty run still gets a CSV header, and the rows cannot drift from it.
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)
 
 
 def check_warnings(summary: Sequence[ExecutorStats]) -> list[StatWarning]:
