@@ -3,6 +3,9 @@
 A leaf package: it reads files and imports nothing else of pfcbench.
 """
 
+from reports._compare import IncomparableRunsError, compare_runs
+from reports._frames import RunData, calls_frame, load_run, trials_frame
+from reports._markdown import render_report
 from reports._schema import (
     CALL_STATUSES,
     SCHEMA_VERSION,
@@ -15,16 +18,30 @@ from reports._schema import (
     write_json_atomic,
     write_text_atomic,
 )
+from reports._stats import CI, ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
 
 __all__ = [
     "CALL_STATUSES",
+    "CI",
     "SCHEMA_VERSION",
     "CallRecord",
+    "ExecutorStats",
+    "IncomparableRunsError",
     "ResultsWriter",
+    "RunData",
     "SchemaError",
+    "StatWarning",
     "TrialRecord",
+    "calls_frame",
+    "check_warnings",
+    "compare_runs",
+    "load_run",
+    "paired_speedups",
     "parse_record",
     "read_records",
+    "render_report",
+    "summarize",
+    "trials_frame",
     "write_json_atomic",
     "write_text_atomic",
 ]

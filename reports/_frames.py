@@ -1,0 +1,296 @@
+"""Results files -> tidy pandas frames, in document milliseconds.
+
+Everything downstream (statistics, figures, markdown, trace) reads these frames, so the unit conversion
+(``seconds / time_scale * 1000``) and the column names live here and nowhere else.
+
+``trials`` frame: one row per (scenario, trial, executor)
+
+=================  ===========================================================================
+column             meaning
+=================  ===========================================================================
+run_id             run id
+scenario           scenario name
+scenario_hash      fingerprint of the scenario definition
+family             theory.json ``family`` (falls back to the scenario name)
+executor           executor label as stored (``threaded@4``)
+executor_base      label without ``@K`` (``threaded``)
+workers            K from ``name@K``, else <NA> (nullable Int64)
+trial              trial index (the pairing key)
+order              position of this executor in the trial's shuffled order
+seed, model        as stored
+time_scale         wall seconds per document second
+n_calls            calls in the record
+makespan_ms        measured makespan, document ms
+makespan_wall_ms   measured makespan, wall ms (for timer-resolution checks)
+lower_bound_ms     what no executor can beat on this plan, document ms
+ideal_ms           this executor's zero-overhead makespan on this plan, document ms
+planned_sum_ms     sum of planned first-attempt latencies, document ms
+planned_max_ms     max of planned first-attempt latencies, document ms
+efficiency         lower_bound_ms / makespan_ms (1 = nothing left to gain)
+overhead_ms        makespan_ms - ideal_ms
+overhead_ratio     makespan_ms / ideal_ms
+n_errors           calls whose status is not ``ok``
+n_retried          calls with more than one attempt
+wait_ms            total limiter wait over the calls, document ms
+quota_violations   call starts that break the scenario's quota (theory.json ``quota``), 0 without one
+=================  ===========================================================================
+
+``calls`` frame: one row per call
+
+=================  ===========================================================================
+column             meaning
+=================  ===========================================================================
+scenario, executor, trial   keys back to the trials frame
+call_id, tool      as stored
+planned_ms         planned latency of the first attempt, document ms
+start_ms, end_ms   relative to the start of the record's run, document ms
+rel_start_ms       start_ms minus the record's origin (earliest ``start_ms - wait_ms``), so
+rel_end_ms         timelines of different records line up at 0 whatever the run's clock origin
+duration_ms        end_ms - start_ms
+wait_ms            limiter wait before the first attempt, document ms
+status             call status (see ``CALL_STATUSES``)
+failed             status != ``ok``
+attempts           attempts made
+error              the error's one-line text or None
+n_after            number of calls this one waited for
+=================  ===========================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from reports._schema import TrialRecord, read_records
+
+#: executor labels like ``threaded@4`` carry a worker count
+_WORKERS = re.compile(r"^(?P<base>.+)@(?P<k>\d+)$")
+
+TRIAL_COLUMNS = (
+    "run_id",
+    "scenario",
+    "scenario_hash",
+    "family",
+    "executor",
+    "executor_base",
+    "workers",
+    "trial",
+    "order",
+    "seed",
+    "model",
+    "time_scale",
+    "n_calls",
+    "makespan_ms",
+    "makespan_wall_ms",
+    "lower_bound_ms",
+    "ideal_ms",
+    "planned_sum_ms",
+    "planned_max_ms",
+    "efficiency",
+    "overhead_ms",
+    "overhead_ratio",
+    "n_errors",
+    "n_retried",
+    "wait_ms",
+    "quota_violations",
+)
+CALL_COLUMNS = (
+    "scenario",
+    "executor",
+    "trial",
+    "call_id",
+    "tool",
+    "planned_ms",
+    "start_ms",
+    "end_ms",
+    "rel_start_ms",
+    "rel_end_ms",
+    "duration_ms",
+    "wait_ms",
+    "status",
+    "failed",
+    "attempts",
+    "error",
+    "n_after",
+)
+
+
+@dataclass(frozen=True)
+class RunData:
+    """Everything a report needs from one run directory, read once."""
+
+    run_dir: Path
+    trials: pd.DataFrame
+    calls: pd.DataFrame
+    #: theory.json ``scenarios`` mapping (empty when the file is absent)
+    theory: Mapping[str, Mapping[str, Any]]
+    #: run.json contents (empty when the file is absent)
+    meta: Mapping[str, Any]
+
+
+def split_label(label: str) -> tuple[str, int | None]:
+    """``threaded@4`` -> (``threaded``, 4); a label without ``@K`` -> (label, None)."""
+    m = _WORKERS.match(label)
+    if m is None:
+        return label, None
+    return m.group("base"), int(m.group("k"))
+
+
+def _doc_ms(seconds: float, time_scale: float) -> float:
+    return seconds / time_scale * 1000.0
+
+
+def trials_frame(
+    records: Iterable[TrialRecord], theory: Mapping[str, Mapping[str, Any]] | None = None
+) -> pd.DataFrame:
+    """One row per (scenario, trial, executor); see the module docstring for the columns."""
+    theory = theory or {}
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        ts = r.time_scale
+        base, k = split_label(r.executor)
+        makespan = _doc_ms(r.makespan_s, ts)
+        ideal = _doc_ms(r.ideal_s, ts)
+        lower = _doc_ms(r.lower_bound_s, ts)
+        fam = theory.get(r.scenario, {}).get("family") or r.scenario
+        rows.append(
+            {
+                "run_id": r.run_id,
+                "scenario": r.scenario,
+                "scenario_hash": r.scenario_hash,
+                "family": fam,
+                "executor": r.executor,
+                "executor_base": base,
+                "workers": k,
+                "trial": r.trial,
+                "order": r.order,
+                "seed": r.seed,
+                "model": r.model,
+                "time_scale": ts,
+                "n_calls": len(r.calls),
+                "makespan_ms": makespan,
+                "makespan_wall_ms": r.makespan_s * 1000.0,
+                "lower_bound_ms": lower,
+                "ideal_ms": ideal,
+                "planned_sum_ms": _doc_ms(r.planned_sum_s, ts),
+                "planned_max_ms": _doc_ms(r.planned_max_s, ts),
+                # A zero makespan (a scenario with no calls) has no meaningful ratio: NaN, not inf.
+                "efficiency": lower / makespan if makespan > 0 else float("nan"),
+                "overhead_ms": makespan - ideal,
+                "overhead_ratio": makespan / ideal if ideal > 0 else float("nan"),
+                "n_errors": sum(c.status != "ok" for c in r.calls),
+                "n_retried": sum(c.attempts > 1 for c in r.calls),
+                "wait_ms": _doc_ms(sum(c.wait_s for c in r.calls), ts),
+                "quota_violations": quota_violations(
+                    [_doc_ms(c.start_s, ts) for c in r.calls], theory.get(r.scenario, {}).get("quota")
+                ),
+            }
+        )
+    df = pd.DataFrame(rows, columns=list(TRIAL_COLUMNS))
+    df["workers"] = df["workers"].astype("Int64")
+    return df
+
+
+def quota_violations(starts_ms: Sequence[float], quota: object) -> int:
+    """How many call starts break a ``{"calls", "period_ms", "burst"}`` quota's sliding windows.
+
+    A start violates when it is the (burst+1)-th start inside one window of ``period_ms*burst/calls``, or
+    the (calls+1)-th inside one ``period_ms``. 2% of the window is forgiven: timers and schedulers jitter.
+    An executor that is fast because it ignores the quota must not be read as "parallel done right".
+    """
+    if not isinstance(quota, Mapping) or not all(k in quota for k in ("calls", "period_ms", "burst")):
+        return 0
+    calls, period, burst = int(quota["calls"]), float(quota["period_ms"]), int(quota["burst"])
+    if calls <= 0 or burst <= 0 or period <= 0:
+        return 0
+    window = period * burst / calls
+    s = sorted(starts_ms)
+    bad = set()
+    for limit, span in ((burst, window), (calls, period)):
+        for i in range(len(s) - limit):
+            if s[i + limit] - s[i] < span * 0.98:
+                bad.add(i + limit)
+    return len(bad)
+
+
+def calls_frame(records: Iterable[TrialRecord]) -> pd.DataFrame:
+    """One row per call; see the module docstring for the columns."""
+    rows: list[dict[str, Any]] = []
+    for r in records:
+        ts = r.time_scale
+        origin = min((_doc_ms(c.start_s - c.wait_s, ts) for c in r.calls), default=0.0)
+        for c in r.calls:
+            start, end = _doc_ms(c.start_s, ts), _doc_ms(c.end_s, ts)
+            rows.append(
+                {
+                    "scenario": r.scenario,
+                    "executor": r.executor,
+                    "trial": r.trial,
+                    "call_id": c.id,
+                    "tool": c.tool,
+                    "planned_ms": _doc_ms(c.planned_latency_s, ts),
+                    "start_ms": start,
+                    "end_ms": end,
+                    "rel_start_ms": start - origin,
+                    "rel_end_ms": end - origin,
+                    "duration_ms": end - start,
+                    "wait_ms": _doc_ms(c.wait_s, ts),
+                    "status": c.status,
+                    "failed": c.status != "ok",
+                    "attempts": c.attempts,
+                    "error": c.error,
+                    "n_after": len(c.after),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(CALL_COLUMNS))
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    obj = json.loads(path.read_text(encoding="utf-8"))
+    return obj if isinstance(obj, dict) else {}
+
+
+def load_run(run_dir: str | Path) -> RunData:
+    """Read results.jsonl, theory.json and run.json of a run directory (the last two are optional)."""
+    d = Path(run_dir)
+    results = d / "results.jsonl"
+    if not results.exists():
+        raise FileNotFoundError(f"{results}: no results file in this run directory")
+    records = read_records(results)
+    theory_doc = _read_json(d / "theory.json")
+    scenarios = theory_doc.get("scenarios") or {}
+    theory = {str(k): v for k, v in scenarios.items() if isinstance(v, dict)}
+    return RunData(
+        run_dir=d,
+        trials=trials_frame(records, theory),
+        calls=calls_frame(records),
+        theory=theory,
+        meta=_read_json(d / "run.json"),
+    )
+
+
+def executor_order(trials: pd.DataFrame, baseline: str = "sequential") -> list[str]:
+    """Executors as they appear in the data, the baseline first: one stable order for tables and colours."""
+    seen = list(dict.fromkeys(str(e) for e in trials["executor"]))
+    return sorted(seen, key=lambda e: (e != baseline, seen.index(e)))
+
+
+def representative_trials(trials: pd.DataFrame) -> dict[tuple[str, str], int]:
+    """Per (scenario, executor): the trial whose makespan is closest to that executor's median.
+
+    A typical trial, not the best or worst one, is what a timeline should show; ties go to the lowest trial.
+    """
+    out: dict[tuple[str, str], int] = {}
+    for (sc, ex), g in trials.groupby(["scenario", "executor"], sort=False):
+        dist = (g["makespan_ms"] - g["makespan_ms"].median()).abs()
+        best = g.assign(_d=dist).sort_values(["_d", "trial"]).iloc[0]
+        out[(str(sc), str(ex))] = int(best["trial"])
+    return out
