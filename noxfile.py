@@ -43,7 +43,7 @@ def bench(session: nox.Session) -> None:
         "pfcbench", "run",
         "--scenario", "doc-3apis", "--scenario", "doc-5apis",
         "--scenario", "doc-10apis", "--scenario", "doc-10apis-ratelimited",
-        "--trials", "30", "--time-scale", "0.05", "--out", out,
+        "--trials", "200", "--time-scale", "0.02", "--out", out,
         *session.posargs,
     )  # fmt: skip
     session.run("pfcbench", "report", out)

@@ -166,10 +166,7 @@ def doc_table(
             )
     ax.set_xticks(range(len(scenarios)))
     ax.set_xticklabels(
-        [
-            f"{sc}\n({theory[sc].doc.row})"
-            for sc in scenarios  # type: ignore[union-attr]
-        ],
+        [f"{sc}\n({doc.row})" for sc in scenarios if (doc := theory[sc].doc) is not None],
         fontsize=8,
     )
     ax.set_ylabel("makespan (document ms)")

@@ -37,7 +37,8 @@ def latency_to_dict(lat: Latency) -> dict[str, Any]:
             return {
                 "dist": "mixture",
                 "components": [
-                    {"weight": w, **latency_to_dict(c)} for w, c in zip(lat.weights, lat.components, strict=True)
+                    {"weight": w, **latency_to_dict(c)}
+                    for w, c in zip(lat.weights, lat.components, strict=True)
                 ],
             }
         case Empirical():
@@ -52,7 +53,11 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         if t.description:
             d["description"] = t.description
         if t.faults != Faults():
-            d |= {"error_rate": t.faults.error_rate, "hang_rate": t.faults.hang_rate, "hang_ms": t.faults.hang_ms}
+            d |= {
+                "error_rate": t.faults.error_rate,
+                "hang_rate": t.faults.hang_rate,
+                "hang_ms": t.faults.hang_ms,
+            }
         q = s.quota_of(t.name)
         if q is not None:
             d["quota"] = q.name
@@ -71,7 +76,9 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
     for t in out["tools"]:
         del t["calls"]
     if s.quotas:
-        out["quotas"] = {q.name: {"calls": q.calls, "period_ms": q.period_ms, "burst": q.burst} for q in s.quotas}
+        out["quotas"] = {
+            q.name: {"calls": q.calls, "period_ms": q.period_ms, "burst": q.burst} for q in s.quotas
+        }
     if s.doc is not None:
         out["doc"] = {
             "row": s.doc.row,

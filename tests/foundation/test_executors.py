@@ -88,7 +88,11 @@ def test_lower_bound_le_ideal(durations: list[float], quota: tuple[int, float] |
     """No strategy's zero-overhead schedule beats the plan's lower bound; sequential's ideal is the sum
     when no quota makes it wait."""
     tools = [
-        {"name": f"t{i}", "latency": {"dist": "constant", "ms": d * 1000}, **({"quota": "q"} if quota else {})}
+        {
+            "name": f"t{i}",
+            "latency": {"dist": "constant", "ms": d * 1000},
+            **({"quota": "q"} if quota else {}),
+        }
         for i, d in enumerate(durations)
     ]
     doc: dict[str, Any] = {"name": "p", "tools": tools}

@@ -34,14 +34,14 @@ def test_thirty_calls_at_five_per_200ms_last_start_at_one_second(clock: FakeCloc
     assert lim.admitted_at == pytest.approx([0.2 * (k // 5) for k in range(30)])
 
 
-windows_st = st.lists(
-    st.tuples(st.integers(1, 6), st.floats(0.01, 2.0)), min_size=1, max_size=3
-)
+windows_st = st.lists(st.tuples(st.integers(1, 6), st.floats(0.01, 2.0)), min_size=1, max_size=3)
 
 
 @settings(max_examples=200, deadline=None)
 @given(windows_st, st.lists(st.floats(0, 3.0), min_size=1, max_size=60))
-def test_limiter_never_over_admits_for_any_arrivals(windows: list[tuple[int, float]], gaps: list[float]) -> None:
+def test_limiter_never_over_admits_for_any_arrivals(
+    windows: list[tuple[int, float]], gaps: list[float]
+) -> None:
     """For any windows and any arrival pattern, no window ever holds more than its count."""
     clock = FakeClock()
     lim = SlidingWindowLimiter(windows, clock)

@@ -74,8 +74,10 @@ def test_simulated_api_sleeps_its_planned_latency_and_fails_as_planned() -> None
     """A call sleeps its planned latency (scaled) and raises when its draw says error."""
     doc = {
         "name": "f",
-        "tools": [{"name": "a", "latency": {"dist": "constant", "ms": 200}, "error_rate": 1.0},
-                  {"name": "b", "latency": {"dist": "constant", "ms": 300}}],
+        "tools": [
+            {"name": "a", "latency": {"dist": "constant", "ms": 200}, "error_rate": 1.0},
+            {"name": "b", "latency": {"dist": "constant", "ms": 300}},
+        ],
     }
     (s,) = parse_scenarios(doc, "f.toml")
     plan = make_plan(s, 0, 0)

@@ -22,8 +22,10 @@ BASE: dict[str, Any] = {
 def test_catalog_has_the_document_rows_with_their_claims() -> None:
     """The four document rows ship with the document's figures as data."""
     cat = load_catalog()
-    claims = {n: (cat[n].doc.sequential_ms, cat[n].doc.parallel_ms, cat[n].doc.speedup)  # type: ignore[union-attr]
-              for n in ("doc-3apis", "doc-5apis", "doc-10apis", "doc-10apis-ratelimited")}
+    claims = {
+        n: (cat[n].doc.sequential_ms, cat[n].doc.parallel_ms, cat[n].doc.speedup)  # type: ignore[union-attr]
+        for n in ("doc-3apis", "doc-5apis", "doc-10apis", "doc-10apis-ratelimited")
+    }
     assert claims == {
         "doc-3apis": (1500, 500, 3),
         "doc-5apis": (2500, 800, 3),
@@ -62,8 +64,10 @@ def _with(path: str, value: Any) -> dict[str, Any]:
 BAD = [
     (_with("colour", "red"), "(top level): unknown key 'colour'"),
     (_with("tools", []), "tools: must be a non-empty list"),
-    (_with("tools.0.latency", {"dist": "uniform", "low_ms": 500, "high_ms": 100}),
-     "tools[0].latency.low_ms: must be <= high_ms (100), got 500"),
+    (
+        _with("tools.0.latency", {"dist": "uniform", "low_ms": 500, "high_ms": 100}),
+        "tools[0].latency.low_ms: must be <= high_ms (100), got 500",
+    ),
     (_with("tools.0.latency", {"dist": "constant", "ms": -5}), "tools[0].latency.ms: must be >= 0, got -5"),
     (_with("tools.0.latency", {"dist": "constant", "ms": "fast"}), "tools[0].latency.ms: must be a number"),
     (_with("tools.0.latency", {"dist": "zipf"}), "tools[0].latency.dist: must be one of constant, uniform"),
@@ -74,13 +78,23 @@ BAD = [
     (_with("tools.0.count", 2), "tools[0].name: with count > 1 the name needs {i}"),
     (_with("tools.0.quota", "missing"), "tools[0].quota: no [quotas.missing] table"),
     (_with("tools.0.name", 7), "tools[0].name: must be a string"),
-    ({**BASE, "calls": [{"id": "x", "tool": "a", "after": ["y"]}, {"id": "y", "tool": "a", "after": ["x"]}]},
-     "calls: dependency cycle x -> y -> x"),
+    (
+        {
+            **BASE,
+            "calls": [{"id": "x", "tool": "a", "after": ["y"]}, {"id": "y", "tool": "a", "after": ["x"]}],
+        },
+        "calls: dependency cycle x -> y -> x",
+    ),
     ({**BASE, "calls": [{"id": "x", "tool": "a", "after": ["nope"]}]}, "calls[0].after: no call 'nope'"),
     ({**BASE, "calls": [{"id": "x", "tool": "b"}]}, "calls[0].tool: no tool 'b'"),
-    ({**BASE, "quotas": {"q": {"calls": 2, "period_ms": 100, "burst": 3}},
-      "tools": [{"name": "a", "latency": {"dist": "constant", "ms": 1}, "quota": "q"}]},
-     "quotas.q.burst: must be <= calls (2), got 3"),
+    (
+        {
+            **BASE,
+            "quotas": {"q": {"calls": 2, "period_ms": 100, "burst": 3}},
+            "tools": [{"name": "a", "latency": {"dist": "constant", "ms": 1}, "quota": "q"}],
+        },
+        "quotas.q.burst: must be <= calls (2), got 3",
+    ),
     ({**BASE, "quotas": {"q": {"calls": 2, "period_ms": 100}}}, "quotas.q: no tool uses this quota"),
     ({**BASE, "name": "x-{n}", "matrix": {"n": []}}, "matrix.n: must be a non-empty list"),
 ]
@@ -122,10 +136,17 @@ def test_empirical_latencies_from_csv(tmp_path: Path) -> None:
 
 latency_st = st.one_of(
     st.builds(lambda ms: {"dist": "constant", "ms": ms}, st.floats(0, 5000)),
-    st.builds(lambda a, b: {"dist": "uniform", "low_ms": min(a, b), "high_ms": max(a, b)},
-              st.floats(0, 5000), st.floats(0, 5000)),
-    st.builds(lambda m, s: {"dist": "lognormal", "median_ms": m, "sigma": s}, st.floats(1, 5000), st.floats(0.01, 3)),
-    st.builds(lambda k, t: {"dist": "gamma", "shape": k, "scale_ms": t}, st.floats(0.1, 10), st.floats(1, 1000)),
+    st.builds(
+        lambda a, b: {"dist": "uniform", "low_ms": min(a, b), "high_ms": max(a, b)},
+        st.floats(0, 5000),
+        st.floats(0, 5000),
+    ),
+    st.builds(
+        lambda m, s: {"dist": "lognormal", "median_ms": m, "sigma": s}, st.floats(1, 5000), st.floats(0.01, 3)
+    ),
+    st.builds(
+        lambda k, t: {"dist": "gamma", "shape": k, "scale_ms": t}, st.floats(0.1, 10), st.floats(1, 1000)
+    ),
 )
 
 

@@ -25,57 +25,101 @@ def to_s(ms: float, time_scale: float = TIME_SCALE) -> float:
     return ms / 1000.0 * time_scale
 
 
-def make_record(scenario: str, executor: str, trial: int, latencies_ms: Sequence[float],
-                starts_ms: Sequence[float], *, makespan_ms: float | None = None,
-                lower_bound_ms: float | None = None, ideal_ms: float | None = None,
-                statuses: Sequence[str] | None = None, attempts: Sequence[int] | None = None,
-                waits_ms: Sequence[float] | None = None, scenario_hash: str = "h1",
-                time_scale: float = TIME_SCALE, run_id: str = "run-1") -> TrialRecord:
+def make_record(
+    scenario: str,
+    executor: str,
+    trial: int,
+    latencies_ms: Sequence[float],
+    starts_ms: Sequence[float],
+    *,
+    makespan_ms: float | None = None,
+    lower_bound_ms: float | None = None,
+    ideal_ms: float | None = None,
+    statuses: Sequence[str] | None = None,
+    attempts: Sequence[int] | None = None,
+    waits_ms: Sequence[float] | None = None,
+    scenario_hash: str = "h1",
+    time_scale: float = TIME_SCALE,
+    run_id: str = "run-1",
+) -> TrialRecord:
     """A record whose calls start at ``starts_ms`` and last ``latencies_ms`` (document ms)."""
     n = len(latencies_ms)
     statuses = statuses or ["ok"] * n
     attempts = attempts or [1] * n
     waits_ms = waits_ms or [0.0] * n
     calls = tuple(
-        CallRecord(id=f"c{i}", tool=f"api{i}", planned_latency_s=to_s(lat, time_scale),
-                   start_s=to_s(st, time_scale), end_s=to_s(st + lat, time_scale), status=statuses[i],
-                   attempts=attempts[i], error=None if statuses[i] == "ok" else "boom",
-                   wait_s=to_s(waits_ms[i], time_scale))
+        CallRecord(
+            id=f"c{i}",
+            tool=f"api{i}",
+            planned_latency_s=to_s(lat, time_scale),
+            start_s=to_s(st, time_scale),
+            end_s=to_s(st + lat, time_scale),
+            status=statuses[i],
+            attempts=attempts[i],
+            error=None if statuses[i] == "ok" else "boom",
+            wait_s=to_s(waits_ms[i], time_scale),
+        )
         for i, (lat, st) in enumerate(zip(latencies_ms, starts_ms, strict=True))
     )
     end = max((s + lat for s, lat in zip(starts_ms, latencies_ms, strict=True)), default=0.0)
     mk = end if makespan_ms is None else makespan_ms
     return TrialRecord(
-        run_id=run_id, scenario=scenario, executor=executor, trial=trial, seed=SEED, time_scale=time_scale,
+        run_id=run_id,
+        scenario=scenario,
+        executor=executor,
+        trial=trial,
+        seed=SEED,
+        time_scale=time_scale,
         makespan_s=to_s(mk, time_scale),
         lower_bound_s=to_s(max(latencies_ms) if lower_bound_ms is None else lower_bound_ms, time_scale),
-        ideal_s=to_s(end if ideal_ms is None else ideal_ms, time_scale), calls=calls,
-        scenario_hash=scenario_hash, planned_sum_s=to_s(sum(latencies_ms), time_scale),
+        ideal_s=to_s(end if ideal_ms is None else ideal_ms, time_scale),
+        calls=calls,
+        scenario_hash=scenario_hash,
+        planned_sum_s=to_s(sum(latencies_ms), time_scale),
         planned_max_s=to_s(max(latencies_ms), time_scale),
     )
 
 
-def write_run(run_dir: Path, records: Sequence[TrialRecord], theory: dict[str, Any],
-              status: str = "complete", time_scale: float = TIME_SCALE) -> Path:
+def write_run(
+    run_dir: Path,
+    records: Sequence[TrialRecord],
+    theory: dict[str, Any],
+    status: str = "complete",
+    time_scale: float = TIME_SCALE,
+) -> Path:
     run_dir.mkdir(parents=True, exist_ok=True)
     with ResultsWriter(run_dir / "results.jsonl") as w:
         for r in records:
             w.write(r)
-    write_json_atomic(run_dir / "theory.json", {"schema": 1, "time_scale": time_scale, "seed": SEED,
-                                                "scenarios": theory})
-    write_json_atomic(run_dir / "run.json", {
-        "run_id": "run-1", "status": status, "args": {"trials": 12, "time_scale": time_scale, "seed": SEED},
-        "versions": {"pfcbench": "0.1.0", "python": "3.11"}, "machine": {"cpus": 2},
-        "git_commit": "abc1234", "started_at": "2026-11-24T08:00:00Z", "finished_at": "2026-11-24T08:01:00Z",
-    })
+    write_json_atomic(
+        run_dir / "theory.json", {"schema": 1, "time_scale": time_scale, "seed": SEED, "scenarios": theory}
+    )
+    write_json_atomic(
+        run_dir / "run.json",
+        {
+            "run_id": "run-1",
+            "status": status,
+            "args": {"trials": 12, "time_scale": time_scale, "seed": SEED},
+            "versions": {"pfcbench": "0.1.0", "python": "3.11"},
+            "machine": {"cpus": 2},
+            "git_commit": "abc1234",
+            "started_at": "2026-11-24T08:00:00Z",
+            "finished_at": "2026-11-24T08:01:00Z",
+        },
+    )
     return run_dir
 
 
 # --- the fixed run: 5 trials, 3 calls each, numbers chosen by hand --------------------------------
 
 #: (trial -> latencies of 3 calls) in document ms
-FIXED_LAT = {0: [500, 480, 510], 1: [490, 500, 505], 2: [520, 470, 500], 3: [500, 500, 500],
-             4: [495, 515, 490]}
+FIXED_LAT = {
+    0: [500, 480, 510],
+    1: [490, 500, 505],
+    2: [520, 470, 500],
+    3: [500, 500, 500],
+    4: [495, 515, 490],
+}
 #: per-executor fixed overhead (document ms) added to the ideal makespan
 FIXED_OVERHEAD = {"sequential": 10.0, "threaded": 20.0, "asyncio": 5.0}
 
@@ -86,18 +130,39 @@ def fixed_records(scenario_hash: str = "h1", time_scale: float = TIME_SCALE) -> 
         for ex, ovh in FIXED_OVERHEAD.items():
             starts = [sum(lat[:i]) for i in range(len(lat))] if ex == "sequential" else [0.0] * len(lat)
             ideal = max(s + x for s, x in zip(starts, lat, strict=True))
-            recs.append(make_record("doc-3apis", ex, trial, lat, starts, makespan_ms=ideal + ovh + trial,
-                                    ideal_ms=ideal, scenario_hash=scenario_hash, time_scale=time_scale))
+            recs.append(
+                make_record(
+                    "doc-3apis",
+                    ex,
+                    trial,
+                    lat,
+                    starts,
+                    makespan_ms=ideal + ovh + trial,
+                    ideal_ms=ideal,
+                    scenario_hash=scenario_hash,
+                    time_scale=time_scale,
+                )
+            )
     return recs
 
 
-FIXED_THEORY: dict[str, Any] = {"doc-3apis": {
-    "description": "3 APIs, 500 ms each", "family": "doc-3apis", "n_calls": 3, "quota": None,
-    "doc": {"row": "3 APIs (500 ms each)", "sequential_ms": 1500, "parallel_ms": 500, "speedup": 3.0},
-    "expected_sum_ms": 1500.0, "expected_max_ms": 500.0, "p50_sum_ms": 1500.0, "p95_sum_ms": 1500.0,
-    "p50_max_ms": 500.0, "p95_max_ms": 500.0, "expected_lower_bound_ms": 500.0,
-    "predicted_ms": {"sequential": 1500.0, "threaded": 500.0, "asyncio": 500.0},
-}}
+FIXED_THEORY: dict[str, Any] = {
+    "doc-3apis": {
+        "description": "3 APIs, 500 ms each",
+        "family": "doc-3apis",
+        "n_calls": 3,
+        "quota": None,
+        "doc": {"row": "3 APIs (500 ms each)", "sequential_ms": 1500, "parallel_ms": 500, "speedup": 3.0},
+        "expected_sum_ms": 1500.0,
+        "expected_max_ms": 500.0,
+        "p50_sum_ms": 1500.0,
+        "p95_sum_ms": 1500.0,
+        "p50_max_ms": 500.0,
+        "p95_max_ms": 500.0,
+        "expected_lower_bound_ms": 500.0,
+        "predicted_ms": {"sequential": 1500.0, "threaded": 500.0, "asyncio": 500.0},
+    }
+}
 
 
 @pytest.fixture
@@ -108,8 +173,10 @@ def fixed_run(tmp_path: Path) -> Path:
 
 # --- the synthetic run: the document's four rows plus a family and a worker sweep -------------------
 
-def _simulate(executor: str, lat: list[float], rng: random.Random,
-              quota: tuple[int, float, int] | None) -> tuple[list[float], list[float], float]:
+
+def _simulate(
+    executor: str, lat: list[float], rng: random.Random, quota: tuple[int, float, int] | None
+) -> tuple[list[float], list[float], float]:
     """Start times, limiter waits and ideal makespan of one executor on one plan (document ms)."""
     n = len(lat)
     waits = [0.0] * n
@@ -120,8 +187,8 @@ def _simulate(executor: str, lat: list[float], rng: random.Random,
     elif base == "batched":
         starts, t = [], 0.0
         for b in range(0, n, 3):
-            starts += [t] * len(lat[b:b + 3])
-            t += max(lat[b:b + 3])
+            starts += [t] * len(lat[b : b + 3])
+            t += max(lat[b : b + 3])
     elif base == "ratelimited" and quota is not None:
         calls, period, burst = quota
         window = period * burst / calls
@@ -139,20 +206,41 @@ def _simulate(executor: str, lat: list[float], rng: random.Random,
 
 
 SYNTH_SCENARIOS: dict[str, dict[str, Any]] = {
-    "doc-3apis": {"n": 3, "dist": lambda r: 500.0, "family": "doc-3apis", "quota": None,
-                  "doc": {"row": "3 APIs (500 ms each)", "sequential_ms": 1500, "parallel_ms": 500,
-                          "speedup": 3.0}},
-    "doc-5apis": {"n": 5, "dist": lambda r: r.uniform(200, 800), "family": "doc-5apis", "quota": None,
-                  "doc": {"row": "5 APIs (200–800 ms)", "sequential_ms": 2500, "parallel_ms": 800,
-                          "speedup": 3.0}},
-    "doc-10apis-ratelimited": {"n": 10, "dist": lambda r: r.uniform(100, 500), "family": "doc-10apis",
-                               "quota": (10, 1000.0, 2),
-                               "doc": {"row": "10 APIs + rate limit", "sequential_ms": 3000,
-                                       "parallel_ms": 1200, "speedup": 2.5}},
-    "fanout-4": {"n": 4, "dist": lambda r: r.uniform(100, 500), "family": "fanout", "quota": None,
-                 "doc": None},
-    "fanout-16": {"n": 16, "dist": lambda r: r.uniform(100, 500), "family": "fanout", "quota": None,
-                  "doc": None},
+    "doc-3apis": {
+        "n": 3,
+        "dist": lambda r: 500.0,
+        "family": "doc-3apis",
+        "quota": None,
+        "doc": {"row": "3 APIs (500 ms each)", "sequential_ms": 1500, "parallel_ms": 500, "speedup": 3.0},
+    },
+    "doc-5apis": {
+        "n": 5,
+        "dist": lambda r: r.uniform(200, 800),
+        "family": "doc-5apis",
+        "quota": None,
+        "doc": {"row": "5 APIs (200–800 ms)", "sequential_ms": 2500, "parallel_ms": 800, "speedup": 3.0},
+    },
+    "doc-10apis-ratelimited": {
+        "n": 10,
+        "dist": lambda r: r.uniform(100, 500),
+        "family": "doc-10apis",
+        "quota": (10, 1000.0, 2),
+        "doc": {"row": "10 APIs + rate limit", "sequential_ms": 3000, "parallel_ms": 1200, "speedup": 2.5},
+    },
+    "fanout-4": {
+        "n": 4,
+        "dist": lambda r: r.uniform(100, 500),
+        "family": "fanout",
+        "quota": None,
+        "doc": None,
+    },
+    "fanout-16": {
+        "n": 16,
+        "dist": lambda r: r.uniform(100, 500),
+        "family": "fanout",
+        "quota": None,
+        "doc": None,
+    },
 }
 
 
@@ -177,17 +265,25 @@ def _theory_entry(name: str, spec: dict[str, Any], executors: Sequence[str]) -> 
     maxes.sort()
     q = spec["quota"]
     return {
-        "description": name, "family": spec["family"], "n_calls": spec["n"], "doc": spec["doc"],
+        "description": name,
+        "family": spec["family"],
+        "n_calls": spec["n"],
+        "doc": spec["doc"],
         "quota": None if q is None else {"calls": q[0], "period_ms": q[1], "burst": q[2]},
-        "expected_sum_ms": sum(sums) / m, "expected_max_ms": sum(maxes) / m,
-        "p50_sum_ms": sums[m // 2], "p95_sum_ms": sums[int(0.95 * m)],
-        "p50_max_ms": maxes[m // 2], "p95_max_ms": maxes[int(0.95 * m)],
-        "expected_lower_bound_ms": sum(lbs) / m, "predicted_ms": pred,
+        "expected_sum_ms": sum(sums) / m,
+        "expected_max_ms": sum(maxes) / m,
+        "p50_sum_ms": sums[m // 2],
+        "p95_sum_ms": sums[int(0.95 * m)],
+        "p50_max_ms": maxes[m // 2],
+        "p95_max_ms": maxes[int(0.95 * m)],
+        "expected_lower_bound_ms": sum(lbs) / m,
+        "predicted_ms": pred,
     }
 
 
-def synthetic_records(trials: int = 12, seed: int = 3, scenario_hash: str = "h1",
-                      slowdown: float = 1.0) -> tuple[list[TrialRecord], dict[str, Any]]:
+def synthetic_records(
+    trials: int = 12, seed: int = 3, scenario_hash: str = "h1", slowdown: float = 1.0
+) -> tuple[list[TrialRecord], dict[str, Any]]:
     rng = random.Random(seed)
     recs: list[TrialRecord] = []
     theory: dict[str, Any] = {}
@@ -205,17 +301,30 @@ def synthetic_records(trials: int = 12, seed: int = 3, scenario_hash: str = "h1"
                 starts, waits, ideal = _simulate(ex, lat, rng, spec["quota"])
                 # Overhead grows with the call count; a rare straggler makes the tails visible.
                 ovh = (3.0 + 0.8 * spec["n"]) * slowdown * (1 + rng.expovariate(1.0)) + (
-                    80.0 if rng.random() < 0.05 else 0.0)
+                    80.0 if rng.random() < 0.05 else 0.0
+                )
                 statuses = ["ok"] * len(lat)
                 attempts = [1] * len(lat)
                 if ex == "threaded" and spec["quota"] is not None:
                     statuses[-1] = "rate_limited"
                     attempts[-1] = 2
                 stretched = [x * slowdown for x in lat]
-                recs.append(make_record(
-                    name, ex, trial, stretched, starts, makespan_ms=ideal * slowdown + ovh,
-                    ideal_ms=ideal, lower_bound_ms=max(lat) if spec["quota"] is None else min(lb, ideal),
-                    statuses=statuses, attempts=attempts, waits_ms=waits, scenario_hash=scenario_hash))
+                recs.append(
+                    make_record(
+                        name,
+                        ex,
+                        trial,
+                        stretched,
+                        starts,
+                        makespan_ms=ideal * slowdown + ovh,
+                        ideal_ms=ideal,
+                        lower_bound_ms=max(lat) if spec["quota"] is None else min(lb, ideal),
+                        statuses=statuses,
+                        attempts=attempts,
+                        waits_ms=waits,
+                        scenario_hash=scenario_hash,
+                    )
+                )
     return recs, theory
 
 
@@ -235,9 +344,6 @@ def run_factory(tmp_path: Path) -> Callable[..., Path]:
         return write_run(tmp_path / f"run{next(counter)}", records, theory, status=status)
 
     return build
-
-
-
 
 
 class Gen:

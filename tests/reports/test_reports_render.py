@@ -48,8 +48,16 @@ def test_fixed_report_numbers(fixed_run: Path, gen: Any) -> None:
     assert f"{speed:.2f}×" in md
     # 3 APIs at exactly 500 ms: the document's 1500 / 500 / 3x hold against theory and measurement.
     assert "| holds |" in md
-    order = [md.index(h) for h in ("# pfcbench report", "## The document's table", "## Scenario `doc-3apis`",
-                                   "## Method", "## Warnings")]
+    order = [
+        md.index(h)
+        for h in (
+            "# pfcbench report",
+            "## The document's table",
+            "## Scenario `doc-3apis`",
+            "## Method",
+            "## Warnings",
+        )
+    ]
     assert order == sorted(order)
     assert "few-trials" in md  # 5 trials < 10
 
@@ -73,8 +81,9 @@ def test_synthetic_verdicts_reason_from_numbers(synthetic_report: tuple[Path, st
     _, md = synthetic_report
     row5 = next(line for line in md.splitlines() if "`doc-5apis`" in line and line.startswith("|"))
     assert "differs by" in row5 and "p95[max]" in row5
-    row_rl = next(line for line in md.splitlines()
-                  if "`doc-10apis-ratelimited`" in line and line.startswith("|"))
+    row_rl = next(
+        line for line in md.splitlines() if "`doc-10apis-ratelimited`" in line and line.startswith("|")
+    )
     assert "quota" in row_rl and "800 ms" in row_rl
     assert "batched` costs" in md  # batching waits for the slowest call of each batch
     assert "over quota" in md  # unpaced executors break the quota and are not counted as "parallel"

@@ -53,10 +53,12 @@ def test_summary_matches_independent_computation(fixed_run: Path, gen: Any) -> N
 
 def test_paired_speedup_uses_same_trial(gen: Any) -> None:
     """Speedup pairs the baseline and executor of the same trial, not medians of different trials."""
-    recs = [gen.make_record("s", "sequential", 0, [100, 100], [0, 100]),
-            gen.make_record("s", "threaded", 0, [100, 100], [0, 0]),
-            gen.make_record("s", "sequential", 1, [300, 300], [0, 300]),
-            gen.make_record("s", "threaded", 1, [300, 300], [0, 0])]
+    recs = [
+        gen.make_record("s", "sequential", 0, [100, 100], [0, 100]),
+        gen.make_record("s", "threaded", 0, [100, 100], [0, 0]),
+        gen.make_record("s", "sequential", 1, [300, 300], [0, 300]),
+        gen.make_record("s", "threaded", 1, [300, 300], [0, 0]),
+    ]
     sp = paired_speedups(trials_frame(recs))
     assert sorted(sp.loc[sp["executor"] == "threaded", "speedup"]) == pytest.approx([2.0, 2.0])
 
@@ -79,8 +81,10 @@ def test_ci_degenerate_cases_do_not_crash() -> None:
 
 def test_summarize_single_trial_and_constant(gen: Any) -> None:
     """One trial, or identical trials, summarise without warnings-as-errors; too few trials is flagged."""
-    recs = [gen.make_record("s", "sequential", 0, [100.0], [0.0]),
-            gen.make_record("s", "threaded", 0, [100.0], [0.0])]
+    recs = [
+        gen.make_record("s", "sequential", 0, [100.0], [0.0]),
+        gen.make_record("s", "threaded", 0, [100.0], [0.0]),
+    ]
     stats = summarize(trials_frame(recs), n_resamples=99)
     assert all(s.n == 1 and math.isnan(s.std) for s in stats)
     kinds = {w.kind for w in check_warnings(stats)}
@@ -104,8 +108,9 @@ def test_warnings_flag_failures_spread_and_timer(gen: Any) -> None:
     recs = []
     for t in range(10):
         lat = [100.0 if t < 9 else 900.0]
-        recs.append(gen.make_record("s", "x", t, lat, [0.0], statuses=["error"] if t == 0 else None,
-                                    time_scale=0.001))
+        recs.append(
+            gen.make_record("s", "x", t, lat, [0.0], statuses=["error"] if t == 0 else None, time_scale=0.001)
+        )
     kinds = {w.kind for w in check_warnings(summarize(trials_frame(recs), n_resamples=99))}
     assert {"failed-calls", "outlier", "timer-resolution"} <= kinds
 

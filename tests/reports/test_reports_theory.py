@@ -8,10 +8,16 @@ from typing import Any
 from reports._theory import Measured, judge, parse_theory
 
 FIVE_APIS: dict[str, Any] = {
-    "n_calls": 5, "quota": None,
+    "n_calls": 5,
+    "quota": None,
     "doc": {"row": "5 APIs (200–800ms)", "sequential_ms": 2500, "parallel_ms": 800, "speedup": 3.0},
-    "expected_sum_ms": 2500.0, "expected_max_ms": 700.0, "p50_sum_ms": 2500.0, "p95_sum_ms": 3136.0,
-    "p50_max_ms": 712.0, "p95_max_ms": 794.0, "expected_lower_bound_ms": 700.0,
+    "expected_sum_ms": 2500.0,
+    "expected_max_ms": 700.0,
+    "p50_sum_ms": 2500.0,
+    "p95_sum_ms": 3136.0,
+    "p50_max_ms": 712.0,
+    "p95_max_ms": 794.0,
+    "expected_lower_bound_ms": 700.0,
     "predicted_ms": {"sequential": 2500.0, "threaded": 700.0},
 }
 
@@ -33,10 +39,15 @@ def test_row_holds_within_ten_percent() -> None:
 
 def test_quota_row_is_explained_by_the_quota() -> None:
     """With a quota the parallel reference is the expected lower bound, and the reason cites the quota."""
-    d = {"n_calls": 10, "quota": {"calls": 10, "period_ms": 1000.0, "burst": 2},
-         "doc": {"row": "10 APIs + rate limit", "sequential_ms": 3000, "parallel_ms": 1200, "speedup": 2.5},
-         "expected_sum_ms": 3000.0, "expected_max_ms": 463.6, "p95_max_ms": 495.0,
-         "expected_lower_bound_ms": 900.0}
+    d = {
+        "n_calls": 10,
+        "quota": {"calls": 10, "period_ms": 1000.0, "burst": 2},
+        "doc": {"row": "10 APIs + rate limit", "sequential_ms": 3000, "parallel_ms": 1200, "speedup": 2.5},
+        "expected_sum_ms": 3000.0,
+        "expected_max_ms": 463.6,
+        "p95_max_ms": 495.0,
+        "expected_lower_bound_ms": 900.0,
+    }
     v = judge(parse_theory("rl", d), Measured(3000.0, 950.0, "ratelimited", 3.1))
     assert v is not None and not v.holds
     assert "quota" in v.text and "no earlier than 800 ms" in v.text
