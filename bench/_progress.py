@@ -8,10 +8,10 @@ from typing import TextIO
 
 
 class ProgressBar:
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 28) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None, width: int = 28) -> None:
+        self.stream = sys.stderr if stream is None else stream
         self.width = width
-        self.enabled = stream.isatty()
+        self.enabled = self.stream.isatty()
         self._t0 = time.monotonic()
 
     def __call__(self, done: int, total: int, label: str) -> None:

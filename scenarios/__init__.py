@@ -3,6 +3,7 @@
 Knows nothing of executors, models or reports.
 """
 
+from scenarios._dump import latency_to_dict, scenario_to_dict
 from scenarios._latency import (
     Constant,
     Empirical,
@@ -16,7 +17,6 @@ from scenarios._latency import (
     expected_max,
     max_quantile,
 )
-from scenarios._dump import latency_to_dict, scenario_to_dict
 from scenarios._load import ScenarioError, find_cycle, load_catalog, load_file, parse_scenarios, resolve
 from scenarios._plan import (
     MAX_PLANNED_ATTEMPTS,
