@@ -21,14 +21,14 @@ BENCH_DIR = os.environ.get("PFCBENCH_OUT", "results/bench")
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit and property tests (hypothesis); a few real-time tests with tolerances from the plan."""
-    session.install("-e", ".[test]")
+    session.install("-e", ".[test,gemini]")
     session.run("pytest", "-q", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint + format check) and mypy --strict on the four packages."""
-    session.install("-e", ".[lint,test]")
+    session.install("-e", ".[lint,test,gemini]")
     session.run("ruff", "check", *PACKAGES, "tests", "noxfile.py")
     session.run("ruff", "format", "--check", *PACKAGES, "tests", "noxfile.py")
     session.run("mypy")
