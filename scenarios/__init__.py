@@ -33,8 +33,10 @@ from scenarios._toolbox import (
     QuotaState,
     RateLimited,
     SimulatedAPI,
+    Stall,
     ToolError,
     build_toolbox,
+    quota_states,
 )
 
 __all__ = [
@@ -59,6 +61,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulatedAPI",
+    "Stall",
     "ToolError",
     "ToolSpec",
     "TrialPlan",
@@ -74,5 +77,6 @@ __all__ = [
     "parse_scenarios",
     "quota_bound_ms",
     "quota_slots_ms",
+    "quota_states",
     "resolve",
 ]
