@@ -206,9 +206,9 @@ def build_toolbox(
     for c in plan.calls:
         by_tool[c.tool][c.id] = c
     states = dict(quota_states) if quota_states is not None else {}
-    for q in plan.scenario.quotas:
-        if q.name not in states:
-            states[q.name] = QuotaState(q, time_scale, clock)
+    for rl in plan.scenario.quotas:
+        if rl.name not in states:
+            states[rl.name] = QuotaState(rl, time_scale, clock)
     box = {}
     for t in plan.scenario.tools:
         q = plan.scenario.quota_of(t.name)
