@@ -3,6 +3,7 @@
 A leaf package: it reads files and imports nothing else of pfcbench.
 """
 
+from reports._load_figures import plot_latency_over_time, plot_sweep
 from reports._schema import (
     CALL_STATUSES,
     SCHEMA_VERSION,
@@ -24,6 +25,8 @@ __all__ = [
     "SchemaError",
     "TrialRecord",
     "parse_record",
+    "plot_latency_over_time",
+    "plot_sweep",
     "read_records",
     "write_json_atomic",
     "write_text_atomic",
