@@ -47,3 +47,15 @@ def bench(session: nox.Session) -> None:
         *session.posargs,
     )  # fmt: skip
     session.run("pfcbench", "report", out)
+
+
+@nox.session
+def load(session: nox.Session) -> None:
+    """A short open-loop demo (below and above the quota's capacity), then the Locust master/worker test."""
+    session.install("-e", ".[load,test]")
+    out = os.environ.get("PFCBENCH_LOAD_OUT", "results/load")
+    common = ["--scenario", "doc-10apis-ratelimited", "--executor", "ratelimited", "--limiter", "shared"]
+    session.run(
+        "pfcbench", "load", *common, "--sweep", "3,14", "--duration", "4", "--out", out, *session.posargs
+    )
+    session.run("pytest", "-q", "tests/load", "-m", "locust")

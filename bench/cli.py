@@ -102,7 +102,7 @@ def _extra_commands() -> list[Any]:
     subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
     import importlib
 
-    names: tuple[str, ...] = ()
+    names: tuple[str, ...] = ("_cmd_load",)
     return [importlib.import_module(f"bench.{n}") for n in names]
 
 

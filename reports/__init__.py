@@ -5,6 +5,7 @@ A leaf package: it reads files and imports nothing else of pfcbench.
 
 from reports._compare import IncomparableRunsError, compare_runs
 from reports._frames import RunData, calls_frame, load_run, trials_frame
+from reports._load_figures import plot_latency_over_time, plot_sweep
 from reports._markdown import render_report
 from reports._schema import (
     CALL_STATUSES,
@@ -38,6 +39,8 @@ __all__ = [
     "load_run",
     "paired_speedups",
     "parse_record",
+    "plot_latency_over_time",
+    "plot_sweep",
     "read_records",
     "render_report",
     "summarize",

@@ -34,8 +34,10 @@ from scenarios._toolbox import (
     QuotaState,
     RateLimited,
     SimulatedAPI,
+    Stall,
     ToolError,
     build_toolbox,
+    quota_states,
 )
 
 __all__ = [
@@ -60,6 +62,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulatedAPI",
+    "Stall",
     "ToolError",
     "ToolSpec",
     "TrialPlan",
@@ -76,6 +79,7 @@ __all__ = [
     "parse_scenarios",
     "quota_bound_ms",
     "quota_slots_ms",
+    "quota_states",
     "resolve",
     "scenario_to_dict",
 ]

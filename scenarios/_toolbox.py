@@ -1,7 +1,10 @@
 """Simulated APIs that really sleep: a sync ``__call__`` (``time.sleep``) and its async twin ``acall``
 (``asyncio.sleep``), with the plan's latencies and faults and a server-side quota that answers 429.
 
-A toolbox is built fresh for every executor run, so quota state never leaks from one executor to the next.
+A toolbox is built fresh for every executor run, so quota state never leaks from one executor to the next;
+a load test passes ``quota_states`` shared by all its concurrent queries, so 429s appear under load as they
+do in production. A ``Stall`` holds every call that arrives inside its window (a server hiccup), which is
+how the coordinated-omission test freezes the APIs.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from scenarios._plan import PlannedCall, TrialPlan
-from scenarios._spec import RateLimit
+from scenarios._spec import RateLimit, Scenario
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -73,6 +76,25 @@ class QuotaState:
 
 
 @dataclass(frozen=True, slots=True)
+class Stall:
+    """The server stops serving from ``start`` until ``end`` (clock readings): a call arriving inside the
+    window waits for its end before it is admitted. Calls already being served are not affected."""
+
+    start: float
+    end: float
+
+    def remaining(self, now: float) -> float:
+        return self.end - now if self.start <= now < self.end else 0.0
+
+
+def quota_states(
+    scenario: Scenario, time_scale: float, clock: Clock = time.perf_counter
+) -> dict[str, QuotaState]:
+    """One server-side state per quota of ``scenario``, to share across toolboxes (a load test)."""
+    return {q.name: QuotaState(q, time_scale, clock) for q in scenario.quotas}
+
+
+@dataclass(frozen=True, slots=True)
 class CallLog:
     """What the server saw of one attempt (for tests and the quota figure)."""
 
@@ -97,8 +119,10 @@ class SimulatedAPI:
         sleep: Sleep = time.sleep,
         asleep: ASleep = asyncio.sleep,
         description: str = "",
+        stall: Stall | None = None,
     ) -> None:
         self.name = name
+        self._stall = stall
         self.description = description
         self._calls = calls
         self._scale = time_scale
@@ -139,12 +163,16 @@ class SimulatedAPI:
 
     def __call__(self, *, request_id: str, **_: Any) -> dict[str, Any]:
         start = self._clock()
+        if self._stall is not None and (held := self._stall.remaining(start)) > 0:
+            self._sleep(held)
         attempt, delay, errors, hangs, hang_s = self._begin(request_id)
         self._sleep(hang_s if hangs else delay)
         return self._finish(request_id, attempt, start, errors, hangs)
 
     async def acall(self, *, request_id: str, **_: Any) -> dict[str, Any]:
         start = self._clock()
+        if self._stall is not None and (held := self._stall.remaining(start)) > 0:
+            await self._asleep(held)
         attempt, delay, errors, hangs, hang_s = self._begin(request_id)
         await self._asleep(hang_s if hangs else delay)
         return self._finish(request_id, attempt, start, errors, hangs)
@@ -169,12 +197,18 @@ def build_toolbox(
     clock: Clock = time.perf_counter,
     sleep: Sleep = time.sleep,
     asleep: ASleep = asyncio.sleep,
+    quota_states: Mapping[str, QuotaState] | None = None,
+    stall: Stall | None = None,
 ) -> dict[str, SimulatedAPI]:
-    """Fresh simulated APIs (and fresh quota state) for one executor run of ``plan``."""
+    """Simulated APIs for one executor run of ``plan``: with fresh quota state, or with ``quota_states``
+    (quota name -> state, from ``quota_states()``) shared with other runs in flight at the same time."""
     by_tool: dict[str, dict[str, PlannedCall]] = {t.name: {} for t in plan.scenario.tools}
     for c in plan.calls:
         by_tool[c.tool][c.id] = c
-    states = {q.name: QuotaState(q, time_scale, clock) for q in plan.scenario.quotas}
+    states = dict(quota_states) if quota_states is not None else {}
+    for rl in plan.scenario.quotas:
+        if rl.name not in states:
+            states[rl.name] = QuotaState(rl, time_scale, clock)
     box = {}
     for t in plan.scenario.tools:
         q = plan.scenario.quota_of(t.name)
@@ -187,5 +221,6 @@ def build_toolbox(
             sleep=sleep,
             asleep=asleep,
             description=t.description,
+            stall=stall,
         )
     return box
