@@ -314,7 +314,10 @@ def _calls(at: _At, d: dict[str, Any], auto: list[tuple[str, int]], tools: set[s
     if "calls" not in d:
         counter = (f"c{i}" for i in itertools.count())
         out = [
-            CallSpec(cid, nm, {"request_id": cid}) for nm, k in auto for _ in range(k) for cid in [next(counter)]
+            CallSpec(cid, nm, {"request_id": cid})
+            for nm, k in auto
+            for _ in range(k)
+            for cid in [next(counter)]
         ]
         if not out:
             raise at.key("tools").fail("the tools make no calls (every 'calls' is 0)")
