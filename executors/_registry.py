@@ -124,9 +124,12 @@ def make_executor(
     time_scale: float = 1.0,
     max_workers: int | None = None,
     guards: Guards | None = None,
+    name: str | None = None,
 ) -> Executor:
     """Build an executor from its label (``name``, ``name@K``, ``name-naive[@K]``); ``max_workers``
-    applies to ``threaded`` when the label gives no K; ``guards`` to every executor."""
+    applies to ``threaded`` when the label gives no K; ``guards`` to every executor; ``name`` (default: the
+    label) is what its records are filed under."""
+    shown = label if name is None else name
     name, _, param = label.partition("@")
     naive = name.endswith(NAIVE) and name != NAIVE
     if naive:
@@ -145,5 +148,5 @@ def make_executor(
         k = int(param)
     elif name == "threaded" and max_workers is not None:
         k = max_workers
-    ex = info.make(label, k, time_scale, guards)
-    return Naive(ex, label) if naive else ex
+    ex = info.make(shown, k, time_scale, guards)
+    return Naive(ex, shown) if naive else ex
