@@ -5,7 +5,8 @@ planned durations, dependencies and quotas.
 """
 
 from executors._aimd import AimdLimiter, AimdStatistics
-from executors._deps import DependencyError, check_graph, find_cycle, levels, resolve_args, topological_order
+from executors._deps import DependencyError, check_graph, find_cycle, resolve_args, topological_order
+from executors._deps import levels as dependency_levels
 from executors._doc_limiter import DocWindowLimiter
 from executors._guards import Guards, RetryPolicy, Turn
 from executors._invoke import Limiter, ainvoke, classify, invoke
@@ -74,9 +75,9 @@ __all__ = [
     "ainvoke",
     "check_graph",
     "classify",
+    "dependency_levels",
     "find_cycle",
     "invoke",
-    "levels",
     "limiters_for",
     "make_executor",
     "resolve_args",
