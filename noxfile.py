@@ -47,3 +47,12 @@ def bench(session: nox.Session) -> None:
         *session.posargs,
     )  # fmt: skip
     session.run("pfcbench", "report", out)
+
+
+@nox.session
+def experiments(session: nox.Session) -> None:
+    """The document's frequent errors (partial results, ignored dependencies, 429s) and flaky retries,
+    measured quickly into $PFCBENCH_EXPERIMENTS (default results/experiments)/experiments.md."""
+    session.install("-e", ".")
+    out = os.environ.get("PFCBENCH_EXPERIMENTS", "results/experiments")
+    session.run("pfcbench", "experiments", "--out", out, *session.posargs)
