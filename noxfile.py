@@ -21,14 +21,14 @@ BENCH_DIR = os.environ.get("PFCBENCH_OUT", "results/bench")
 @nox.session
 def tests(session: nox.Session) -> None:
     """Unit and property tests (hypothesis); a few real-time tests with tolerances from the plan."""
-    session.install("-e", ".[test,gemini]")
+    session.install("-e", ".[test,gemini,load]")
     session.run("pytest", "-q", *session.posargs)
 
 
 @nox.session
 def lint(session: nox.Session) -> None:
     """ruff (lint + format check) and mypy --strict on the four packages."""
-    session.install("-e", ".[lint,test,gemini]")
+    session.install("-e", ".[lint,test,gemini,load]")
     session.run("ruff", "check", *PACKAGES, "tests", "noxfile.py")
     session.run("ruff", "format", "--check", *PACKAGES, "tests", "noxfile.py")
     session.run("mypy")
@@ -59,3 +59,12 @@ def load(session: nox.Session) -> None:
         "pfcbench", "load", *common, "--sweep", "3,14", "--duration", "4", "--out", out, *session.posargs
     )
     session.run("pytest", "-q", "tests/load", "-m", "locust")
+
+
+@nox.session
+def experiments(session: nox.Session) -> None:
+    """The document's frequent errors (partial results, ignored dependencies, 429s) and flaky retries,
+    measured quickly into $PFCBENCH_EXPERIMENTS (default results/experiments)/experiments.md."""
+    session.install("-e", ".")
+    out = os.environ.get("PFCBENCH_EXPERIMENTS", "results/experiments")
+    session.run("pfcbench", "experiments", "--out", out, *session.posargs)

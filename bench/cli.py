@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--warmup", type=_nonneg_int, default=1, help="unrecorded warm-up trials")
     r.add_argument("--max-workers", type=_positive_int, default=None, help="thread pool size for 'threaded'")
     r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
+    from bench._guard_args import add_guard_arguments
+
+    add_guard_arguments(r)
 
     rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
     rep.add_argument("dir", type=Path)
@@ -102,7 +105,7 @@ def _extra_commands() -> list[Any]:
     subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
     import importlib
 
-    names: tuple[str, ...] = ("_cmd_load",)
+    names: tuple[str, ...] = ("_cmd_load", "_cmd_experiments")
     return [importlib.import_module(f"bench.{n}") for n in names]
 
 
@@ -140,10 +143,15 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     names = [s.name for s in found]
     if len(set(names)) != len(names):
         raise UsageError(f"--scenario: {next(n for n in names if names.count(n) > 1)!r} is given twice")
+    from bench._guard_args import guard_settings, guards_from
+
     labels = tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS))
+    settings = guard_settings(ns)
+    guards = guards_from(settings, ns.time_scale, seed=ns.seed)
     try:
         executors = {
-            lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers) for lb in labels
+            lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
+            for lb in labels
         }
     except UnknownExecutor as exc:
         raise UsageError(str(exc)) from None
@@ -158,6 +166,7 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         max_workers=ns.max_workers,
         resume=ns.resume,
         argv=tuple(argv),
+        guards=settings,
     )
     try:
         written = run(config, executors, ProgressBar())

@@ -4,11 +4,22 @@ Knows nothing of scenarios, models or reports: it runs callables, and predicts m
 planned durations, dependencies and quotas.
 """
 
+from executors._aimd import AimdLimiter, AimdStatistics
+from executors._deps import DependencyError, check_graph, find_cycle, resolve_args, topological_order
+from executors._deps import levels as dependency_levels
 from executors._doc_limiter import DocWindowLimiter
+from executors._guards import Guards, RetryPolicy, Turn
 from executors._invoke import Limiter, ainvoke, classify, invoke
 from executors._limiter import LimiterStatistics, SlidingWindowLimiter, limiters_for
 from executors._predict import simulate
-from executors._registry import DEFAULT_EXECUTORS, EXECUTORS, ExecutorInfo, UnknownExecutor, make_executor
+from executors._registry import (
+    DEFAULT_EXECUTORS,
+    EXECUTORS,
+    NAIVE,
+    ExecutorInfo,
+    UnknownExecutor,
+    make_executor,
+)
 from executors._types import (
     AsyncTool,
     CallResult,
@@ -19,8 +30,11 @@ from executors._types import (
     ToolCall,
     Tools,
 )
+from executors.adaptive import Adaptive, Naive
 from executors.aio import AsyncioExecutor
 from executors.batched import Batched
+from executors.dag import Dag
+from executors.levels import Levels
 from executors.ratelimited import RateLimited
 from executors.sequential import Sequential
 from executors.threaded import Threaded
@@ -28,29 +42,45 @@ from executors.threaded import Threaded
 __all__ = [
     "DEFAULT_EXECUTORS",
     "EXECUTORS",
+    "NAIVE",
+    "Adaptive",
+    "AimdLimiter",
+    "AimdStatistics",
     "AsyncTool",
     "AsyncioExecutor",
     "Batched",
     "CallResult",
+    "Dag",
+    "DependencyError",
     "DocWindowLimiter",
     "Executor",
     "ExecutorInfo",
+    "Guards",
+    "Levels",
     "Limiter",
     "LimiterStatistics",
+    "Naive",
     "PlannedWork",
     "Quota",
     "RateLimited",
+    "RetryPolicy",
     "Sequential",
     "SlidingWindowLimiter",
     "SyncTool",
     "Threaded",
     "ToolCall",
     "Tools",
+    "Turn",
     "UnknownExecutor",
     "ainvoke",
+    "check_graph",
     "classify",
+    "dependency_levels",
+    "find_cycle",
     "invoke",
     "limiters_for",
     "make_executor",
+    "resolve_args",
     "simulate",
+    "topological_order",
 ]

@@ -1,20 +1,32 @@
-"""Running one call: wait for the limiter, call the tool, turn any outcome into a CallResult.
+"""Running one call: check its dependencies, wait for the limiter, call the tool under the turn's guards,
+and turn any outcome into a CallResult.
 
-Shared by every executor so that statuses, timing points and error text mean the same everywhere.
+Shared by every executor so that statuses, timing points, error text and guards mean the same everywhere.
+Without guards a call runs once, inline on the caller's thread (the measured fast path). With a timeout,
+a deadline or a hedge, each attempt runs on a daemon thread that the caller watches: a thread cannot be
+killed, so a sync attempt that overruns is *abandoned* (left sleeping; it holds no pool worker and does not
+delay shutdown or interpreter exit). A native ``acall`` is cancelled instead (``timeout``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import queue
+import threading
+import time
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
-from executors._types import ASleep, CallResult, Clock, Sleep, ToolCall, Tools
+from executors._deps import resolve_args
+from executors._guards import Guards, Turn
+from executors._types import ASleep, CallResult, Clock, Sleep, SyncTool, ToolCall, Tools
 
 
 class Limiter(Protocol):
-    """What an executor needs of a client-side limiter: block (or await) until a start is allowed."""
+    """What an executor needs of a client-side limiter: block (or await) until a start is allowed.
+    A limiter may also define ``done(status, retry_after)``, called after every attempt it admitted."""
 
     def acquire(self, sleep: Sleep) -> float: ...
     async def aacquire(self, asleep: ASleep) -> float: ...
@@ -32,11 +44,63 @@ def describe(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
-def _missing(call: ToolCall, tools: Tools, clock: Clock) -> CallResult | None:
-    if call.name in tools:
-        return None
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    status: str
+    value: Any = None
+    error: str | None = None
+    retry_after: float | None = None
+
+
+def _failure(exc: Exception) -> _Outcome:
+    ra = getattr(exc, "retry_after", None)
+    return _Outcome(classify(exc), None, describe(exc), float(ra) if isinstance(ra, int | float) else None)
+
+
+def _call_sync(tool: SyncTool, args: Mapping[str, Any]) -> _Outcome:
+    try:
+        return _Outcome("ok", tool(**args))
+    except Exception as exc:  # a tool's failure is data, not a crash of the turn
+        return _failure(exc)
+
+
+async def _call_async(acall: Any, args: Mapping[str, Any]) -> _Outcome:
+    try:
+        return _Outcome("ok", await acall(**args))
+    except Exception as exc:
+        return _failure(exc)
+
+
+def _feedback(lim: Limiter | None, status: str, retry_after: float | None) -> None:
+    done = getattr(lim, "done", None)
+    if done is not None:
+        done(status, retry_after)
+
+
+def _precheck(call: ToolCall, tools: Tools, clock: Clock, turn: Turn | None) -> CallResult | dict[str, Any]:
+    """The call's resolved arguments, or the result it ends with before any attempt."""
     now = clock()
-    return CallResult(call, "error", None, f"unknown tool {call.name!r}", now, now)
+    if call.name not in tools:
+        return CallResult(call, "error", None, f"unknown tool {call.name!r}", now, now)
+    if turn is None:
+        return dict(call.args)
+    problem = turn.blocked(call)
+    if problem is not None:
+        return _settle(CallResult(call, problem[0], None, problem[1], now, now, 0), turn.guards)
+    if turn.expired():
+        return CallResult(
+            call, "cancelled", None, "turn deadline passed before the call started", now, now, 0
+        )
+    return resolve_args(call.args, turn.values()) if call.after else dict(call.args)
+
+
+def _settle(r: CallResult, guards: Guards) -> CallResult:
+    """A failed call of a tool with a fallback reports the fallback value (the error text says why)."""
+    if r.status in ("ok", "skipped") or r.call.name not in guards.fallbacks:
+        return r
+    return CallResult(
+        r.call, "fallback", guards.fallbacks[r.call.name], r.error, r.start, r.end, r.attempts, r.wait
+    )
 
 
 def invoke(
@@ -45,18 +109,121 @@ def invoke(
     clock: Clock,
     sleep: Sleep,
     limiters: Mapping[str, Limiter],
+    turn: Turn | None = None,
 ) -> CallResult:
     """Run one call on this thread; never raises for a tool's failure."""
-    if (missing := _missing(call, tools, clock)) is not None:
-        return missing
+    r = _invoke(call, tools, clock, sleep, limiters, turn)
+    if turn is not None:
+        turn.finish(r)
+    return r
+
+
+def _invoke(
+    call: ToolCall,
+    tools: Tools,
+    clock: Clock,
+    sleep: Sleep,
+    limiters: Mapping[str, Limiter],
+    turn: Turn | None,
+) -> CallResult:
+    pre = _precheck(call, tools, clock, turn)
+    if isinstance(pre, CallResult):
+        return pre
+    tool = tools[call.name]
     lim = limiters.get(call.name)
-    wait = lim.acquire(sleep) if lim is not None else 0.0
-    start = clock()
-    try:
-        value = tools[call.name](**call.args)
-    except Exception as exc:  # a tool's failure is data, not a crash of the turn
-        return CallResult(call, classify(exc), None, describe(exc), start, clock(), 1, wait)
-    return CallResult(call, "ok", value, None, start, clock(), 1, wait)
+    if turn is None or not turn.guards.active:
+        wait = lim.acquire(sleep) if lim is not None else 0.0
+        t0 = clock()
+        out = _call_sync(tool, pre)
+        _feedback(lim, out.status, out.retry_after)
+        return CallResult(call, out.status, out.value, out.error, t0, clock(), 1, wait, out.retry_after)
+    guards = turn.guards
+    attempts = tries = 0
+    first_wait: float | None = None
+    start: float | None = None
+    out = _Outcome("cancelled", error="turn deadline passed before the call started")
+    while True:
+        if turn.expired():
+            break
+        w = lim.acquire(sleep) if lim is not None else 0.0
+        first_wait = w if first_wait is None else first_wait
+        if turn.expired():
+            _feedback(lim, "cancelled", None)
+            break
+        start = clock() if start is None else start
+        out, copies = _attempt_sync(tool, pre, turn, call.name)
+        attempts += copies
+        tries += 1
+        _feedback(lim, out.status, out.retry_after)
+        if out.status == "ok" or not _retry(turn, tries, out):
+            break
+        delay = turn.backoff(tries, out.retry_after)
+        left = turn.remaining()
+        if left is not None and delay >= left:
+            break  # sleeping past the deadline only to be cancelled would hide the real failure
+        sleep(delay)
+    now = clock()
+    r = CallResult(
+        call, out.status, out.value, out.error, now if start is None else start, now,
+        attempts, first_wait or 0.0, out.retry_after,
+    )  # fmt: skip
+    return _settle(r, guards)
+
+
+def _retry(turn: Turn, tries: int, out: _Outcome) -> bool:
+    pol = turn.guards.retry
+    if pol is None or tries >= pol.attempts or out.status not in pol.on:
+        return False
+    return turn.take_extra()
+
+
+def _spawn(fn: Any) -> None:
+    # Daemon: an abandoned attempt must not keep the interpreter alive or hold a pool worker.
+    threading.Thread(target=fn, daemon=True, name="pfc-guarded").start()
+
+
+def _attempt_sync(tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str) -> tuple[_Outcome, int]:
+    """One attempt (plus its hedge copy, if due): (outcome, copies started)."""
+    timeout = turn.attempt_timeout()
+    hedge = turn.guards.hedge_for(name)
+    if timeout is None and hedge is None:
+        return _call_sync(tool, args), 1
+    results: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
+
+    def copy() -> None:
+        results.put(_call_sync(tool, args))
+
+    _spawn(copy)
+    copies = pending = 1
+    # Real time on purpose: the watched thread sleeps in real time whatever clock the executor was given.
+    t0 = time.perf_counter()
+    end_at = None if timeout is None else t0 + timeout
+    hedge_at = None if hedge is None else t0 + hedge
+    last: _Outcome | None = None
+    while True:
+        marks = [x for x in (end_at, hedge_at) if x is not None]
+        wait = max(0.0, min(marks) - time.perf_counter()) if marks else None
+        try:
+            got = results.get(timeout=wait)
+        except queue.Empty:
+            now = time.perf_counter()
+            if hedge_at is not None and now >= hedge_at and (end_at is None or hedge_at < end_at):
+                hedge_at = None
+                if turn.take_extra():
+                    _spawn(copy)
+                    copies += 1
+                    pending += 1
+                continue
+            if end_at is not None and now >= end_at:
+                text = f"no answer after {timeout:.3f}s; the tool's thread was abandoned"
+                return _Outcome("abandoned", error=text), copies
+            continue
+        pending -= 1
+        if got.status == "ok":
+            return got, copies
+        last = got
+        if pending == 0:
+            return last, copies  # every copy failed (a failure before the hedge time is not hedged)
 
 
 async def ainvoke(
@@ -66,24 +233,140 @@ async def ainvoke(
     asleep: ASleep,
     limiters: Mapping[str, Limiter],
     pool: concurrent.futures.Executor | None,
+    turn: Turn | None = None,
 ) -> CallResult:
-    """Run one call on the event loop: native ``acall`` when the tool has one, else in ``pool``'s thread."""
-    if (missing := _missing(call, tools, clock)) is not None:
-        return missing
-    lim = limiters.get(call.name)
-    wait = await lim.aacquire(asleep) if lim is not None else 0.0
-    start = clock()
+    """Run one call on the event loop: native ``acall`` when the tool has one, else in ``pool``'s thread
+    (or, under timeout/deadline/hedge guards, a daemon thread that may be abandoned)."""
+    r = await _ainvoke(call, tools, clock, asleep, limiters, pool, turn)
+    if turn is not None:
+        turn.finish(r)
+    return r
+
+
+async def _ainvoke(
+    call: ToolCall,
+    tools: Tools,
+    clock: Clock,
+    asleep: ASleep,
+    limiters: Mapping[str, Limiter],
+    pool: concurrent.futures.Executor | None,
+    turn: Turn | None,
+) -> CallResult:
+    pre = _precheck(call, tools, clock, turn)
+    if isinstance(pre, CallResult):
+        return pre
     tool = tools[call.name]
-    try:
-        acall = getattr(tool, "acall", None)
+    lim = limiters.get(call.name)
+    if turn is None or not turn.guards.active:
+        wait = await lim.aacquire(asleep) if lim is not None else 0.0
+        t0 = clock()
+        out = await _once(tool, pre, pool)
+        _feedback(lim, out.status, out.retry_after)
+        return CallResult(call, out.status, out.value, out.error, t0, clock(), 1, wait, out.retry_after)
+    attempts = tries = 0
+    first_wait: float | None = None
+    start: float | None = None
+    out = _Outcome("cancelled", error="turn deadline passed before the call started")
+    while True:
+        if turn.expired():
+            break
+        w = await lim.aacquire(asleep) if lim is not None else 0.0
+        first_wait = w if first_wait is None else first_wait
+        if turn.expired():
+            _feedback(lim, "cancelled", None)
+            break
+        start = clock() if start is None else start
+        out, copies = await _attempt_async(tool, pre, turn, call.name, pool)
+        attempts += copies
+        tries += 1
+        _feedback(lim, out.status, out.retry_after)
+        if out.status == "ok" or not _retry(turn, tries, out):
+            break
+        delay = turn.backoff(tries, out.retry_after)
+        left = turn.remaining()
+        if left is not None and delay >= left:
+            break
+        await asleep(delay)
+    now = clock()
+    r = CallResult(
+        call, out.status, out.value, out.error, now if start is None else start, now,
+        attempts, first_wait or 0.0, out.retry_after,
+    )  # fmt: skip
+    return _settle(r, turn.guards)
+
+
+async def _once(
+    tool: SyncTool, args: Mapping[str, Any], pool: concurrent.futures.Executor | None
+) -> _Outcome:
+    acall = getattr(tool, "acall", None)
+    if acall is not None:
+        return await _call_async(acall, args)
+    loop = asyncio.get_running_loop()
+    return await loop.run_in_executor(pool, _call_sync, tool, args)
+
+
+def _daemon_future(tool: SyncTool, args: Mapping[str, Any]) -> concurrent.futures.Future[_Outcome]:
+    fut: concurrent.futures.Future[_Outcome] = concurrent.futures.Future()
+    fut.set_running_or_notify_cancel()  # running: a cancel from the awaiting side cannot fail set_result
+
+    def run() -> None:
+        fut.set_result(_call_sync(tool, args))
+
+    _spawn(run)
+    return fut
+
+
+async def _attempt_async(
+    tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str, pool: concurrent.futures.Executor | None
+) -> tuple[_Outcome, int]:
+    timeout = turn.attempt_timeout()
+    hedge = turn.guards.hedge_for(name)
+    if timeout is None and hedge is None:
+        return await _once(tool, args, pool), 1
+    acall = getattr(tool, "acall", None)
+
+    def copy() -> asyncio.Future[_Outcome]:
         if acall is not None:
-            value: Any = await acall(**call.args)
-        else:
-            loop = asyncio.get_running_loop()
-            value = await loop.run_in_executor(pool, lambda: tool(**call.args))
-    except Exception as exc:
-        return CallResult(call, classify(exc), None, describe(exc), start, clock(), 1, wait)
-    return CallResult(call, "ok", value, None, start, clock(), 1, wait)
+            return asyncio.ensure_future(_call_async(acall, args))
+        return asyncio.wrap_future(_daemon_future(tool, args))
+
+    loop = asyncio.get_running_loop()
+    t0 = loop.time()
+    end_at = None if timeout is None else t0 + timeout
+    hedge_at = None if hedge is None else t0 + hedge
+    pending: set[asyncio.Future[_Outcome]] = {copy()}
+    copies = 1
+    last = _Outcome("error", error="no attempt finished")
+    try:
+        while pending:
+            marks = [x for x in (end_at, hedge_at) if x is not None]
+            wait = max(0.0, min(marks) - loop.time()) if marks else None
+            done, pending = await asyncio.wait(pending, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+            for d in done:
+                got = d.result()
+                if got.status == "ok":
+                    return got, copies
+                last = got
+            if done:
+                continue
+            now = loop.time()
+            if hedge_at is not None and now >= hedge_at and (end_at is None or hedge_at < end_at):
+                hedge_at = None
+                if turn.take_extra():
+                    pending.add(copy())
+                    copies += 1
+                continue
+            if end_at is not None and now >= end_at:
+                if acall is not None:
+                    return _Outcome("timeout", error=f"no answer after {timeout:.3f}s; cancelled"), copies
+                text = f"no answer after {timeout:.3f}s; the tool's thread was abandoned"
+                return _Outcome("abandoned", error=text), copies
+        return last, copies
+    finally:
+        for p in pending:  # losers of a hedge race and timed-out copies: nothing of the turn left running
+            p.cancel()
+        if pending:
+            await asyncio.gather(*pending, return_exceptions=True)
 
 
 def pool_run(
@@ -93,9 +376,10 @@ def pool_run(
     clock: Clock,
     sleep: Sleep,
     limiters: Mapping[str, Limiter],
+    turn: Turn | None = None,
 ) -> list[CallResult]:
     """Submit every call to ``pool`` and collect in submission order, so results keep call order."""
-    futures = [pool.submit(invoke, c, tools, clock, sleep, limiters) for c in calls]
+    futures = [pool.submit(invoke, c, tools, clock, sleep, limiters, turn) for c in calls]
     return [f.result() for f in futures]
 
 
@@ -106,7 +390,10 @@ async def pool_arun(
     clock: Clock,
     sleep: Sleep,
     limiters: Mapping[str, Limiter],
+    turn: Turn | None = None,
 ) -> list[CallResult]:
     """``pool_run`` awaited from an event loop without blocking it."""
-    futures = [asyncio.wrap_future(pool.submit(invoke, c, tools, clock, sleep, limiters)) for c in calls]
+    futures = [
+        asyncio.wrap_future(pool.submit(invoke, c, tools, clock, sleep, limiters, turn)) for c in calls
+    ]
     return list(await asyncio.gather(*futures))

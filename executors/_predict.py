@@ -1,7 +1,12 @@
 """Zero-overhead makespans: list scheduling of planned durations, with the real limiter on a simulated clock.
 
-Each executor's ``predict`` is this simulation with its own knobs (workers, batch barriers), so the ideal
-and the implementation can only differ by the implementation's overhead.
+Each executor's ``predict`` is this simulation with its own knobs (workers, barriers between groups, whether
+dependencies are waited for), so the ideal and the implementation can only differ by the implementation's
+overhead.
+
+With dependencies, the simulation is event-driven: a call is ready when its last dependency ends, and calls
+start in order of readiness (ties in list order) — so a dependency on a *later* call in the list is waited
+for, not silently ignored.
 """
 
 from __future__ import annotations
@@ -9,6 +14,7 @@ from __future__ import annotations
 import heapq
 from collections.abc import Sequence
 
+from executors._deps import DependencyError, find_cycle
 from executors._limiter import limiters_for
 from executors._types import PlannedWork, Quota
 
@@ -20,29 +26,66 @@ def simulate(
     batch_size: int | None = None,
     quotas: Sequence[Quota] = (),
     respect_after: bool = True,
+    groups: Sequence[Sequence[int]] | None = None,
 ) -> float:
-    """Makespan of running ``work`` in order on ``workers`` workers (None: one per call), with a barrier
-    after every ``batch_size`` calls, each start gated by the quotas' limiters."""
+    """Makespan of running ``work`` on ``workers`` workers (None: one per call), each start gated by the
+    quotas' limiters. ``batch_size`` (list chunks) or ``groups`` (index lists, e.g. dependency levels) put a
+    barrier between consecutive groups. ``respect_after=False`` models an executor that ignores ``after``."""
     if not work:
         return 0.0
+    if groups is None and batch_size:
+        groups = [range(i, min(i + batch_size, len(work))) for i in range(0, len(work), batch_size)]
+    if groups is None:
+        groups = [range(len(work))]
+    index = {w.id: i for i, w in enumerate(work)}
+    if respect_after:
+        for w in work:
+            for a in w.after:
+                if a not in index:
+                    raise DependencyError(f"call {w.id!r} waits for {a!r}, which is not a call of this turn")
+        cycle = find_cycle({w.id: w.after for w in work})
+        if cycle:
+            raise DependencyError("dependency cycle " + " -> ".join(cycle))
     clock_now = [0.0]
     limiters = limiters_for(quotas, lambda: clock_now[0])
     free = [0.0] * (workers if workers else len(work))
     heapq.heapify(free)
-    end: dict[str, float] = {}
+    end: dict[int, float] = {}
     barrier = 0.0
-    batch_end = 0.0
-    for i, w in enumerate(work):
-        if batch_size and i % batch_size == 0:
-            barrier = max(barrier, batch_end)
-        ready = max([barrier] + ([end[a] for a in w.after if a in end] if respect_after else []))
-        worker_free = heapq.heappop(free)
-        t = max(ready, worker_free)
-        lim = limiters.get(w.tool)
-        if lim is not None:
-            t = lim.reserve(t)
-        done = t + w.duration
-        end[w.id] = done
-        batch_end = max(batch_end, done)
-        heapq.heappush(free, done)
+
+    def ready_at(i: int, barrier: float) -> float:
+        if not respect_after:
+            return barrier
+        return max([barrier] + [end[index[a]] for a in work[i].after if index[a] in end])
+
+    for group in groups:
+        members = set(group)
+        # deps outside the group are done (earlier groups) or ignored (a later group: the barrier order wins)
+        deps = {
+            i: [index[a] for a in work[i].after if index[a] in members] if respect_after else []
+            for i in group
+        }
+        waiting = {i: len(d) for i, d in deps.items()}
+        dependents: dict[int, list[int]] = {i: [] for i in group}
+        for i, d in deps.items():
+            for j in d:
+                dependents[j].append(i)
+        ready = [(ready_at(i, barrier), i) for i in group if not waiting[i]]
+        heapq.heapify(ready)
+        group_end = barrier
+        while ready:
+            r, i = heapq.heappop(ready)
+            t = max(r, heapq.heappop(free))
+            lim = limiters.get(work[i].tool)
+            if lim is not None:
+                t = lim.reserve(t)
+            done = t + work[i].duration
+            end[i] = done
+            group_end = max(group_end, done)
+            heapq.heappush(free, done)
+            for j in dependents[i]:
+                waiting[j] -= 1
+                if not waiting[j]:
+                    heapq.heappush(ready, (ready_at(j, barrier), j))
+        barrier = group_end
     return max(end.values())

@@ -39,6 +39,8 @@ class CallResult:
     end: float
     attempts: int = 1
     wait: float = 0.0
+    #: the server's hint on a 429 (seconds until its quota admits another call), for adaptive limiters
+    retry_after: float | None = None
 
     @property
     def ok(self) -> bool:

@@ -8,6 +8,8 @@ min(32, cpus + 4) threads — six on a two-core machine — and would quietly se
 loop uses ``select()``: asyncio's default epoll selector rounds every timer up to the next millisecond,
 which adds up to 1 ms to each simulated ``asyncio.sleep`` — an artifact of simulating latency with timers
 (real network I/O wakes the loop at once), worth 2% of a 50 ms turn.
+
+``after`` is ignored, as in ``threaded`` (a too-early dependent reports "dependency not ready").
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+from executors._guards import Guards, Turn
 from executors._invoke import ainvoke
 from executors._limiter import limiters_for
 from executors._pool import LazyPool
@@ -44,6 +47,7 @@ class AsyncioExecutor:
     asleep: ASleep = DEFAULT_ASLEEP
     #: threads for tools without ``acall``
     sync_threads: int = 256
+    guards: Guards | None = None
     _pool: LazyPool = field(init=False, repr=False, compare=False)
     _runner: list[asyncio.Runner] = field(init=False, repr=False, compare=False)
     _lock: threading.Lock = field(init=False, repr=False, compare=False)
@@ -66,6 +70,7 @@ class AsyncioExecutor:
     async def arun(
         self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
     ) -> list[CallResult]:
+        turn = Turn(calls, self.guards, self.clock)
         limiters = limiters_for(quotas, self.clock)
         needs_threads = any(not hasattr(tools.get(c.name), "acall") for c in calls)
         pool = self._pool.get() if needs_threads else None
@@ -73,16 +78,16 @@ class AsyncioExecutor:
 
         async def one(call: ToolCall) -> CallResult:
             if sem is None:
-                return await ainvoke(call, tools, self.clock, self.asleep, limiters, pool)
+                return await ainvoke(call, tools, self.clock, self.asleep, limiters, pool, turn)
             async with sem:
-                return await ainvoke(call, tools, self.clock, self.asleep, limiters, pool)
+                return await ainvoke(call, tools, self.clock, self.asleep, limiters, pool, turn)
 
         async with asyncio.TaskGroup() as tg:
             tasks = [tg.create_task(one(c)) for c in calls]
         return [t.result() for t in tasks]
 
     def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
-        return simulate(work, workers=self.max_concurrency, quotas=quotas)
+        return simulate(work, workers=self.max_concurrency, quotas=quotas, respect_after=False)
 
     def close(self) -> None:
         with self._lock:

@@ -2,7 +2,8 @@
 batches, each start gated by the client-side limiter.
 
 The barrier is its weakness: a batch waits for its slowest call even when the quota would already admit
-the next calls. ``ratelimited`` keeps the limiter and drops the barrier.
+the next calls. ``ratelimited`` keeps the limiter and drops the barrier. Batches are list chunks: ``after`` is
+ignored (a dependent that starts too early reports "dependency not ready"); ``levels`` batches by dependency.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from executors._doc_limiter import DocWindowLimiter
+from executors._guards import Guards, Turn
 from executors._invoke import Limiter, ainvoke, pool_run
 from executors._limiter import limiters_for
 from executors._pool import LazyPool
@@ -54,6 +56,7 @@ class Batched:
     limiter: str = "exact"
     #: the document's fixed sleep past a full window, in wall seconds (0.1 s times the time scale)
     doc_pad: float = 0.1
+    guards: Guards | None = None
     _pool: LazyPool = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -75,19 +78,21 @@ class Batched:
     def run(
         self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
     ) -> list[CallResult]:
+        turn = Turn(calls, self.guards, self.clock)
         limiters = self._limiters(quotas)
         k = batch_size_for(quotas, self.batch_size)
         pool = self._pool.get()
         out: list[CallResult] = []
         for i in range(0, len(calls), k):
             out.extend(
-                pool_run(pool, calls[i : i + k], tools, self.clock, self.sleep, limiters)
+                pool_run(pool, calls[i : i + k], tools, self.clock, self.sleep, limiters, turn)
             )  # the barrier
         return out
 
     async def arun(
         self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
     ) -> list[CallResult]:
+        turn = Turn(calls, self.guards, self.clock)
         limiters = self._limiters(quotas)
         k = batch_size_for(quotas, self.batch_size)
         pool = self._pool.get()
@@ -95,7 +100,7 @@ class Batched:
         for i in range(0, len(calls), k):
             async with asyncio.TaskGroup() as tg:
                 tasks = [
-                    tg.create_task(ainvoke(c, tools, self.clock, self.asleep, limiters, pool))
+                    tg.create_task(ainvoke(c, tools, self.clock, self.asleep, limiters, pool, turn))
                     for c in calls[i : i + k]
                 ]
             out.extend(t.result() for t in tasks)
@@ -103,7 +108,9 @@ class Batched:
 
     def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
         # The document's limiter is not simulated: its ideal is ours; its extra time shows as overhead.
-        return simulate(work, batch_size=batch_size_for(quotas, self.batch_size), quotas=quotas)
+        return simulate(
+            work, batch_size=batch_size_for(quotas, self.batch_size), quotas=quotas, respect_after=False
+        )
 
     def close(self) -> None:
         self._pool.close()

@@ -7,7 +7,7 @@ paired: the difference in makespan is the executor's, not the dice's.
 from __future__ import annotations
 
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,13 +48,21 @@ class TrialPlan:
     def first_latencies_ms(self) -> tuple[float, ...]:
         return tuple(c.latency_ms[0] for c in self.calls)
 
-    def lower_bound_ms(self) -> float:
+    def lower_bound_ms(self, completed: Mapping[str, int] | None = None) -> float:
         """What no executor can beat: the critical path through dependencies and, for each quota, the best
-        assignment of calls to the earliest start slots the quota allows."""
-        dur = {c.id: c.latency_ms[0] for c in self.calls}
-        bound = critical_path_ms(dur, {c.id: c.after for c in self.calls})
+        assignment of calls to the earliest start slots the quota allows.
+
+        ``completed`` (call id -> attempts made) restricts the bound to the calls that succeeded in a run, each
+        at least as long as its shortest attempt used: a run that gave up on calls (429s, timeouts, skipped
+        dependents) is held to the work it delivered, not to work it never did."""
+        calls = self.calls if completed is None else [c for c in self.calls if c.id in completed]
+        if completed is None:
+            dur = {c.id: c.latency_ms[0] for c in calls}
+        else:
+            dur = {c.id: min(c.latency_ms[: max(1, completed[c.id])]) for c in calls}
+        bound = critical_path_ms(dur, {c.id: tuple(a for a in c.after if a in dur) for c in calls})
         for q in self.scenario.quotas:
-            group = [dur[c.id] for c in self.calls if c.tool in q.tools]
+            group = [dur[c.id] for c in calls if c.tool in q.tools]
             bound = max(bound, quota_bound_ms(group, q))
         return bound
 

@@ -153,32 +153,26 @@ class SimulatedAPI:
         with self._lock:
             self.log.append(CallLog(request_id, attempt, start, self._clock(), outcome))
 
-    def _result(self, request_id: str, attempt: int) -> dict[str, Any]:
-        return {
-            "tool": self.name,
-            "request_id": request_id,
-            "attempt": attempt + 1,
-            "value": f"{self.name}:ok",
-        }
-
-    def __call__(self, *, request_id: str, **_: Any) -> dict[str, Any]:
+    def __call__(self, *, request_id: str, **args: Any) -> dict[str, Any]:
+        _check_resolved(self.name, args)
         start = self._clock()
         if self._stall is not None and (held := self._stall.remaining(start)) > 0:
             self._sleep(held)
         attempt, delay, errors, hangs, hang_s = self._begin(request_id)
         self._sleep(hang_s if hangs else delay)
-        return self._finish(request_id, attempt, start, errors, hangs)
+        return self._finish(request_id, attempt, start, errors, hangs, args)
 
-    async def acall(self, *, request_id: str, **_: Any) -> dict[str, Any]:
+    async def acall(self, *, request_id: str, **args: Any) -> dict[str, Any]:
+        _check_resolved(self.name, args)
         start = self._clock()
         if self._stall is not None and (held := self._stall.remaining(start)) > 0:
             await self._asleep(held)
         attempt, delay, errors, hangs, hang_s = self._begin(request_id)
         await self._asleep(hang_s if hangs else delay)
-        return self._finish(request_id, attempt, start, errors, hangs)
+        return self._finish(request_id, attempt, start, errors, hangs, args)
 
     def _finish(
-        self, request_id: str, attempt: int, start: float, errors: bool, hangs: bool
+        self, request_id: str, attempt: int, start: float, errors: bool, hangs: bool, args: dict[str, Any]
     ) -> dict[str, Any]:
         if hangs:
             self._record(request_id, attempt, start, "hang")
@@ -187,7 +181,24 @@ class SimulatedAPI:
             self._record(request_id, attempt, start, "error")
             raise ToolError(f"{self.name}: 503 simulated failure")
         self._record(request_id, attempt, start, "ok")
-        return self._result(request_id, attempt)
+        # ``ref`` is what a dependent call's ``{"$from": id, "key": "ref"}`` argument picks up (an airport code,
+        # a user id); ``args`` echoes what this call received, so tests can see the reference was resolved.
+        return {
+            "tool": self.name,
+            "request_id": request_id,
+            "attempt": attempt + 1,
+            "value": f"{self.name}:ok",
+            "ref": f"{self.name}/{request_id}",
+            "args": args,
+        }
+
+
+def _check_resolved(tool: str, args: dict[str, Any]) -> None:
+    """A ``{"$from": id}`` argument reaching the API means the client sent the call before the value it
+    needs existed (the document's Error 2: ``get_user_preferences(user_id=???)``)."""
+    for k, v in args.items():
+        if isinstance(v, dict) and "$from" in v:
+            raise ToolError(f"{tool}: argument {k!r} is an unresolved reference to {v['$from']!r}")
 
 
 def build_toolbox(

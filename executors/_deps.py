@@ -1,0 +1,134 @@
+"""Dependencies between one turn's calls: graph checks, topological order, levels, and ``$from`` arguments.
+
+A call's ``after`` names the calls whose results it needs; an argument ``{"$from": "c0"}`` (optionally with
+``"key": "field"``) is replaced by call c0's value just before the call starts. Executors refuse a cyclic
+graph or an unknown id here, naming the cycle, instead of running it (the document's grouper silently runs
+a cycle in parallel).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from executors._types import ToolCall
+
+FROM = "$from"
+
+
+class DependencyError(ValueError):
+    """A call list whose dependencies cannot be satisfied; the message names the cycle or the missing id."""
+
+
+def find_cycle(after: Mapping[str, Sequence[str]]) -> list[str]:
+    """A dependency cycle as a closed path of ids (first == last), or [] when the graph is acyclic."""
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    stack: list[str] = []
+
+    def visit(n: str) -> list[str]:
+        state[n] = 1
+        stack.append(n)
+        for m in after.get(n, ()):
+            if state.get(m) == 1:
+                return [*stack[stack.index(m) :], m]
+            if m not in state and (found := visit(m)):
+                return found
+        stack.pop()
+        state[n] = 2
+        return []
+
+    for n in after:
+        if n not in state and (found := visit(n)):
+            return found
+    return []
+
+
+def references(args: Any) -> set[str]:
+    """Call ids named by ``$from`` placeholders anywhere in ``args``."""
+    out: set[str] = set()
+    if isinstance(args, Mapping):
+        ref = args.get(FROM)
+        if isinstance(ref, str):
+            out.add(ref)
+        else:
+            for v in args.values():
+                out |= references(v)
+    elif isinstance(args, list | tuple):
+        for v in args:
+            out |= references(v)
+    return out
+
+
+def check_graph(calls: Sequence[ToolCall]) -> None:
+    """Refuse duplicate ids, ``after`` naming no call of the turn, ``$from`` not listed in ``after``, cycles."""
+    ids = [c.id for c in calls]
+    known = set(ids)
+    if len(known) != len(ids):
+        dup = next(i for i in ids if ids.count(i) > 1)
+        raise DependencyError(f"call id {dup!r} appears twice in one turn")
+    if not any(c.after for c in calls) and not any(references(c.args) for c in calls):
+        return  # the common case: independent calls, nothing more to check
+    for c in calls:
+        for a in c.after:
+            if a not in known:
+                raise DependencyError(f"call {c.id!r} waits for {a!r}, which is not a call of this turn")
+        missing = sorted(references(c.args) - set(c.after))
+        if missing:
+            raise DependencyError(
+                f"call {c.id!r} takes an argument from {missing[0]!r} but does not list it in 'after'"
+            )
+    cycle = find_cycle({c.id: c.after for c in calls})
+    if cycle:
+        raise DependencyError("dependency cycle " + " -> ".join(cycle))
+
+
+def levels(calls: Sequence[ToolCall]) -> list[list[int]]:
+    """Indices grouped by level (Kahn layers), list order kept inside a level: the document's grouper.
+    Assumes ``check_graph`` passed."""
+    index = {c.id: i for i, c in enumerate(calls)}
+    level = [0] * len(calls)
+    for i in topological_order(calls):
+        level[i] = max((level[index[a]] + 1 for a in calls[i].after), default=0)
+    out: list[list[int]] = [[] for _ in range(max(level, default=-1) + 1)]
+    for i, lv in enumerate(level):
+        out[lv].append(i)
+    return out
+
+
+def topological_order(calls: Sequence[ToolCall]) -> list[int]:
+    """Indices in a stable topological order: list order, except that a call follows everything it waits for."""
+    index = {c.id: i for i, c in enumerate(calls)}
+    placed: list[int] = []
+    seen = [False] * len(calls)
+
+    def place(i: int) -> None:
+        if seen[i]:
+            return
+        seen[i] = True
+        for a in calls[i].after:
+            place(index[a])
+        placed.append(i)
+
+    for i in range(len(calls)):
+        place(i)
+    return placed
+
+
+def resolve_args(args: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``args`` with every ``$from`` placeholder replaced by the referenced call's value (KeyError if absent)."""
+    return {k: _resolve(v, values) for k, v in args.items()}
+
+
+def _resolve(v: Any, values: Mapping[str, Any]) -> Any:
+    if isinstance(v, Mapping):
+        ref = v.get(FROM)
+        if isinstance(ref, str):
+            value = values[ref]
+            key = v.get("key")
+            if key is not None and isinstance(value, Mapping):
+                return value.get(key)
+            return value
+        return {k: _resolve(x, values) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_resolve(x, values) for x in v]
+    return v
