@@ -3,6 +3,7 @@
 A leaf package: it reads files and imports nothing else of pfcbench.
 """
 
+from reports._e2e import median_ci, render_e2e, render_e2e_markdown
 from reports._schema import (
     CALL_STATUSES,
     SCHEMA_VERSION,
@@ -24,7 +25,10 @@ __all__ = [
     "SchemaError",
     "TrialRecord",
     "parse_record",
+    "median_ci",
     "read_records",
+    "render_e2e",
+    "render_e2e_markdown",
     "write_json_atomic",
     "write_text_atomic",
 ]
