@@ -82,14 +82,15 @@ def afc_session(
     client, config, _recorder, sdk_version = _setup(funcs, None, base_url, None, len(plan.calls) + 2)
     try:
         t0 = time.perf_counter()
-        response = client.chats.create(model=model, config=config).send_message(query_text(plan))
+        chat = client.chats.create(model=model, config=config)
+        response = chat.send_message(query_text(plan))
         makespan = time.perf_counter() - t0
     except Exception as exc:
         raise _model_error(exc, base_url) from None  # the SDK's exception may carry request details
     finally:
         client.close()
-    history = getattr(response, "automatic_function_calling_history", None) or []
-    n_turns = sum(1 for c in history if getattr(c, "role", None) == "model") + 1
+    # a chat's response carries no AFC history; the chat keeps every model turn of the loop
+    n_turns = sum(1 for c in chat.get_history() if getattr(c, "role", None) == "model")
     usage = response.usage_metadata
     tokens_in = int(getattr(usage, "prompt_token_count", 0) or 0)
     tokens_out = int(getattr(usage, "candidates_token_count", 0) or 0)

@@ -196,6 +196,11 @@ def run(
         meta.update(status="interrupted", finished_at=utc_now())
         write_json_atomic(meta_path, meta)
         raise
+    except Exception:
+        # a model that fails mid-run (key, quota, endpoint): finished records stay, run.json says so
+        meta.update(status="failed", finished_at=utc_now())
+        write_json_atomic(meta_path, meta)
+        raise
     meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
     write_json_atomic(meta_path, meta)
     return written
