@@ -8,10 +8,11 @@ from typing import TextIO
 
 
 class ProgressBar:
-    def __init__(self, stream: TextIO = sys.stderr, width: int = 28) -> None:
-        self.stream = stream
+    def __init__(self, stream: TextIO | None = None, width: int = 28) -> None:
+        # sys.stderr is looked up now, not at import: tests (and callers) may have replaced it since
+        self.stream = stream if stream is not None else sys.stderr
         self.width = width
-        self.enabled = stream.isatty()
+        self.enabled = self.stream.isatty()
         self._t0 = time.monotonic()
 
     def __call__(self, done: int, total: int, label: str) -> None:

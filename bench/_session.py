@@ -7,9 +7,10 @@ A failed call goes back to the model as the document's ``good_handler`` shape
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -115,9 +116,12 @@ def run_session(
     order: int = 0,
     max_turns: int = DEFAULT_MAX_TURNS,
     clock: Clock = time.perf_counter,
+    sleep: Callable[[float], None] = time.sleep,
+    asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
 ) -> TrialRecord:
-    """One query of one trial through the whole loop; ``makespan_s`` is the query from question to answer."""
-    tools = build_toolbox(plan, time_scale, clock=clock)
+    """One query of one trial through the whole loop; ``makespan_s`` is the query from question to answer.
+    ``clock``/``sleep``/``asleep`` drive the simulated APIs (the model and executor bring their own)."""
+    tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep)
     quotas = quotas_of(plan.scenario, time_scale)
     decls = tool_decls(plan.scenario)
     query = query_text(plan)
