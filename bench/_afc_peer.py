@@ -56,7 +56,9 @@ def _wrap(api: SimulatedAPI, spans: _Spans) -> Callable[..., dict[str, Any]]:
 
 def _model_error(exc: Exception, base_url: str | None) -> ModelError:
     """The drivers' classification (key, quota, unreachable), key-free, for AFC's own exceptions."""
-    retrier = _Retrier(RetryPolicy(), time.sleep, asyncio.sleep, base_url or "the Gemini API", resolve_api_key())
+    retrier = _Retrier(
+        RetryPolicy(), time.sleep, asyncio.sleep, base_url or "the Gemini API", resolve_api_key()
+    )
     out = retrier._translate(exc)
     return out if isinstance(out, ModelError) else out.error
 

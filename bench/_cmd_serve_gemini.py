@@ -76,7 +76,9 @@ def start_scenario_server(
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("serve-gemini", help="serve a loopback fake Gemini API answering with a scenario's calls")
+    p = sub.add_parser(
+        "serve-gemini", help="serve a loopback fake Gemini API answering with a scenario's calls"
+    )
     p.add_argument("--scenario", action="append", required=True, metavar="NAME|PATH", help="repeatable")
     p.add_argument("--port", type=int, default=0, help="0 picks a free port (printed, and see --port-file)")
     p.add_argument("--port-file", type=Path, default=None, help="write the bound port here once listening")

@@ -51,7 +51,9 @@ def add_model_args(r: argparse.ArgumentParser) -> None:
         "--sim-tokens-per-s", type=float, default=200.0, help="simulated output speed (inf: instant)"
     )
     g.add_argument("--record", type=Path, default=None, metavar="FILE", help="write each model turn as JSONL")
-    g.add_argument("--cassette", type=Path, default=None, metavar="FILE", help="the recording --model replay plays")
+    g.add_argument(
+        "--cassette", type=Path, default=None, metavar="FILE", help="the recording --model replay plays"
+    )
     g.add_argument(
         "--replay-latency",
         choices=("recorded", "zero"),

@@ -164,7 +164,9 @@ class SimulatedModel:
 
     def next_turn(self, results: Sequence[FunctionResult]) -> Turn:
         self._history_chars += len(
-            json.dumps([{"functionResponse": {"name": r.name, "response": r.response_object()}} for r in results])
+            json.dumps(
+                [{"functionResponse": {"name": r.name, "response": r.response_object()}} for r in results]
+            )
         )
         return self._emit()
 
@@ -186,7 +188,9 @@ class SimulatedModel:
         self._sleep(latency)
         self._history_chars += out_chars
         self._turn += 1
-        return Turn(calls=calls, text=text, input_tokens=tokens_in, output_tokens=tokens_out, latency_s=latency)
+        return Turn(
+            calls=calls, text=text, input_tokens=tokens_in, output_tokens=tokens_out, latency_s=latency
+        )
 
     def close(self) -> None:
         pass

@@ -216,7 +216,8 @@ def _session(
     run_id: str,
     order: int,
 ) -> TrialRecord:
-    from bench._afc_peer import NAME as AFC, afc_session
+    from bench._afc_peer import NAME as AFC
+    from bench._afc_peer import afc_session
 
     if label == AFC:
         return afc_session(

@@ -58,7 +58,11 @@ def fake() -> Iterator[str]:
 def _scan(paths: list[Path], *texts: str) -> list[str]:
     """Every file under ``paths`` and every text that holds a key."""
     hits = [str(f) for p in paths for f in ([p] if p.is_file() else p.rglob("*")) if f.is_file()]
-    hits = [f for f in hits if KEY in Path(f).read_text(errors="replace") or WRONG in Path(f).read_text(errors="replace")]
+    hits = [
+        f
+        for f in hits
+        if KEY in Path(f).read_text(errors="replace") or WRONG in Path(f).read_text(errors="replace")
+    ]
     return hits + [t[:80] for t in texts if KEY in t or WRONG in t]
 
 
@@ -100,10 +104,23 @@ def test_doc_rows_against_the_fake_and_no_key_anywhere(model, fake, tmp_path, mo
 
 def test_record_then_replay_gives_the_same_per_call_plan(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     """A recorded simulated run replays (at zero latency) to the same turns, calls and planned latencies."""
-    base = ["run", "--scenario", "doc-5apis", "--executor", "threaded", "--trials", "2", "--time-scale", "0.02"]
+    base = [
+        "run",
+        "--scenario",
+        "doc-5apis",
+        "--executor",
+        "threaded",
+        "--trials",
+        "2",
+        "--time-scale",
+        "0.02",
+    ]
     modes = ["--model-mode", "parallel", "--model-mode", "sequential"]
     tape = tmp_path / "tape.jsonl"
-    assert main([*base, *modes, "--model", "simulated", "--out", str(tmp_path / "a"), "--record", str(tape)]) == 0
+    assert (
+        main([*base, *modes, "--model", "simulated", "--out", str(tmp_path / "a"), "--record", str(tape)])
+        == 0
+    )
     argv = [*base, *modes, "--model", "replay", "--cassette", str(tape), "--replay-latency", "zero"]
     assert main([*argv, "--out", str(tmp_path / "b")]) == 0
 
@@ -124,7 +141,17 @@ def test_record_then_replay_gives_the_same_per_call_plan(tmp_path, capsys) -> No
 
 def test_e2e_report_checks_the_documents_claims(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Parallel vs sequential mode: e2e.md states latency, tokens and turns with numbers, each 'holds'."""
-    argv = ["run", "--scenario", "doc-3apis", "--executor", "threaded", "--trials", "3", "--time-scale", "0.02"]
+    argv = [
+        "run",
+        "--scenario",
+        "doc-3apis",
+        "--executor",
+        "threaded",
+        "--trials",
+        "3",
+        "--time-scale",
+        "0.02",
+    ]
     argv += ["--model", "simulated", "--model-mode", "parallel", "--model-mode", "sequential"]
     assert main([*argv, "--out", str(tmp_path)]) == 0
     text = (tmp_path / "e2e.md").read_text()
@@ -167,7 +194,16 @@ def test_serve_gemini_command_serves_a_scenario(tmp_path) -> None:
     port_file = tmp_path / "port"
     env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[2])}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bench", "serve-gemini", "--scenario", "doc-3apis", "--port-file", str(port_file)],
+        [
+            sys.executable,
+            "-m",
+            "bench",
+            "serve-gemini",
+            "--scenario",
+            "doc-3apis",
+            "--port-file",
+            str(port_file),
+        ],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -179,7 +215,10 @@ def test_serve_gemini_command_serves_a_scenario(tmp_path) -> None:
             time.sleep(0.05)
         url = f"http://127.0.0.1:{port_file.read_text().strip()}/v1beta/models/m:generateContent"
         decls = [{"name": t.name} for t in load_catalog()["doc-3apis"].tools]
-        body = {"contents": [{"role": "user", "parts": [{"text": "q"}]}], "tools": [{"functionDeclarations": decls}]}
+        body = {
+            "contents": [{"role": "user", "parts": [{"text": "q"}]}],
+            "tools": [{"functionDeclarations": decls}],
+        }
         req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=10) as resp:
             parts = json.load(resp)["candidates"][0]["content"]["parts"]

@@ -121,9 +121,7 @@ def test_turn_waves_modes() -> None:
 
 def test_failed_calls_go_back_to_the_model_as_data(clock) -> None:  # type: ignore[no-untyped-def]
     """A failing tool yields {'status': 'failed', 'error': ...} for the model and the query still answers."""
-    flaky = _scenario(
-        TWO_TOOLS.replace('ms = 300 }', 'ms = 300 }\nerror_rate = 1.0'), "two"
-    )
+    flaky = _scenario(TWO_TOOLS.replace("ms = 300 }", "ms = 300 }\nerror_rate = 1.0"), "two")
     plan = make_plan(flaky, 7, 0)
     seen: list[object] = []
 
