@@ -1,4 +1,4 @@
-"""The front door: ``nox -s tests`` | ``bench`` | ``lint`` (and more as issues land).
+"""The front door: ``nox -s tests`` | ``bench`` | ``lint`` | ``gemini`` | ``legacy`` | ``live``.
 
 Versions live in pyproject.toml; sessions install the project with its extras. uv makes fresh venvs in
 seconds when it is installed (``pip install nox uv``); plain venv + pip otherwise.
@@ -68,3 +68,38 @@ def experiments(session: nox.Session) -> None:
     session.install("-e", ".")
     out = os.environ.get("PFCBENCH_EXPERIMENTS", "results/experiments")
     session.run("pfcbench", "experiments", "--out", out, *session.posargs)
+
+
+LIVE_DIR = os.environ.get("PFCBENCH_LIVE_OUT", "results/live")
+
+
+@nox.session
+def gemini(session: nox.Session) -> None:
+    """google-genai against the loopback fake Gemini server: drivers, AFC baseline, the CLI end to end."""
+    session.install("-e", ".[gemini,test]")
+    session.run("pytest", "-q", "tests/gemini", "tests/model", *session.posargs)
+
+
+@nox.session
+def legacy(session: nox.Session) -> None:
+    """The same with google-generativeai installed (it pulls grpcio, ~230 MB: only in this session)."""
+    session.install("-e", ".[gemini,legacy,test]")
+    session.run("pytest", "-q", "tests/gemini", "tests/model", "-k", "legacy", *session.posargs)
+
+
+@nox.session
+def live(session: nox.Session) -> None:
+    """A small live benchmark against the real Gemini API when GEMINI_API_KEY or GOOGLE_API_KEY is set."""
+    if not (os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")):
+        session.skip(
+            "live: SKIPPED - no GEMINI_API_KEY or GOOGLE_API_KEY in the environment; nothing was sent"
+        )
+    session.install("-e", ".[gemini]")
+    session.run(
+        "pfcbench", "run", "--model", "gemini",
+        "--scenario", "doc-3apis", "--scenario", "doc-5apis",
+        "--executor", "sequential", "--executor", "threaded", "--executor", "asyncio", "--executor", "sdk-afc",
+        "--trials", "3", "--time-scale", "0.2", "--warmup", "0",
+        "--out", LIVE_DIR, "--record", f"{LIVE_DIR}.cassette.jsonl",
+        *session.posargs,
+    )  # fmt: skip

@@ -9,7 +9,8 @@ from typing import TextIO
 
 class ProgressBar:
     def __init__(self, stream: TextIO | None = None, width: int = 28) -> None:
-        self.stream = sys.stderr if stream is None else stream
+        # sys.stderr is looked up now, not at import: tests (and callers) may have replaced it since
+        self.stream = stream if stream is not None else sys.stderr
         self.width = width
         self.enabled = self.stream.isatty()
         self._t0 = time.monotonic()

@@ -15,6 +15,8 @@ import numpy as np
 
 from bench._convert import planned_work, quotas_of, tool_calls
 from bench._meta import run_metadata, utc_now
+from bench._models import ModelDriver, PriceTable
+from bench._session import run_session
 from bench._theory import scenario_theory
 from executors import CallResult, Executor
 from reports import CallRecord, ResultsWriter, TrialRecord, read_records, write_json_atomic
@@ -44,6 +46,13 @@ class RunConfig:
     argv: tuple[str, ...] = field(default_factory=tuple)
     #: guard settings as given on the command line (document ms), recorded in run.json
     guards: dict[str, Any] | None = None
+    #: ``none`` runs one turn's calls with no model (``measure``); anything else runs whole sessions
+    model: str = "none"
+    model_modes: tuple[str, ...] = ("parallel",)
+    max_turns: int = 12
+    #: the Gemini model asked (live) or charged for (simulated, replay)
+    gemini_model: str = "gemini-2.0-flash"
+    gemini_base_url: str | None = None
 
     def args_json(self) -> dict[str, Any]:
         return {
@@ -55,10 +64,19 @@ class RunConfig:
             "time_scale": self.time_scale,
             "warmup": self.warmup,
             "max_workers": self.max_workers,
-            "model": "none",
+            "model": self.model,
             "guards": self.guards,
             "argv": list(self.argv),
-        }
+        } | (
+            {
+                "model_modes": list(self.model_modes),
+                "max_turns": self.max_turns,
+                "gemini_model": self.gemini_model,
+                "gemini_base_url": self.gemini_base_url,
+            }
+            if self.model != "none"
+            else {}
+        )
 
 
 def measure(
@@ -131,24 +149,38 @@ def executor_order(labels: Sequence[str], seed: int, trial: int) -> list[str]:
 Progress = Callable[[int, int, str], None]
 
 
-def run(config: RunConfig, executors: dict[str, Executor], progress: Progress | None = None) -> int:
+def run(
+    config: RunConfig,
+    executors: dict[str, Executor],
+    progress: Progress | None = None,
+    *,
+    model: ModelDriver | None = None,
+    warm_model: ModelDriver | None = None,
+) -> int:
     """Run (or resume) a benchmark into ``config.out``; returns the number of records written now.
 
+    With ``config.model != "none"`` every record is a whole session with ``model`` (one per model mode);
+    ``warm_model`` (the same driver unrecorded, or None to skip) runs the warm-up sessions.
     KeyboardInterrupt leaves run.json marked ``interrupted`` and every finished record on disk."""
     out = config.out
     results_path, meta_path = out / "results.jsonl", out / "run.json"
-    done: set[tuple[str, int, str]] = set()
+    done: set[tuple[str, int, str, str]] = set()
     meta = _start(config, results_path, meta_path, done)
+    modes = config.model_modes if config.model != "none" else ("",)
     todo = [
-        (trial, s, label, pos)
+        (trial, s, mode, label, pos)
         for trial in range(config.trials)
         for s in config.scenarios
+        for mode in modes
         for pos, label in enumerate(executor_order(config.executors, config.seed, trial))
-        if (s.name, trial, label) not in done
+        if (s.name, trial, label, mode) not in done
     ]
     total, written = len(todo), 0
     if config.warmup and todo:
-        _warm_up(config, executors)
+        if config.model == "none":
+            _warm_up(config, executors)
+        elif warm_model is not None:
+            _warm_up_sessions(config, executors, warm_model)
     # Move everything alive now (numpy, scipy, plans) out of the collector's reach: the per-record
     # gc.collect() in measure() then costs microseconds instead of ~60 ms.
     gc.collect()
@@ -156,16 +188,20 @@ def run(config: RunConfig, executors: dict[str, Executor], progress: Progress | 
     try:
         with ResultsWriter(results_path) as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
-            for i, (trial, s, label, pos) in enumerate(todo):
+            for i, (trial, s, mode, label, pos) in enumerate(todo):
                 if progress:
-                    progress(i, total, f"{s.name} trial {trial} {label}")
+                    progress(i, total, f"{s.name} trial {trial} {mode + ' ' if mode else ''}{label}")
                 key = (s.name, trial)
                 if key not in plans:
                     plans.clear()  # one plan per (scenario, trial) shared by all its executors
                     plans[key] = make_plan(s, config.seed, trial)
-                rec = measure(
-                    plans[key], executors[label], config.time_scale, run_id=meta["run_id"], order=pos
-                )
+                if config.model == "none":
+                    rec = measure(
+                        plans[key], executors[label], config.time_scale, run_id=meta["run_id"], order=pos
+                    )
+                else:
+                    assert model is not None, "a model run needs a model driver"
+                    rec = _session(config, plans[key], mode, label, executors, model, meta["run_id"], pos)
                 writer.write(rec)
                 written += 1
         if progress:
@@ -174,13 +210,72 @@ def run(config: RunConfig, executors: dict[str, Executor], progress: Progress | 
         meta.update(status="interrupted", finished_at=utc_now())
         write_json_atomic(meta_path, meta)
         raise
+    except Exception:
+        # a model that fails mid-run (key, quota, endpoint): finished records stay, run.json says so
+        meta.update(status="failed", finished_at=utc_now())
+        write_json_atomic(meta_path, meta)
+        raise
     meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
     write_json_atomic(meta_path, meta)
     return written
 
 
+def _session(
+    config: RunConfig,
+    plan: TrialPlan,
+    mode: str,
+    label: str,
+    executors: dict[str, Executor],
+    model: ModelDriver,
+    run_id: str,
+    order: int,
+) -> TrialRecord:
+    from bench._afc_peer import NAME as AFC
+    from bench._afc_peer import afc_session
+
+    if label == AFC:
+        return afc_session(
+            plan,
+            config.time_scale,
+            model=config.gemini_model,
+            base_url=config.gemini_base_url,
+            prices=_prices(),
+            mode=mode,
+            run_id=run_id,
+            order=order,
+        )
+    return run_session(
+        plan,
+        model,
+        executors[label],
+        config.time_scale,
+        mode=mode,
+        prices=_prices(),
+        price_model=config.gemini_model,
+        run_id=run_id,
+        order=order,
+        max_turns=config.max_turns,
+    )
+
+
+def _prices() -> PriceTable:
+    from bench._models import load_prices
+
+    return load_prices()
+
+
+def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: ModelDriver) -> None:
+    """Model runs warm up with whole sessions (connections, pools), unrecorded, on their own trial indices."""
+    for w in range(config.warmup):
+        for s in config.scenarios:
+            plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
+            for mode in config.model_modes:
+                for label in config.executors:
+                    _session(config, plan, mode, label, executors, model, "", 0)
+
+
 def _start(
-    config: RunConfig, results_path: Path, meta_path: Path, done: set[tuple[str, int, str]]
+    config: RunConfig, results_path: Path, meta_path: Path, done: set[tuple[str, int, str, str]]
 ) -> dict[str, Any]:
     out = config.out
     try:
@@ -199,7 +294,7 @@ def _start(
     if config.resume and has_results:
         meta = _resume_meta(meta_path, args)
         for r in read_records(results_path):
-            done.add((r.scenario, r.trial, r.executor))
+            done.add((r.scenario, r.trial, r.executor, str(r.session.get("mode", ""))))
         meta.update(status="running", resumed_at=utc_now())
     else:
         meta = run_metadata(args) | {
@@ -220,8 +315,11 @@ def _start(
 
 
 def _predictor(label: str, config: RunConfig) -> Executor:
-    from executors import make_executor
+    from bench._afc_peer import NAME as AFC
+    from executors import Sequential, make_executor
 
+    if label == AFC:
+        return Sequential(name=AFC)  # google-genai's AFC runs a turn's calls one after another
     return make_executor(label, time_scale=config.time_scale, max_workers=config.max_workers)
 
 
@@ -235,10 +333,19 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
             f"{meta_path}: missing or unreadable; cannot resume without the run's metadata"
         ) from None
     old = meta.get("args", {})
-    for key in ("scenario_hashes", "executors", "seed", "time_scale", "max_workers", "guards"):
-        if old.get(key) != args[key]:
+    for key in (
+        "scenario_hashes",
+        "executors",
+        "seed",
+        "time_scale",
+        "max_workers",
+        "guards",
+        "model",
+        "model_modes",
+    ):
+        if old.get(key) != args.get(key):
             raise RunError(
-                f"--resume: {key} differs from the interrupted run ({old.get(key)!r} != {args[key]!r})"
+                f"--resume: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"
             )
     meta["args"] = args
     return meta

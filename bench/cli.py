@@ -88,6 +88,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bench._guard_args import add_guard_arguments
 
     add_guard_arguments(r)
+    from bench._model_cli import add_model_args
+
+    add_model_args(r)
 
     rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
     rep.add_argument("dir", type=Path)
@@ -105,7 +108,7 @@ def _extra_commands() -> list[Any]:
     subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
     import importlib
 
-    names: tuple[str, ...] = ("_cmd_load", "_cmd_experiments")
+    names: tuple[str, ...] = ("_cmd_load", "_cmd_experiments", "_cmd_serve_gemini")
     return [importlib.import_module(f"bench.{n}") for n in names]
 
 
@@ -128,6 +131,9 @@ def cmd_list() -> int:
 
 
 def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
+    from bench._gemini_drivers import ModelError
+    from bench._model_cli import AFC, build_model, check_model_args
+    from bench._models import CassetteError
     from bench._progress import ProgressBar
     from bench._runner import RunConfig, RunError, run
     from executors import DEFAULT_EXECUTORS, UnknownExecutor, make_executor
@@ -148,13 +154,16 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     labels = tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS))
     settings = guard_settings(ns)
     guards = guards_from(settings, ns.time_scale, seed=ns.seed)
+    check_model_args(ns, labels)
     try:
         executors = {
             lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
             for lb in labels
+            if lb != AFC  # the peer baseline runs its own loop (bench._afc_peer)
         }
     except UnknownExecutor as exc:
         raise UsageError(str(exc)) from None
+    model = build_model(ns)
     config = RunConfig(
         scenarios=tuple(found),
         executors=labels,
@@ -167,11 +176,19 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         resume=ns.resume,
         argv=tuple(argv),
         guards=settings,
+        model=ns.model,
+        model_modes=model.modes,
+        max_turns=ns.max_turns,
+        gemini_model=ns.gemini_model,
+        gemini_base_url=ns.gemini_base_url,
     )
     try:
-        written = run(config, executors, ProgressBar())
+        written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
     except RunError as exc:
         raise UsageError(str(exc)) from None
+    except (ModelError, CassetteError) as exc:
+        # records finished before the failure stay in results.jsonl; the message is one key-free line
+        raise UsageError(f"--model {ns.model}: {exc}") from None
     except KeyboardInterrupt:
         print(
             f"pfcbench: interrupted; finished records are in {ns.out / 'results.jsonl'}; "
@@ -180,8 +197,15 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         )
         return EXIT_INTERRUPTED
     finally:
+        model.close()
         for ex in executors.values():
             ex.close()
+    if ns.model != "none":
+        from reports import render_e2e
+
+        e2e = render_e2e(ns.out)
+        if e2e is not None:
+            print(f"wrote {e2e}")
     print(f"wrote {written} records to {ns.out / 'results.jsonl'}")
     return 0
 

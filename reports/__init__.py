@@ -4,6 +4,7 @@ A leaf package: it reads files and imports nothing else of pfcbench.
 """
 
 from reports._compare import IncomparableRunsError, compare_runs
+from reports._e2e import median_ci, render_e2e, render_e2e_markdown
 from reports._frames import RunData, calls_frame, load_run, trials_frame
 from reports._load_figures import plot_latency_over_time, plot_sweep
 from reports._markdown import render_report
@@ -37,11 +38,14 @@ __all__ = [
     "check_warnings",
     "compare_runs",
     "load_run",
+    "median_ci",
     "paired_speedups",
     "parse_record",
     "plot_latency_over_time",
     "plot_sweep",
     "read_records",
+    "render_e2e",
+    "render_e2e_markdown",
     "render_report",
     "summarize",
     "trials_frame",
