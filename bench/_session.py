@@ -8,6 +8,7 @@ A failed call goes back to the model as the document's ``good_handler`` shape
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -167,8 +168,15 @@ def run_session(
         tool_s += spent
         turns[-1]["calls"] = [c.id for c in calls]
         turns[-1]["tool_s"] = spent
+        # the turn's own view of dependencies: calls answered in earlier turns are already done
         ideal_tools += executor.predict(
-            [work.get(c.id, PlannedWork(c.id, c.name, 0.0)) for c in calls], quotas=quotas
+            [
+                dataclasses.replace(work[c.id], after=c.after)
+                if c.id in work
+                else PlannedWork(c.id, c.name, 0.0)
+                for c in calls
+            ],
+            quotas=quotas,
         )
         results.extend(got)
         answers = [
