@@ -13,6 +13,7 @@ from typing import Any
 
 import numpy as np
 
+from bench._calibrate import measure_bias, typical_latency_s
 from bench._convert import planned_work, quotas_of, tool_calls
 from bench._meta import run_metadata, utc_now
 from bench._models import ModelDriver, PriceTable
@@ -20,7 +21,7 @@ from bench._session import run_session
 from bench._theory import scenario_theory
 from executors import CallResult, Executor
 from reports import CallRecord, ResultsWriter, TrialRecord, read_records, write_json_atomic
-from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan
+from scenarios import NO_BIAS, Scenario, SimulatedAPI, SleepBias, TrialPlan, build_toolbox, make_plan
 
 Clock = Callable[[], float]
 
@@ -43,6 +44,8 @@ class RunConfig:
     warmup: int = 1
     max_workers: int | None = None
     resume: bool = False
+    #: correct simulated latencies for this machine's sleep overshoot (bench._calibrate); off for exact tests
+    calibrate: bool = True
     argv: tuple[str, ...] = field(default_factory=tuple)
     #: guard settings as given on the command line (document ms), recorded in run.json
     guards: dict[str, Any] | None = None
@@ -88,10 +91,11 @@ def measure(
     order: int = 0,
     clock: Clock = time.perf_counter,
     on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
+    bias: SleepBias = NO_BIAS,
 ) -> TrialRecord:
     """Run one trial's calls with one executor against fresh simulated APIs and record what happened.
     ``on_tools`` sees the simulated APIs (their server-side logs: 429s, attempts) before the run."""
-    tools = build_toolbox(plan, time_scale, clock=clock)
+    tools = build_toolbox(plan, time_scale, clock=clock, bias=bias)
     if on_tools is not None:
         on_tools(tools)
     calls = tool_calls(plan)
@@ -185,6 +189,12 @@ def run(
     # gc.collect() in measure() then costs microseconds instead of ~60 ms.
     gc.collect()
     gc.freeze()
+    bias = NO_BIAS
+    if config.calibrate and todo:
+        probe = typical_latency_s(config.scenarios, config.seed, config.time_scale)
+        bias = measure_bias(probe)
+        meta["calibration"] = {"probe_s": probe, "sleep_bias_s": bias.sync_s, "asleep_bias_s": bias.async_s}
+        write_json_atomic(meta_path, meta)
     try:
         with ResultsWriter(results_path) as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
@@ -197,11 +207,18 @@ def run(
                     plans[key] = make_plan(s, config.seed, trial)
                 if config.model == "none":
                     rec = measure(
-                        plans[key], executors[label], config.time_scale, run_id=meta["run_id"], order=pos
+                        plans[key],
+                        executors[label],
+                        config.time_scale,
+                        run_id=meta["run_id"],
+                        order=pos,
+                        bias=bias,
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
-                    rec = _session(config, plans[key], mode, label, executors, model, meta["run_id"], pos)
+                    rec = _session(
+                        config, plans[key], mode, label, executors, model, meta["run_id"], pos, bias
+                    )
                 writer.write(rec)
                 written += 1
         if progress:
@@ -229,6 +246,7 @@ def _session(
     model: ModelDriver,
     run_id: str,
     order: int,
+    bias: SleepBias,
 ) -> TrialRecord:
     from bench._afc_peer import NAME as AFC
     from bench._afc_peer import afc_session
@@ -255,6 +273,7 @@ def _session(
         run_id=run_id,
         order=order,
         max_turns=config.max_turns,
+        bias=bias,
     )
 
 
@@ -271,7 +290,7 @@ def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: 
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for mode in config.model_modes:
                 for label in config.executors:
-                    _session(config, plan, mode, label, executors, model, "", 0)
+                    _session(config, plan, mode, label, executors, model, "", 0, NO_BIAS)
 
 
 def _start(

@@ -20,7 +20,7 @@ from bench._gemini_drivers import FunctionCallSpec, FunctionResult, Turn
 from bench._models import ModelDriver, PriceTable, QueryContext, ScriptedCall
 from executors import CallResult, Executor, PlannedWork, ToolCall
 from reports import CallRecord, TrialRecord
-from scenarios import PlannedCall, Scenario, TrialPlan, build_toolbox
+from scenarios import NO_BIAS, PlannedCall, Scenario, SleepBias, TrialPlan, build_toolbox
 
 Clock = Callable[[], float]
 
@@ -119,10 +119,11 @@ def run_session(
     clock: Clock = time.perf_counter,
     sleep: Callable[[float], None] = time.sleep,
     asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    bias: SleepBias = NO_BIAS,
 ) -> TrialRecord:
     """One query of one trial through the whole loop; ``makespan_s`` is the query from question to answer.
     ``clock``/``sleep``/``asleep`` drive the simulated APIs (the model and executor bring their own)."""
-    tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep)
+    tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep, bias=bias)
     quotas = quotas_of(plan.scenario, time_scale)
     decls = tool_decls(plan.scenario)
     query = query_text(plan)

@@ -31,7 +31,7 @@ from executors._types import (
     Tools,
 )
 from executors.adaptive import Adaptive, Naive
-from executors.aio import AsyncioExecutor
+from executors.aio import AsyncioExecutor, fine_timer_loop
 from executors.batched import Batched
 from executors.dag import Dag
 from executors.levels import Levels
@@ -77,6 +77,7 @@ __all__ = [
     "classify",
     "dependency_levels",
     "find_cycle",
+    "fine_timer_loop",
     "invoke",
     "limiters_for",
     "make_executor",

@@ -64,7 +64,7 @@ class AsyncioExecutor:
     ) -> list[CallResult]:
         with self._lock:  # one loop, one turn at a time
             if not self._runner:
-                self._runner.append(asyncio.Runner(loop_factory=_fine_timer_loop))
+                self._runner.append(asyncio.Runner(loop_factory=fine_timer_loop))
             return self._runner[0].run(self.arun(calls, tools, quotas=quotas))
 
     async def arun(
@@ -96,5 +96,6 @@ class AsyncioExecutor:
         self._pool.close()
 
 
-def _fine_timer_loop() -> asyncio.AbstractEventLoop:
+def fine_timer_loop() -> asyncio.AbstractEventLoop:
+    """An event loop whose timers have microsecond resolution (select) instead of epoll's millisecond."""
     return asyncio.SelectorEventLoop(selectors.SelectSelector())

@@ -250,6 +250,7 @@ def _method(data: RunData, n_resamples: int, seed: int, baseline: str) -> list[s
         "all figures are document milliseconds = wall seconds / time_scale × 1000.",
         f"- Trials per scenario × executor: {n_tr}; seed {seed}; every executor in a trial sees the same "
         "planned latencies, in a shuffled order.",
+        *_calibration_line(meta.get("calibration")),
         f"- Arguments: {kv(meta.get('args'))}.",
         f"- Machine: {kv(meta.get('machine'))}.",
         f"- Versions: {kv(meta.get('versions'))}; git commit `{meta.get('git_commit', 'unknown')}`.",
@@ -263,6 +264,18 @@ def _method(data: RunData, n_resamples: int, seed: int, baseline: str) -> list[s
         '- Verdict: a document figure "holds" when it is within ±10% (the document\'s "~") of both theory '
         "and measurement; the measured parallel figure is the fastest executor without failed calls.",
         "",
+    ]
+
+
+def _calibration_line(cal: Any) -> list[str]:
+    """The sleep correction the runner applied to simulated latencies, if any (bench._calibrate)."""
+    if not isinstance(cal, Mapping):
+        return ["- Simulated latencies were not corrected for timer overshoot."]
+    return [
+        f"- Timer calibration: this machine's sleeps woke {cal.get('sleep_bias_s', 0) * 1e6:.0f} µs (threads) and "
+        f"{cal.get('asleep_bias_s', 0) * 1e6:.0f} µs (asyncio) late at a {cal.get('probe_s', 0) * 1e3:.1f} ms "
+        "probe (median); each simulated latency sleeps that much less, so the tools take their planned time and "
+        "overhead measures the executor, not the timer."
     ]
 
 

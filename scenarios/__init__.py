@@ -29,11 +29,13 @@ from scenarios._plan import (
 )
 from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
 from scenarios._toolbox import (
+    NO_BIAS,
     QUOTA_GRACE_S,
     CallLog,
     QuotaState,
     RateLimited,
     SimulatedAPI,
+    SleepBias,
     Stall,
     ToolError,
     build_toolbox,
@@ -42,6 +44,7 @@ from scenarios._toolbox import (
 
 __all__ = [
     "MAX_PLANNED_ATTEMPTS",
+    "NO_BIAS",
     "QUOTA_GRACE_S",
     "CallLog",
     "CallSpec",
@@ -62,6 +65,7 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulatedAPI",
+    "SleepBias",
     "Stall",
     "ToolError",
     "ToolSpec",
