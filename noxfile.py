@@ -50,6 +50,21 @@ def bench(session: nox.Session) -> None:
 
 
 @nox.session
+def scaling(session: nox.Session) -> None:
+    """Speedup vs the number of calls (fanout-1 … fanout-100) and vs the thread pool size, with the ideal
+    curves: the report's scaling figures. About a minute."""
+    session.install("-e", ".")
+    out = os.environ.get("PFCBENCH_SCALING_OUT", "results/scaling")
+    executors = ["sequential", "threaded", "asyncio", "threaded@2", "threaded@4", "threaded@32"]
+    session.run(
+        "pfcbench", "run", "--scenario", "scenarios/catalog/fanout.toml",
+        *[a for e in executors for a in ("--executor", e)],
+        "--trials", "10", "--time-scale", "0.02", "--out", out, *session.posargs,
+    )  # fmt: skip
+    session.run("pfcbench", "report", out)
+
+
+@nox.session
 def load(session: nox.Session) -> None:
     """A short open-loop demo (below and above the quota's capacity), then the Locust master/worker test."""
     session.install("-e", ".[load,test]")
