@@ -3,6 +3,7 @@ flushed per (scenario, trial, executor), resumable after an interruption."""
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 import uuid
@@ -42,6 +43,9 @@ class RunConfig:
     max_workers: int | None = None
     resume: bool = False
     argv: tuple[str, ...] = field(default_factory=tuple)
+    #: tool latencies are multiplied by this at run time (``--inject-slowdown``): a known slowdown with an
+    #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
+    inject_slowdown: float = 1.0
 
     def args_json(self) -> dict[str, Any]:
         return {
@@ -54,6 +58,7 @@ class RunConfig:
             "warmup": self.warmup,
             "max_workers": self.max_workers,
             "model": "none",
+            "inject_slowdown": self.inject_slowdown,
             "argv": list(self.argv),
         }
 
@@ -66,9 +71,16 @@ def measure(
     run_id: str = "",
     order: int = 0,
     clock: Clock = time.perf_counter,
+    slowdown: float = 1.0,
 ) -> TrialRecord:
-    """Run one trial's calls with one executor against fresh simulated APIs and record what happened."""
-    tools = build_toolbox(plan, time_scale, clock=clock)
+    """Run one trial's calls with one executor against fresh simulated APIs and record what happened.
+
+    ``slowdown`` stretches every tool's sleep (not the plan, the quotas or the records' planned latencies),
+    so the run looks like the same scenario on slower servers."""
+    if slowdown == 1.0:
+        tools = build_toolbox(plan, time_scale, clock=clock)
+    else:
+        tools = build_toolbox(plan, time_scale, clock=clock, **_stretched_sleeps(slowdown))
     calls = tool_calls(plan)
     quotas = quotas_of(plan.scenario, time_scale)
     gc.collect()  # a collection inside the timed region would be charged to whichever executor was unlucky
@@ -95,6 +107,16 @@ def measure(
             for r, p in zip(results, plan.calls, strict=True)
         ),
     )
+
+
+def _stretched_sleeps(factor: float) -> dict[str, Any]:
+    def sleep(seconds: float) -> None:
+        time.sleep(seconds * factor)
+
+    async def asleep(seconds: float) -> None:
+        await asyncio.sleep(seconds * factor)
+
+    return {"sleep": sleep, "asleep": asleep}
 
 
 def _call_record(r: CallResult, planned_s: float, t0: float) -> CallRecord:
@@ -150,7 +172,12 @@ def run(config: RunConfig, executors: dict[str, Executor], progress: Progress | 
                     plans.clear()  # one plan per (scenario, trial) shared by all its executors
                     plans[key] = make_plan(s, config.seed, trial)
                 rec = measure(
-                    plans[key], executors[label], config.time_scale, run_id=meta["run_id"], order=pos
+                    plans[key],
+                    executors[label],
+                    config.time_scale,
+                    run_id=meta["run_id"],
+                    order=pos,
+                    slowdown=config.inject_slowdown,
                 )
                 writer.write(rec)
                 written += 1
@@ -221,7 +248,8 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
             f"{meta_path}: missing or unreadable; cannot resume without the run's metadata"
         ) from None
     old = meta.get("args", {})
-    for key in ("scenario_hashes", "executors", "seed", "time_scale", "max_workers"):
+    old.setdefault("inject_slowdown", 1.0)  # run.json written before the option existed
+    for key in ("scenario_hashes", "executors", "seed", "time_scale", "max_workers", "inject_slowdown"):
         if old.get(key) != args[key]:
             raise RunError(
                 f"--resume: {key} differs from the interrupted run ({old.get(key)!r} != {args[key]!r})"
@@ -236,4 +264,4 @@ def _warm_up(config: RunConfig, executors: dict[str, Executor]) -> None:
         for s in config.scenarios:
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for label in config.executors:
-                measure(plan, executors[label], config.time_scale)
+                measure(plan, executors[label], config.time_scale, slowdown=config.inject_slowdown)

@@ -85,6 +85,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--warmup", type=_nonneg_int, default=1, help="unrecorded warm-up trials")
     r.add_argument("--max-workers", type=_positive_int, default=None, help="thread pool size for 'threaded'")
     r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
+    # Hidden: multiplies every tool's latency at run time, for measuring the regression gate's power
+    # (tools/gate_power.py). Recorded in run.json; the scenario hash is unchanged, so the gate compares.
+    r.add_argument("--inject-slowdown", type=_positive_float, default=1.0, help=argparse.SUPPRESS)
 
     rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
     rep.add_argument("dir", type=Path)
@@ -102,7 +105,7 @@ def _extra_commands() -> list[Any]:
     subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
     import importlib
 
-    names: tuple[str, ...] = ()
+    names: tuple[str, ...] = ("_cmd_gate",)
     return [importlib.import_module(f"bench.{n}") for n in names]
 
 
@@ -158,6 +161,7 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         max_workers=ns.max_workers,
         resume=ns.resume,
         argv=tuple(argv),
+        inject_slowdown=ns.inject_slowdown,
     )
     try:
         written = run(config, executors, ProgressBar())
