@@ -148,11 +148,13 @@ def parse_spec(text: str, *, where: str = "gates.toml") -> GateSpec:
         raise GateError(f"{where}: unknown table {unknown[0]!r}; allowed: [gates], [regression]")
     gates = doc.get("gates", {})
     if not isinstance(gates, dict):
-        raise GateError(f"{where}: 'gates' must be a table of \"scenario/executor\" = [\"p95 < 500ms\", ...]")
+        raise GateError(f'{where}: \'gates\' must be a table of "scenario/executor" = ["p95 < 500ms", ...]')
     rules = tuple(_parse_rule(where, key, value) for key, value in gates.items())
     reg = doc.get("regression", {})
     if not isinstance(reg, dict):
-        raise GateError(f"{where}: 'regression' must be a table with keys {', '.join(sorted(_REGRESSION_KEYS))}")
+        raise GateError(
+            f"{where}: 'regression' must be a table with keys {', '.join(sorted(_REGRESSION_KEYS))}"
+        )
     return GateSpec(path=where, rules=rules, regression=_parse_policy(where, reg))
 
 
@@ -160,14 +162,16 @@ def _parse_rule(where: str, key: str, value: Any) -> GateRule:
     scenario, sep, executor = key.partition("/")
     if not sep or not scenario or not executor or "/" in executor:
         raise GateError(
-            f"{where}: [gates] key {key!r} must be \"SCENARIO/EXECUTOR\" (either may be *), "
-            "e.g. \"doc-10apis/threaded\""
+            f'{where}: [gates] key {key!r} must be "SCENARIO/EXECUTOR" (either may be *), '
+            'e.g. "doc-10apis/threaded"'
         )
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not value or not all(isinstance(v, str) for v in value):
-        raise GateError(f"{where}: [gates] {key!r} must be a non-empty list of strings like \"p95 < 520ms\"")
-    return GateRule(scenario, executor, tuple(parse_threshold(v, where=f"{where}: [gates] {key!r}") for v in value))
+        raise GateError(f'{where}: [gates] {key!r} must be a non-empty list of strings like "p95 < 520ms"')
+    return GateRule(
+        scenario, executor, tuple(parse_threshold(v, where=f"{where}: [gates] {key!r}") for v in value)
+    )
 
 
 def parse_threshold(text: str, *, where: str = "threshold") -> Threshold:
@@ -179,7 +183,9 @@ def parse_threshold(text: str, *, where: str = "threshold") -> Threshold:
         raise GateError(f"{where}: unknown metric {metric!r} in {text!r}; allowed: {', '.join(METRICS)}")
     if metric in TIME_METRICS:
         if unit not in ("ms", "s"):
-            raise GateError(f"{where}: {text!r} needs a unit, ms or s (document time, e.g. '{metric} {op} 500ms')")
+            raise GateError(
+                f"{where}: {text!r} needs a unit, ms or s (document time, e.g. '{metric} {op} 500ms')"
+            )
         value = num * 1000 if unit == "s" else num
     elif metric in SHARE_METRICS:
         if unit not in (None, "%"):
@@ -216,7 +222,7 @@ def _parse_policy(where: str, reg: Mapping[str, Any]) -> RegressionPolicy:
     for key in ("scenarios", "executors"):
         v = reg.get(key, ["*"])
         if not isinstance(v, list) or not v or not all(isinstance(x, str) and x for x in v):
-            raise GateError(f"{where}: [regression] {key} must be a non-empty list of names or [\"*\"]")
+            raise GateError(f'{where}: [regression] {key} must be a non-empty list of names or ["*"]')
         names[key] = tuple(v)
     return RegressionPolicy(float(tol), float(conf), resamples, seed, names["scenarios"], names["executors"])
 
@@ -281,7 +287,9 @@ class Check:
     trials: int
 
 
-def evaluate(records: Sequence[TrialRecord], rules: Sequence[GateRule], *, where: str = "gates") -> list[Check]:
+def evaluate(
+    records: Sequence[TrialRecord], rules: Sequence[GateRule], *, where: str = "gates"
+) -> list[Check]:
     """Every threshold of every rule on every (scenario, executor) it matches, in the run's order."""
     groups = group(records)
     checks: list[Check] = []
@@ -339,7 +347,9 @@ def compare(
             continue
         b, c = gb[key], gc[key]
         bt = {r.trial: r for r in b}
-        paired = [(bt[r.trial].makespan_s, r.makespan_s) for r in c if r.trial in bt and bt[r.trial].seed == r.seed]
+        paired = [
+            (bt[r.trial].makespan_s, r.makespan_s) for r in c if r.trial in bt and bt[r.trial].seed == r.seed
+        ]
         if len(paired) == len(c) == len(b):
             ratios = np.array([cm / bm for bm, cm in paired])
             point = float(np.median(ratios))
@@ -516,7 +526,11 @@ class Verdict:
 
     def to_markdown(self) -> str:
         failed = sum(not c.passed for c in self.checks) + sum(r.regressed for r in self.regressions)
-        head = "✅ **pfcbench gate passed**" if self.passed else f"❌ **pfcbench gate failed** ({failed} failing)"
+        head = (
+            "✅ **pfcbench gate passed**"
+            if self.passed
+            else f"❌ **pfcbench gate failed** ({failed} failing)"
+        )
         lines = [f"## pfcbench gate: {self.run}", "", head, ""]
         if self.checks:
             lines += [

@@ -22,10 +22,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._gate import GateSpec, load_spec, run_gate  # noqa: E402
-from bench._runner import RunConfig, run  # noqa: E402
-from executors import make_executor  # noqa: E402
-from scenarios import load_catalog  # noqa: E402
+from bench._gate import GateSpec, load_spec, run_gate
+from bench._runner import RunConfig, run
+from executors import make_executor
+from scenarios import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,7 +101,9 @@ def main() -> int:
         f"time scale {args.time_scale:g}, {', '.join(args.scenario)} x {', '.join(args.executor)}; "
         f"{time.perf_counter() - t0:.0f} s"
     )
-    print(f"A/A false-positive rate: {false_pos}/{n} = {false_pos / n:.0%} (95% CI {fl:.0%}-{fh:.0%}); target <= 5%")
+    print(
+        f"A/A false-positive rate: {false_pos}/{n} = {false_pos / n:.0%} (95% CI {fl:.0%}-{fh:.0%}); target <= 5%"
+    )
     print(
         f"x{args.slowdown:g} slowdown detected: {detected}/{n} = {detected / n:.0%} "
         f"(95% CI {dl:.0%}-{dh:.0%}); target >= 95%"
