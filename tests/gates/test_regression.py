@@ -69,7 +69,7 @@ def test_speedup_is_not_a_regression() -> None:
     ("field", "value", "needle"),
     [("scenario_hash", "h2", r"differs \(hash"), ("time_scale", 0.2, "time_scale differs")],
 )
-def test_incomparable_runs_are_refused(tmp_path: Path, field: str, value: object, needle: str) -> None:
+def test_incomparable_runs_are_refused(tmp_path: Path, field: str, value: Any, needle: str) -> None:
     """Different scenario definitions or time scales measure different things: refused as bad input."""
     rng = np.random.default_rng(6)
     base = write_run(tmp_path / "b", _run(rng, 1.0, 0.01))
