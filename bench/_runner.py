@@ -161,6 +161,11 @@ def run(config: RunConfig, executors: dict[str, Executor], progress: Progress | 
     total, written = len(todo), 0
     if config.warmup and todo:
         _warm_up(config, executors)
+    # Everything alive now (modules, plans' scenario, pools) lives for the whole run: freezing it makes the
+    # per-record gc.collect() in measure() scan only what the records allocate — ~0.05 ms instead of ~50 ms
+    # once scipy and pandas are imported — without changing what it protects the timed region from.
+    gc.collect()
+    gc.freeze()
     try:
         with ResultsWriter(results_path) as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
@@ -187,6 +192,8 @@ def run(config: RunConfig, executors: dict[str, Executor], progress: Progress | 
         meta.update(status="interrupted", finished_at=utc_now())
         write_json_atomic(meta_path, meta)
         raise
+    finally:
+        gc.unfreeze()
     meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
     write_json_atomic(meta_path, meta)
     return written

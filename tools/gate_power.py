@@ -1,7 +1,7 @@
 """Measure the regression gate's false-positive rate (A/A: the same code run twice) and its power (the
 candidate's tools 10% slower, injected at run time) with the default gate settings.
 
-    python3 tools/gate_power.py            # 20 pairs, doc-3apis + doc-10apis, 5 trials, time scale 0.02
+    python3 tools/gate_power.py            # 20 pairs, doc-3apis + doc-10apis, 10 trials, time scale 0.02
     nox -s gate-power -- --pairs 40
 
 Each pair runs a baseline, an identical candidate and a slowed candidate (in a shuffled order, against
@@ -60,7 +60,7 @@ def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--pairs", type=int, default=20)
-    p.add_argument("--trials", type=int, default=5)
+    p.add_argument("--trials", type=int, default=10)
     p.add_argument("--time-scale", type=float, default=0.02)
     p.add_argument("--slowdown", type=float, default=1.10)
     p.add_argument("--scenario", action="append", default=None)
