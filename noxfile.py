@@ -24,7 +24,7 @@ GATE_RUN = (
     "--trials", "10", "--time-scale", "0.05", "--seed", "7",
 )  # fmt: skip
 #: pinned here, not in pyproject: only the peers session installs them
-PEERS = ("langgraph>=0.2", "langchain-core>=0.3")
+PEERS = ("langgraph>=0.2", "langchain-core>=0.3", "google-genai>=1.0")
 
 
 @nox.session
@@ -99,6 +99,9 @@ def micro(session: nox.Session) -> None:
 
 @nox.session
 def peers(session: nox.Session) -> None:
-    """Ours beside LangGraph's ToolNode (sync and async) on zero-latency and 100 ms tools."""
+    """Ours beside LangGraph's ToolNode and google-genai AFC (sync and async), zero-latency and 100 ms tools.
+
+    AFC needs the loopback fake Gemini server (bench._gemini_server); set PFCBENCH_FAKE_GEMINI to a copy of
+    that module to measure it on a branch that lacks it."""
     session.install("-e", ".", *PEERS)
     session.run("python", "benchmarks/peers.py", *session.posargs)

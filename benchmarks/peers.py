@@ -5,8 +5,7 @@ Like with like: the sync sides are ``Threaded(max_workers=10)`` and ``ToolNode.i
 thread pool, whose size it picks), the async sides ``AsyncioExecutor.arun`` and ``ToolNode.ainvoke`` awaited
 on one persistent ``asyncio.Runner``. LangGraph 1.x runs a ToolNode only inside a graph; it is measured
 twice: alone, with the graph runtime handed in through the config (the least LangGraph can cost), and as
-the single node of a compiled ``StateGraph`` (how it is used). google-genai's automatic function calling needs a model server to
-call the tools; it is not measured here (see docs/gates.md).
+the single node of a compiled ``StateGraph`` (how it is used).
 
     python3 benchmarks/peers.py [--repeat 30] [--json .benchmarks/peers.json]
 """
@@ -15,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
+import os
 import statistics
 import sys
 import time
@@ -49,14 +50,18 @@ class Sleeper:
         return "ok"
 
 
-def median_time(fn: Callable[[], Any], repeat: int) -> float:
-    fn()  # warm: pools, loops, lazy imports
-    xs = []
+def paired_medians(ours: Callable[[], Any], peer: Callable[[], Any], repeat: int) -> tuple[float, float]:
+    """Median wall time of each, measured alternately so that drift of a shared machine hits both alike."""
+    ours()  # warm: pools, loops, connections, lazy imports
+    peer()
+    xs: list[float] = []
+    ys: list[float] = []
     for _ in range(repeat):
-        t0 = time.perf_counter()
-        fn()
-        xs.append(time.perf_counter() - t0)
-    return statistics.median(xs)
+        for fn, acc in ((ours, xs), (peer, ys)):
+            t0 = time.perf_counter()
+            fn()
+            acc.append(time.perf_counter() - t0)
+    return statistics.median(xs), statistics.median(ys)
 
 
 def case(runner: asyncio.Runner, delay: float, n: int, repeat: int) -> list[dict[str, Any]]:
@@ -107,20 +112,126 @@ def case(runner: asyncio.Runner, delay: float, n: int, repeat: int) -> list[dict
             out = peer_fn()
             got = [m for m in out["messages"] if m.type == "tool"]
             assert len(got) == n  # one ToolMessage per call: LangGraph really ran them
-            ours_s, peer_s = median_time(ours_fn, repeat), median_time(peer_fn, repeat)
+            ours_s, peer_s = paired_medians(ours_fn, peer_fn, repeat)
             rows.append(
                 {
                     "tool_ms": delay * 1000,
                     "calls": n,
                     "mode": mode,
-                    "peer": peer,
+                    "peer": f"LangGraph {peer}",
                     "ours_s": ours_s,
-                    "langgraph_s": peer_s,
+                    "peer_s": peer_s,
                 }
             )
     finally:
         threaded.close()
         aio.close()
+    return rows
+
+
+def load_fake_gemini() -> Any | None:
+    """The fake Gemini server module, or None when neither the package nor PFCBENCH_FAKE_GEMINI has it."""
+    try:
+        from bench import _gemini_server  # type: ignore[attr-defined]
+
+        return _gemini_server
+    except ImportError:
+        path = os.environ.get("PFCBENCH_FAKE_GEMINI")
+        if not path:
+            return None
+        spec = importlib.util.spec_from_file_location("fake_gemini_server", path)
+        assert spec is not None and spec.loader is not None
+        mod = importlib.util.module_from_spec(spec)
+        sys.modules[spec.name] = mod  # dataclasses look their module up while the class is built
+        spec.loader.exec_module(mod)
+        return mod
+
+
+def afc_case(fake: Any, runner: asyncio.Runner, delay: float, n: int, repeat: int) -> list[dict[str, Any]]:
+    """google-genai AFC vs the same client without AFC plus our executor, against the loopback fake."""
+    from google import genai
+    from google.genai import types
+
+    tool = Sleeper(delay)
+
+    def api(request_id: str) -> str:
+        """A simulated API."""
+        return tool(request_id=request_id)
+
+    async def aapi(request_id: str) -> str:
+        """A simulated API."""
+        return await tool.acall(request_id=request_id)
+
+    aapi.__name__ = aapi.__qualname__ = "api"  # AFC declares and looks up a tool by its function's name
+
+    cfg = fake.FakeGeminiConfig(calls=[{"name": "api", "args": {"request_id": f"c{i}"}} for i in range(n)])
+    rows = []
+    with fake.FakeGeminiServer(cfg) as server:
+        client = genai.Client(api_key="loopback", http_options=types.HttpOptions(base_url=server.base_url))
+        off = types.AutomaticFunctionCallingConfig(disable=True)
+        threaded, aio = Threaded(max_workers=10), AsyncioExecutor()
+        model, ask = "gemini-fake", "call the APIs"
+
+        def responses(first: Any, results: list[Any]) -> list[Any]:
+            parts = [
+                types.Part.from_function_response(name=r.call.name, response={"result": r.value})
+                for r in results
+            ]
+            return [
+                types.Content(role="user", parts=[types.Part(text=ask)]),
+                first.candidates[0].content,
+                types.Content(role="user", parts=parts),
+            ]
+
+        def ours_sync() -> str | None:
+            conf = types.GenerateContentConfig(tools=[api], automatic_function_calling=off)
+            first = client.models.generate_content(model=model, contents=ask, config=conf)
+            calls = [ToolCall(f"c{i}", fc.name, fc.args) for i, fc in enumerate(first.function_calls)]
+            results = threaded.run(calls, {"api": tool})
+            return client.models.generate_content(
+                model=model, contents=responses(first, results), config=conf
+            ).text
+
+        def afc_sync() -> str | None:
+            conf = types.GenerateContentConfig(tools=[api])
+            return client.models.generate_content(model=model, contents=ask, config=conf).text
+
+        async def ours_async() -> str | None:
+            conf = types.GenerateContentConfig(tools=[aapi], automatic_function_calling=off)
+            first = await client.aio.models.generate_content(model=model, contents=ask, config=conf)
+            calls = [ToolCall(f"c{i}", fc.name, fc.args) for i, fc in enumerate(first.function_calls)]
+            results = await aio.arun(calls, {"api": tool})
+            final = await client.aio.models.generate_content(
+                model=model, contents=responses(first, results), config=conf
+            )
+            return final.text
+
+        async def afc_async() -> str | None:
+            conf = types.GenerateContentConfig(tools=[aapi])
+            return (await client.aio.models.generate_content(model=model, contents=ask, config=conf)).text
+
+        sides = {
+            "sync": (ours_sync, afc_sync),
+            "async": (lambda: runner.run(ours_async()), lambda: runner.run(afc_async())),
+        }
+        try:
+            for mode, (ours_fn, peer_fn) in sides.items():
+                done = f"Done: {n} results"
+                assert ours_fn() == done and peer_fn() == done  # both really ran n calls and answered
+                ours_s, peer_s = paired_medians(ours_fn, peer_fn, repeat)
+                rows.append(
+                    {
+                        "tool_ms": delay * 1000,
+                        "calls": n,
+                        "mode": mode,
+                        "peer": "google-genai AFC",
+                        "ours_s": ours_s,
+                        "peer_s": peer_s,
+                    }
+                )
+        finally:
+            threaded.close()
+            aio.close()
     return rows
 
 
@@ -133,24 +244,37 @@ def main() -> int:
     with asyncio.Runner() as runner:
         for delay, n in ((0.0, 10), (0.0, 100), (0.1, 10)):
             rows += case(runner, delay, n, args.repeat if delay == 0 else max(5, args.repeat // 3))
-    print("| tool | calls | mode | LangGraph as | ours | LangGraph | ours/LangGraph |")
+        fake = load_fake_gemini()
+        if fake is None:
+            print(
+                "google-genai AFC not measured: no loopback Gemini server (bench._gemini_server)",
+                file=sys.stderr,
+            )
+        else:
+            for delay, n in ((0.0, 10), (0.1, 10)):
+                rows += afc_case(
+                    fake, runner, delay, n, args.repeat if delay == 0 else max(5, args.repeat // 3)
+                )
+    print("| tool | calls | mode | peer | ours | peer | ours/peer |")
     print("|---|---:|---|---|---:|---:|---:|")
     for r in rows:
-        if r["tool_ms"] == 0:
+        if r["tool_ms"] == 0 and "AFC" not in r["peer"]:
             unit = "µs/call"
-            o, g = r["ours_s"] / r["calls"] * 1e6, r["langgraph_s"] / r["calls"] * 1e6
+            o, g = r["ours_s"] / r["calls"] * 1e6, r["peer_s"] / r["calls"] * 1e6
         else:
             unit = "ms makespan"
-            o, g = r["ours_s"] * 1e3, r["langgraph_s"] * 1e3
+            o, g = r["ours_s"] * 1e3, r["peer_s"] * 1e3
         print(
             f"| {r['tool_ms']:g} ms | {r['calls']} | {r['mode']} | {r['peer']} | {o:.1f} {unit} | {g:.1f} {unit} | "
-            f"{r['ours_s'] / r['langgraph_s']:.2f} |"
+            f"{r['ours_s'] / r['peer_s']:.2f} |"
         )
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(rows, indent=2) + "\n", encoding="utf-8")
-    slower = [r for r in rows if r["ours_s"] > r["langgraph_s"]]
+    # 5%: a zero-latency AFC turn is two loopback HTTP round trips (~8 ms) whose jitter exceeds the ~0.1 ms
+    # the tools take either way; a real loss to a peer is far larger than that.
+    slower = [r for r in rows if r["ours_s"] > 1.05 * r["peer_s"]]
     for r in slower:
-        print(f"ours slower than LangGraph: {r}", file=sys.stderr)
+        print(f"ours slower than the peer: {r}", file=sys.stderr)
     return 1 if slower else 0
 
 
