@@ -551,7 +551,7 @@ class Verdict:
                 f"### Regression vs {self.baseline}",
                 "",
                 f"Fails when the median makespan ratio new/base exceeds {1 + p.tolerance:.2f} and its "
-                f"{p.confidence:.0%} bootstrap CI lies above 1.",
+                f"{p.confidence:.0%} bootstrap CI lies above 1 (⚠️: significant but within the tolerance).",
                 "",
                 "| | scenario | executor | new/base | CI | mode | trials |",
                 "|---|---|---|---:|---|---|---:|",
