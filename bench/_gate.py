@@ -64,6 +64,8 @@ _ALLOWED_EXPR = (
 DEFAULT_TOLERANCE = 0.05
 DEFAULT_CONFIDENCE = 0.99
 DEFAULT_RESAMPLES = 2000
+#: trials per executor at which tools/gate_power.py validated the defaults
+MIN_REGRESSION_TRIALS = 10
 _REGRESSION_KEYS = {"tolerance", "confidence", "resamples", "seed", "executors", "scenarios"}
 
 
@@ -590,6 +592,12 @@ def run_gate(run_dir: str | Path, spec: GateSpec, baseline_dir: str | Path | Non
         notes += check_comparable(base, cand)
         regressions = compare(base.records, cand.records, spec.regression)
         base_path = str(base.path)
+        if regressions and min(r.n_cand for r in regressions) < MIN_REGRESSION_TRIALS:
+            notes.append(
+                f"fewer than {MIN_REGRESSION_TRIALS} trials per executor: the default policy was validated at "
+                f"{MIN_REGRESSION_TRIALS} (tools/gate_power.py); with 5 on a loaded machine its A/A "
+                "false-positive rate reached 10%"
+            )
         if any(r.mode == "unpaired" for r in regressions):
             notes.append(
                 "some comparisons are unpaired (different seeds or trials): run both with the same "
