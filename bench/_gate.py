@@ -66,6 +66,9 @@ DEFAULT_CONFIDENCE = 0.99
 DEFAULT_RESAMPLES = 2000
 #: trials per executor at which tools/gate_power.py validated the defaults
 MIN_REGRESSION_TRIALS = 10
+#: below this many trials on either side nothing is declared significant: a CI of one or two ratios is a
+#: point or a coin flip, not evidence
+MIN_TEST_TRIALS = 3
 _REGRESSION_KEYS = {"tolerance", "confidence", "resamples", "seed", "executors", "scenarios"}
 
 
@@ -335,6 +338,8 @@ class Regression:
     ci_high: float
     significant: bool
     regressed: bool
+    #: False when either run had fewer than MIN_TEST_TRIALS trials: shown, never failed
+    tested: bool = True
 
 
 def compare(
@@ -363,7 +368,8 @@ def compare(
             point = float(np.median(cm) / np.median(bm))
             low, high = _ci_unpaired(bm, cm, policy, rng)
             mode = "unpaired"
-        significant = low > 1.0
+        tested = min(len(b), len(c)) >= MIN_TEST_TRIALS
+        significant = tested and low > 1.0
         out.append(
             Regression(
                 key[0],
@@ -376,6 +382,7 @@ def compare(
                 high,
                 significant,
                 significant and point > 1.0 + policy.tolerance,
+                tested,
             )
         )
     return out
@@ -560,9 +567,13 @@ class Verdict:
             ]
             for r in self.regressions:
                 mark = "❌" if r.regressed else ("⚠️" if r.significant else "✅")
+                ci = (
+                    f"[{r.ci_low:.3f}, {r.ci_high:.3f}]"
+                    if r.tested
+                    else f"not tested (< {MIN_TEST_TRIALS} trials)"
+                )
                 lines.append(
-                    f"| {mark} | {r.scenario} | {r.executor} | {r.ratio:.3f} | "
-                    f"[{r.ci_low:.3f}, {r.ci_high:.3f}] | {r.mode} | {r.n_cand} |"
+                    f"| {mark} | {r.scenario} | {r.executor} | {r.ratio:.3f} | {ci} | {r.mode} | {r.n_cand} |"
                 )
             lines.append("")
         lines += [f"- {n}" for n in self.notes]

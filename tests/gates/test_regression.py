@@ -85,3 +85,11 @@ def test_injected_slowdown_is_compared_and_noted(tmp_path: Path) -> None:
     cand = write_run(tmp_path / "c", _run(rng, 1.1, 0.01), {"args": {"inject_slowdown": 1.1}})
     notes = check_comparable(load_run(base), load_run(cand))
     assert any("candidate x1.1" in n for n in notes)
+
+
+def test_too_few_trials_are_never_significant() -> None:
+    """Two trials give no evidence: even a 20% slower pair is shown but not failed."""
+    rng = np.random.default_rng(8)
+    [r] = compare(_run(rng, 1.0, 0.0, n=2), _run(rng, 1.2, 0.0, n=2), RegressionPolicy())
+    assert r.ratio == pytest.approx(1.2)
+    assert not r.tested and not r.significant and not r.regressed
