@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     from bench._model_cli import add_model_args
 
     add_model_args(r)
+    # Hidden: multiplies every tool's latency at run time, for measuring the regression gate's power
+    # (tools/gate_power.py). Recorded in run.json; the scenario hash is unchanged, so the gate compares.
+    r.add_argument("--inject-slowdown", type=_positive_float, default=1.0, help=argparse.SUPPRESS)
 
     rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
     rep.add_argument("dir", type=Path)
@@ -108,7 +111,7 @@ def _extra_commands() -> list[Any]:
     subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
     import importlib
 
-    names: tuple[str, ...] = ("_cmd_load", "_cmd_experiments", "_cmd_serve_gemini")
+    names: tuple[str, ...] = ("_cmd_load", "_cmd_experiments", "_cmd_serve_gemini", "_cmd_gate")
     return [importlib.import_module(f"bench.{n}") for n in names]
 
 
@@ -181,6 +184,7 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         max_turns=ns.max_turns,
         gemini_model=ns.gemini_model,
         gemini_base_url=ns.gemini_base_url,
+        inject_slowdown=ns.inject_slowdown,
     )
     try:
         written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
