@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import IO, Any
 
@@ -79,14 +79,15 @@ class TrialRecord:
     schema: int = SCHEMA_VERSION
 
     def to_json(self) -> str:
-        d = asdict(self)
+        # A shallow field copy: asdict() would deep-copy every call only for us to replace them (~1 ms/record).
+        d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["calls"] = [_call_json(c) for c in self.calls]
         d["session"] = dict(self.session)
         return json.dumps(d, separators=(",", ":"), sort_keys=False)
 
 
 def _call_json(c: CallRecord) -> dict[str, Any]:
-    d = asdict(c)
+    d = {f.name: getattr(c, f.name) for f in fields(c)}
     d["after"] = list(c.after)
     return d
 
