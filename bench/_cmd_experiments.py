@@ -29,12 +29,16 @@ def handle(ns: argparse.Namespace) -> int:
     if (ns.out / "results.jsonl").exists():
         raise UsageError(f"--out {ns.out}: already holds results.jsonl; choose another --out")
 
+    tty = sys.stderr.isatty()  # a progress line on a terminal only: CI logs stay clean
+
     def progress(text: str) -> None:
-        print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)
+        if tty:
+            print(f"\r\033[K{text}", end="", file=sys.stderr, flush=True)
 
     path = run_experiments(
         ns.out, trials=ns.trials, seed=ns.seed, time_scale=ns.time_scale, progress=progress
     )
-    print(file=sys.stderr)
+    if tty:
+        print(file=sys.stderr)
     print(f"wrote {path}")
     return 0
