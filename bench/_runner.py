@@ -199,6 +199,37 @@ def run(
         for pos, label in enumerate(executor_order(config.executors, config.seed, trial))
         if (s.name, trial, label, mode) not in done
     ]
+    try:
+        written = _execute(
+            config, executors, todo, meta, meta_path, results_path, progress, model, warm_model
+        )
+    except KeyboardInterrupt:
+        meta.update(status="interrupted", finished_at=utc_now())
+        write_json_atomic(meta_path, meta)
+        raise
+    except Exception:
+        # a model that fails (key, quota, endpoint), in warm-up or mid-run: finished records stay, and
+        # run.json says the run failed instead of staying "running" forever
+        meta.update(status="failed", finished_at=utc_now())
+        write_json_atomic(meta_path, meta)
+        raise
+    meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
+    write_json_atomic(meta_path, meta)
+    return written
+
+
+def _execute(
+    config: RunConfig,
+    executors: dict[str, Executor],
+    todo: list[tuple[int, Scenario, str, str, int]],
+    meta: dict[str, Any],
+    meta_path: Path,
+    results_path: Path,
+    progress: Progress | None,
+    model: ModelDriver | None,
+    warm_model: ModelDriver | None,
+) -> int:
+    """Warm up, calibrate, then measure every item of ``todo``, appending one record each."""
     total, written = len(todo), 0
     if config.warmup and todo:
         if config.model == "none":
@@ -210,13 +241,17 @@ def run(
     # once scipy and pandas are imported — without changing what it protects the timed region from.
     gc.collect()
     gc.freeze()
-    bias = NO_BIAS
-    if config.calibrate and todo:
-        probe = typical_latency_s(config.scenarios, config.seed, config.time_scale)
-        bias = measure_bias(probe)
-        meta["calibration"] = {"probe_s": probe, "sleep_bias_s": bias.sync_s, "asleep_bias_s": bias.async_s}
-        write_json_atomic(meta_path, meta)
     try:
+        bias = NO_BIAS
+        if config.calibrate and todo:
+            probe = typical_latency_s(config.scenarios, config.seed, config.time_scale)
+            bias = measure_bias(probe)
+            meta["calibration"] = {
+                "probe_s": probe,
+                "sleep_bias_s": bias.sync_s,
+                "asleep_bias_s": bias.async_s,
+            }
+            write_json_atomic(meta_path, meta)
         with ResultsWriter(results_path) as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
@@ -245,19 +280,8 @@ def run(
                 written += 1
         if progress:
             progress(total, total, "done")
-    except KeyboardInterrupt:
-        meta.update(status="interrupted", finished_at=utc_now())
-        write_json_atomic(meta_path, meta)
-        raise
-    except Exception:
-        # a model that fails mid-run (key, quota, endpoint): finished records stay, run.json says so
-        meta.update(status="failed", finished_at=utc_now())
-        write_json_atomic(meta_path, meta)
-        raise
     finally:
         gc.unfreeze()
-    meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
-    write_json_atomic(meta_path, meta)
     return written
 
 

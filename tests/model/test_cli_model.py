@@ -186,6 +186,25 @@ def test_missing_key_is_one_line(tmp_path, monkeypatch, capsys) -> None:  # type
     assert "GEMINI_API_KEY" in capsys.readouterr().err
 
 
+def test_unreachable_endpoint_is_one_line_and_marks_the_run_failed(tmp_path, monkeypatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    """A closed port: one key-free line, exit 2, and run.json says 'failed' (not a stale 'running')."""
+    import json
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on once this block closes it
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    out = tmp_path / "o"
+    argv = ["run", "--scenario", "doc-3apis", "--model", "gemini", "--gemini-base-url",
+            f"http://127.0.0.1:{port}", "--executor", "threaded", "--trials", "1", "--out", str(out)]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip()
+    assert "unreachable" in err and len(err.splitlines()) == 1 and KEY not in err
+    assert json.loads((out / "run.json").read_text())["status"] == "failed"
+    assert _scan([out]) == []
+
+
 def test_serve_gemini_command_serves_a_scenario(tmp_path) -> None:
     """``pfcbench serve-gemini`` listens, writes its port, and answers with the scenario's calls."""
     import json
