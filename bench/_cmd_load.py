@@ -30,7 +30,25 @@ def register(sub: Any) -> None:
     p.add_argument("--duration", type=_positive_float, default=10.0, help="wall seconds of arrivals per run")
     p.add_argument("--arrival", choices=("constant", "poisson", "gamma"), default="poisson")
     p.add_argument("--burstiness", type=_positive_float, default=1.0, help="gamma arrivals: CV of the gaps")
-    p.add_argument("--model", choices=("none",), default="none", help="only 'none' for now")
+    p.add_argument(
+        "--model",
+        choices=("none", "simulated"),
+        default="none",
+        help="none: each query is one turn's calls; simulated: each query is a whole agent session "
+        "(model turns + calls) with the simulated model",
+    )
+    p.add_argument(
+        "--model-mode",
+        choices=("parallel", "sequential", "dependent"),
+        default="parallel",
+        help="simulated model: all calls in one turn, one call per turn, or dependency waves",
+    )
+    p.add_argument(
+        "--sim-ttft-ms",
+        type=_positive_float,
+        default=400.0,
+        help="simulated model: time to first token per turn, document ms",
+    )
     p.add_argument("--concurrency-cap", type=_positive_int, default=None, help="queries in flight at most")
     p.add_argument(
         "--limiter",
@@ -229,11 +247,22 @@ def cmd_load(ns: argparse.Namespace) -> int:
     return 0
 
 
+def _model_factory(ns: argparse.Namespace) -> Any:
+    """A fresh simulated model per query (a model keeps one conversation's state), or None."""
+    if ns.model == "none":
+        return None
+    from bench._models import SimulatedModel, SimulatedParams
+    from scenarios import Constant
+
+    params = SimulatedParams(ttft=Constant(ns.sim_ttft_ms))
+    return lambda: SimulatedModel(ns.model_mode, params, time_scale=ns.time_scale)
+
+
 def _one_rate(
     ns: argparse.Namespace, sc: Any, rate: float, schedule: tuple[float, ...], out: Path, url: str, meta: Any
 ) -> dict[str, Any]:
     from bench._load import LoadRecord, run_load, summarize, summary_markdown
-    from bench._load_session import NoModelSession, inprocess_tools
+    from bench._load_session import LoadSession, inprocess_tools
     from reports import plot_latency_over_time, write_json_atomic, write_text_atomic
     from scenarios import Stall
 
@@ -261,7 +290,10 @@ def _one_rate(
     else:
         tools = inprocess_tools(sc, ns.time_scale)
     try:
-        session = NoModelSession(sc, ns.executor, ns.seed, ns.time_scale, tools, limiter=ns.limiter)
+        session = LoadSession(
+            sc, ns.executor, ns.seed, ns.time_scale, tools, limiter=ns.limiter, model=_model_factory(ns),
+            mode=ns.model_mode,
+        )  # fmt: skip
     except ValueError as exc:
         if apis is not None:
             apis.close()

@@ -1,7 +1,6 @@
-"""The no-model query of a load run: one executor run of a fresh plan (trial = query index) against tools
-whose server-side quota is shared by every query in flight, in process or over HTTP.
-
-This is the default ``QueryFn``; the model-in-the-loop Session plugs in at the same seam.
+"""The query of a load run: one executor run of a fresh plan (trial = query index) against tools whose
+server-side quota is shared by every query in flight, in process or over HTTP — or, with a model, a whole
+agent session (model turns + parallel calls, ``bench._session``) against the same shared tools.
 """
 
 from __future__ import annotations
@@ -10,13 +9,14 @@ import asyncio
 import selectors
 import threading
 import time
-from collections.abc import Callable, Coroutine, Mapping
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from bench._convert import quotas_of, tool_calls
 from bench._load import QueryOutcome
-from executors import AsyncioExecutor, CallResult, Executor, SlidingWindowLimiter, Tools, make_executor
+from bench._models import ModelDriver
+from executors import AsyncioExecutor, Executor, Quota, SlidingWindowLimiter, Tools, make_executor
 from scenarios import Scenario, Stall, TrialPlan, build_toolbox, make_plan, quota_states
 
 T = TypeVar("T")
@@ -71,20 +71,36 @@ def inprocess_tools(scenario: Scenario, time_scale: float, stall: Stall | None =
     return lambda plan: build_toolbox(plan, time_scale, quota_states=states, stall=stall)
 
 
-def outcome_of(results: list[CallResult]) -> QueryOutcome:
+class _Ended(Protocol):
+    """A call as it ended: an executor's CallResult or a session's CallRecord."""
+
+    @property
+    def status(self) -> str: ...
+    @property
+    def error(self) -> str | None: ...
+
+
+def outcome_of(results: Sequence[_Ended], turns: int = 1) -> QueryOutcome:
     n429 = sum(r.status == "rate_limited" for r in results)
     bad = [r for r in results if r.status not in ("ok", "rate_limited")]
     status = "error" if bad else "rate_limited" if n429 else "ok"
     first = next((r.error for r in results if r.status != "ok"), None)
-    return QueryOutcome(status, 1, len(results), n429, len(bad), first)
+    return QueryOutcome(status, turns, len(results), n429, len(bad), first)
+
+
+#: A fresh model for one query: a model driver keeps one conversation's state.
+ModelFactory = Callable[[], ModelDriver]
 
 
 @dataclass
-class NoModelSession:
+class LoadSession:
     """Query i = one executor run of ``make_plan(scenario, seed, i)``; a fresh executor per query for
     thread-based strategies (as each agent session owns its pool), one shared executor on the lane for
     ``asyncio``. ``limiter``: ``per-query`` (each query's executor paces itself: concurrent queries
-    collide at the server and get 429s), ``shared`` (one client limiter for all), ``none``."""
+    collide at the server and get 429s), ``shared`` (one client limiter for all), ``none``.
+
+    With ``model`` (a factory), query i is a whole session in ``mode``: model turns, the calls of each turn
+    through the executor, function responses, until the answer; latency then includes the model's turns."""
 
     scenario: Scenario
     executor: str
@@ -92,11 +108,15 @@ class NoModelSession:
     time_scale: float
     tools: ToolSource
     limiter: str = "per-query"
+    model: ModelFactory | None = None
+    mode: str = "parallel"
     _lane: AsyncLane | None = field(default=None, init=False)
     _shared: Executor | None = field(default=None, init=False)
     _gates: Mapping[str, SlidingWindowLimiter] = field(default_factory=dict, init=False)
 
     def __post_init__(self) -> None:
+        if self.model is not None and self.executor == "asyncio":
+            raise ValueError("--model with --executor asyncio: sessions are synchronous; use threaded")
         if self.limiter not in LIMITERS:
             raise ValueError(f"--limiter: {self.limiter!r} is not one of {', '.join(LIMITERS)}")
         probe = make_executor(self.executor, time_scale=self.time_scale)  # validates the label
@@ -117,6 +137,8 @@ class NoModelSession:
         if self._gates:
             tools = {n: GatedTool(t, self._gates[n]) if n in self._gates else t for n, t in tools.items()}
         quotas = quotas_of(self.scenario, self.time_scale) if self.limiter == "per-query" else ()
+        if self.model is not None:
+            return self._session(plan, tools, quotas)
         calls = tool_calls(plan)
         if self._lane is not None and self._shared is not None:
             results = self._lane.run(self._shared.arun(calls, tools, quotas=quotas))
@@ -127,6 +149,21 @@ class NoModelSession:
             finally:
                 ex.close()
         return outcome_of(results)
+
+    def _session(self, plan: TrialPlan, tools: Tools, quotas: Sequence[Quota]) -> QueryOutcome:
+        from bench._models import load_prices
+        from bench._session import run_session
+
+        assert self.model is not None
+        ex = make_executor(self.executor, time_scale=self.time_scale)
+        try:
+            rec = run_session(
+                plan, self.model(), ex, self.time_scale, mode=self.mode, prices=load_prices(),
+                price_model="gemini-2.0-flash", tools=tools, quotas=quotas, collect_garbage=False,
+            )  # fmt: skip
+        finally:
+            ex.close()
+        return outcome_of(rec.calls, turns=len(rec.session.get("turns", ())))
 
     def close(self) -> None:
         if self._shared is not None:

@@ -18,7 +18,7 @@ from typing import Any
 from bench._convert import planned_work, quotas_of
 from bench._gemini_drivers import FunctionCallSpec, FunctionResult, Turn
 from bench._models import ModelDriver, PriceTable, QueryContext, ScriptedCall
-from executors import CallResult, Executor, PlannedWork, ToolCall
+from executors import CallResult, Executor, PlannedWork, Quota, ToolCall, Tools
 from reports import CallRecord, TrialRecord
 from scenarios import NO_BIAS, PlannedCall, Scenario, SleepBias, TrialPlan, build_toolbox
 
@@ -120,11 +120,20 @@ def run_session(
     sleep: Callable[[float], None] = time.sleep,
     asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     bias: SleepBias = NO_BIAS,
+    tools: Tools | None = None,
+    quotas: Sequence[Quota] | None = None,
+    collect_garbage: bool = True,
 ) -> TrialRecord:
     """One query of one trial through the whole loop; ``makespan_s`` is the query from question to answer.
-    ``clock``/``sleep``/``asleep`` drive the simulated APIs (the model and executor bring their own)."""
-    tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep, bias=bias)
-    quotas = quotas_of(plan.scenario, time_scale)
+    ``clock``/``sleep``/``asleep`` drive the simulated APIs (the model and executor bring their own).
+
+    A load test passes its own ``tools`` (quota state shared by every query in flight) and ``quotas`` (what
+    the executor paces itself by), and ``collect_garbage=False``: a full collection holds the GIL for tens
+    of milliseconds and would stall every other query in flight."""
+    if tools is None:
+        tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep, bias=bias)
+    if quotas is None:
+        quotas = quotas_of(plan.scenario, time_scale)
     decls = tool_decls(plan.scenario)
     query = query_text(plan)
     ctx = QueryContext(plan.scenario.name, plan.trial, plan.seed, executor.name, mode, time_scale)
@@ -133,7 +142,8 @@ def run_session(
     results: list[CallResult] = []
     turns: list[dict[str, Any]] = []
     model_s = tool_s = ideal_tools = 0.0
-    gc.collect()  # as in measure(): a collection inside the timed region would be charged to the unlucky
+    if collect_garbage:
+        gc.collect()  # as in measure(): a collection inside the timed region would be charged to the unlucky
     t0 = clock()
 
     def timed_turn(step: Callable[[], Turn]) -> Turn:

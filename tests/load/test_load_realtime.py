@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from bench._load import QueryFn, QueryOutcome, arrival_times, run_load
-from bench._load_session import NoModelSession, inprocess_tools
+from bench._load_session import LoadSession, inprocess_tools
 from scenarios import Stall, load_catalog
 
 pytestmark = pytest.mark.realtime
@@ -65,7 +65,7 @@ def test_a_stall_shows_in_every_query_scheduled_during_it() -> None:
     least (stall end - intended start) + one call, measured from its intended start."""
     sc = load_catalog()["doc-3apis"]
     lead, stall_at, stall_for = 0.1, 0.4, 0.4
-    session = NoModelSession(sc, "threaded", 7, SCALE, inprocess_tools(sc, SCALE))
+    session = LoadSession(sc, "threaded", 7, SCALE, inprocess_tools(sc, SCALE))
     session(10**6)  # warm-up: imports and the first thread pool are not what this test measures
     t0 = time.perf_counter() + lead
     stall = Stall(t0 + stall_at, t0 + stall_at + stall_for)
@@ -86,3 +86,22 @@ def test_a_stall_shows_in_every_query_scheduled_during_it() -> None:
         assert (r.queueing_s or 0) < JITTER_S
     # before the stall, queries take one call (the median: a 2-core box shared with others has outliers)
     assert float(np.median([r.latency_s or 0 for r in before])) < CALL_S + JITTER_S
+
+
+def test_a_load_query_can_be_a_whole_model_session() -> None:
+    """With a simulated model each query is a session: sequential mode takes one model turn per call plus
+    the answer, and the quota state is the load run's shared one (no 429 for one query alone)."""
+    from bench._models import SimulatedModel, SimulatedParams
+    from scenarios import Constant
+
+    sc = load_catalog()["doc-3apis"]
+    params = SimulatedParams(ttft=Constant(10.0), tokens_per_s=float("inf"))
+    session = LoadSession(
+        sc, "threaded", 7, SCALE, inprocess_tools(sc, SCALE),
+        model=lambda: SimulatedModel("sequential", params, time_scale=SCALE), mode="sequential",
+    )  # fmt: skip
+    try:
+        out = session(0)
+    finally:
+        session.close()
+    assert (out.status, out.turns, out.calls, out.n_429) == ("ok", 4, 3, 0)
