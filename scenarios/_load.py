@@ -7,6 +7,7 @@ Every refusal is one line: ``file: key.path: what is allowed``. The format is do
 from __future__ import annotations
 
 import csv
+import graphlib
 import itertools
 import re
 import tomllib
@@ -353,25 +354,12 @@ def _calls(at: _At, d: dict[str, Any], auto: list[tuple[str, int]], tools: set[s
 
 
 def find_cycle(after: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """A dependency cycle as a closed path of ids (first == last), or [] when the graph is acyclic."""
-    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
-    stack: list[str] = []
-
-    def visit(n: str) -> list[str]:
-        state[n] = 1
-        stack.append(n)
-        for m in after.get(n, ()):
-            if state.get(m) == 1:
-                return [*stack[stack.index(m) :], m]
-            if m not in state and (found := visit(m)):
-                return found
-        stack.pop()
-        state[n] = 2
-        return []
-
-    for n in after:
-        if n not in state and (found := visit(n)):
-            return found
+    """A dependency cycle as a closed path of ids (first == last), read "a waits for b waits for … a",
+    or [] when the graph is acyclic (the standard library's topological sorter finds it)."""
+    try:
+        graphlib.TopologicalSorter({n: tuple(deps) for n, deps in after.items()}).prepare()
+    except graphlib.CycleError as exc:
+        return list(reversed(exc.args[1]))  # graphlib walks from a call to its dependents
     return []
 
 
