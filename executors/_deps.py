@@ -38,11 +38,15 @@ def references(args: Any) -> set[str]:
         ref = args.get(FROM)
         if isinstance(ref, str):
             out.add(ref)
-        else:
-            for v in args.values():
-                out |= references(v)
+            return out
+        values: Any = args.values()
     elif isinstance(args, list | tuple):
-        for v in args:
+        values = args
+    else:
+        return out
+    for v in values:
+        # Scalars (the usual argument) cannot hold a placeholder: no call, no set, on the hot path.
+        if isinstance(v, Mapping | list | tuple):
             out |= references(v)
     return out
 

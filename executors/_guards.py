@@ -134,6 +134,8 @@ class Turn:
         self._budget = self.guards.retry_budget
         self._lock = threading.Lock()
         self._done: dict[str, CallResult] = {}
+        # Results are only looked up by dependents: a turn of independent calls need not keep them.
+        self._track = any(c.after for c in calls)
         self.rng = random.Random(self.guards.seed)
         #: extra attempts granted so far (retries and hedges)
         self.extra_used = 0
@@ -166,6 +168,8 @@ class Turn:
         return max(0.0, left) if t is None else max(0.0, min(t, left))
 
     def finish(self, result: CallResult) -> None:
+        if not self._track:
+            return
         with self._lock:
             self._done[result.call.id] = result
 

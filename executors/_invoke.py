@@ -79,15 +79,17 @@ def _feedback(lim: Limiter | None, status: str, retry_after: float | None) -> No
 
 def _precheck(call: ToolCall, tools: Tools, clock: Clock, turn: Turn | None) -> CallResult | dict[str, Any]:
     """The call's resolved arguments, or the result it ends with before any attempt."""
-    now = clock()
     if call.name not in tools:
+        now = clock()
         return CallResult(call, "error", None, f"unknown tool {call.name!r}", now, now)
     if turn is None:
         return dict(call.args)
     problem = turn.blocked(call)
     if problem is not None:
+        now = clock()
         return _settle(CallResult(call, problem[0], None, problem[1], now, now, 0), turn.guards)
     if turn.expired():
+        now = clock()
         return CallResult(
             call, "cancelled", None, "turn deadline passed before the call started", now, now, 0
         )
@@ -260,7 +262,14 @@ async def _ainvoke(
     if turn is None or not turn.guards.active:
         wait = await lim.aacquire(asleep) if lim is not None else 0.0
         t0 = clock()
-        out = await _once(tool, pre, pool)
+        acall = getattr(tool, "acall", None)
+        if acall is not None:  # the measured fast path: no wrapper coroutine between us and the tool
+            try:
+                out = _Outcome("ok", await acall(**pre))
+            except Exception as exc:
+                out = _failure(exc)
+        else:
+            out = await _once(tool, pre, pool)
         _feedback(lim, out.status, out.retry_after)
         return CallResult(call, out.status, out.value, out.error, t0, clock(), 1, wait, out.retry_after)
     attempts = tries = 0
