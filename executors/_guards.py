@@ -136,6 +136,8 @@ class Turn:
         self._done: dict[str, CallResult] = {}
         # Results are only looked up by dependents: a turn of independent calls need not keep them.
         self._track = any(c.after for c in calls)
+        #: no guard and no dependency: executors may take the fast path (no bookkeeping per call)
+        self.plain = not self.guards.active and not self._track
         self.rng = random.Random(self.guards.seed)
         #: extra attempts granted so far (retries and hedges)
         self.extra_used = 0
