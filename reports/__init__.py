@@ -10,11 +10,15 @@ from reports._load_figures import plot_latency_over_time, plot_sweep
 from reports._markdown import render_report
 from reports._schema import (
     CALL_STATUSES,
+    RAW_ASYNCIO,
+    RAW_LABELS,
+    RAW_THREADS,
     SCHEMA_VERSION,
     CallRecord,
     ResultsWriter,
     SchemaError,
     TrialRecord,
+    is_raw,
     parse_record,
     read_records,
     write_json_atomic,
@@ -25,6 +29,9 @@ from reports._stats import CI, ExecutorStats, StatWarning, check_warnings, paire
 __all__ = [
     "CALL_STATUSES",
     "CI",
+    "RAW_ASYNCIO",
+    "RAW_LABELS",
+    "RAW_THREADS",
     "SCHEMA_VERSION",
     "CallRecord",
     "ExecutorStats",
@@ -37,6 +44,7 @@ __all__ = [
     "calls_frame",
     "check_warnings",
     "compare_runs",
+    "is_raw",
     "load_run",
     "median_ci",
     "paired_speedups",

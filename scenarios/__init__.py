@@ -29,13 +29,11 @@ from scenarios._plan import (
 )
 from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
 from scenarios._toolbox import (
-    NO_BIAS,
-    QUOTA_GRACE_S,
+    QUOTA_GRACE_MS,
     CallLog,
     QuotaState,
     RateLimited,
     SimulatedAPI,
-    SleepBias,
     Stall,
     ToolError,
     build_toolbox,
@@ -44,8 +42,7 @@ from scenarios._toolbox import (
 
 __all__ = [
     "MAX_PLANNED_ATTEMPTS",
-    "NO_BIAS",
-    "QUOTA_GRACE_S",
+    "QUOTA_GRACE_MS",
     "CallLog",
     "CallSpec",
     "Constant",
@@ -65,7 +62,6 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulatedAPI",
-    "SleepBias",
     "Stall",
     "ToolError",
     "ToolSpec",
