@@ -21,7 +21,15 @@ from bench._raw import RawReferences
 from bench._session import run_session
 from bench._theory import scenario_theory
 from executors import CallResult, Executor
-from reports import RAW_LABELS, CallRecord, ResultsWriter, TrialRecord, is_raw, read_records, write_json_atomic
+from reports import (
+    RAW_LABELS,
+    CallRecord,
+    ResultsWriter,
+    TrialRecord,
+    is_raw,
+    read_records,
+    write_json_atomic,
+)
 from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan
 
 Clock = Callable[[], float]
@@ -259,9 +267,7 @@ def _execute(
                     plans.clear()  # one plan per (scenario, trial) shared by all its executors
                     plans[key] = make_plan(s, config.seed, trial)
                 if is_raw(label):
-                    rec = refs.measure(
-                        label, plans[key], config.time_scale, run_id=meta["run_id"], order=pos
-                    )
+                    rec = refs.measure(label, plans[key], config.time_scale, run_id=meta["run_id"], order=pos)
                 elif config.model == "none":
                     rec = measure(
                         plans[key],
@@ -273,9 +279,7 @@ def _execute(
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
-                    rec = _session(
-                        config, plans[key], mode, label, executors, model, meta["run_id"], pos
-                    )
+                    rec = _session(config, plans[key], mode, label, executors, model, meta["run_id"], pos)
                 writer.write(rec)
                 written += 1
         if progress:
@@ -370,7 +374,7 @@ def _start(
         }
     write_json_atomic(meta_path, meta)
     built = {
-        s.name: scenario_theory(s, [_predictor(label, config) for label in config.executors], config.seed)
+        s.name: scenario_theory(s, [_predictor(label, config) for label in config.executors])
         for s in config.scenarios
     }
     write_json_atomic(

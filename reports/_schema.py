@@ -33,6 +33,7 @@ def is_raw(label: str) -> bool:
     """Whether a record's ``executor`` label is a raw reference rather than an executor."""
     return label in RAW_LABELS
 
+
 #: Call statuses an executor may report. ``abandoned``: a sync tool that never returned (a thread
 #: cannot be killed); ``fallback``: the call failed and a configured fallback value was used.
 CALL_STATUSES = (

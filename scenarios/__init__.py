@@ -13,9 +13,11 @@ from scenarios._latency import (
     Mixture,
     Normal,
     Pareto,
+    SumQuantiles,
     Uniform,
     expected_max,
     max_quantile,
+    sum_quantiles,
 )
 from scenarios._load import ScenarioError, find_cycle, load_catalog, load_file, parse_scenarios, resolve
 from scenarios._plan import (
@@ -63,6 +65,7 @@ __all__ = [
     "ScenarioError",
     "SimulatedAPI",
     "Stall",
+    "SumQuantiles",
     "ToolError",
     "ToolSpec",
     "TrialPlan",
@@ -82,4 +85,5 @@ __all__ = [
     "quota_states",
     "resolve",
     "scenario_to_dict",
+    "sum_quantiles",
 ]
