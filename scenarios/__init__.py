@@ -1,9 +1,11 @@
-"""What is run: scenarios of simulated APIs with latency distributions, quotas and faults, and trial plans.
+"""What is run: scenarios of tools (simulated APIs with latency distributions, quotas and faults; their
+declarations for a model), and trial plans.
 
 Knows nothing of executors, models or reports.
 """
 
 from scenarios._dump import latency_to_dict, scenario_to_dict
+from scenarios._fields import ScenarioError
 from scenarios._latency import (
     Constant,
     Empirical,
@@ -19,7 +21,7 @@ from scenarios._latency import (
     max_quantile,
     sum_quantiles,
 )
-from scenarios._load import ScenarioError, find_cycle, load_catalog, load_file, parse_scenarios, resolve
+from scenarios._load import find_cycle, load_catalog, load_file, parse_scenarios, resolve
 from scenarios._plan import (
     MAX_PLANNED_ATTEMPTS,
     PlannedCall,
@@ -29,7 +31,15 @@ from scenarios._plan import (
     quota_bound_ms,
     quota_slots_ms,
 )
-from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
+from scenarios._spec import (
+    CallSpec,
+    DocClaim,
+    Faults,
+    RateLimit,
+    Scenario,
+    ToolDeclaration,
+    ToolSpec,
+)
 from scenarios._toolbox import (
     QUOTA_GRACE_MS,
     CallLog,
@@ -66,6 +76,7 @@ __all__ = [
     "SimulatedAPI",
     "Stall",
     "SumQuantiles",
+    "ToolDeclaration",
     "ToolError",
     "ToolSpec",
     "TrialPlan",
