@@ -12,10 +12,11 @@ for, not silently ignored.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from executors._deps import DependencyError, find_cycle
-from executors._limiter import limiters_for
+from executors._limiter import SlidingWindowLimiter, limiters_for
 from executors._types import PlannedWork, Quota
 
 
@@ -64,49 +65,65 @@ def schedule(
     if respect_after:
         _check_deps(work, index)
     clock_now = [0.0]
-    limiters = limiters_for(quotas, lambda: clock_now[0])
-    free = [0.0] * (workers if workers else len(work))
-    heapq.heapify(free)
-    spans: dict[int, tuple[float, float]] = {}
+    state = _State(
+        work, index, respect_after, limiters_for(quotas, lambda: clock_now[0]), [0.0] * (workers or len(work))
+    )
+    heapq.heapify(state.free)
     barrier = 0.0
-
-    def ready_at(i: int, barrier: float) -> float:
-        if not respect_after:
-            return barrier
-        return max([barrier] + [spans[index[a]][1] for a in work[i].after if index[a] in spans])
-
     for group in groups:
-        members = set(group)
-        # deps outside the group are done (earlier groups) or ignored (a later group: the barrier order wins)
-        deps = {
-            i: [index[a] for a in work[i].after if index[a] in members] if respect_after else []
-            for i in group
-        }
-        waiting = {i: len(d) for i, d in deps.items()}
-        dependents: dict[int, list[int]] = {i: [] for i in group}
-        for i, d in deps.items():
-            for j in d:
-                dependents[j].append(i)
+        barrier = _run_group(state, group, barrier)
+    return [state.spans[i] for i in range(len(work))]
 
-        ready = [(ready_at(i, barrier), i) for i in group if not waiting[i]]
-        heapq.heapify(ready)
-        group_end = barrier
-        while ready:
-            r, i = heapq.heappop(ready)
-            t = max(r, heapq.heappop(free))
-            lim = limiters.get(work[i].tool)
-            if lim is not None:
-                t = lim.reserve(t)
-            done = t + work[i].duration
-            spans[i] = (t, done)
-            group_end = max(group_end, done)
-            heapq.heappush(free, done)
-            for j in dependents[i]:
-                waiting[j] -= 1
-                if not waiting[j]:
-                    heapq.heappush(ready, (ready_at(j, barrier), j))
-        barrier = group_end
-    return [spans[i] for i in range(len(work))]
+
+@dataclass(slots=True)
+class _State:
+    """One simulation's moving parts: the work, the workers' free times and every call's span so far."""
+
+    work: Sequence[PlannedWork]
+    index: dict[str, int]
+    respect_after: bool
+    limiters: Mapping[str, SlidingWindowLimiter]
+    free: list[float]
+    spans: dict[int, tuple[float, float]] = field(default_factory=dict)
+
+    def ready_at(self, i: int, barrier: float) -> float:
+        if not self.respect_after:
+            return barrier
+        ends = [self.spans[self.index[a]][1] for a in self.work[i].after if self.index[a] in self.spans]
+        return max([barrier, *ends])
+
+
+def _run_group(st: _State, group: Sequence[int], barrier: float) -> float:
+    """Schedule one group (no member starts before ``barrier``); returns when its last member ends."""
+    members = set(group)
+    # deps outside the group are done (earlier groups) or ignored (a later group: the barrier order wins)
+    deps = {
+        i: [st.index[a] for a in st.work[i].after if st.index[a] in members] if st.respect_after else []
+        for i in group
+    }
+    waiting = {i: len(d) for i, d in deps.items()}
+    dependents: dict[int, list[int]] = {i: [] for i in group}
+    for i, d in deps.items():
+        for j in d:
+            dependents[j].append(i)
+    ready = [(st.ready_at(i, barrier), i) for i in group if not waiting[i]]
+    heapq.heapify(ready)
+    group_end = barrier
+    while ready:
+        r, i = heapq.heappop(ready)
+        t = max(r, heapq.heappop(st.free))
+        lim = st.limiters.get(st.work[i].tool)
+        if lim is not None:
+            t = lim.reserve(t)
+        done = t + st.work[i].duration
+        st.spans[i] = (t, done)
+        group_end = max(group_end, done)
+        heapq.heappush(st.free, done)
+        for j in dependents[i]:
+            waiting[j] -= 1
+            if not waiting[j]:
+                heapq.heappush(ready, (st.ready_at(j, barrier), j))
+    return group_end
 
 
 def _check_deps(work: Sequence[PlannedWork], index: dict[str, int]) -> None:

@@ -36,10 +36,10 @@ from scenarios import QUOTA_GRACE_MS, Scenario, expected_max, max_quantile, quot
 FloatArray = npt.NDArray[np.float64]
 
 #: plans simulated per scenario: enough for standard errors well under 0.1% of a makespan with the controls
-MC_PLANS = 8192
+MC_PLANS = 4096
 #: ... but at most this many simulated calls per executor (wide scenarios get fewer plans, so theory stays
 #: near a second per scenario); a function of the scenario only, never of the machine
-MC_CALLS = 8192 * 5
+MC_CALLS = 4096 * 10
 #: the theory's own seed: figures never depend on ``--seed`` or the scenario's name
 THEORY_SEED = 0x7E0
 
