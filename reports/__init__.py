@@ -4,8 +4,9 @@ A leaf package: it reads files and imports nothing else of pfcbench.
 """
 
 from reports._compare import IncomparableRunsError, compare_runs
-from reports._e2e import median_ci, render_e2e, render_e2e_markdown
+from reports._e2e import render_e2e, render_e2e_markdown
 from reports._frames import RunData, calls_frame, load_run, trials_frame
+from reports._intervals import CI, median_ci, quantile_ci, ratio_of_medians_ci, trials_needed
 from reports._load_figures import plot_latency_over_time, plot_sweep
 from reports._markdown import render_report
 from reports._schema import (
@@ -20,7 +21,7 @@ from reports._schema import (
     write_json_atomic,
     write_text_atomic,
 )
-from reports._stats import CI, ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
+from reports._stats import ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
 
 __all__ = [
     "CALL_STATUSES",
@@ -43,12 +44,15 @@ __all__ = [
     "parse_record",
     "plot_latency_over_time",
     "plot_sweep",
+    "quantile_ci",
+    "ratio_of_medians_ci",
     "read_records",
     "render_e2e",
     "render_e2e_markdown",
     "render_report",
     "summarize",
     "trials_frame",
+    "trials_needed",
     "write_json_atomic",
     "write_text_atomic",
 ]

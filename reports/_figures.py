@@ -24,7 +24,8 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from reports._frames import split_label
-from reports._stats import ExecutorStats, make_rng, median_ci
+from reports._intervals import median_ci
+from reports._stats import ExecutorStats
 from reports._theory import Quota, ScenarioTheory
 
 DPI = 110
@@ -309,14 +310,14 @@ def _paired(trials: pd.DataFrame, col: str, baseline: str) -> pd.DataFrame:
     return m.assign(ratio=m["b"] / m[col])
 
 
-def _speedup_points(trials: pd.DataFrame, baseline: str, seed: int, n_resamples: int) -> pd.DataFrame:
+def _speedup_points(trials: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Median paired speedup with CI and the median ideal speedup, per (scenario, executor)."""
     meas = _paired(trials, "makespan_ms", baseline)
     ideal = _paired(trials, "ideal_ms", baseline)
     rows = []
     for (sc, ex), g in meas.groupby(["scenario", "executor"], sort=False):
         x = g["ratio"].to_numpy(dtype=np.float64)
-        ci = median_ci(x, make_rng(seed, sc, ex, "speedup"), n_resamples)
+        ci = median_ci(x)
         ideal_x = ideal.loc[(ideal["scenario"] == sc) & (ideal["executor"] == ex), "ratio"]
         rows.append(
             {
@@ -354,8 +355,6 @@ def scaling_family(
     path: Path,
     *,
     baseline: str = "sequential",
-    seed: int = 0,
-    n_resamples: int = 999,
 ) -> Path | None:
     """Paired speedup vs number of calls across the scenarios of one family (needs ≥ 2 sizes)."""
     g = trials[(trials["family"] == family)]
@@ -365,7 +364,7 @@ def scaling_family(
         sizes[str(sc)] = th.n_calls if th is not None and th.n_calls else int(gs["n_calls"].max())
     if len(set(sizes.values())) < 2 or baseline not in set(g["executor"]):
         return None
-    pts = _speedup_points(g, baseline, seed, n_resamples)
+    pts = _speedup_points(g, baseline)
     pts = pts.assign(n=pts["scenario"].map(sizes)).sort_values("n")
     col = colors(executors)
     fig = _new(7.5, 4.5)
@@ -394,8 +393,6 @@ def scaling_workers(
     path: Path,
     *,
     baseline: str = "sequential",
-    seed: int = 0,
-    n_resamples: int = 999,
 ) -> Path | None:
     """Paired speedup vs max_workers for labels ``name@K`` in one scenario (needs ≥ 2 values of K)."""
     g = trials[trials["scenario"] == scenario]
@@ -405,7 +402,7 @@ def scaling_workers(
     bases = sorted({b for b, _ in labelled.values()})
     if not labelled or baseline not in set(g["executor"]):
         return None
-    pts = _speedup_points(g, baseline, seed, n_resamples)
+    pts = _speedup_points(g, baseline)
     col = colors(executors)
     fig = _new(7.5, 4.5)
     ax = fig.add_subplot()
