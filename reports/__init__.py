@@ -25,6 +25,7 @@ from reports._gate import (
 )
 from reports._intervals import CI, median_ci, quantile_ci, ratio_of_medians_ci, trials_needed
 from reports._load_figures import plot_latency_over_time, plot_sweep
+from reports._load_pages import load_summary_markdown
 from reports._markdown import render_report
 from reports._schema import (
     CALL_STATUSES,
@@ -68,6 +69,7 @@ __all__ = [
     "load_gate_run",
     "load_run",
     "load_spec",
+    "load_summary_markdown",
     "median_ci",
     "paired_speedups",
     "parse_record",
