@@ -367,6 +367,15 @@ def synthetic_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return write_run(tmp_path_factory.mktemp("synth") / "run", recs, theory)
 
 
+@pytest.fixture(scope="session")
+def synthetic_report(synthetic_run: Path) -> tuple[Path, str]:
+    """The synthetic run rendered once for the session (the figures are the slow part)."""
+    from reports import render_report
+
+    path = render_report(synthetic_run)
+    return path, path.read_text(encoding="utf-8")
+
+
 @pytest.fixture
 def run_factory(tmp_path: Path) -> Callable[..., Path]:
     """Builds a run directory from records and theory under tmp_path."""

@@ -18,13 +18,6 @@ from reports import IncomparableRunsError, ResultsWriter, compare_runs, render_r
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
-@pytest.fixture(scope="module")
-def synthetic_report(synthetic_run: Path) -> tuple[Path, str]:
-    """The synthetic run rendered once for the whole module (the figures are the slow part)."""
-    path = render_report(synthetic_run)
-    return path, path.read_text(encoding="utf-8")
-
-
 def _linked_images(md: str) -> list[str]:
     return re.findall(r"!\[[^\]]*\]\(([^)]+)\)", md)
 
