@@ -100,7 +100,7 @@ def verdict_table(rows: Sequence[DocRow]) -> list[str]:
             continue
         for c in r.verdict.checks:
             unit = "x" if c.what == "speedup" else "ms"
-            num = (lambda v: f"{v:.2f}×") if unit == "x" else f.ms
+            num = f.x if unit == "x" else f.ms
             value = num(c.reference) + ("" if c.ci.method == "exact" else " " + f.ci(c.ci, unit))
             claim = f"{c.claim:g}×" if unit == "x" else f"~{f.ms(c.claim)}"
             lo, hi = c.band

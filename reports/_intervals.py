@@ -130,6 +130,8 @@ def quantile_ci(x: FloatArray, q: float, confidence: float = CONFIDENCE) -> CI:
     """
     a = np.sort(np.asarray(x, dtype=np.float64))
     a = a[np.isfinite(a)]
+    if a.size == 0:
+        return NO_CI  # nothing measured: more trials of the same kind would not help
     ranks = order_ranks(int(a.size), q, confidence)
     if ranks is None:
         return none(trials_needed(q, confidence))

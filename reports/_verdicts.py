@@ -142,9 +142,10 @@ def judge(t: ScenarioTheory, m: Measured) -> Verdict | None:
     note = _quota_note(t)
     if status == HOLDS:
         return Verdict(HOLDS, HOLDS, checks, note)
+    missing = sorted({f"{c.what} ({c.reference_name})" for c in checks if c.status == NA})
+    unjudged = "nothing to judge " + ", ".join(missing) + " against"
     if status == NA:
-        missing = sorted({f"{c.what} ({c.reference_name})" for c in checks if c.status == NA})
-        return Verdict(NA, "n/a: nothing to judge " + ", ".join(missing) + " against", checks, note)
+        return Verdict(NA, "n/a: " + unjudged, checks, note)
     if status == INCONCLUSIVE:
         open_ = [c for c in checks if c.status == INCONCLUSIVE]
         text = "inconclusive: " + "; ".join(
@@ -153,7 +154,8 @@ def judge(t: ScenarioTheory, m: Measured) -> Verdict | None:
             f"({_fmt(c, c.band[0])}–{_fmt(c, c.band[1])})"
             for c in open_
         )
-        return Verdict(INCONCLUSIVE, text + "; more trials would decide", checks, note)
+        text += "; more trials would decide" + (f"; {unjudged}" if missing else "")
+        return Verdict(INCONCLUSIVE, text, checks, note)
     failing = [c for c in checks if c.status == DIFFERS]
     # The headline is the parallel figure when it is off: the speedup is derived from the other two.
     priority = {"parallel": 0, "sequential": 1, "speedup": 2}
