@@ -15,16 +15,15 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
-import gc
 import queue
 import threading
 import time
-from collections.abc import Awaitable, Callable, Coroutine, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from executors._deps import check_graph, resolve_args
+from executors._group import all_of, gc_paused
 from executors._guards import Guards, Turn
 from executors._types import (
     ASleep,
@@ -38,8 +37,6 @@ from executors._types import (
 
 #: builds a CallResult from a ready tuple: no keyword handling or defaults on the hot path
 _new = tuple.__new__
-#: a fan-out of at least this many calls runs with automatic garbage collection paused (see ``gc_paused``)
-GC_PAUSE_CALLS = 500
 
 
 class Limiter(Protocol):
@@ -117,11 +114,12 @@ def call_tool(call: ToolCall, tool: SyncTool | None, clock: Clock) -> CallResult
     return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None))
 
 
-async def acall_tool(call: ToolCall, acall: Callable[..., Awaitable[Any]], clock: Clock) -> CallResult:
-    """``call_tool`` for a native ``acall``: the one coroutine frame between the task and the tool's own."""
+async def acall_tool(call: ToolCall, tool: Any, clock: Clock) -> CallResult:
+    """``call_tool`` for a native ``acall``: the one coroutine frame between the task and the tool's own.
+    It takes the tool, not its bound ``acall``, so that no bound method stays alive while the call runs."""
     t0 = clock()
     try:
-        value = await acall(**call.args)
+        value = await tool.acall(**call.args)
     except Exception as exc:
         return _ended(call, _failure(exc), t0, clock(), 1, 0.0)
     return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None))
@@ -370,9 +368,9 @@ class Dispatch:
         """``one`` on the event loop: the tool's native ``acall`` when it has one, else in ``pool``'s thread
         (or, under timeout/deadline/hedge guards, a daemon thread that may be abandoned)."""
         if self.turn is None and call.name not in self.limiters:
-            acall = getattr(self.tools.get(call.name), "acall", None)
-            if acall is not None:
-                return acall_tool(call, acall, self.clock)
+            tool = self.tools.get(call.name)
+            if hasattr(tool, "acall"):  # not isinstance(AsyncTool): a runtime Protocol check costs µs
+                return acall_tool(call, tool, self.clock)
         return self._aone(call)
 
     async def _aone(self, call: ToolCall) -> CallResult:
@@ -418,15 +416,15 @@ class Dispatch:
             return list(await asyncio.gather(*futures))
 
     async def gather(
-        self, calls: Sequence[ToolCall], start: Callable[[ToolCall], Awaitable[CallResult]] | None = None
+        self,
+        calls: Sequence[ToolCall],
+        start: Callable[[ToolCall], Coroutine[Any, Any, CallResult]] | None = None,
     ) -> list[CallResult]:
         """Every call as a task of one TaskGroup (``start(call)``, by default ``aone``): when this returns
         (or is cancelled) none is left running."""
-        one: Any = self.aone if start is None else start
+        one = self.aone if start is None else start
         with gc_paused(len(calls)):
-            async with asyncio.TaskGroup() as tg:
-                tasks = [tg.create_task(one(c)) for c in calls]
-            return [t.result() for t in tasks]
+            return await all_of(one(c) for c in calls)
 
 
 def open_turn(calls: Sequence[ToolCall], guards: Guards | None, clock: Clock) -> Turn | None:
@@ -436,30 +434,3 @@ def open_turn(calls: Sequence[ToolCall], guards: Guards | None, clock: Clock) ->
         return Turn(calls, guards, clock)  # checks the graph itself
     check_graph(calls)
     return None
-
-
-_gc_lock = threading.Lock()
-_gc_state = {"depth": 0, "was_enabled": False}
-
-
-@contextlib.contextmanager
-def gc_paused(calls: int) -> Iterator[None]:
-    """Automatic garbage collection off while a fan-out of ``GC_PAUSE_CALLS`` or more calls runs, back on
-    (if it was on) when the last such fan-out of the process ends. A wide turn allocates tens of thousands
-    of tracked objects at once (tasks, coroutines, futures, results), and the collections they trigger scan
-    the whole heap again and again; reference counting frees a turn's objects either way."""
-    if calls < GC_PAUSE_CALLS:
-        yield
-        return
-    with _gc_lock:
-        if _gc_state["depth"] == 0:
-            _gc_state["was_enabled"] = gc.isenabled()
-            gc.disable()
-        _gc_state["depth"] += 1
-    try:
-        yield
-    finally:
-        with _gc_lock:
-            _gc_state["depth"] -= 1
-            if _gc_state["depth"] == 0 and _gc_state["was_enabled"]:
-                gc.enable()

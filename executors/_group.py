@@ -1,0 +1,78 @@
+"""Running many calls at once: a light task group, and garbage collection paused while a wide turn runs.
+
+``all_of`` keeps what matters of ``asyncio.TaskGroup`` — results in order, a failing task (a bug: a tool's
+failure is a result, not an exception) cancels the others, and when it returns or is cancelled no task of
+the turn is left running — without what a TaskGroup pays per task: a bound ``_on_task_done`` method and a
+set entry (~130 bytes a call at 10,000 concurrent calls); here one shared callback, in one shared context,
+counts the tasks down.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import gc
+import threading
+from collections.abc import Coroutine, Iterable, Iterator
+from typing import Any, TypeVar
+
+T = TypeVar("T")
+
+#: a fan-out of at least this many calls runs with automatic garbage collection paused (see ``gc_paused``)
+GC_PAUSE_CALLS = 500
+
+
+async def all_of(coros: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
+    """Run every coroutine as a task; their results in order, or the first failure once none is running."""
+    loop = asyncio.get_running_loop()
+    tasks = [loop.create_task(c) for c in coros]
+    if not tasks:
+        return []
+    done = loop.create_future()
+    left = len(tasks)
+
+    def count(t: asyncio.Task[T]) -> None:
+        nonlocal left
+        left -= 1
+        if (left == 0 or t.cancelled() or t.exception() is not None) and not done.done():
+            done.set_result(None)
+
+    ctx = contextvars.copy_context()  # one for all: without it each callback copies the context anew
+    for t in tasks:
+        t.add_done_callback(count, context=ctx)
+    try:
+        await done
+    finally:
+        if left:  # cancelled, or a task failed: the rest end before this returns
+            for t in tasks:
+                t.cancel()
+            await asyncio.wait(tasks)
+    return [t.result() for t in tasks]
+
+
+_gc_lock = threading.Lock()
+_gc_state = {"depth": 0, "was_enabled": False}
+
+
+@contextlib.contextmanager
+def gc_paused(calls: int) -> Iterator[None]:
+    """Automatic garbage collection off while a fan-out of ``GC_PAUSE_CALLS`` or more calls runs, back on
+    (if it was on) when the last such fan-out of the process ends. A wide turn allocates tens of thousands
+    of tracked objects at once (tasks, coroutines, futures, results), and the collections they trigger scan
+    the whole heap again and again; reference counting frees a turn's objects either way."""
+    if calls < GC_PAUSE_CALLS:
+        yield
+        return
+    with _gc_lock:
+        if _gc_state["depth"] == 0:
+            _gc_state["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _gc_state["depth"] += 1
+    try:
+        yield
+    finally:
+        with _gc_lock:
+            _gc_state["depth"] -= 1
+            if _gc_state["depth"] == 0 and _gc_state["was_enabled"]:
+                gc.enable()
