@@ -430,7 +430,6 @@ class Dispatch:
 def open_turn(calls: Sequence[ToolCall], guards: Guards | None, clock: Clock) -> Turn | None:
     """The turn's guard state, or None for a plain turn (no active guard, no ``after``): no lock, no RNG, no
     kept results, and its calls take the fast path. Either way the call graph is checked."""
-    if (guards is not None and guards.active) or any(c.after for c in calls):
-        return Turn(calls, guards, clock)  # checks the graph itself
-    check_graph(calls)
+    if check_graph(calls) or (guards is not None and guards.active):
+        return Turn(calls, guards, clock)  # checks the graph again: cheap next to what guards cost
     return None
