@@ -31,11 +31,15 @@ async def all_of(coros: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
         return []
     done = loop.create_future()
     left = len(tasks)
+    failed: list[BaseException] = []
 
     def count(t: asyncio.Task[T]) -> None:
         nonlocal left
         left -= 1
-        if (left == 0 or t.cancelled() or t.exception() is not None) and not done.done():
+        exc = None if t.cancelled() else t.exception()  # reading it also marks it retrieved
+        if exc is not None:
+            failed.append(exc)
+        if (left == 0 or failed) and not done.done():
             done.set_result(None)
 
     ctx = contextvars.copy_context()  # one for all: without it each callback copies the context anew
@@ -48,6 +52,8 @@ async def all_of(coros: Iterable[Coroutine[Any, Any, T]]) -> list[T]:
             for t in tasks:
                 t.cancel()
             await asyncio.wait(tasks)
+    if failed:
+        raise failed[0]
     return [t.result() for t in tasks]
 
 
