@@ -96,17 +96,23 @@ def interleave(ours: Callable[[], object], raw: Callable[[], object], rounds: in
     return got
 
 
-def raw_side(
-    label: str, n: int, tool: Zero, workers: int | None
-) -> tuple[Callable[[], object], Callable[[], None]]:
+Side = tuple[Callable[[], object], Callable[[], None]]
+
+
+def raw_gather(tool: Zero | Sleeper, n: int) -> Side:
+    """``asyncio.gather`` of n calls of ``tool.acall`` on a persistent loop of our kind, and its release."""
+    runner = asyncio.Runner(loop_factory=fine_timer_loop)
+
+    async def gather() -> list[int]:
+        return list(await asyncio.gather(*(tool.acall() for _ in range(n))))
+
+    return (lambda: runner.run(gather())), runner.close
+
+
+def raw_side(label: str, n: int, tool: Zero, workers: int | None) -> Side:
     """The raw primitive under executor ``label`` for n calls, and how to release it."""
-    if label in ("asyncio",):
-        runner = asyncio.Runner(loop_factory=fine_timer_loop)
-
-        async def gather() -> list[int]:
-            return list(await asyncio.gather(*(tool.acall() for _ in range(n))))
-
-        return (lambda: runner.run(gather())), runner.close
+    if label == "asyncio":
+        return raw_gather(tool, n)
     if workers is not None:
         pool = concurrent.futures.ThreadPoolExecutor(workers)
 
@@ -122,15 +128,11 @@ def scale_pair(ours: Executor, n: int, delay: float, rounds: int) -> Paired:
     """Makespan of n concurrent ``delay``-second calls: our asyncio executor vs ``asyncio.gather``."""
     tool = Sleeper(delay)
     tools, cs = {"t": tool}, calls(n)
-    runner = asyncio.Runner(loop_factory=fine_timer_loop)
-
-    async def gather() -> list[int]:
-        return list(await asyncio.gather(*(tool.acall() for _ in range(n))))
-
+    raw, release = raw_gather(tool, n)
     try:
-        return interleave(lambda: ours.run(cs, tools), lambda: runner.run(gather()), rounds)
+        return interleave(lambda: ours.run(cs, tools), raw, rounds)
     finally:
-        runner.close()
+        release()
 
 
 def peak_bytes(run: Callable[[], object]) -> int:
@@ -150,20 +152,16 @@ def memory_per_call(ours: Executor, n: int, delay: float, repeats: int = 3) -> t
     """Median peak bytes per call of one turn of n concurrent calls: ours, raw gather (alternating)."""
     tool = Sleeper(delay)
     tools, cs = {"t": tool}, calls(n)
-    runner = asyncio.Runner(loop_factory=fine_timer_loop)
-
-    async def gather() -> list[int]:
-        return list(await asyncio.gather(*(tool.acall() for _ in range(n))))
-
+    raw, release = raw_gather(tool, n)
     try:
         ours.run(cs, tools)
-        runner.run(gather())
+        raw()
         xs, ys = [], []
         for _ in range(repeats):
-            ys.append(peak_bytes(lambda: runner.run(gather())) / n)
+            ys.append(peak_bytes(raw) / n)
             xs.append(peak_bytes(lambda: ours.run(cs, tools)) / n)
     finally:
-        runner.close()
+        release()
     return statistics.median(xs), statistics.median(ys)
 
 

@@ -62,14 +62,19 @@ def test_gc_paused_during_a_wide_turn_and_restored(make: Any, enabled: bool) -> 
         ex.close()
 
 
-def test_task_group_cancels_the_rest_when_a_task_fails() -> None:
-    """A task that raises (a bug, not a tool failure) cancels its siblings; none is left running."""
-    started: list[asyncio.Task[Any]] = []
-
+def _slow(started: list[asyncio.Task[Any]]) -> Any:
     async def slow() -> int:
         started.append(asyncio.current_task())  # type: ignore[arg-type]
         await asyncio.sleep(10)
         return 1
+
+    return slow
+
+
+def test_task_group_cancels_the_rest_when_a_task_fails() -> None:
+    """A task that raises (a bug, not a tool failure) cancels its siblings; none is left running."""
+    started: list[asyncio.Task[Any]] = []
+    slow = _slow(started)
 
     async def bad() -> int:
         await asyncio.sleep(0)
@@ -86,11 +91,7 @@ def test_task_group_cancels_the_rest_when_a_task_fails() -> None:
 def test_task_group_cancelled_from_outside_leaves_nothing_running() -> None:
     """Cancelling the awaiting task cancels and awaits every task of the group."""
     started: list[asyncio.Task[Any]] = []
-
-    async def slow() -> int:
-        started.append(asyncio.current_task())  # type: ignore[arg-type]
-        await asyncio.sleep(10)
-        return 1
+    slow = _slow(started)
 
     async def main() -> None:
         outer = asyncio.get_running_loop().create_task(all_of([slow() for _ in range(3)]))
