@@ -6,7 +6,7 @@ every round times raw then ours back to back, and the figure is the median of th
 with their min and max.
 
 The raw counterparts: ``asyncio.gather`` on a persistent loop of the same kind as ours; a
-``ThreadPoolExecutor`` started outside the timed region (``submit`` + ``result``); a plain loop for
+``submit`` + ``result`` on the executor's own ``ThreadPoolExecutor``, started outside the timed region; a plain loop for
 ``sequential``; for the limiter, one timer admitting a FIFO of ``asyncio.Future`` waiters.
 """
 
@@ -109,18 +109,19 @@ def raw_gather(tool: Zero | Sleeper, n: int) -> Side:
     return (lambda: runner.run(gather())), runner.close
 
 
-def raw_side(label: str, n: int, tool: Zero, workers: int | None) -> Side:
-    """The raw primitive under executor ``label`` for n calls, and how to release it."""
+def raw_side(label: str, n: int, tool: Zero, pool: concurrent.futures.Executor | None) -> Side:
+    """The raw primitive under executor ``label`` for n calls, and how to release it. ``pool`` is the
+    executor's own: two pools of one size can differ by 3x on a shared machine (by where their threads
+    sleep), which would swamp the difference measured here."""
     if label == "asyncio":
         return raw_gather(tool, n)
-    if workers is not None:
-        pool = concurrent.futures.ThreadPoolExecutor(workers)
+    if pool is not None:
 
         def submit_all() -> list[int]:
             futures = [pool.submit(tool) for _ in range(n)]
             return [f.result() for f in futures]
 
-        return submit_all, pool.shutdown
+        return submit_all, lambda: None
     return (lambda: [tool() for _ in range(n)]), lambda: None
 
 

@@ -33,13 +33,13 @@ SIZES = (1, 10, 100, 1000)
 ROUNDS = max(11, int(os.environ.get("PFC_MICRO_ROUNDS", "15")))
 TOOLS = {"t": Zero()}
 
-# executor label -> (our executor factory, workers of the matching raw pool or None for gather/loop)
-OURS: dict[str, tuple[Callable[[], Executor], int | None]] = {
-    "sequential": (Sequential, None),
-    "threaded": (lambda: Threaded(max_workers=10), 10),
-    "asyncio": (AsyncioExecutor, None),
-    "batched": (Batched, 256),
-    "ratelimited": (RateLimited, 256),
+# executor label -> (our executor factory, whether its raw side submits to its thread pool)
+OURS: dict[str, tuple[Callable[[], Executor], bool]] = {
+    "sequential": (Sequential, False),
+    "threaded": (lambda: Threaded(max_workers=10), True),
+    "asyncio": (AsyncioExecutor, False),
+    "batched": (Batched, True),
+    "ratelimited": (RateLimited, True),
 }
 
 
@@ -54,17 +54,17 @@ def label(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def ours(label: str) -> Iterator[Executor]:
+def ours(label: str) -> Iterator[Any]:
     ex = OURS[label][0]()
     yield ex
     ex.close()
 
 
-def test_dispatch(benchmark: Any, label: str, ours: Executor, n: int) -> None:
+def test_dispatch(benchmark: Any, label: str, ours: Any, n: int) -> None:
     """Ours vs raw for n zero-latency calls, alternating round by round (one CallResult per call, in order)."""
     cs = calls(n)
     inner = max(1, 2000 // n)  # fixed, so that saved runs compare: ~5-100 ms a side per round
-    raw, release = raw_side(label, n, TOOLS["t"], OURS[label][1])
+    raw, release = raw_side(label, n, TOOLS["t"], ours.kit.pool() if OURS[label][1] else None)
     got = Paired([], [])
 
     def ours_turns() -> None:
