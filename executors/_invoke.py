@@ -67,6 +67,10 @@ class _Outcome:
     retry_after: float | None = None
 
 
+#: the outcome of a call whose turn's deadline passed before it started
+_CANCELLED = _Outcome("cancelled", error="turn deadline passed before the call started")
+
+
 def _failure(exc: Exception) -> _Outcome:
     ra = getattr(exc, "retry_after", None)
     return _Outcome(classify(exc), None, describe(exc), float(ra) if isinstance(ra, int | float) else None)
@@ -150,26 +154,23 @@ def _settle(r: CallResult, guards: Guards) -> CallResult:
     return r._replace(status="fallback", value=guards.fallbacks[r.call.name], retry_after=None)
 
 
-#: what the retry loop asks its driver to do next (with a delay for _SLEEP)
-_ACQUIRE, _ATTEMPT, _SLEEP = 0, 1, 2
-_Steps = Generator[tuple[int, float], Any, CallResult]
+_Steps = Generator[float | None, Any, CallResult]
 
 
 def _steps(call: ToolCall, turn: Turn | None, clock: Clock, lim: Limiter | None) -> _Steps:
-    """One call's attempts under the turn's guards, for both drivers: it yields what to do next (take the
-    limiter, make an attempt, sleep) and is sent what came of it (the wait, (outcome, copies), None)."""
+    """One call's attempts under the turn's guards, for both drivers. It yields None for "admit and try
+    once" and is sent (admission, outcome, copies started), or yields a backoff delay and is sent None."""
     attempts = tries = 0
     first_wait: float | None = None
     start: float | None = None
-    out = _Outcome("cancelled", error="turn deadline passed before the call started")
+    out = _CANCELLED
     while turn is None or not turn.expired():
-        w = yield _ACQUIRE, 0.0
-        first_wait = w if first_wait is None else first_wait
-        if turn is not None and turn.expired():
-            _feedback(lim, "cancelled", None)
+        adm, got, copies = yield None
+        first_wait = adm.wait if first_wait is None else first_wait
+        if adm.start is None:  # the deadline passed while queued for quota: the last failure stands
             break
-        start = clock() if start is None else start
-        out, copies = yield _ATTEMPT, 0.0
+        start = adm.start if start is None else start
+        out = got
         attempts += copies
         tries += 1
         _feedback(lim, out.status, out.retry_after)
@@ -179,10 +180,62 @@ def _steps(call: ToolCall, turn: Turn | None, clock: Clock, lim: Limiter | None)
         left = turn.remaining()
         if left is not None and delay >= left:
             break  # sleeping past the deadline only to be cancelled would hide the real failure
-        yield _SLEEP, delay
+        yield delay
     now = clock()
     r = _ended(call, out, now if start is None else start, now, attempts, first_wait or 0.0)
     return r if turn is None else _settle(r, turn.guards)
+
+
+@dataclass(frozen=True, slots=True)
+class _Admission:
+    """How a call got past its limiter. ``start`` None: never admitted (the turn's deadline passed first)."""
+
+    wait: float
+    start: float | None = None
+
+
+def _admit_sync(lim: Limiter | None, sleep: Sleep, turn: Turn | None, clock: Clock) -> _Admission:
+    """Wait for quota on this thread; the caller runs the tool right after."""
+    wait = 0.0 if lim is None else lim.acquire(sleep)
+    if turn is not None and turn.expired():  # admitted on the deadline's edge: too late to start
+        _feedback(lim, "cancelled", None)
+        return _Admission(wait)
+    return _Admission(wait, clock())
+
+
+async def _admit_async(lim: Limiter | None, asleep: ASleep, turn: Turn | None, clock: Clock) -> _Admission:
+    """Wait for quota in this task; the caller starts the tool right after."""
+    wait = 0.0 if lim is None else await lim.aacquire(asleep)
+    if turn is not None and turn.expired():
+        _feedback(lim, "cancelled", None)
+        return _Admission(wait)
+    return _Admission(wait, clock())
+
+
+def _try_sync(
+    tool: SyncTool, args: Mapping[str, Any], turn: Turn | None, name: str, lim: Limiter | None, sleep: Sleep,
+    clock: Clock,
+) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
+    """Admission and one attempt (plus its hedge copy, if due): (admission, outcome, copies started)."""
+    adm = _admit_sync(lim, sleep, turn, clock)
+    if adm.start is None:
+        return adm, _CANCELLED, 0
+    out, copies = (_call_sync(tool, args), 1) if turn is None else _attempt_sync(tool, args, turn, name)
+    return adm, out, copies
+
+
+async def _try_async(
+    tool: SyncTool, args: Mapping[str, Any], turn: Turn | None, name: str,
+    pool: concurrent.futures.Executor | None, lim: Limiter | None, asleep: ASleep, clock: Clock,
+) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
+    """``_try_sync`` on the event loop."""
+    adm = await _admit_async(lim, asleep, turn, clock)
+    if adm.start is None:
+        return adm, _CANCELLED, 0
+    if turn is None:
+        return adm, await _once(tool, args, pool), 1
+    out, copies = await _attempt_async(tool, args, turn, name, pool)
+    return adm, out, copies
 
 
 def _finish(turn: Turn | None, r: CallResult) -> CallResult:
@@ -349,18 +402,15 @@ class Dispatch:
         if isinstance(pre, CallResult):
             return _finish(self.turn, pre)
         tool, turn, lim = self.tools[call.name], self.turn, self.limiters.get(call.name)
-        acts: tuple[Callable[[float], Any], ...] = (
-            lambda _: 0.0 if lim is None else lim.acquire(self.sleep),
-            lambda _: (
-                (_call_sync(tool, pre), 1) if turn is None else _attempt_sync(tool, pre, turn, call.name)
-            ),
-            self.sleep,
-        )
         steps, got = _steps(call, turn, self.clock, lim), None
         try:
             while True:
-                what, delay = steps.send(got)
-                got = acts[what](delay)
+                delay = steps.send(got)
+                if delay is None:
+                    got = _try_sync(tool, pre, turn, call.name, lim, self.sleep, self.clock)
+                else:
+                    self.sleep(delay)
+                    got = None
         except StopIteration as stop:
             return _finish(turn, stop.value)
 
@@ -378,21 +428,15 @@ class Dispatch:
         if isinstance(pre, CallResult):
             return _finish(self.turn, pre)
         tool, turn, lim, pool = self.tools[call.name], self.turn, self.limiters.get(call.name), self.pool
-
-        async def acquire(_: float) -> float:
-            return 0.0 if lim is None else await lim.aacquire(self.asleep)
-
-        async def attempt(_: float) -> tuple[_Outcome, int]:
-            if turn is None:
-                return await _once(tool, pre, pool), 1
-            return await _attempt_async(tool, pre, turn, call.name, pool)
-
-        acts = (acquire, attempt, self.asleep)
         steps, got = _steps(call, turn, self.clock, lim), None
         try:
             while True:
-                what, delay = steps.send(got)
-                got = await acts[what](delay)
+                delay = steps.send(got)
+                if delay is not None:
+                    await self.asleep(delay)
+                    got = None
+                    continue
+                got = await _try_async(tool, pre, turn, call.name, pool, lim, self.asleep, self.clock)
         except StopIteration as stop:
             return _finish(turn, stop.value)
 
