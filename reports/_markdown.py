@@ -268,7 +268,7 @@ def _method(data: RunData, n_resamples: int, seed: int, baseline: str) -> list[s
 
 
 def _calibration_line(cal: Any) -> list[str]:
-    """The sleep correction the runner applied to simulated latencies, if any (bench._calibrate)."""
+    """The sleep correction the runner applied to simulated latencies, if any (bench.run._calibrate)."""
     if not isinstance(cal, Mapping):
         return ["- Simulated latencies were not corrected for timer overshoot."]
     return [
