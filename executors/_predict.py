@@ -12,11 +12,10 @@ for, not silently ignored.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 
 from executors._deps import DependencyError, find_cycle
-from executors._limiter import SlidingWindowLimiter, limiters_for
+from executors._limiter import limiters_for
 from executors._types import PlannedWork, Quota
 
 
@@ -61,76 +60,76 @@ def schedule(
         groups = [range(i, min(i + batch_size, len(work))) for i in range(0, len(work), batch_size)]
     if groups is None:
         groups = [range(len(work))]
-    index = {w.id: i for i, w in enumerate(work)}
     if respect_after and any(w.after for w in work):  # no edges, nothing to check (theory calls this a lot)
-        _check_deps(work, index)
-    clock_now = [0.0]
-    state = _State(
-        work, index, respect_after, limiters_for(quotas, lambda: clock_now[0]), [0.0] * (workers or len(work))
-    )
-    heapq.heapify(state.free)
+        _check(work)
+    sim = _Simulation(work, workers, quotas, respect_after)
     barrier = 0.0
     for group in groups:
-        barrier = _run_group(state, group, barrier)
-    return [state.spans[i] for i in range(len(work))]
+        barrier = sim.group(group, barrier)
+    return [(sim.start[i], sim.end[i]) for i in range(len(work))]
 
 
-@dataclass(slots=True)
-class _State:
-    """One simulation's moving parts: the work, the workers' free times and every call's span so far."""
-
-    work: Sequence[PlannedWork]
-    index: dict[str, int]
-    respect_after: bool
-    limiters: Mapping[str, SlidingWindowLimiter]
-    free: list[float]
-    spans: dict[int, tuple[float, float]] = field(default_factory=dict)
-
-    def ready_at(self, i: int, barrier: float) -> float:
-        if not self.respect_after:
-            return barrier
-        ends = [self.spans[self.index[a]][1] for a in self.work[i].after if self.index[a] in self.spans]
-        return max([barrier, *ends])
-
-
-def _run_group(st: _State, group: Sequence[int], barrier: float) -> float:
-    """Schedule one group (no member starts before ``barrier``); returns when its last member ends."""
-    members = set(group)
-    # deps outside the group are done (earlier groups) or ignored (a later group: the barrier order wins)
-    deps = {
-        i: [st.index[a] for a in st.work[i].after if st.index[a] in members] if st.respect_after else []
-        for i in group
-    }
-    waiting = {i: len(d) for i, d in deps.items()}
-    dependents: dict[int, list[int]] = {i: [] for i in group}
-    for i, d in deps.items():
-        for j in d:
-            dependents[j].append(i)
-    ready = [(st.ready_at(i, barrier), i) for i in group if not waiting[i]]
-    heapq.heapify(ready)
-    group_end = barrier
-    while ready:
-        r, i = heapq.heappop(ready)
-        t = max(r, heapq.heappop(st.free))
-        lim = st.limiters.get(st.work[i].tool)
-        if lim is not None:
-            t = lim.reserve(t)
-        done = t + st.work[i].duration
-        st.spans[i] = (t, done)
-        group_end = max(group_end, done)
-        heapq.heappush(st.free, done)
-        for j in dependents[i]:
-            waiting[j] -= 1
-            if not waiting[j]:
-                heapq.heappush(ready, (st.ready_at(j, barrier), j))
-    return group_end
-
-
-def _check_deps(work: Sequence[PlannedWork], index: dict[str, int]) -> None:
+def _check(work: Sequence[PlannedWork]) -> None:
+    """The refusals of ``check_graph``, for planned work: unknown dependencies and cycles, named."""
+    ids = {w.id for w in work}
     for w in work:
         for a in w.after:
-            if a not in index:
+            if a not in ids:
                 raise DependencyError(f"call {w.id!r} waits for {a!r}, which is not a call of this turn")
     cycle = find_cycle({w.id: w.after for w in work})
     if cycle:
         raise DependencyError("dependency cycle " + " -> ".join(cycle))
+
+
+class _Simulation:
+    """Workers' free times, the quotas' limiters on a simulated clock, and every call's end so far."""
+
+    def __init__(
+        self, work: Sequence[PlannedWork], workers: int | None, quotas: Sequence[Quota], respect_after: bool
+    ) -> None:
+        self.work, self.respect_after = work, respect_after
+        self.index = {w.id: i for i, w in enumerate(work)}
+        self.limiters = limiters_for(quotas, lambda: 0.0)
+        self.free = [0.0] * (workers if workers else len(work))
+        heapq.heapify(self.free)
+        self.start: dict[int, float] = {}
+        self.end: dict[int, float] = {}
+
+    def _deps(self, i: int) -> list[int]:
+        return [self.index[a] for a in self.work[i].after] if self.respect_after else []
+
+    def _ready_at(self, i: int, barrier: float) -> float:
+        return max([barrier] + [self.end[j] for j in self._deps(i) if j in self.end])
+
+    def group(self, group: Sequence[int], barrier: float) -> float:
+        """Run one group after ``barrier``; return when its last call ends (the next barrier)."""
+        members = set(group)
+        # deps outside the group are done (earlier groups) or ignored (a later group: the barrier order wins)
+        deps = {i: [j for j in self._deps(i) if j in members] for i in group}
+        waiting = {i: len(d) for i, d in deps.items()}
+        dependents: dict[int, list[int]] = {i: [] for i in group}
+        for i, d in deps.items():
+            for j in d:
+                dependents[j].append(i)
+        ready = [(self._ready_at(i, barrier), i) for i in group if not waiting[i]]
+        heapq.heapify(ready)
+        group_end = barrier
+        while ready:
+            r, i = heapq.heappop(ready)
+            done = self._start(i, max(r, heapq.heappop(self.free)))
+            group_end = max(group_end, done)
+            for j in dependents[i]:
+                waiting[j] -= 1
+                if not waiting[j]:
+                    heapq.heappush(ready, (self._ready_at(j, barrier), j))
+        return group_end
+
+    def _start(self, i: int, t: float) -> float:
+        """Start call i at ``t`` or when its limiter admits it; return its end."""
+        lim = self.limiters.get(self.work[i].tool)
+        if lim is not None:
+            t = lim.reserve(t)
+        self.start[i] = t
+        done = self.end[i] = t + self.work[i].duration
+        heapq.heappush(self.free, done)
+        return done
