@@ -11,7 +11,7 @@ from executors._doc_limiter import DocWindowLimiter
 from executors._guards import Guards, RetryPolicy, Turn
 from executors._invoke import Dispatch, Limiter, classify, open_turn
 from executors._limiter import LimiterStatistics, SlidingWindowLimiter, limiters_for
-from executors._predict import simulate
+from executors._predict import schedule, simulate
 from executors._registry import (
     DEFAULT_EXECUTORS,
     EXECUTORS,
@@ -82,6 +82,7 @@ __all__ = [
     "make_executor",
     "open_turn",
     "resolve_args",
+    "schedule",
     "simulate",
     "topological_order",
 ]

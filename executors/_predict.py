@@ -31,8 +31,30 @@ def simulate(
     """Makespan of running ``work`` on ``workers`` workers (None: one per call), each start gated by the
     quotas' limiters. ``batch_size`` (list chunks) or ``groups`` (index lists, e.g. dependency levels) put a
     barrier between consecutive groups. ``respect_after=False`` models an executor that ignores ``after``."""
+    spans = schedule(
+        work,
+        workers=workers,
+        batch_size=batch_size,
+        quotas=quotas,
+        respect_after=respect_after,
+        groups=groups,
+    )
+    return max((end for _, end in spans), default=0.0)
+
+
+def schedule(
+    work: Sequence[PlannedWork],
+    *,
+    workers: int | None = None,
+    batch_size: int | None = None,
+    quotas: Sequence[Quota] = (),
+    respect_after: bool = True,
+    groups: Sequence[Sequence[int]] | None = None,
+) -> list[tuple[float, float]]:
+    """(start, end) of every call of ``work``, in list order, as ``simulate`` schedules them: what a
+    zero-overhead executor with these knobs would do."""
     if not work:
-        return 0.0
+        return []
     if groups is None and batch_size:
         groups = [range(i, min(i + batch_size, len(work))) for i in range(0, len(work), batch_size)]
     if groups is None:
@@ -43,7 +65,7 @@ def simulate(
     barrier = 0.0
     for group in groups:
         barrier = sim.group(group, barrier)
-    return max(sim.end.values())
+    return [sim.spans[i] for i in range(len(work))]
 
 
 def _check(work: Sequence[PlannedWork]) -> None:
@@ -59,7 +81,7 @@ def _check(work: Sequence[PlannedWork]) -> None:
 
 
 class _Simulation:
-    """Workers' free times, the quotas' limiters on a simulated clock, and every call's end so far."""
+    """Workers' free times, the quotas' limiters on a simulated clock, and every call's span so far."""
 
     def __init__(
         self, work: Sequence[PlannedWork], workers: int | None, quotas: Sequence[Quota], respect_after: bool
@@ -69,13 +91,13 @@ class _Simulation:
         self.limiters = limiters_for(quotas, lambda: 0.0)
         self.free = [0.0] * (workers if workers else len(work))
         heapq.heapify(self.free)
-        self.end: dict[int, float] = {}
+        self.spans: dict[int, tuple[float, float]] = {}
 
     def _deps(self, i: int) -> list[int]:
         return [self.index[a] for a in self.work[i].after] if self.respect_after else []
 
     def _ready_at(self, i: int, barrier: float) -> float:
-        return max([barrier] + [self.end[j] for j in self._deps(i) if j in self.end])
+        return max([barrier] + [self.spans[j][1] for j in self._deps(i) if j in self.spans])
 
     def group(self, group: Sequence[int], barrier: float) -> float:
         """Run one group after ``barrier``; return when its last call ends (the next barrier)."""
@@ -105,6 +127,7 @@ class _Simulation:
         lim = self.limiters.get(self.work[i].tool)
         if lim is not None:
             t = lim.reserve(t)
-        done = self.end[i] = t + self.work[i].duration
+        done = t + self.work[i].duration
+        self.spans[i] = (t, done)
         heapq.heappush(self.free, done)
         return done
