@@ -13,33 +13,28 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
 from executors._deps import DependencyError, find_cycle
 from executors._limiter import limiters_for
 from executors._types import PlannedWork, Quota
 
 
-def simulate(
-    work: Sequence[PlannedWork],
-    *,
-    workers: int | None = None,
-    batch_size: int | None = None,
-    quotas: Sequence[Quota] = (),
-    respect_after: bool = True,
-    groups: Sequence[Sequence[int]] | None = None,
-) -> float:
+class Knobs(TypedDict, total=False):
+    """``schedule``'s keywords, which ``simulate`` passes on."""
+
+    workers: int | None
+    batch_size: int | None
+    quotas: Sequence[Quota]
+    respect_after: bool
+    groups: Sequence[Sequence[int]] | None
+
+
+def simulate(work: Sequence[PlannedWork], **knobs: Unpack[Knobs]) -> float:
     """Makespan of running ``work`` on ``workers`` workers (None: one per call), each start gated by the
     quotas' limiters. ``batch_size`` (list chunks) or ``groups`` (index lists, e.g. dependency levels) put a
     barrier between consecutive groups. ``respect_after=False`` models an executor that ignores ``after``."""
-    spans = schedule(
-        work,
-        workers=workers,
-        batch_size=batch_size,
-        quotas=quotas,
-        respect_after=respect_after,
-        groups=groups,
-    )
-    return max((end for _, end in spans), default=0.0)
+    return max((end for _, end in schedule(work, **knobs)), default=0.0)
 
 
 def schedule(
