@@ -47,7 +47,8 @@ def schedule(
     groups: Sequence[Sequence[int]] | None = None,
 ) -> list[tuple[float, float]]:
     """(start, end) of every call of ``work``, in list order, as ``simulate`` schedules them: what a
-    zero-overhead executor with these knobs would do."""
+    zero-overhead executor with these knobs would do. The benchmark's raw references start each call at
+    its start here, so a quota-bound reference follows the same admission schedule as a list-order limiter."""
     if not work:
         return []
     if groups is None and batch_size:
