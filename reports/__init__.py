@@ -23,7 +23,16 @@ from reports._gate import (
     parse_threshold,
     run_gate,
 )
-from reports._intervals import CI, median_ci, quantile_ci, ratio_of_medians_ci, trials_needed
+from reports._advice import plot_pareto, render_advice_markdown
+from reports._intervals import (
+    CI,
+    make_rng,
+    median_ci,
+    quantile_ci,
+    ratio_of_medians_ci,
+    ratio_of_quantiles_ci,
+    trials_needed,
+)
 from reports._load_figures import plot_latency_over_time, plot_sweep
 from reports._load_pages import load_summary_markdown
 from reports._markdown import render_report
@@ -94,16 +103,20 @@ __all__ = [
     "load_run",
     "load_spec",
     "load_summary_markdown",
+    "make_rng",
     "median_ci",
     "paired_speedups",
     "parse_record",
     "parse_spec",
     "parse_threshold",
     "plot_latency_over_time",
+    "plot_pareto",
     "plot_sweep",
     "quantile_ci",
     "ratio_of_medians_ci",
+    "ratio_of_quantiles_ci",
     "read_records",
+    "render_advice_markdown",
     "render_e2e",
     "render_e2e_markdown",
     "render_report",

@@ -169,7 +169,7 @@ def run(
     out = config.out
     results_path, meta_path = out / "results.jsonl", out / "run.json"
     done: set[tuple[str, int, str, str]] = set()
-    meta = _start(config, results_path, meta_path, done)
+    meta = _start(config, results_path, meta_path, done, executors)
     modes = config.model_modes if config.model != "none" else ("",)
     todo = [
         (trial, s, mode, label, pos)
@@ -311,7 +311,11 @@ def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: 
 
 
 def _start(
-    config: RunConfig, results_path: Path, meta_path: Path, done: set[tuple[str, int, str, str]]
+    config: RunConfig,
+    results_path: Path,
+    meta_path: Path,
+    done: set[tuple[str, int, str, str]],
+    executors: dict[str, Executor],
 ) -> dict[str, Any]:
     out = config.out
     try:
@@ -340,7 +344,7 @@ def _start(
         }
     write_json_atomic(meta_path, meta)
     built = {
-        s.name: scenario_theory(s, [_predictor(label, config) for label in config.executors])
+        s.name: scenario_theory(s, [executors.get(label) or _predictor(label, config) for label in config.executors])
         for s in config.scenarios
     }
     write_json_atomic(

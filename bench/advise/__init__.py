@@ -1,0 +1,9 @@
+"""``pfcbench advise``: from a workload and a quota to the executor, pool size, limiter, timeout and hedge to
+use. Searches configurations on a virtual clock, confirms the best by a paired measured run, and writes
+advice.json, advice.md and pareto.png."""
+
+from bench.advise._advise import advise
+from bench.advise._config import AdviseConfig, AdviseError
+from bench.advise._space import Candidate, candidate_space, hedgeable
+
+__all__ = ["AdviseConfig", "AdviseError", "Candidate", "advise", "candidate_space", "hedgeable"]

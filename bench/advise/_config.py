@@ -1,0 +1,33 @@
+"""What ``advise`` is asked: a frozen config the CLI builds; nothing here sees argparse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from scenarios import Scenario
+
+
+class AdviseError(ValueError):
+    """Advice that cannot be given as asked; the message is one line for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class AdviseConfig:
+    scenario: Scenario
+    out: Path
+    #: the user's configuration, an executor label (``threaded@5``); None: compare with nothing
+    current: str | None = None
+    slo_p95_ms: float | None = None
+    max_workers: int | None = None
+    #: no model is in the loop of an advise run, so cost is $0 a turn and a budget never binds
+    budget_usd: float | None = None
+    #: wall seconds per document second of the confirmation runs (the search itself takes no wall time)
+    time_scale: float = 0.02
+    #: confirmation trials; None: 60 (enough for a p95 interval) or fewer to keep the run near 30 s
+    trials: int | None = None
+    seed: int = 7
+    #: plans sampled for the search (None: 256, fewer for scenarios with many calls)
+    plans: int | None = None
+    #: how many of the best distinct configurations are confirmed besides the current one
+    confirm: int = 3

@@ -1,0 +1,90 @@
+"""advice.json (exactly the issue's keys), pareto.png and advice.md, from the search and the measurements."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Any
+
+from bench.advise._config import AdviseConfig
+from bench.advise._confirm import Measured
+from bench.advise._fast import Prediction
+from bench.advise._search import Search
+from reports import plot_pareto, render_advice_markdown, write_json_atomic, write_text_atomic
+
+
+@dataclass(frozen=True, slots=True)
+class Chosen:
+    ordered: list[Prediction]
+    current: Prediction | None
+    search: Search
+    measured: dict[str, Measured]
+    trials: int
+    elapsed_s: float
+
+
+def _num(v: float) -> float | None:
+    return round(v, 3) if math.isfinite(v) else None
+
+
+def _hedge(p: Prediction) -> float | dict[str, float] | None:
+    h = dict(p.candidate.hedge_ms)
+    if not h:
+        return None
+    values = {round(v, 3) for v in h.values()}
+    return round(next(iter(h.values())), 3) if len(values) == 1 else {t: round(v, 3) for t, v in h.items()}
+
+
+def predicted_row(p: Prediction) -> dict[str, Any]:
+    """The issue's keys, from the prediction alone (measured ones None)."""
+    c = p.candidate
+    return {
+        "label": c.label,
+        "executor": c.executor,
+        "workers": c.workers,
+        "timeout_ms": None if c.timeout_ms is None else round(c.timeout_ms, 3),
+        "hedge_ms": _hedge(p),
+        "predicted_p50_ms": round(p.p50_ms, 3),
+        "predicted_p95_ms": round(p.p95_ms, 3),
+        "measured_p50_ms": None,
+        "measured_p95_ms": None,
+        "ci95_p95_ms": [None, None],
+        "rate_limited": round(p.rate_limited, 3),
+        "extra_calls": round(p.extra_calls, 3),
+    }
+
+
+def row(p: Prediction, m: Measured) -> dict[str, Any]:
+    """One configuration as advice.json lists it: prediction, measurement with the p95's interval, and the
+    measured 429s and extra calls per turn (the Pareto rows carry the predicted ones)."""
+    return predicted_row(p) | {
+        "measured_p50_ms": round(m.p50_ms, 3),
+        "measured_p95_ms": round(m.p95_ms, 3),
+        "ci95_p95_ms": [_num(m.ci_p95.low), _num(m.ci_p95.high)],
+        "rate_limited": round(m.rate_limited, 3),
+        "extra_calls": round(m.extra_calls, 3),
+    }
+
+
+def write_advice(config: AdviseConfig, chosen: Chosen) -> dict[str, Any]:
+    """Write the three files into ``config.out``; return advice.json's content."""
+    from bench.advise._notes import context  # the notes read these rows: imported here, not at the top
+
+    out = config.out
+    m = chosen.measured
+    rows = [row(p, m[p.candidate.label]) for p in chosen.ordered]
+    cur = None if chosen.current is None else row(chosen.current, m[chosen.current.candidate.label])
+    advice = {
+        "recommendations": rows,
+        "current": cur,
+        "pareto": [predicted_row(p) for p in chosen.search.front],
+    }
+    write_json_atomic(out / "advice.json", advice)
+    plot_pareto(
+        [predicted_row(p) for p in chosen.search.screened],
+        advice["pareto"],
+        rows + ([cur] if cur else []),
+        out / "pareto.png",
+    )
+    write_text_atomic(out / "advice.md", render_advice_markdown(advice, context(config, chosen, rows, cur)))
+    return advice

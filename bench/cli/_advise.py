@@ -1,0 +1,90 @@
+"""``pfcbench advise --scenario S --out DIR``: which executor, pool size, timeout and hedge to use for a
+workload. Flags become a frozen ``AdviseConfig``; bad input is one line and exit 2."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def register(sub: Any) -> None:
+    from bench.cli._args import positive_float, positive_int
+
+    a = sub.add_parser("advise", help="search configurations, confirm the best by measurement, advise")
+    src = a.add_mutually_exclusive_group(required=True)
+    src.add_argument("--scenario", metavar="NAME|PATH", help="catalog name, a .toml file or file.toml:name")
+    src.add_argument(
+        "--trace", metavar="FILE", help="an OTLP trace to fit a scenario to (needs bench.traces)"
+    )
+    a.add_argument("--current", metavar="LABEL", help="your configuration, e.g. threaded@5, to compare with")
+    a.add_argument(
+        "--slo-p95-ms", type=positive_float, help="p95 makespan target: the cheapest that meets it"
+    )
+    a.add_argument("--max-workers", type=positive_int, help="most workers a configuration may use")
+    a.add_argument(
+        "--budget-usd", type=positive_float, help="cost per turn allowed (no model in the loop: $0)"
+    )
+    a.add_argument("--time-scale", type=positive_float, default=0.02, help="of the confirmation runs (0.02)")
+    a.add_argument(
+        "--trials", type=positive_int, help="confirmation trials (default: 60, fewer to stay ~30 s)"
+    )
+    a.add_argument("--seed", type=int, default=7)
+    a.add_argument(
+        "--plans", type=positive_int, help="plans sampled for the search (default 256, fewer for many calls)"
+    )
+    a.add_argument("--out", type=Path, required=True)
+    a.set_defaults(handler=handle)
+
+
+def _scenario(ns: argparse.Namespace) -> Any:
+    from bench.cli._args import UsageError
+    from scenarios import ScenarioError, load_catalog, resolve
+
+    if ns.trace is not None:
+        raise UsageError(
+            "--trace: trace fitting (bench.traces) is not available in this build; use --scenario"
+        )
+    try:
+        found = resolve(ns.scenario, load_catalog())
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    if len(found) != 1:
+        raise UsageError(
+            f"--scenario {ns.scenario}: names {len(found)} scenarios; advise takes one (file.toml:name)"
+        )
+    return found[0]
+
+
+def handle(ns: argparse.Namespace) -> int:
+    from bench.advise import AdviseConfig, AdviseError, advise
+    from bench.cli._args import UsageError
+    from bench.run import RunError
+
+    out: Path = ns.out
+    if (out / "confirm" / "results.jsonl").exists():
+        raise UsageError(f"--out {out}: already holds an advise run; choose another --out")
+    config = AdviseConfig(
+        scenario=_scenario(ns),
+        out=out,
+        current=ns.current,
+        slo_p95_ms=ns.slo_p95_ms,
+        max_workers=ns.max_workers,
+        budget_usd=ns.budget_usd,
+        time_scale=ns.time_scale,
+        trials=ns.trials,
+        seed=ns.seed,
+        plans=ns.plans,
+    )
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        advice = advise(config, progress=lambda msg: print(f"advise: {msg}", file=sys.stderr))
+    except (AdviseError, RunError) as exc:
+        raise UsageError(str(exc)) from None
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
+    best = advice["recommendations"][0]
+    print(f"recommended: {best['label']} (measured p50 {best['measured_p50_ms']:,.0f} ms, "
+          f"p95 {best['measured_p95_ms']:,.0f} ms); see {out / 'advice.md'}")  # fmt: skip
+    return 0

@@ -1,0 +1,138 @@
+"""The advice page of ``pfcbench advise`` and its Pareto figure, from plain data (advice.json's rows plus
+a few words of context); nothing here knows how the figures were obtained."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from reports._load_figures import _pyplot
+
+Row = Mapping[str, Any]
+
+
+def _ms(v: float | None) -> str:
+    return "–" if v is None else f"{v:,.0f}"
+
+
+def _ci(ci: Sequence[float | None] | None) -> str:
+    if not ci or ci[0] is None or ci[1] is None:
+        return "[n/a]"
+    return f"[{ci[0]:,.0f}, {ci[1]:,.0f}]"
+
+
+def _guards(r: Row) -> str:
+    parts = []
+    if r.get("timeout_ms") is not None:
+        parts.append(
+            f"timeout {r['timeout_ms']:,.0f} ms, {r.get('retries', 0)} retr{'y' if r.get('retries') == 1 else 'ies'}"
+        )
+    elif r.get("retries"):
+        parts.append(f"{r['retries']} retries")
+    hedge = r.get("hedge_ms")
+    if isinstance(hedge, Mapping) and hedge:
+        parts.append("hedge " + ", ".join(f"{t} {ms:,.0f} ms" for t, ms in hedge.items()))
+    elif hedge is not None:
+        parts.append(f"hedge {hedge:,.0f} ms")
+    return "; ".join(parts) or "no guards"
+
+
+def _table(rows: Sequence[Row]) -> list[str]:
+    out = [
+        "| configuration | guards | predicted p50 / p95 ms | measured p50 ms | measured p95 ms [95% CI] | 429s/turn | extra calls/turn |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for r in rows:
+        out.append(
+            f"| {r['label']} | {_guards(r)} | {_ms(r['predicted_p50_ms'])} / {_ms(r['predicted_p95_ms'])} "
+            f"| {_ms(r['measured_p50_ms'])} | {_ms(r['measured_p95_ms'])} {_ci(r.get('ci95_p95_ms'))} "
+            f"| {r['rate_limited']:.2f} | {r['extra_calls']:.2f} |"
+        )
+    return out
+
+
+def advice_paragraph(best: Row, current: Row | None, context: Mapping[str, Any]) -> str:
+    """One paragraph in plain words: what to use, and what it buys against the current configuration."""
+    words = [
+        f"Use **{best['executor']}**" + (f" with {best['workers']} workers" if best.get("workers") else "")
+    ]
+    if best.get("timeout_ms") is not None:
+        words.append(f"a timeout of {best['timeout_ms']:,.0f} ms")
+    hedge = best.get("hedge_ms")
+    if hedge:
+        tools = list(hedge) if isinstance(hedge, Mapping) else list(context.get("hedge_tools", ()))
+        ms = next(iter(hedge.values())) if isinstance(hedge, Mapping) else hedge
+        where = f"`{tools[0]}`" if len(tools) == 1 else f"each of {len(tools)} idempotent tools"
+        words.append(
+            f"a hedge at the {context.get('hedge_quantile', 'chosen quantile')} of {where} ({ms:,.0f} ms)"
+        )
+    text = ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
+    text += f": measured p50 {_ms(best['measured_p50_ms'])} ms, p95 {_ms(best['measured_p95_ms'])} ms"
+    change = context.get("p95_change")
+    if current is not None and change is not None:
+        lo, hi = context.get("p95_change_ci") or (None, None)
+        ci = f" [{lo:+.0%}, {hi:+.0%}]" if lo is not None and hi is not None else " [CI n/a]"
+        text += f"; p95 {change:+.0%}{ci} vs your {current['label']}"
+    text += ", no 429s" if best["rate_limited"] == 0 else f", {best['rate_limited']:.2f} 429s per turn"
+    calls = context.get("calls") or 1
+    text += f", {best['extra_calls'] / calls:+.0%} calls."
+    return text
+
+
+def render_advice_markdown(advice: Mapping[str, Any], context: Mapping[str, Any]) -> str:
+    """advice.md from advice.json's data and ``context`` (scenario, notes, figure file, SLO words)."""
+    recs: list[Row] = list(advice["recommendations"])
+    current: Row | None = advice.get("current")
+    lines = [f"# Advice for `{context['scenario']}`", ""]
+    if recs:
+        lines += [advice_paragraph(recs[0], current, context), ""]
+    if context.get("slo"):
+        lines += [str(context["slo"]), ""]
+    rows = recs + ([dict(current, label=f"{current['label']} (current)")] if current else [])
+    lines += ["## Confirmed by measurement (paired runs, same plans)", "", *_table(rows), ""]
+    lines += [f"![Pareto front of the predicted configurations]({context['figure']})", ""]
+    notes = list(context.get("notes", ()))
+    if notes:
+        lines += ["## Notes", "", *(f"- {n}" for n in notes), ""]
+    return "\n".join(lines)
+
+
+def plot_pareto(
+    points: Sequence[Row], front: Sequence[Row], chosen: Sequence[Row], path: str | os.PathLike[str]
+) -> None:
+    """Predicted p50 against p95 of every configuration evaluated, the Pareto front joined, the confirmed
+    ones labelled (each row: label, predicted_p50_ms, predicted_p95_ms)."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    ax.scatter(
+        [p["predicted_p50_ms"] for p in points],
+        [p["predicted_p95_ms"] for p in points],
+        s=6,
+        c="0.7",
+        label="evaluated",
+    )
+    f = sorted(front, key=lambda p: p["predicted_p50_ms"])
+    ax.plot(
+        [p["predicted_p50_ms"] for p in f],
+        [p["predicted_p95_ms"] for p in f],
+        "o-",
+        ms=4,
+        label="Pareto front",
+    )
+    for p in chosen:
+        ax.scatter([p["predicted_p50_ms"]], [p["predicted_p95_ms"]], marker="*", s=80, c="C3")
+        ax.annotate(
+            p["label"],
+            (p["predicted_p50_ms"], p["predicted_p95_ms"]),
+            fontsize=7,
+            xytext=(4, 4),
+            textcoords="offset points",
+        )
+    ax.set_xlabel("predicted p50 makespan (ms)")
+    ax.set_ylabel("predicted p95 makespan (ms)")
+    ax.set_title("Configurations on a virtual clock")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
