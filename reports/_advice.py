@@ -38,16 +38,18 @@ def _guards(r: Row) -> str:
     return "; ".join(parts) or "no guards"
 
 
-def _table(rows: Sequence[Row]) -> list[str]:
+def _table(rows: Sequence[Row], failed: Mapping[str, float]) -> list[str]:
     out = [
-        "| configuration | guards | predicted p50 / p95 ms | measured p50 ms | measured p95 ms [95% CI] | 429s/turn | extra calls/turn |",
-        "|---|---|---|---|---|---|---|",
+        "| configuration | guards | predicted p50 / p95 ms | measured p50 ms | measured p95 ms [95% CI] "
+        "| 429s/turn | extra calls/turn | failed calls/turn |",
+        "|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
+        lost = failed.get(str(r["label"]).removesuffix(" (current)"))
         out.append(
             f"| {r['label']} | {_guards(r)} | {_ms(r['predicted_p50_ms'])} / {_ms(r['predicted_p95_ms'])} "
             f"| {_ms(r['measured_p50_ms'])} | {_ms(r['measured_p95_ms'])} {_ci(r.get('ci95_p95_ms'))} "
-            f"| {r['rate_limited']:.2f} | {r['extra_calls']:.2f} |"
+            f"| {r['rate_limited']:.2f} | {r['extra_calls']:.2f} | {'–' if lost is None else f'{lost:.2f}'} |"
         )
     return out
 
@@ -70,7 +72,12 @@ def advice_paragraph(best: Row, current: Row | None, context: Mapping[str, Any])
     text = ", ".join(words[:-1]) + (" and " if len(words) > 1 else "") + words[-1]
     text += f": measured p50 {_ms(best['measured_p50_ms'])} ms, p95 {_ms(best['measured_p95_ms'])} ms"
     change = context.get("p95_change")
-    if current is not None and change is not None:
+    lost = context.get("failed", {})
+    if current is not None and lost.get(current["label"], 0) > lost.get(best["label"], 0):
+        text += f"; your {current['label']} fails {lost[current['label']]:.1f} calls a turn"
+    elif current is not None and current["label"] == best["label"]:
+        text += "; that is your current configuration: keep it"
+    elif current is not None and change is not None:
         lo, hi = context.get("p95_change_ci") or (None, None)
         ci = f" [{lo:+.0%}, {hi:+.0%}]" if lo is not None and hi is not None else " [CI n/a]"
         text += f"; p95 {change:+.0%}{ci} vs your {current['label']}"
@@ -90,7 +97,12 @@ def render_advice_markdown(advice: Mapping[str, Any], context: Mapping[str, Any]
     if context.get("slo"):
         lines += [str(context["slo"]), ""]
     rows = recs + ([dict(current, label=f"{current['label']} (current)")] if current else [])
-    lines += ["## Confirmed by measurement (paired runs, same plans)", "", *_table(rows), ""]
+    lines += [
+        "## Confirmed by measurement (paired runs, same plans)",
+        "",
+        *_table(rows, context.get("failed", {})),
+        "",
+    ]
     lines += [f"![Pareto front of the predicted configurations]({context['figure']})", ""]
     notes = list(context.get("notes", ()))
     if notes:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
 
 from bench.advise._config import AdviseConfig, AdviseError
 from bench.advise._confirm import Measured, confirm
@@ -18,14 +19,14 @@ from scenarios import make_plan
 Progress = Callable[[str], None]
 
 #: the wall time the confirmation run aims at when --trials is not given
-CONFIRM_BUDGET_S = 30.0
-MAX_TRIALS, MIN_TRIALS = 60, 20
+CONFIRM_BUDGET_S = 20.0
+MAX_TRIALS, MIN_TRIALS = 60, 10
 #: measured p50s within 5% are a tie (about the width of a 60-trial median's interval here); the tie goes
 #: to the lower p95, then to the cheaper
 MEASURED_TIE = 0.05
 
 
-def advise(config: AdviseConfig, progress: Progress | None = None) -> dict[str, object]:
+def advise(config: AdviseConfig, progress: Progress | None = None) -> dict[str, Any]:
     """Give advice for ``config.scenario`` into ``config.out``; returns advice.json's content."""
     say = progress or (lambda _: None)
     t0 = time.perf_counter()
@@ -81,7 +82,7 @@ def _picks(found: Search, config: AdviseConfig, calls: int) -> list[Prediction]:
 def _auto_trials(preds: list[Prediction], time_scale: float) -> int:
     """60 trials (a p95 interval needs 59) unless that would run past ``CONFIRM_BUDGET_S``."""
     per_trial = sum(p.p50_ms for p in preds) / 1000 * time_scale + 0.002 * len(preds)
-    return max(MIN_TRIALS, min(MAX_TRIALS, int(CONFIRM_BUDGET_S / max(per_trial, 1e-9))))
+    return max(MIN_TRIALS, min(MAX_TRIALS, int(CONFIRM_BUDGET_S / max(per_trial, 1e-9)) - 1))  # - warm-up
 
 
 def _order(

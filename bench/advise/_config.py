@@ -23,7 +23,7 @@ class AdviseConfig:
     #: no model is in the loop of an advise run, so cost is $0 a turn and a budget never binds
     budget_usd: float | None = None
     #: wall seconds per document second of the confirmation runs (the search itself takes no wall time)
-    time_scale: float = 0.02
+    time_scale: float = 0.05
     #: confirmation trials; None: 60 (enough for a p95 interval) or fewer to keep the run near 30 s
     trials: int | None = None
     seed: int = 7

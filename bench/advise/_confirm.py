@@ -66,7 +66,7 @@ def summarise(results: Path, time_scale: float) -> dict[str, Measured]:
     by: dict[str, list[tuple[int, float, int, int, int]]] = {}
     for r in read_records(results):
         limited = sum(c.status == "rate_limited" for c in r.calls)
-        extra = sum(c.attempts for c in r.calls) - len(r.calls)
+        extra = sum(max(0, c.attempts - 1) for c in r.calls)  # a skipped call made no attempt
         failed = sum(c.status not in ("ok", "fallback") for c in r.calls)
         by.setdefault(r.executor, []).append(
             (r.trial, r.makespan_s / time_scale * 1000, limited, extra, failed)

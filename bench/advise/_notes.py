@@ -101,6 +101,7 @@ def context(
     if best.candidate.hedge_q is not None:
         out["hedge_quantile"] = f"p{best.candidate.hedge_q * 100:g}"
         out["hedge_tools"] = [t for t, _ in best.candidate.hedge_ms]
+    out["failed"] = {label: m.failed for label, m in chosen.measured.items()}
     if cur is not None and chosen.current is not None:
         change, ci = _p95_change(
             chosen.measured[best.candidate.label], chosen.measured[cur["label"]], config.seed

@@ -72,17 +72,24 @@ def write_advice(config: AdviseConfig, chosen: Chosen) -> dict[str, Any]:
 
     out = config.out
     m = chosen.measured
-    rows = [row(p, m[p.candidate.label]) for p in chosen.ordered]
+    cur_label = None if chosen.current is None else chosen.current.candidate.label
+    # the current configuration is listed once, as "current", even when the search also picked it
+    rows = [
+        row(p, m[p.candidate.label])
+        for i, p in enumerate(chosen.ordered)
+        if i == 0 or p.candidate.label != cur_label
+    ]
     cur = None if chosen.current is None else row(chosen.current, m[chosen.current.candidate.label])
-    advice = {
+    pareto = [predicted_row(p) for p in chosen.search.front]
+    advice: dict[str, Any] = {
         "recommendations": rows,
         "current": cur,
-        "pareto": [predicted_row(p) for p in chosen.search.front],
+        "pareto": pareto,
     }
     write_json_atomic(out / "advice.json", advice)
     plot_pareto(
         [predicted_row(p) for p in chosen.search.screened],
-        advice["pareto"],
+        pareto,
         rows + ([cur] if cur else []),
         out / "pareto.png",
     )

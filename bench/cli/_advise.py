@@ -26,7 +26,7 @@ def register(sub: Any) -> None:
     a.add_argument(
         "--budget-usd", type=positive_float, help="cost per turn allowed (no model in the loop: $0)"
     )
-    a.add_argument("--time-scale", type=positive_float, default=0.02, help="of the confirmation runs (0.02)")
+    a.add_argument("--time-scale", type=positive_float, default=0.05, help="of the confirmation runs (0.05)")
     a.add_argument(
         "--trials", type=positive_int, help="confirmation trials (default: 60, fewer to stay ~30 s)"
     )
