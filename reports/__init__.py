@@ -3,6 +3,7 @@
 A leaf package: it reads files and imports nothing else of pfcbench.
 """
 
+from reports._advice import plot_pareto, render_advice_markdown
 from reports._compare import IncomparableRunsError, compare_runs
 from reports._e2e import render_e2e, render_e2e_markdown
 from reports._frames import RunData, calls_frame, load_run, trials_frame
@@ -23,7 +24,6 @@ from reports._gate import (
     parse_threshold,
     run_gate,
 )
-from reports._advice import plot_pareto, render_advice_markdown
 from reports._intervals import (
     CI,
     make_rng,

@@ -344,7 +344,9 @@ def _start(
         }
     write_json_atomic(meta_path, meta)
     built = {
-        s.name: scenario_theory(s, [executors.get(label) or _predictor(label, config) for label in config.executors])
+        s.name: scenario_theory(
+            s, [executors.get(label) or _predictor(label, config) for label in config.executors]
+        )
         for s in config.scenarios
     }
     write_json_atomic(
