@@ -1,0 +1,50 @@
+"""The candidate space: what is offered where."""
+
+from __future__ import annotations
+
+from bench.advise import Candidate, candidate_space, hedgeable
+from tests.bench.advise.conftest import CHAIN, MIXED, QUOTA, scenario
+
+
+def test_hedges_only_for_idempotent_tools() -> None:
+    """A hedge copies only tools marked idempotent; the other tool is never hedged."""
+    s = scenario(MIXED)
+    assert hedgeable(s) == ("search",)
+    hedged = [c for c in candidate_space(s, None) if c.hedge_ms]
+    assert hedged and all(dict(c.hedge_ms).keys() == {"search"} for c in hedged)
+
+
+def test_no_hedge_for_a_tool_under_a_quota() -> None:
+    """An idempotent tool sharing a quota is not hedged: a copy would spend quota."""
+    s = scenario(QUOTA)
+    assert hedgeable(s) == ()
+    assert not any(c.hedge_ms for c in candidate_space(s, None))
+
+
+def test_dependencies_keep_only_dependency_aware_executors() -> None:
+    """Where calls depend on each other, executors that ignore dependencies are no candidates."""
+    names = {c.executor for c in candidate_space(scenario(CHAIN), None)}
+    assert names == {"sequential", "dag", "levels"}
+
+
+def test_max_workers_caps_the_pools() -> None:
+    """--max-workers bounds every worker count and drops the unbounded executors."""
+    cands = candidate_space(scenario(QUOTA), 2)
+    assert all(c.workers is not None and c.workers <= 2 for c in cands if c.executor != "sequential")
+    assert not any(c.executor in ("ratelimited", "adaptive") for c in cands)
+
+
+def test_labels_are_unique_and_build() -> None:
+    """Every candidate has its own label, and its executor is filed under it."""
+    cands = candidate_space(scenario(MIXED), None)
+    assert len({c.label for c in cands}) == len(cands)
+    c = Candidate("threaded", 3, 900.0, 0.99, (("search", 200.0),), 0.95, 1)
+    ex = c.build(0.01)
+    try:
+        assert ex.name == "threaded@3+hedge-p95+timeout-p99+retry1"
+    finally:
+        ex.close()
+    g = c.guards(0.01)
+    assert (
+        g is not None and g.timeout_s == 900.0 / 1000 * 0.01 and g.hedge_s == {"search": 200.0 / 1000 * 0.01}
+    )

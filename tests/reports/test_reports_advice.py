@@ -1,0 +1,41 @@
+"""The advice page and its Pareto figure, from plain data alone."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reports import plot_pareto, render_advice_markdown
+
+
+def _row(
+    label: str, ex: str, workers: int | None, p50: float, p95: float, hedge: float | None = None
+) -> dict[str, Any]:
+    return {
+        "label": label, "executor": ex, "workers": workers, "timeout_ms": None, "hedge_ms": hedge,
+        "predicted_p50_ms": p50, "predicted_p95_ms": p95, "measured_p50_ms": p50 * 1.02,
+        "measured_p95_ms": p95 * 1.03, "ci95_p95_ms": [p95 * 0.9, p95 * 1.2], "rate_limited": 0.0,
+        "extra_calls": 1.0 if hedge else 0.0,
+    }  # fmt: skip
+
+
+def test_paragraph_names_the_hedge_and_the_change() -> None:
+    """The paragraph says what to use, the hedge's quantile and tool, and the p95 change with its CI."""
+    best = _row("threaded@5+hedge-p95", "threaded", 5, 400, 600, hedge=420.0)
+    cur = _row("threaded@5", "threaded", 5, 500, 900)
+    ctx = {
+        "scenario": "s", "figure": "pareto.png", "calls": 10, "hedge_quantile": "p95",
+        "hedge_tools": ["search_flights"], "p95_change": -0.38, "p95_change_ci": [-0.41, -0.35],
+    }  # fmt: skip
+    md = render_advice_markdown({"recommendations": [best], "current": cur, "pareto": [best]}, ctx)
+    assert "Use **threaded** with 5 workers and a hedge at the p95 of `search_flights` (420 ms)" in md
+    assert "p95 -38% [-41%, -35%] vs your threaded@5, no 429s, +10% calls." in md
+    assert "![Pareto front of the predicted configurations](pareto.png)" in md
+    assert "| threaded@5 (current) |" in md
+
+
+def test_pareto_png_is_written(tmp_path: Path) -> None:
+    """plot_pareto writes a PNG from rows of predictions."""
+    rows = [_row(f"threaded@{k}", "threaded", k, 1000 / k, 1500 / k) for k in range(1, 6)]
+    plot_pareto(rows, rows[2:], rows[-1:], tmp_path / "p.png")
+    assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
