@@ -84,6 +84,12 @@ def advice_paragraph(best: Row, current: Row | None, context: Mapping[str, Any])
     text += ", no 429s" if best["rate_limited"] == 0 else f", {best['rate_limited']:.2f} 429s per turn"
     calls = context.get("calls") or 1
     text += f", {best['extra_calls'] / calls:+.0%} calls."
+    tail = context.get("tail")
+    if tail:
+        text += (
+            f" If the tail matters more than the median: {tail['label']} has p95 {tail['p95_ms']:,.0f} ms "
+            f"({tail['p95_change']:+.0%}) for p50 {tail['p50_change']:+.0%}; `--slo-p95-ms` chooses by the tail."
+        )
     return text
 
 

@@ -4,6 +4,16 @@ advice.json, advice.md and pareto.png."""
 
 from bench.advise._advise import advise
 from bench.advise._config import AdviseConfig, AdviseError
+from bench.advise._confirm import Measured, sweep
 from bench.advise._space import Candidate, candidate_space, hedgeable
 
-__all__ = ["AdviseConfig", "AdviseError", "Candidate", "advise", "candidate_space", "hedgeable"]
+__all__ = [
+    "AdviseConfig",
+    "AdviseError",
+    "Candidate",
+    "Measured",
+    "advise",
+    "candidate_space",
+    "hedgeable",
+    "sweep",
+]

@@ -87,3 +87,25 @@ def summarise(results: Path, time_scale: float) -> dict[str, Measured]:
             float(np.mean([row[4] for row in rows])),
         )
     return out
+
+
+def sweep(
+    scenario: Scenario,
+    cands: Sequence[Candidate],
+    *,
+    trials: int,
+    seed: int,
+    time_scale: float,
+    out: Path,
+    chunk: int = 40,
+) -> dict[str, Measured]:
+    """Measure every candidate (the exhaustive check of a recommendation), ``chunk`` per runner run so no
+    more pools are open at once; every chunk runs the same plans (same seed and trials), so all stay paired
+    by plan, though only a chunk's members share a trial's shuffled order."""
+    found: dict[str, Measured] = {}
+    for i in range(0, len(cands), chunk):
+        part = cands[i : i + chunk]
+        found |= confirm(
+            scenario, part, trials=trials, seed=seed, time_scale=time_scale, out=out / f"{i:04d}"
+        )
+    return found

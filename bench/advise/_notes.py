@@ -13,6 +13,9 @@ from bench.advise._confirm import Measured
 from bench.advise._space import hedgeable
 from reports import make_rng, ratio_of_quantiles_ci
 
+#: a confirmed alternative is worth naming when its measured p95 is this much below the recommendation's
+TAIL_GAIN = 0.2
+
 if TYPE_CHECKING:
     from bench.advise._render import Chosen
 
@@ -109,6 +112,8 @@ def context(
         out["p95_change"], out["p95_change_ci"] = change, ci
     if config.slo_p95_ms is not None:
         out["slo"] = _slo_words(config.slo_p95_ms, rows)
+    else:
+        out["tail"] = _tail_alternative(rows)
     out["notes"] = [
         *_hedge_note(config, chosen),
         f"Searched {chosen.search.evaluated} configurations on a virtual clock over "
@@ -122,6 +127,22 @@ def context(
         *_disagreements(rows + ([cur] if cur else []), chosen.measured),
     ]
     return out
+
+
+def _tail_alternative(rows: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The fastest confirmed configuration whose measured p95 is at least ``TAIL_GAIN`` below the
+    recommendation's: the choice for a reader who cares for the tail more than for the median."""
+    best = rows[0]
+    better = [r for r in rows[1:] if r["measured_p95_ms"] <= best["measured_p95_ms"] * (1 - TAIL_GAIN)]
+    if not better:
+        return None
+    alt = min(better, key=lambda r: r["measured_p50_ms"])
+    return {
+        "label": alt["label"],
+        "p95_ms": alt["measured_p95_ms"],
+        "p95_change": alt["measured_p95_ms"] / best["measured_p95_ms"] - 1,
+        "p50_change": alt["measured_p50_ms"] / best["measured_p50_ms"] - 1,
+    }
 
 
 def _slo_words(slo: float, rows: list[dict[str, Any]]) -> str:

@@ -1,0 +1,53 @@
+"""Check a recommendation of ``pfcbench advise`` against an exhaustive measured sweep of its candidate set.
+
+    python3 tools/advise_sweep.py ADVISE_DIR --scenario heavy-tail [--trials 10] [--time-scale 0.02]
+
+Measures every candidate ``advise`` searched (the same space, same --max-workers) with the runner, paired
+by plan, and prints the sweep's best measured median beside the recommended configuration's median in the
+same sweep, and their ratio (the target: within 5%).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from bench.advise import candidate_space, sweep
+from scenarios import load_catalog
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("advice", type=Path, help="an advise --out directory (its advice.json)")
+    p.add_argument("--scenario", required=True)
+    p.add_argument("--max-workers", type=int, default=None)
+    p.add_argument("--trials", type=int, default=10)
+    p.add_argument("--time-scale", type=float, default=0.02)
+    p.add_argument("--seed", type=int, default=7)
+    ns = p.parse_args()
+    scenario = load_catalog()[ns.scenario]
+    rec = json.loads((ns.advice / "advice.json").read_text())["recommendations"][0]["label"]
+    cands = candidate_space(scenario, ns.max_workers)
+    t0 = time.perf_counter()
+    found = sweep(
+        scenario, cands, trials=ns.trials, seed=ns.seed, time_scale=ns.time_scale, out=ns.advice / "sweep"
+    )
+    ranked = sorted(found.values(), key=lambda m: m.p50_ms)
+    best, mine = ranked[0], found[rec]
+    print(f"{ns.scenario}: swept {len(found)} candidates x {ns.trials} trials at time scale "
+          f"{ns.time_scale:g} in {time.perf_counter() - t0:.0f} s")  # fmt: skip
+    for m in ranked[:5]:
+        print(f"  {m.label:44s} p50 {m.p50_ms:9,.0f} ms  p95 {m.p95_ms:9,.0f} ms")
+    rank = ranked.index(mine) + 1
+    print(f"  recommended {rec}: p50 {mine.p50_ms:,.0f} ms (rank {rank} of {len(ranked)}); "
+          f"ratio to the sweep's best {mine.p50_ms / best.p50_ms:.3f}")  # fmt: skip
+    return 0 if mine.p50_ms <= best.p50_ms * 1.05 else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
