@@ -34,9 +34,7 @@ def main() -> int:
     rec = json.loads((ns.advice / "advice.json").read_text())["recommendations"][0]["label"]
     cands = candidate_space(scenario, ns.max_workers)
     t0 = time.perf_counter()
-    found = sweep(
-        scenario, cands, trials=ns.trials, seed=ns.seed, time_scale=ns.time_scale, out=ns.advice / "sweep"
-    )
+    found = sweep(scenario, cands, trials=ns.trials, seed=ns.seed, time_scale=ns.time_scale)
     ranked = sorted(found.values(), key=lambda m: m.p50_ms)
     best, mine = ranked[0], found[rec]
     print(f"{ns.scenario}: swept {len(found)} candidates x {ns.trials} trials at time scale "

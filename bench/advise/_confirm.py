@@ -11,9 +11,12 @@ from pathlib import Path
 import numpy as np
 
 from bench.advise._space import Candidate
-from bench.run import RunConfig, run
-from reports import CI, median_ci, quantile_ci, read_records
-from scenarios import Scenario
+from bench.run import RunConfig, executor_order, measure, run
+from reports import CI, TrialRecord, median_ci, quantile_ci, read_records
+from scenarios import Scenario, make_plan
+
+#: the warm-up plan of a sweep comes from a trial index no run reaches
+WARMUP_TRIAL = 2_000_001
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,30 +66,30 @@ def confirm(
 
 
 def summarise(results: Path, time_scale: float) -> dict[str, Measured]:
-    by: dict[str, list[tuple[int, float, int, int, int]]] = {}
+    """Each executor's records in a results file, summarised."""
+    by: dict[str, list[TrialRecord]] = {}
     for r in read_records(results):
-        limited = sum(c.status == "rate_limited" for c in r.calls)
-        extra = sum(max(0, c.attempts - 1) for c in r.calls)  # a skipped call made no attempt
-        failed = sum(c.status not in ("ok", "fallback") for c in r.calls)
-        by.setdefault(r.executor, []).append(
-            (r.trial, r.makespan_s / time_scale * 1000, limited, extra, failed)
-        )
-    out = {}
-    for label, rows in by.items():
-        rows.sort()
-        x = np.asarray([row[1] for row in rows])
-        out[label] = Measured(
-            label,
-            tuple(float(v) for v in x),
-            float(np.quantile(x, 0.5)),
-            float(np.quantile(x, 0.95)),
-            median_ci(x),
-            quantile_ci(x, 0.95),
-            float(np.mean([row[2] for row in rows])),
-            float(np.mean([row[3] for row in rows])),
-            float(np.mean([row[4] for row in rows])),
-        )
-    return out
+        by.setdefault(r.executor, []).append(r)
+    return {label: measured(label, recs, time_scale) for label, recs in by.items()}
+
+
+def measured(label: str, records: Sequence[TrialRecord], time_scale: float) -> Measured:
+    """Makespans in document ms in trial order, their p50 and p95 with order-statistic intervals, and
+    per turn: calls answered 429, extra attempts (retries, hedge copies, 429'd tries), failed calls."""
+    recs = sorted(records, key=lambda r: r.trial)
+    x = np.asarray([r.makespan_s / time_scale * 1000 for r in recs])
+    return Measured(
+        label,
+        tuple(float(v) for v in x),
+        float(np.quantile(x, 0.5)),
+        float(np.quantile(x, 0.95)),
+        median_ci(x),
+        quantile_ci(x, 0.95),
+        float(np.mean([sum(c.status == "rate_limited" for c in r.calls) for r in recs])),
+        # a skipped call made no attempt
+        float(np.mean([sum(max(0, c.attempts - 1) for c in r.calls) for r in recs])),
+        float(np.mean([sum(c.status not in ("ok", "fallback") for c in r.calls) for r in recs])),
+    )
 
 
 def sweep(
@@ -96,16 +99,24 @@ def sweep(
     trials: int,
     seed: int,
     time_scale: float,
-    out: Path,
     chunk: int = 40,
 ) -> dict[str, Measured]:
-    """Measure every candidate (the exhaustive check of a recommendation), ``chunk`` per runner run so no
-    more pools are open at once; every chunk runs the same plans (same seed and trials), so all stay paired
-    by plan, though only a chunk's members share a trial's shuffled order."""
-    found: dict[str, Measured] = {}
+    """Measure every candidate (the exhaustive check of a recommendation) with the runner's ``measure``,
+    trial by trial in a shuffled order, ``chunk`` candidates at a time so few pools are open at once. Every
+    chunk runs the same plans, so all candidates are paired by plan; no theory.json is computed (the runner
+    would predict every candidate on 4096 plans first)."""
+    recs: dict[str, list[TrialRecord]] = {c.label: [] for c in cands}
     for i in range(0, len(cands), chunk):
-        part = cands[i : i + chunk]
-        found |= confirm(
-            scenario, part, trials=trials, seed=seed, time_scale=time_scale, out=out / f"{i:04d}"
-        )
-    return found
+        exs = {c.label: c.build(time_scale, seed) for c in cands[i : i + chunk]}
+        try:
+            warm = make_plan(scenario, seed, WARMUP_TRIAL)
+            for ex in exs.values():
+                measure(warm, ex, time_scale)
+            for t in range(trials):
+                plan = make_plan(scenario, seed, t)
+                for label in executor_order(list(exs), seed, t):
+                    recs[label].append(measure(plan, exs[label], time_scale))
+        finally:
+            for ex in exs.values():
+                ex.close()
+    return {label: measured(label, r, time_scale) for label, r in recs.items()}
