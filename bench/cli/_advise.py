@@ -65,8 +65,9 @@ def handle(ns: argparse.Namespace) -> int:
     out: Path = ns.out
     if (out / "confirm" / "results.jsonl").exists():
         raise UsageError(f"--out {out}: already holds an advise run; choose another --out")
+    scenario = _scenario(ns)
     config = AdviseConfig(
-        scenario=_scenario(ns),
+        scenario=scenario,
         out=out,
         current=ns.current,
         slo_p95_ms=ns.slo_p95_ms,
