@@ -21,9 +21,9 @@ Progress = Callable[[str], None]
 #: the wall time the confirmation run aims at when --trials is not given
 CONFIRM_BUDGET_S = 20.0
 MAX_TRIALS, MIN_TRIALS = 60, 10
-#: measured p50s within 5% are a tie (about the width of a 60-trial median's interval here); the tie goes
-#: to the lower p95, then to the cheaper
-MEASURED_TIE = 0.05
+#: measured p50s within 3% are a tie (as predicted ones are): the tie goes to the lower p95, then to the
+#: cheaper. Wider would trade the median for the tail beyond what a "within 5% of the best" check allows.
+MEASURED_TIE = TIE
 
 
 def advise(config: AdviseConfig, progress: Progress | None = None) -> dict[str, Any]:
