@@ -19,7 +19,7 @@ from scenarios._latency import (
     expected_max,
     max_quantile,
 )
-from scenarios._load import find_cycle, load_catalog, load_file, parse_scenarios, resolve
+from scenarios._load import check_time_scale, find_cycle, load_catalog, load_file, parse_scenarios, resolve
 from scenarios._plan import (
     MAX_PLANNED_ATTEMPTS,
     PlannedCall,
@@ -29,10 +29,12 @@ from scenarios._plan import (
     quota_bound_ms,
     quota_slots_ms,
 )
+from scenarios._realtools import AsyncPythonTool, HttpTool, PythonTool, ToolApi, retry_after_s
 from scenarios._spec import (
     CallSpec,
     DocClaim,
     Faults,
+    HttpEndpoint,
     RateLimit,
     Scenario,
     ToolDeclaration,
@@ -49,6 +51,7 @@ from scenarios._toolbox import (
     Stall,
     ToolError,
     build_toolbox,
+    close_toolbox,
     quota_states,
 )
 
@@ -56,6 +59,7 @@ __all__ = [
     "MAX_PLANNED_ATTEMPTS",
     "NO_BIAS",
     "QUOTA_GRACE_S",
+    "AsyncPythonTool",
     "CallLog",
     "CallSpec",
     "Constant",
@@ -63,12 +67,15 @@ __all__ = [
     "Empirical",
     "Faults",
     "Gamma",
+    "HttpEndpoint",
+    "HttpTool",
     "Latency",
     "LogNormal",
     "Mixture",
     "Normal",
     "Pareto",
     "PlannedCall",
+    "PythonTool",
     "QuotaState",
     "RateLimit",
     "RateLimited",
@@ -77,12 +84,15 @@ __all__ = [
     "SimulatedAPI",
     "SleepBias",
     "Stall",
+    "ToolApi",
     "ToolDeclaration",
     "ToolError",
     "ToolSpec",
     "TrialPlan",
     "Uniform",
     "build_toolbox",
+    "check_time_scale",
+    "close_toolbox",
     "critical_path_ms",
     "expected_max",
     "find_cycle",
@@ -96,5 +106,6 @@ __all__ = [
     "quota_slots_ms",
     "quota_states",
     "resolve",
+    "retry_after_s",
     "scenario_to_dict",
 ]

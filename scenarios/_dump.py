@@ -53,8 +53,12 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         d: dict[str, Any] = {"name": t.name, "latency": latency_to_dict(t.latency), "calls": 0}
         if t.description:
             d["description"] = t.description
-        if t.parameters:
+        if t.python:
+            d["python"] = t.python  # its parameters come from the function's signature
+        elif t.parameters:
             d["params"] = params_to_toml(t.parameters)
+        if t.http is not None:
+            d["http"] = t.http.as_dict()
         if t.idempotent:
             d["idempotent"] = True
         if t.faults != Faults():

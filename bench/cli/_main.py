@@ -105,13 +105,14 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     from bench.models import CassetteError, ModelError
     from bench.run import RunConfig, RunError, run
     from executors import DEFAULT_EXECUTORS, UnknownExecutor, make_executor
-    from scenarios import Scenario, ScenarioError, load_catalog, resolve
+    from scenarios import Scenario, ScenarioError, check_time_scale, load_catalog, resolve
 
     try:
         catalog = load_catalog()
         found: list[Scenario] = []
         for ref in ns.scenario:
             found.extend(resolve(ref, catalog))
+        check_time_scale(found, ns.time_scale)
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     names = [s.name for s in found]

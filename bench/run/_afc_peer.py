@@ -19,7 +19,7 @@ from bench.run._convert import planned_work, quotas_of
 from bench.run._session import query_text
 from executors import Sequential
 from reports import CallRecord, TrialRecord
-from scenarios import SimulatedAPI, TrialPlan, build_toolbox
+from scenarios import ToolApi, TrialPlan, build_toolbox
 
 NAME = "sdk-afc"
 
@@ -31,7 +31,7 @@ class _Spans:
         self.t0 = 0.0
 
 
-def _wrap(api: SimulatedAPI, spans: _Spans) -> Callable[..., dict[str, Any]]:
+def _wrap(api: ToolApi, spans: _Spans) -> Callable[..., dict[str, Any]]:
     def tool(request_id: str) -> dict[str, Any]:
         start = time.perf_counter()
         try:

@@ -22,7 +22,7 @@ from bench.run._session import run_session
 from bench.run._theory import scenario_theory
 from executors import CallResult, Executor
 from reports import CallRecord, ResultsWriter, TrialRecord, read_records, write_json_atomic
-from scenarios import NO_BIAS, Scenario, SimulatedAPI, SleepBias, TrialPlan, build_toolbox, make_plan
+from scenarios import NO_BIAS, Scenario, SleepBias, ToolApi, TrialPlan, build_toolbox, make_plan
 
 Clock = Callable[[], float]
 
@@ -95,7 +95,7 @@ def measure(
     run_id: str = "",
     order: int = 0,
     clock: Clock = time.perf_counter,
-    on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
+    on_tools: Callable[[dict[str, ToolApi]], None] | None = None,
     bias: SleepBias = NO_BIAS,
     slowdown: float = 1.0,
 ) -> TrialRecord:
