@@ -33,7 +33,12 @@ def get_weather(location: str, unit: Literal["celsius", "fahrenheit"] = "celsius
     weather = dict(_WEATHER.get(location.lower(), {"temp": 20, "condition": "desconocido"}))
     if unit == "fahrenheit":
         weather["temp"] = weather["temp"] * 9 / 5 + 32
-    return {"location": location, "temperature": weather["temp"], "unit": unit, "condition": weather["condition"]}
+    return {
+        "location": location,
+        "temperature": weather["temp"],
+        "unit": unit,
+        "condition": weather["condition"],
+    }
 
 
 def get_time(timezone: str) -> dict[str, Any]:

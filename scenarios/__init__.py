@@ -29,6 +29,7 @@ from scenarios._plan import (
     quota_bound_ms,
     quota_slots_ms,
 )
+from scenarios._pycall import declare_callable
 from scenarios._realtools import AsyncPythonTool, HttpTool, PythonTool, ToolApi, retry_after_s
 from scenarios._spec import (
     CallSpec,
@@ -94,6 +95,7 @@ __all__ = [
     "check_time_scale",
     "close_toolbox",
     "critical_path_ms",
+    "declare_callable",
     "expected_max",
     "find_cycle",
     "latency_to_dict",

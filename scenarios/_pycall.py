@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from scenarios._fields import At
+from scenarios._spec import ToolDeclaration
 
 _REF = re.compile(r"([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*):([A-Za-z_][\w]*)")
 _SIMPLE: dict[Any, str] = {str: "string", int: "integer", float: "number", bool: "boolean"}
@@ -91,7 +92,9 @@ def _genai_schema(func: Callable[..., Any]) -> dict[str, Any] | None:
     log = logging.getLogger(gtypes.__name__.replace("google.genai", "google_genai"))
     was, log.disabled = log.disabled, True  # its once-per-process advice to use JSON Schema is not for us
     try:
-        decl = gtypes.FunctionDeclaration.from_callable_with_api_option(callable=func, api_option="GEMINI_API")
+        decl = gtypes.FunctionDeclaration.from_callable_with_api_option(
+            callable=func, api_option="GEMINI_API"
+        )
     finally:
         log.disabled = was
     if decl.parameters is None:
@@ -181,3 +184,11 @@ def check_binding(
         inspect.signature(func).bind(**{k: None for k in args if k != "request_id"})
     except TypeError as exc:
         raise at.fail(f"{tool}(): {exc}{hint}") from None
+
+
+def declare_callable(func: Callable[..., Any], name: str = "", *, use_genai: bool = True) -> ToolDeclaration:
+    """The declaration a model is given for ``func`` (what a ``python =`` tool gets), built by google-genai
+    when it is installed and ``use_genai``, else by the ``inspect`` builder; ScenarioError when neither can."""
+    label = f"{getattr(func, '__module__', '?')}:{getattr(func, '__qualname__', func)}"
+    description, parameters = declare(At(label, "python"), func, use_genai=use_genai)
+    return ToolDeclaration(name or getattr(func, "__name__", "tool"), description, parameters)
