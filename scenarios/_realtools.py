@@ -24,6 +24,7 @@ import inspect
 import json
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from typing import Any
 
@@ -103,6 +104,8 @@ class AsyncPythonTool:
         self._local = threading.local()
         self._runners: list[asyncio.Runner] = []
         self._lock = threading.Lock()
+        # a toolbox dropped without close_toolbox (the end of a measured run) still closes its loops
+        self._finalizer = weakref.finalize(self, _close_runners, self._runners, self._lock)
 
     async def acall(self, **args: Any) -> Any:
         rid, args = self._meta.split(args)
@@ -125,10 +128,14 @@ class AsyncPythonTool:
 
     def close(self) -> None:
         """Close the private loops (each is idle: a sync call returns only when its loop has finished)."""
-        with self._lock:
-            runners, self._runners = self._runners, []
-        for r in runners:
-            r.close()
+        self._finalizer()
+
+
+def _close_runners(runners: list[asyncio.Runner], lock: threading.Lock) -> None:
+    with lock:
+        closing, runners[:] = list(runners), []
+    for r in closing:
+        r.close()
 
 
 class HttpTool:
