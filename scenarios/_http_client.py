@@ -13,13 +13,16 @@ written in two segments would otherwise wait for the peer's delayed ACK (Nagle +
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import functools
 import socket
 import ssl
 import threading
+import time
 import typing
 import uuid
 import weakref
+from collections.abc import Callable
 from typing import Any
 
 import httpx
@@ -36,13 +39,28 @@ class HttpSetupError(RuntimeError):
 
 
 def _retry_after(resp: httpx.Response) -> float:
-    ms = resp.headers.get("Retry-After-Ms")
+    ms = resp.headers.get("Retry-After-Ms")  # serve-apis' own header: sub-second delays at small time scales
     try:
         if ms is not None:
             return float(ms) / 1000
-        return float(resp.headers.get("Retry-After", "0"))
     except ValueError:
+        pass
+    return retry_after_s(resp.headers.get("Retry-After"))
+
+
+def retry_after_s(value: str | None, now: Callable[[], float] = time.time) -> float:
+    """A ``Retry-After`` header in seconds: delay-seconds or an HTTP date; 0 when absent or unreadable."""
+    if not value:
         return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(0.0, when.timestamp() - now())
 
 
 def _decode(name: str, resp: httpx.Response) -> dict[str, Any]:
@@ -142,11 +160,24 @@ class HttpApis:
         """The shared AsyncClient if the running loop owns it, else None."""
         return self._pair.aclient()
 
-    def health(self) -> dict[str, Any]:
-        try:
-            resp = self.client.get("/health", timeout=5.0)
-        except httpx.HTTPError as exc:
-            raise HttpSetupError(f"{self.base_url}: cannot reach serve-apis ({type(exc).__name__})") from None
+    def health(self, wait_s: float = 5.0) -> dict[str, Any]:
+        """The server's /health answer. A refused connection is retried for ``wait_s``: a server started a
+        moment ago prints its URL before it listens."""
+        deadline = time.monotonic() + wait_s
+        while True:
+            try:
+                resp = self.client.get("/health", timeout=5.0)
+                break
+            except httpx.ConnectError as exc:
+                if time.monotonic() >= deadline:
+                    raise HttpSetupError(
+                        f"{self.base_url}: cannot reach serve-apis ({type(exc).__name__})"
+                    ) from None
+                time.sleep(0.05)
+            except httpx.HTTPError as exc:
+                raise HttpSetupError(
+                    f"{self.base_url}: cannot reach serve-apis ({type(exc).__name__})"
+                ) from None
         out: dict[str, Any] = resp.json()
         return out
 

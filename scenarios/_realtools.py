@@ -19,18 +19,16 @@ Each wrapper logs what it saw (``CallLog``), like the simulated servers do.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import inspect
 import json
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from typing import Any
 
 import httpx
 
-from scenarios._http_client import ClientPair
+from scenarios._http_client import ClientPair, retry_after_s
 from scenarios._pycall import is_async
 from scenarios._spec import HttpEndpoint, ToolSpec
 from scenarios._toolbox import CallLog, Clock, RateLimited, SimulatedAPI, ToolError
@@ -195,21 +193,6 @@ class HttpTool:
 
     def close(self) -> None:
         self.clients.close()
-
-
-def retry_after_s(value: str | None, now: Callable[[], float] = time.time) -> float:
-    """A ``Retry-After`` header in seconds: delay-seconds or an HTTP date; 0 when absent or unreadable."""
-    if not value:
-        return 0.0
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return max(0.0, when.timestamp() - now())
 
 
 RealTool = PythonTool | AsyncPythonTool | HttpTool
