@@ -37,9 +37,7 @@ from scenarios._toolbox import CallLog, Clock, RateLimited, SimulatedAPI, ToolEr
 class _Logged:
     """The request-id handling and the server-side log the three real tools share."""
 
-    def __init__(self, spec: ToolSpec, clock: Clock, passes_request_id: bool) -> None:
-        self.name = spec.name
-        self.description = spec.description
+    def __init__(self, clock: Clock, passes_request_id: bool) -> None:
         self.log: list[CallLog] = []
         self._clock = clock
         self._keep_id = passes_request_id
@@ -73,7 +71,7 @@ class PythonTool:
     """A sync Python function: runs in the caller's thread."""
 
     def __init__(self, spec: ToolSpec, func: Callable[..., Any], clock: Clock) -> None:
-        self._meta = _Logged(spec, clock, _takes_request_id(func))
+        self._meta = _Logged(clock, _takes_request_id(func))
         self.name, self.description, self.log = spec.name, spec.description, self._meta.log
         self._func, self._clock = func, clock
 
@@ -96,7 +94,7 @@ class AsyncPythonTool:
     """An ``async def`` Python function: awaited by ``acall``; run on a per-thread private loop by ``__call__``."""
 
     def __init__(self, spec: ToolSpec, func: Callable[..., Any], clock: Clock) -> None:
-        self._meta = _Logged(spec, clock, _takes_request_id(func))
+        self._meta = _Logged(clock, _takes_request_id(func))
         self.name, self.description, self.log = spec.name, spec.description, self._meta.log
         self._func, self._clock = func, clock
         self._local = threading.local()
@@ -140,7 +138,7 @@ class HttpTool:
     """A real HTTP endpoint; ``clients`` is the toolbox's pooled pair, shared by all its HTTP tools."""
 
     def __init__(self, spec: ToolSpec, endpoint: HttpEndpoint, clients: ClientPair, clock: Clock) -> None:
-        self._meta = _Logged(spec, clock, False)
+        self._meta = _Logged(clock, False)
         self.name, self.description, self.log = spec.name, spec.description, self._meta.log
         self._ep, self.clients, self._clock = endpoint, clients, clock
         self._timeout = endpoint.timeout_ms / 1000
