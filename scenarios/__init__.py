@@ -6,7 +6,6 @@ Knows nothing of executors, models or reports.
 
 from scenarios._dump import latency_to_dict, scenario_to_dict
 from scenarios._fields import ScenarioError
-from scenarios._http_client import retry_after_s
 from scenarios._latency import (
     Constant,
     Empirical,
@@ -31,7 +30,7 @@ from scenarios._plan import (
     quota_slots_ms,
 )
 from scenarios._pycall import declare_callable
-from scenarios._realtools import AsyncPythonTool, HttpTool, PythonTool, ToolApi
+from scenarios._realtools import AsyncPythonTool, PythonTool, ToolApi, retry_after_s
 from scenarios._spec import (
     CallSpec,
     DocClaim,
@@ -70,7 +69,6 @@ __all__ = [
     "Faults",
     "Gamma",
     "HttpEndpoint",
-    "HttpTool",
     "Latency",
     "LogNormal",
     "Mixture",

@@ -13,7 +13,6 @@ written in two segments would otherwise wait for the peer's delayed ACK (Nagle +
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import functools
 import socket
 import ssl
@@ -22,12 +21,12 @@ import time
 import typing
 import uuid
 import weakref
-from collections.abc import Callable
 from typing import Any
 
 import httpx
 
 from scenarios._plan import TrialPlan
+from scenarios._realtools import retry_after_s
 from scenarios._spec import Scenario
 from scenarios._toolbox import RateLimited, ToolError
 
@@ -46,21 +45,6 @@ def _retry_after(resp: httpx.Response) -> float:
     except ValueError:
         pass
     return retry_after_s(resp.headers.get("Retry-After"))
-
-
-def retry_after_s(value: str | None, now: Callable[[], float] = time.time) -> float:
-    """A ``Retry-After`` header in seconds: delay-seconds or an HTTP date; 0 when absent or unreadable."""
-    if not value:
-        return 0.0
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return max(0.0, when.timestamp() - now())
 
 
 def _decode(name: str, resp: httpx.Response) -> dict[str, Any]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import graphlib
+import importlib.util
 import itertools
 import re
 import tomllib
@@ -305,6 +306,8 @@ def _endpoint(at: At, v: Any) -> HttpEndpoint:
     if method not in ("GET", "POST"):
         raise at.key("method").fail(f"must be GET or POST, got {d['method']!r}")
     timeout = check_num(at.key("timeout_ms"), d.get("timeout_ms", 10_000.0), lo=0, lo_open=True)
+    if importlib.util.find_spec("httpx") is None:
+        raise at.fail("HTTP tools need httpx: install pfcbench's 'load' extra (pip install 'pfcbench[load]')")
     return HttpEndpoint(url, method, timeout)
 
 

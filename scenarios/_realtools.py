@@ -19,22 +19,25 @@ Each wrapper logs what it saw (``CallLog``), like the simulated servers do.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import inspect
-import json
 import threading
+import time
 import weakref
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
-import httpx
-
-from scenarios._http_client import ClientPair, retry_after_s
 from scenarios._pycall import is_async
-from scenarios._spec import HttpEndpoint, ToolSpec
-from scenarios._toolbox import CallLog, Clock, RateLimited, SimulatedAPI, ToolError
+from scenarios._spec import ToolSpec
+from scenarios._toolbox import CallLog, Clock
+
+if TYPE_CHECKING:
+    from scenarios._http_client import ClientPair
+    from scenarios._httptool import HttpTool
+    from scenarios._toolbox import SimulatedAPI
 
 
-class _Logged:
+class ToolLog:
     """The request-id handling and the server-side log the three real tools share."""
 
     def __init__(self, clock: Clock, passes_request_id: bool) -> None:
@@ -71,7 +74,7 @@ class PythonTool:
     """A sync Python function: runs in the caller's thread."""
 
     def __init__(self, spec: ToolSpec, func: Callable[..., Any], clock: Clock) -> None:
-        self._meta = _Logged(clock, _takes_request_id(func))
+        self._meta = ToolLog(clock, _takes_request_id(func))
         self.name, self.description, self.log = spec.name, spec.description, self._meta.log
         self._func, self._clock = func, clock
 
@@ -94,7 +97,7 @@ class AsyncPythonTool:
     """An ``async def`` Python function: awaited by ``acall``; run on a per-thread private loop by ``__call__``."""
 
     def __init__(self, spec: ToolSpec, func: Callable[..., Any], clock: Clock) -> None:
-        self._meta = _Logged(clock, _takes_request_id(func))
+        self._meta = ToolLog(clock, _takes_request_id(func))
         self.name, self.description, self.log = spec.name, spec.description, self._meta.log
         self._func, self._clock = func, clock
         self._local = threading.local()
@@ -134,74 +137,32 @@ def _close_runners(runners: list[asyncio.Runner], lock: threading.Lock) -> None:
         r.close()
 
 
-class HttpTool:
-    """A real HTTP endpoint; ``clients`` is the toolbox's pooled pair, shared by all its HTTP tools."""
-
-    def __init__(self, spec: ToolSpec, endpoint: HttpEndpoint, clients: ClientPair, clock: Clock) -> None:
-        self._meta = _Logged(clock, False)
-        self.name, self.description, self.log = spec.name, spec.description, self._meta.log
-        self._ep, self.clients, self._clock = endpoint, clients, clock
-        self._timeout = endpoint.timeout_ms / 1000
-
-    def _request(self, args: dict[str, Any]) -> dict[str, Any]:
-        if self._ep.method == "POST":
-            return {"json": args, "timeout": self._timeout}
-        query = {k: v if isinstance(v, str | int | float | bool) else json.dumps(v) for k, v in args.items()}
-        return {"params": query, "timeout": self._timeout}
-
-    def __call__(self, **args: Any) -> Any:
-        rid, args = self._meta.split(args)
-        start = self._clock()
-        try:
-            resp = self.clients.client.request(self._ep.method, self._ep.url, **self._request(args))
-        except httpx.HTTPError as exc:
-            return self._failed(rid, start, exc)
-        return self._answer(rid, start, resp)
-
-    async def acall(self, **args: Any) -> Any:
-        aclient = self.clients.aclient()
-        if aclient is None:  # another loop owns the async client: the sync one in a worker thread
-            return await asyncio.to_thread(lambda: self(**args))
-        rid, args = self._meta.split(args)
-        start = self._clock()
-        try:
-            resp = await aclient.request(self._ep.method, self._ep.url, **self._request(args))
-        except httpx.HTTPError as exc:
-            return self._failed(rid, start, exc)
-        return self._answer(rid, start, resp)
-
-    def _failed(self, rid: str, start: float, exc: httpx.HTTPError) -> Any:
-        self._meta.record(rid, start, "error")
-        if isinstance(exc, httpx.TimeoutException):
-            raise ToolError(f"{self.name}: no answer within {self._ep.timeout_ms:g} ms (http.timeout_ms)")
-        raise ToolError(f"{self.name}: {type(exc).__name__}: {exc}")
-
-    def _answer(self, rid: str, start: float, resp: httpx.Response) -> Any:
-        if resp.status_code == 429:
-            self._meta.record(rid, start, "rate_limited")
-            raise RateLimited(self.name, retry_after_s(resp.headers.get("Retry-After")))
-        if resp.status_code >= 400:
-            self._meta.record(rid, start, "error")
-            raise ToolError(f"{self.name}: HTTP {resp.status_code} {resp.text[:80]}")
-        self._meta.record(rid, start, "ok")
-        try:
-            return resp.json()
-        except ValueError:
-            return resp.text
-
-    def close(self) -> None:
-        self.clients.close()
+def retry_after_s(value: str | None, now: Callable[[], float] = time.time) -> float:
+    """A ``Retry-After`` header in seconds: delay-seconds or an HTTP date; 0 when absent or unreadable."""
+    if not value:
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(0.0, when.timestamp() - now())
 
 
-RealTool = PythonTool | AsyncPythonTool | HttpTool
-#: what a toolbox holds: every entry has ``name``, ``description``, ``log`` and is called with the arguments
-ToolApi = SimulatedAPI | RealTool
+#: what a toolbox holds: every entry has ``name``, ``description``, ``log`` and is called with the arguments.
+#: A string, so that httpx (an optional extra) is imported only by a scenario that has HTTP tools.
+ToolApi: TypeAlias = "SimulatedAPI | PythonTool | AsyncPythonTool | HttpTool"
 
 
-def real_tool(spec: ToolSpec, clock: Clock, clients: Callable[[], ClientPair]) -> RealTool:
+def real_tool(spec: ToolSpec, clock: Clock, clients: Callable[[], ClientPair]) -> ToolApi:
     """The toolbox entry of a Python or HTTP tool; ``clients`` gives the run's shared pair (built on first
     need, so a toolbox without HTTP tools builds none)."""
     if spec.http is not None:
+        from scenarios._httptool import HttpTool  # needs httpx (the 'load' extra)
+
         return HttpTool(spec, spec.http, clients(), clock)
     if spec.func is None:
         raise ValueError(f"{spec.name}: not a real tool")

@@ -268,14 +268,18 @@ def _real(
     plan: TrialPlan, spec: ToolSpec, time_scale: float, clock: Clock, box: Mapping[str, Any]
 ) -> ToolApi:
     """A Python or HTTP tool of the toolbox being built; its HTTP tools share one client pair."""
-    # imported here: both modules build on this one's exceptions and CallLog
-    from scenarios._http_client import ClientPair
-    from scenarios._realtools import HttpTool, real_tool
+    from scenarios._realtools import real_tool  # it builds on this module's classes
 
     if time_scale != 1:
         raise ValueError(f"{plan.scenario.name}: tool {spec.name!r} does real work; run it at time scale 1")
-    shared = next((t for t in box.values() if isinstance(t, HttpTool)), None)
-    return real_tool(spec, clock, lambda: shared.clients if shared is not None else ClientPair())
+
+    def clients() -> Any:
+        from scenarios._http_client import ClientPair  # httpx, only for HTTP tools
+
+        shared = next((t.clients for t in box.values() if hasattr(t, "clients")), None)
+        return shared if shared is not None else ClientPair()
+
+    return real_tool(spec, clock, clients)
 
 
 def close_toolbox(box: Mapping[str, Any]) -> None:
