@@ -13,7 +13,7 @@ import httpx
 
 from scenarios._http_client import ClientPair
 from scenarios._realtools import ToolLog, retry_after_s
-from scenarios._spec import HttpEndpoint, ToolSpec
+from scenarios._spec import HttpEndpoint, ToolSpec, redact_url
 from scenarios._toolbox import Clock, RateLimited, ToolError
 
 
@@ -57,7 +57,8 @@ class HttpTool:
         self._meta.record(rid, start, "error")
         if isinstance(exc, httpx.TimeoutException):
             raise ToolError(f"{self.name}: no answer within {self._ep.timeout_ms:g} ms (http.timeout_ms)")
-        raise ToolError(f"{self.name}: {type(exc).__name__}: {exc}")
+        text = str(exc).replace(self._ep.url, redact_url(self._ep.url))  # the query may carry a key
+        raise ToolError(f"{self.name}: {type(exc).__name__}: {text}")
 
     def _answer(self, rid: str, start: float, resp: httpx.Response) -> Any:
         if resp.status_code == 429:

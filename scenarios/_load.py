@@ -32,7 +32,16 @@ from scenarios._latency import (
 )
 from scenarios._params import check_args, parse_params
 from scenarios._pycall import check_binding, declare, import_callable
-from scenarios._spec import CallSpec, DocClaim, Faults, HttpEndpoint, RateLimit, Scenario, ToolSpec
+from scenarios._spec import (
+    CallSpec,
+    DocClaim,
+    Faults,
+    HttpEndpoint,
+    RateLimit,
+    Scenario,
+    ToolSpec,
+    redact_url,
+)
 
 _DISTS: dict[str, tuple[set[str], set[str]]] = {
     # dist: (required keys, optional keys)
@@ -300,7 +309,7 @@ def _endpoint(at: At, v: Any) -> HttpEndpoint:
     url = check_str(at.key("url"), d["url"])
     parts = urllib.parse.urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        shown = f"{parts.scheme}://{parts.netloc}{parts.path}" if parts.scheme else repr(url.split("?")[0])
+        shown = redact_url(url) if parts.scheme else repr(url.split("?")[0].split("@")[-1])
         raise at.key("url").fail(f"must be an http:// or https:// URL with a host, got {shown}")
     method = check_str(at.key("method"), d.get("method", "GET")).upper()
     if method not in ("GET", "POST"):

@@ -150,6 +150,13 @@ CASES: list[tuple[str, str, list[str], int, str]] = [
         "tools[0].http.url: must be an http:// or https:// URL with a host, got ftp://127.0.0.1/x",
     ),
     (
+        "http-userinfo-hidden",
+        tool('http = { url = "ftp://me:SECRET@127.0.0.1/x" }'),
+        [],
+        2,
+        "tools[0].http.url: must be an http:// or https:// URL with a host, got ftp://127.0.0.1/x",
+    ),
+    (
         "http-no-host",
         tool('http = { url = "127.0.0.1:8000/x" }'),
         [],

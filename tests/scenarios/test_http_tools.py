@@ -181,3 +181,14 @@ def test_a_dropped_toolbox_closes_its_clients(server: Any) -> None:
     del box, tool
     gc.collect()
     assert client.is_closed
+
+
+def test_a_key_in_the_url_never_reaches_an_error() -> None:
+    """A refused connection is an error naming the tool, with the URL's query (a key) left out."""
+    doc = {"name": "k", "tools": [{"name": "t", "http": {"url": "http://127.0.0.1:1/x?key=SECRET"}}]}
+    (s,) = parse_scenarios(doc, "k.toml")
+    box = build_toolbox(make_plan(s, 1, 0), 1.0)
+    with pytest.raises(ToolError) as exc:
+        box["t"](request_id="c0")
+    assert str(exc.value).startswith("t: ConnectError") and "SECRET" not in str(exc.value)
+    close_toolbox(box)
