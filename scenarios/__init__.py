@@ -15,9 +15,11 @@ from scenarios._latency import (
     Mixture,
     Normal,
     Pareto,
+    SumQuantiles,
     Uniform,
     expected_max,
     max_quantile,
+    sum_quantiles,
 )
 from scenarios._load import check_time_scale, find_cycle, load_catalog, load_file, parse_scenarios, resolve
 from scenarios._plan import (
@@ -42,13 +44,11 @@ from scenarios._spec import (
     ToolSpec,
 )
 from scenarios._toolbox import (
-    NO_BIAS,
-    QUOTA_GRACE_S,
+    QUOTA_GRACE_MS,
     CallLog,
     QuotaState,
     RateLimited,
     SimulatedAPI,
-    SleepBias,
     Stall,
     ToolError,
     build_toolbox,
@@ -58,8 +58,7 @@ from scenarios._toolbox import (
 
 __all__ = [
     "MAX_PLANNED_ATTEMPTS",
-    "NO_BIAS",
-    "QUOTA_GRACE_S",
+    "QUOTA_GRACE_MS",
     "AsyncPythonTool",
     "CallLog",
     "CallSpec",
@@ -82,8 +81,8 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulatedAPI",
-    "SleepBias",
     "Stall",
+    "SumQuantiles",
     "ToolApi",
     "ToolDeclaration",
     "ToolError",
@@ -109,4 +108,5 @@ __all__ = [
     "resolve",
     "retry_after_s",
     "scenario_to_dict",
+    "sum_quantiles",
 ]
