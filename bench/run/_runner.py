@@ -65,8 +65,10 @@ class RunConfig:
     @property
     def references(self) -> tuple[str, ...]:
         """The raw references each trial runs beside the executors (none in a model run: a session's
-        makespan includes the model, which a bare gather does not)."""
-        return RAW_LABELS if self.raw and self.model == "none" else ()
+        makespan includes the model, which a bare gather does not; none with real tools: a bare gather
+        sleeps the plan's latencies, and a real tool's work is not in the plan)."""
+        real = any(s.real_tools() for s in self.scenarios)
+        return RAW_LABELS if self.raw and self.model == "none" and not real else ()
 
     def args_json(self) -> dict[str, Any]:
         return {
