@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import math
+import re
 from typing import NoReturn
 
 EXIT_USAGE = 2
@@ -12,6 +13,15 @@ EXIT_INTERRUPTED = 130
 
 class UsageError(Exception):
     """One line for the user; exit code 2."""
+
+
+#: library errors name a setting in backticks (`out`); on the command line it is the flag --out
+_SETTING = re.compile(r"`([a-z][a-z0-9_]*)`")
+
+
+def as_flags(text: str) -> str:
+    """A library message with its settings named as this command line's flags."""
+    return _SETTING.sub(lambda m: "--" + m.group(1).replace("_", "-"), text)
 
 
 class Parser(argparse.ArgumentParser):

@@ -13,6 +13,7 @@ from bench.cli._args import (
     EXIT_USAGE,
     Parser,
     UsageError,
+    as_flags,
     nonneg_int,
     positive_float,
     positive_int,
@@ -222,7 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(handler(ns))
         raise UsageError(f"pfcbench: unknown command {ns.command!r}")
     except UsageError as exc:
-        print(f"pfcbench: error: {exc}" if not str(exc).startswith("pfcbench") else f"{exc}", file=sys.stderr)
+        text = as_flags(str(exc))
+        print(text if text.startswith("pfcbench") else f"pfcbench: error: {text}", file=sys.stderr)
         return EXIT_USAGE
 
 

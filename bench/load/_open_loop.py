@@ -13,7 +13,7 @@ import json
 import math
 import threading
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -42,14 +42,14 @@ def arrival_times(
     ``constant``: every 1/rate. ``poisson``: exponential gaps of mean 1/rate. ``gamma``: gamma gaps of mean
     1/rate and coefficient of variation ``burstiness`` (1 is Poisson, > 1 bursty, < 1 smoother)."""
     if kind not in ARRIVALS:
-        raise LoadError(f"--arrival: {kind!r} is not one of {', '.join(ARRIVALS)}")
+        raise LoadError(f"`arrival`: {kind!r} is not one of {', '.join(ARRIVALS)}")
     if not (rate > 0 and duration > 0 and math.isfinite(rate * duration)):
-        raise LoadError("--rate and --duration must be numbers > 0")
+        raise LoadError("`rate` and `duration` must be numbers > 0")
     if burstiness <= 0:
-        raise LoadError(f"--burstiness must be > 0, got {burstiness}")
+        raise LoadError(f"`burstiness` must be > 0, got {burstiness}")
     expected = rate * duration
     if expected > MAX_QUERIES:
-        raise LoadError(f"--rate x --duration asks for {expected:.0f} queries; at most {MAX_QUERIES}")
+        raise LoadError(f"`rate` x `duration` asks for {expected:.0f} queries; at most {MAX_QUERIES}")
     if kind == "constant":
         n = math.ceil(expected - 1e-9)
         return tuple(i / rate for i in range(n))
@@ -149,7 +149,7 @@ def run_load(
     their threads (daemons: a thread cannot be killed) are abandoned. Beyond ``max_inflight`` concurrent
     queries a new one is recorded ``dropped`` instead of starting a thread: the generator's own bound."""
     if concurrency_cap is not None and concurrency_cap < 1:
-        raise LoadError(f"--concurrency-cap must be >= 1, got {concurrency_cap}")
+        raise LoadError(f"`concurrency_cap` must be >= 1, got {concurrency_cap}")
     slots = threading.BoundedSemaphore(concurrency_cap) if concurrency_cap else None
     lock = threading.Condition()
     records: dict[int, LoadRecord] = {}
@@ -290,46 +290,3 @@ def summarize(
         "latency_trend_s_per_s": trend,
         "stopped_at_s": stopped_at_s,
     }
-
-
-def _ms(v: float | None) -> str:
-    return "—" if v is None else f"{v * 1000:.1f}"
-
-
-def summary_markdown(s: Mapping[str, Any], title: str = "Load run") -> str:
-    """The summary as a short markdown block (stdout and load.md)."""
-    lines = [
-        f"## {title}",
-        "",
-        f"- offered {s['offered_rate_qps']:.3g} q/s for {s['duration_s']:g} s: {s['queries']} queries, "
-        f"{s['completed']} completed, {s['ok']} ok; statuses {s['statuses']}",
-        f"- throughput {s['throughput_qps']:.3g} q/s (goodput {s['goodput_qps']:.3g} q/s) over "
-        f"{s['elapsed_s']:.2f} s",
-        f"- errors {s['error_rate']:.1%} of queries; 429s {s['calls_429']} of {s['calls']} calls "
-        f"({s['rate_429']:.1%}), in {s['queries_with_429']} queries",
-        f"- late starts (queueing > {s['late_threshold_s'] * 1000:g} ms): {s['late_starts']}",
-    ]
-    trend = s.get("latency_trend_s_per_s")
-    if trend is not None:
-        verdict = "latency grows over the run: saturated" if trend > 0.05 else "flat"
-        lines.append(f"- latency trend {trend * 1000:+.1f} ms per second of run ({verdict})")
-    if (base := s.get("unloaded_latency_s")) is not None:
-        lines.append(
-            f"- unloaded (one query at a time): p50 {_ms(base['p50'])} ms, p99 {_ms(base['p99'])} ms"
-        )
-    lines += [
-        "",
-        "| ms | p50 | p90 | p99 | p99.9 | max |",
-        "|---|---:|---:|---:|---:|---:|",
-    ]
-    for key, label in (
-        ("latency_s", "latency (from intended start)"),
-        ("queueing_s", "queueing (start − intended)"),
-        ("service_s", "service (end − start)"),
-    ):
-        q = s[key]
-        lines.append(
-            f"| {label} | {_ms(q['p50'])} | {_ms(q['p90'])} | {_ms(q['p99'])} | {_ms(q['p99.9'])} "
-            f"| {_ms(q['max'])} |"
-        )
-    return "\n".join(lines) + "\n"

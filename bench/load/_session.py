@@ -117,9 +117,9 @@ class LoadSession:
 
     def __post_init__(self) -> None:
         if self.model is not None and self.executor == "asyncio":
-            raise ValueError("--model with --executor asyncio: sessions are synchronous; use threaded")
+            raise ValueError("`model` with `executor` asyncio: sessions are synchronous; use threaded")
         if self.limiter not in LIMITERS:
-            raise ValueError(f"--limiter: {self.limiter!r} is not one of {', '.join(LIMITERS)}")
+            raise ValueError(f"`limiter`: {self.limiter!r} is not one of {', '.join(LIMITERS)}")
         probe = make_executor(self.executor, time_scale=self.time_scale)  # validates the label
         if isinstance(probe, AsyncioExecutor):
             self._lane, self._shared = AsyncLane(), probe

@@ -325,11 +325,11 @@ def _start(
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise RunError(f"--out {out}: cannot write there ({exc.strerror})") from None
+        raise RunError(f"`out` {out}: cannot write there ({exc.strerror})") from None
     has_results = results_path.exists() and results_path.stat().st_size > 0
     if has_results and not config.resume:
         raise RunError(
-            f"--out {out}: already holds results.jsonl; pass --resume to finish it, or choose another --out"
+            f"`out` {out}: already holds results.jsonl; pass `resume` to finish it, or choose another `out`"
         )
     args = config.args_json()
     if config.resume and has_results:
@@ -388,7 +388,7 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
     ):
         if old.get(key) != args.get(key):
             raise RunError(
-                f"--resume: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"
+                f"`resume`: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"
             )
     meta["args"] = args
     return meta
