@@ -17,6 +17,12 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> None:
+    _register_load(sub)
+    _register_serve(sub)
+    _register_http_compare(sub)
+
+
+def _register_load(sub: Any) -> None:
     p = sub.add_parser("load", help="open-loop load test: queries arrive on a fixed schedule")
     p.add_argument("--scenario", required=True, metavar="NAME|PATH")
     p.add_argument("--executor", default="threaded", metavar="NAME[@K]")
@@ -66,12 +72,16 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, required=True)
     p.set_defaults(handler=cmd_load)
 
+
+def _register_serve(sub: Any) -> None:
     s = sub.add_parser("serve-apis", help="serve a scenario's simulated APIs over HTTP on loopback")
     s.add_argument("--scenario", required=True, metavar="NAME|PATH")
     s.add_argument("--port", type=int, default=8765, help="0 picks a free port (printed on stdout)")
     s.add_argument("--time-scale", type=positive_float, default=0.1)
     s.set_defaults(handler=cmd_serve)
 
+
+def _register_http_compare(sub: Any) -> None:
     c = sub.add_parser("http-compare", help="in-process vs HTTP on the same plans: what the network costs")
     c.add_argument("--scenario", required=True, metavar="NAME|PATH")
     c.add_argument("--executor", action="append", metavar="NAME[@K]")

@@ -216,16 +216,7 @@ def _execute(
     gc.collect()
     gc.freeze()
     try:
-        bias = NO_BIAS
-        if config.calibrate and todo:
-            probe = typical_latency_s(config.scenarios, config.seed, config.time_scale)
-            bias = measure_bias(probe)
-            meta["calibration"] = {
-                "probe_s": probe,
-                "sleep_bias_s": bias.sync_s,
-                "asleep_bias_s": bias.async_s,
-            }
-            write_json_atomic(meta_path, meta)
+        bias = _calibrate(config, meta, meta_path) if config.calibrate and todo else NO_BIAS
         with ResultsWriter(results_path) as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
@@ -257,6 +248,15 @@ def _execute(
     finally:
         gc.unfreeze()
     return written
+
+
+def _calibrate(config: RunConfig, meta: dict[str, Any], meta_path: Path) -> SleepBias:
+    """This machine's sleep overshoot at the run's typical latency, recorded in run.json."""
+    probe = typical_latency_s(config.scenarios, config.seed, config.time_scale)
+    bias = measure_bias(probe)
+    meta["calibration"] = {"probe_s": probe, "sleep_bias_s": bias.sync_s, "asleep_bias_s": bias.async_s}
+    write_json_atomic(meta_path, meta)
+    return bias
 
 
 def _session(

@@ -150,13 +150,7 @@ def run_session(
         gc.collect()  # as in measure(): a collection inside the timed region would be charged to the unlucky
     loop.t0 = clock()
     turn = loop.timed_turn(lambda: model.first_turn(query, decls, script_of(plan), ctx))
-    while turn.calls and len(loop.turns) < max_turns:
-        got = loop.run_calls(executor, mapper.map(turn.calls), tools, quotas)
-        answers = [
-            FunctionResult(name=spec.name, response=function_response(r), id=spec.id)
-            for spec, r in zip(turn.calls, got, strict=True)
-        ]
-        turn = loop.timed_turn(_answer(model, answers))
+    turn = loop.converse(turn, model, executor, mapper, (tools, quotas), max_turns)
     makespan = clock() - loop.t0
     session = loop.session(
         mode, makespan, mapper, plan, (prices, price_model), max_turns_hit=bool(turn.calls)
@@ -209,6 +203,26 @@ class _Loop:
                 "text": turn.text is not None,
             }
         )
+        return turn
+
+    def converse(
+        self,
+        turn: Turn,
+        model: ModelDriver,
+        executor: Executor,
+        mapper: CallMapper,
+        apis: tuple[Tools, Sequence[Quota]],
+        max_turns: int,
+    ) -> Turn:
+        """Calls -> executor -> function responses -> the model's next turn, until a turn makes no calls
+        or ``max_turns`` is reached; returns the last turn."""
+        while turn.calls and len(self.turns) < max_turns:
+            got = self.run_calls(executor, mapper.map(turn.calls), *apis)
+            answers = [
+                FunctionResult(name=spec.name, response=function_response(r), id=spec.id)
+                for spec, r in zip(turn.calls, got, strict=True)
+            ]
+            turn = self.timed_turn(_answer(model, answers))
         return turn
 
     def run_calls(
