@@ -130,7 +130,7 @@ class LoadResult:
     stopped_at_s: float
 
 
-def run_load(
+def run_load(  # noqa: PLR0913  # keyword-only knobs and the injected clock and sleeper
     schedule: Sequence[float],
     query: QueryFn,
     *,

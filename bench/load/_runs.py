@@ -6,9 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import json
+import subprocess
+import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -18,9 +21,11 @@ from bench.load._config import HttpCompareConfig, LoadConfig
 from bench.load._open_loop import LoadError, LoadRecord, arrival_times, quantiles, run_load, summarize
 from bench.load._pages import compare_markdown, rate_markdown, saturation_qps, sweep_markdown
 from bench.load._session import AsyncLane, LoadSession, ModelFactory, ToolSource, inprocess_tools
+from bench.models import SimulatedModel, SimulatedParams
 from bench.run import quotas_of, run_metadata, tool_calls
+from executors import AsyncioExecutor, Executor, UnknownExecutor, make_executor
 from reports import plot_latency_over_time, plot_sweep, write_json_atomic, write_text_atomic
-from scenarios import Scenario, Stall, build_toolbox, make_plan
+from scenarios import Constant, Scenario, Stall, TrialPlan, build_toolbox, make_plan
 
 Emit = Callable[[str], None]
 
@@ -59,9 +64,6 @@ def api_server(ref: str, time_scale: float, url: str | None) -> Iterator[str]:
     if url is not None:
         yield url
         return
-    import subprocess
-    import sys
-
     argv = ["serve-apis", "--scenario", ref, "--port", "0", "--time-scale", repr(time_scale)]
     proc = subprocess.Popen([sys.executable, "-m", "bench", *argv], stdout=subprocess.PIPE, text=True)
     try:
@@ -102,7 +104,7 @@ def load_test(config: LoadConfig, emit: Emit = print) -> list[dict[str, Any]]:
         for rate, schedule in zip(config.rates, schedules, strict=True):
             out = config.out / f"rate-{rate:g}" if config.sweep else config.out
             out.mkdir(parents=True, exist_ok=True)
-            points.append(_one_rate(config, rate, schedule, out, url, meta, emit))
+            points.append(_one_rate(config, rate, schedule, out, _Run(url, meta, emit)))
     if config.sweep:
         _write_sweep(config.out, points, meta, emit)
     return points
@@ -117,9 +119,6 @@ def _model_factory(config: LoadConfig) -> ModelFactory | None:
     """A fresh simulated model per query (a model keeps one conversation's state), or None."""
     if config.model == "none":
         return None
-    from bench.models import SimulatedModel, SimulatedParams
-    from scenarios import Constant
-
     params = SimulatedParams(ttft=Constant(config.sim_ttft_ms))
     mode = config.model_mode
     return lambda: SimulatedModel(mode, params, time_scale=config.time_scale)  # type: ignore[arg-type]  # the CLI's choices
@@ -135,7 +134,7 @@ class _Apis:
         if config.transport != "http":
             self.tools: ToolSource = inprocess_tools(config.scenario, config.time_scale)
             return
-        from bench.load._http_client import HttpApis, HttpSetupError
+        from bench.load._http_client import HttpApis, HttpSetupError  # noqa: PLC0415  # httpx: --transport http only
 
         self.http = HttpApis(url)
         try:
@@ -184,20 +183,23 @@ def _unloaded(session: LoadSession, n: int) -> list[float]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class _Run:
+    """What every rate of one load run shares: the APIs' URL (http), run.json's block, the page sink."""
+
+    url: str
+    meta: dict[str, Any]
+    emit: Emit
+
+
 def _one_rate(
-    config: LoadConfig,
-    rate: float,
-    schedule: tuple[float, ...],
-    out: Path,
-    url: str,
-    meta: dict[str, Any],
-    emit: Emit,
+    config: LoadConfig, rate: float, schedule: tuple[float, ...], out: Path, run: _Run
 ) -> dict[str, Any]:
     t0 = time.perf_counter() + _LEAD_S
     stall = None
     if config.stall_at is not None:
         stall = Stall(t0 + config.stall_at, t0 + config.stall_at + config.stall_for)
-    apis = _Apis(config, url)
+    apis = _Apis(config, run.url)
     session = _session(config, apis)
     timer = None
     qpath = out / "queries.jsonl"
@@ -233,7 +235,7 @@ def _one_rate(
         stopped_at_s=result.stopped_at_s,
         late_threshold_s=config.late_ms / 1000,
     ) | _run_facts(config, rate, base_lat)
-    _write_rate(config, summary, rate, out, qpath, meta, emit)
+    _write_rate(config, summary, rate, out, run)
     return summary
 
 
@@ -252,21 +254,15 @@ def _run_facts(config: LoadConfig, rate: float, base_lat: list[float]) -> dict[s
     }
 
 
-def _write_rate(
-    config: LoadConfig,
-    summary: dict[str, Any],
-    rate: float,
-    out: Path,
-    qpath: Path,
-    meta: dict[str, Any],
-    emit: Emit,
-) -> None:
-    write_json_atomic(out / "load.json", {"schema": 1, "summary": summary, "run": meta})
+def _write_rate(config: LoadConfig, summary: dict[str, Any], rate: float, out: Path, run: _Run) -> None:
+    write_json_atomic(out / "load.json", {"schema": 1, "summary": summary, "run": run.meta})
     md = rate_markdown(summary, config, rate)
     write_text_atomic(out / "load.md", md)
-    rows = [json.loads(line) for line in qpath.read_text(encoding="utf-8").splitlines() if line]
+    rows = [
+        json.loads(line) for line in (out / "queries.jsonl").read_text(encoding="utf-8").splitlines() if line
+    ]
     plot_latency_over_time(rows, out / "latency_over_time.png")
-    emit(md)
+    run.emit(md)
 
 
 def _write_sweep(out: Path, points: list[dict[str, Any]], meta: dict[str, Any], emit: Emit) -> None:
@@ -283,8 +279,6 @@ def _write_sweep(out: Path, points: list[dict[str, Any]], meta: dict[str, Any], 
 def http_compare(config: HttpCompareConfig, emit: Emit = print) -> list[dict[str, Any]]:
     """Every executor runs every trial's plan twice, in process and over HTTP (order alternating), and the
     page gives the median makespans and their paired difference: what the network stack costs."""
-    from executors import UnknownExecutor, make_executor
-
     try:
         executors = {lb: make_executor(lb, time_scale=config.time_scale) for lb in config.executors}
     except UnknownExecutor as exc:
@@ -306,9 +300,9 @@ def http_compare(config: HttpCompareConfig, emit: Emit = print) -> list[dict[str
 
 
 def _paired_rows(
-    config: HttpCompareConfig, executors: dict[str, Any], lane: AsyncLane, url: str
+    config: HttpCompareConfig, executors: dict[str, Executor], lane: AsyncLane, url: str
 ) -> list[dict[str, Any]]:
-    from bench.load._http_client import HttpApis, HttpSetupError
+    from bench.load._http_client import HttpApis, HttpSetupError  # noqa: PLC0415  # httpx: the load extra
 
     apis = HttpApis(url)
     rows: list[dict[str, Any]] = []
@@ -329,10 +323,10 @@ def _paired_rows(
     return rows
 
 
-def _timed(config: HttpCompareConfig, plan: Any, ex: Any, lane: AsyncLane, apis: Any) -> dict[str, Any]:
+def _timed(
+    config: HttpCompareConfig, plan: TrialPlan, ex: Executor, lane: AsyncLane, apis: Any
+) -> dict[str, Any]:
     """One executor run of ``plan``, over HTTP when ``apis`` is given, else in process."""
-    from executors import AsyncioExecutor
-
     if apis is not None:
         apis.reset()
         tools: Any = apis.tools_for(plan)

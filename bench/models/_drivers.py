@@ -346,9 +346,6 @@ class ReplayModel:
     def name(self) -> str:
         return "replay"
 
-    def conversations(self) -> set[tuple[str, int, str, str]]:
-        return set(self._convs)
-
     def first_turn(
         self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
     ) -> Turn:

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.models import ModelError, PriceTable, Retrier, RetryPolicy, resolve_api_key
+from bench.models import ModelError, PriceTable, Retrier, RetryPolicy, resolve_api_key, setup_afc
 from bench.run._convert import planned_work, quotas_of
 from bench.run._records import span_record, trial_record
 from bench.run._session import query_text
@@ -81,8 +81,6 @@ def _converse(
     plan: TrialPlan, time_scale: float, model: str, base_url: str | None, spans: _Spans
 ) -> tuple[Any, Any, float, float, str]:
     """The query through AFC, timed: (chat, response, start, makespan, SDK version)."""
-    from bench.models import setup_afc
-
     box = build_toolbox(plan, time_scale)
     funcs = [_wrap(api, spans) for api in box.values()]
     # every call of a 10-call plan may come in its own turn; leave AFC room for that and the answer

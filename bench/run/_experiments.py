@@ -57,6 +57,7 @@ def _run_arms(
     scenario: Scenario,
     arms: Sequence[Arm],
     trials: int,
+    *,
     seed: int,
     time_scale: float,
     writer: ResultsWriter,
@@ -228,7 +229,11 @@ def run_experiments(
     with ResultsWriter(out / "results.jsonl") as w:
         for e in experiments:
             n = trials * e.trials_factor
-            parts += e.section(_run_arms(cat[e.scenario], e.arms, n, seed, time_scale, w, progress))
+            parts += e.section(
+                _run_arms(
+                    cat[e.scenario], e.arms, n, seed=seed, time_scale=time_scale, writer=w, progress=progress
+                )
+            )
     path = out / "experiments.md"
     write_text_atomic(path, "\n".join([*parts, ""]) + "\n")
     return path

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -14,14 +15,16 @@ from typing import Any
 
 import numpy as np
 
-from bench.models import ModelDriver, PriceTable
+from bench.models import ModelDriver, PriceTable, load_prices
+from bench.run._afc_peer import NAME as AFC
+from bench.run._afc_peer import afc_session
 from bench.run._calibrate import measure_bias, typical_latency_s
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
 from bench.run._records import turn_record
 from bench.run._session import run_session
 from bench.run._theory import scenario_theory
-from executors import Executor
+from executors import Executor, Sequential, make_executor
 from reports import ResultsWriter, TrialRecord, read_records, write_json_atomic
 from scenarios import NO_BIAS, Scenario, SimulatedAPI, SleepBias, TrialPlan, build_toolbox, make_plan
 
@@ -88,7 +91,7 @@ class RunConfig:
         )
 
 
-def measure(
+def measure(  # noqa: PLR0913  # keyword-only: where the record goes, and injected clock and sleeps
     plan: TrialPlan,
     executor: Executor,
     time_scale: float,
@@ -175,7 +178,7 @@ def run(
     ]
     try:
         written = _execute(
-            config, executors, todo, meta, meta_path, results_path, progress, model, warm_model
+            config, executors, todo, meta, progress=progress, model=model, warm_model=warm_model
         )
     except KeyboardInterrupt:
         meta.update(status="interrupted", finished_at=utc_now())
@@ -197,8 +200,7 @@ def _execute(
     executors: dict[str, Executor],
     todo: list[tuple[int, Scenario, str, str, int]],
     meta: dict[str, Any],
-    meta_path: Path,
-    results_path: Path,
+    *,
     progress: Progress | None,
     model: ModelDriver | None,
     warm_model: ModelDriver | None,
@@ -216,8 +218,8 @@ def _execute(
     gc.collect()
     gc.freeze()
     try:
-        bias = _calibrate(config, meta, meta_path) if config.calibrate and todo else NO_BIAS
-        with ResultsWriter(results_path) as writer:
+        bias = _calibrate(config, meta) if config.calibrate and todo else NO_BIAS
+        with ResultsWriter(config.out / "results.jsonl") as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
                 if progress:
@@ -238,8 +240,9 @@ def _execute(
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
+                    drivers = (executors, model)
                     rec = _session(
-                        config, plans[key], mode, label, executors, model, meta["run_id"], pos, bias
+                        config, plans[key], mode, label, drivers, run_id=meta["run_id"], order=pos, bias=bias
                     )
                 writer.write(rec)
                 written += 1
@@ -250,12 +253,12 @@ def _execute(
     return written
 
 
-def _calibrate(config: RunConfig, meta: dict[str, Any], meta_path: Path) -> SleepBias:
+def _calibrate(config: RunConfig, meta: dict[str, Any]) -> SleepBias:
     """This machine's sleep overshoot at the run's typical latency, recorded in run.json."""
     probe = typical_latency_s(config.scenarios, config.seed, config.time_scale)
     bias = measure_bias(probe)
     meta["calibration"] = {"probe_s": probe, "sleep_bias_s": bias.sync_s, "asleep_bias_s": bias.async_s}
-    write_json_atomic(meta_path, meta)
+    write_json_atomic(config.out / "run.json", meta)
     return bias
 
 
@@ -264,15 +267,14 @@ def _session(
     plan: TrialPlan,
     mode: str,
     label: str,
-    executors: dict[str, Executor],
-    model: ModelDriver,
+    drivers: tuple[dict[str, Executor], ModelDriver],
+    *,
     run_id: str,
     order: int,
     bias: SleepBias,
 ) -> TrialRecord:
-    from bench.run._afc_peer import NAME as AFC
-    from bench.run._afc_peer import afc_session
-
+    """One whole session of ``plan`` with the executor ``label`` (or the SDK's AFC) and the model."""
+    executors, model = drivers
     if label == AFC:
         return afc_session(
             plan,
@@ -300,8 +302,6 @@ def _session(
 
 
 def _prices() -> PriceTable:
-    from bench.models import load_prices
-
     return load_prices()
 
 
@@ -312,7 +312,7 @@ def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: 
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for mode in config.model_modes:
                 for label in config.executors:
-                    _session(config, plan, mode, label, executors, model, "", 0, NO_BIAS)
+                    _session(config, plan, mode, label, (executors, model), run_id="", order=0, bias=NO_BIAS)
 
 
 def _start(
@@ -356,17 +356,12 @@ def _start(
 
 
 def _predictor(label: str, config: RunConfig) -> Executor:
-    from bench.run._afc_peer import NAME as AFC
-    from executors import Sequential, make_executor
-
     if label == AFC:
         return Sequential(name=AFC)  # google-genai's AFC runs a turn's calls one after another
     return make_executor(label, time_scale=config.time_scale, max_workers=config.max_workers)
 
 
 def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
-    import json
-
     try:
         meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
