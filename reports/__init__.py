@@ -14,11 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 from reports._schema import (
     CALL_STATUSES,
+    RAW_ASYNCIO,
+    RAW_LABELS,
+    RAW_THREADS,
     SCHEMA_VERSION,
     CallRecord,
     ResultsWriter,
     SchemaError,
     TrialRecord,
+    is_raw,
     parse_record,
     read_records,
     write_json_atomic,
@@ -28,7 +32,7 @@ from reports._sessions import NO_SESSION, AfcSession, LoadQuery, ModelSession, N
 
 if TYPE_CHECKING:
     from reports._compare import IncomparableRunsError, compare_runs
-    from reports._e2e import median_ci, render_e2e, render_e2e_markdown
+    from reports._e2e import render_e2e, render_e2e_markdown
     from reports._frames import RunData, calls_frame, load_run, trials_frame
     from reports._gate import (
         GateCheck,
@@ -47,15 +51,21 @@ if TYPE_CHECKING:
         parse_threshold,
         run_gate,
     )
+    from reports._intervals import CI, median_ci, quantile_ci, ratio_of_medians_ci, trials_needed
     from reports._load_figures import plot_latency_over_time, plot_sweep
+    from reports._load_pages import (
+        http_compare_markdown,
+        load_summary_markdown,
+        saturation_qps,
+        sweep_markdown,
+    )
     from reports._markdown import render_report
-    from reports._stats import CI, ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
+    from reports._stats import ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
 
 #: public name -> the module that defines it, imported on first use
 _LAZY = {
     "IncomparableRunsError": "reports._compare",
     "compare_runs": "reports._compare",
-    "median_ci": "reports._e2e",
     "render_e2e": "reports._e2e",
     "render_e2e_markdown": "reports._e2e",
     "RunData": "reports._frames",
@@ -77,10 +87,18 @@ _LAZY = {
     "parse_spec": "reports._gate",
     "parse_threshold": "reports._gate",
     "run_gate": "reports._gate",
+    "CI": "reports._intervals",
+    "median_ci": "reports._intervals",
+    "quantile_ci": "reports._intervals",
+    "ratio_of_medians_ci": "reports._intervals",
+    "trials_needed": "reports._intervals",
     "plot_latency_over_time": "reports._load_figures",
     "plot_sweep": "reports._load_figures",
+    "load_summary_markdown": "reports._load_pages",
+    "http_compare_markdown": "reports._load_pages",
+    "saturation_qps": "reports._load_pages",
+    "sweep_markdown": "reports._load_pages",
     "render_report": "reports._markdown",
-    "CI": "reports._stats",
     "ExecutorStats": "reports._stats",
     "StatWarning": "reports._stats",
     "check_warnings": "reports._stats",
@@ -106,6 +124,9 @@ __all__ = [
     "CALL_STATUSES",
     "CI",
     "NO_SESSION",
+    "RAW_ASYNCIO",
+    "RAW_LABELS",
+    "RAW_THREADS",
     "SCHEMA_VERSION",
     "AfcSession",
     "CallRecord",
@@ -134,9 +155,12 @@ __all__ = [
     "compute_metrics",
     "evaluate",
     "find_regressions",
+    "http_compare_markdown",
+    "is_raw",
     "load_gate_run",
     "load_run",
     "load_spec",
+    "load_summary_markdown",
     "median_ci",
     "paired_speedups",
     "parse_record",
@@ -144,13 +168,18 @@ __all__ = [
     "parse_threshold",
     "plot_latency_over_time",
     "plot_sweep",
+    "quantile_ci",
+    "ratio_of_medians_ci",
     "read_records",
     "render_e2e",
     "render_e2e_markdown",
     "render_report",
     "run_gate",
+    "saturation_qps",
     "summarize",
+    "sweep_markdown",
     "trials_frame",
+    "trials_needed",
     "write_json_atomic",
     "write_text_atomic",
 ]

@@ -24,7 +24,6 @@ from bench.load._open_loop import (
     run_load,
     summarize,
 )
-from bench.load._pages import summary_markdown
 from bench.load._runs import api_server, http_compare, load_test, quota_capacity_qps
 from bench.load._session import LIMITERS, AsyncLane, LoadSession, ToolSource, inprocess_tools, outcome_of
 
@@ -78,5 +77,4 @@ __all__ = [
     "run_load",
     "serve_forever",
     "summarize",
-    "summary_markdown",
 ]

@@ -1,6 +1,6 @@
 """The load commands' work, given a typed config: open-loop runs at one rate or a sweep of rates
 (queries.jsonl, load.json, load.md and a figure per rate; sweep.json/.md/.png), and the in-process vs HTTP
-comparison (http-compare.json/.md). Markdown pages come from :mod:`bench.load._pages`."""
+comparison (http-compare.json/.md). Markdown pages come from ``reports``, their one home."""
 
 from __future__ import annotations
 
@@ -19,12 +19,20 @@ import numpy as np
 
 from bench.load._config import HttpCompareConfig, LoadConfig
 from bench.load._open_loop import LoadError, LoadRecord, arrival_times, quantiles, run_load, summarize
-from bench.load._pages import compare_markdown, rate_markdown, saturation_qps, sweep_markdown
 from bench.load._session import AsyncLane, LoadSession, ModelFactory, ToolSource, inprocess_tools
 from bench.models import SimulatedModel, SimulatedParams
 from bench.run import quotas_of, run_metadata, tool_calls
 from executors import AsyncioExecutor, Executor, UnknownExecutor, make_executor
-from reports import plot_latency_over_time, plot_sweep, write_json_atomic, write_text_atomic
+from reports import (
+    http_compare_markdown,
+    load_summary_markdown,
+    plot_latency_over_time,
+    plot_sweep,
+    saturation_qps,
+    sweep_markdown,
+    write_json_atomic,
+    write_text_atomic,
+)
 from scenarios import Constant, Scenario, Stall, TrialPlan, build_toolbox, make_plan
 
 Emit = Callable[[str], None]
@@ -256,7 +264,12 @@ def _run_facts(config: LoadConfig, rate: float, base_lat: list[float]) -> dict[s
 
 def _write_rate(config: LoadConfig, summary: dict[str, Any], rate: float, out: Path, run: _Run) -> None:
     write_json_atomic(out / "load.json", {"schema": 1, "summary": summary, "run": run.meta})
-    md = rate_markdown(summary, config, rate)
+    title = (
+        f"Load: {config.scenario.name}, {config.executor}, {rate:g} q/s {config.arrival}, {config.transport}"
+    )
+    md = load_summary_markdown(summary, title)
+    if (cap := summary["quota_capacity_qps"]) is not None:
+        md += f"\nThe server quota admits about {cap:.3g} queries/s at time scale {config.time_scale:g}.\n"
     write_text_atomic(out / "load.md", md)
     rows = [
         json.loads(line) for line in (out / "queries.jsonl").read_text(encoding="utf-8").splitlines() if line
@@ -292,7 +305,8 @@ def http_compare(config: HttpCompareConfig, emit: Emit = print) -> list[dict[str
         for ex in executors.values():
             ex.close()
         lane.close()
-    md, table = compare_markdown(config, rows)
+    title = f"In-process vs HTTP: {config.scenario.name}, {config.trials} trials, time scale {config.time_scale:g}"
+    md, table = http_compare_markdown(rows, config.executors, title)
     write_json_atomic(config.out / "http-compare.json", {"schema": 1, "summary": table, "rows": rows})
     write_text_atomic(config.out / "http-compare.md", md)
     emit(md)

@@ -1,5 +1,5 @@
-"""The load commands' markdown pages: one rate's summary (stdout and load.md), the sweep of rates, and the
-in-process vs HTTP comparison."""
+"""Pages of the load commands, rendered from plain data: the open-loop summary (load.md), the sweep of
+rates (sweep.md) and the in-process vs HTTP comparison (http-compare.md)."""
 
 from __future__ import annotations
 
@@ -9,15 +9,14 @@ from typing import Any
 
 import numpy as np
 
-from bench.load._config import HttpCompareConfig, LoadConfig
-
 
 def _ms(v: float | None) -> str:
     return "—" if v is None else f"{v * 1000:.1f}"
 
 
-def summary_markdown(s: Mapping[str, Any], title: str = "Load run") -> str:
-    """The summary as a short markdown block (stdout and load.md)."""
+def load_summary_markdown(s: Mapping[str, Any], title: str = "Load run") -> str:
+    """An open-loop load summary (the mapping ``bench.load.summarize`` returns) as a short markdown block
+    (stdout and load.md)."""
     lines = [
         f"## {title}",
         "",
@@ -55,18 +54,6 @@ def summary_markdown(s: Mapping[str, Any], title: str = "Load run") -> str:
     return "\n".join(lines) + "\n"
 
 
-def rate_markdown(summary: Mapping[str, Any], config: LoadConfig, rate: float) -> str:
-    """load.md: the summary under a title naming the run, and the quota's capacity when there is one."""
-    title = (
-        f"Load: {config.scenario.name}, {config.executor}, {rate:g} q/s {config.arrival}, {config.transport}"
-    )
-    md = summary_markdown(summary, title)
-    cap = summary["quota_capacity_qps"]
-    if cap is not None:
-        md += f"\nThe server quota admits about {cap:.3g} queries/s at time scale {config.time_scale:g}.\n"
-    return md
-
-
 def saturation_qps(points: Sequence[Mapping[str, Any]]) -> float | None:
     """The first rate whose p99 is over twice the lowest rate's, or with more than 5% errors."""
     base = points[0]["latency_s"]["p99"] or 0.0
@@ -99,12 +86,13 @@ def sweep_markdown(points: Sequence[Mapping[str, Any]], knee: float | None) -> s
     return "\n".join(lines) + "\n"
 
 
-def compare_markdown(
-    config: HttpCompareConfig, rows: Sequence[Mapping[str, Any]]
+def http_compare_markdown(
+    rows: Sequence[Mapping[str, Any]], executors: Sequence[str], title: str
 ) -> tuple[str, list[dict[str, Any]]]:
-    """http-compare.md and its summary table (medians and the paired difference per executor)."""
+    """http-compare.md under ``title``, and its summary table (medians and the paired difference per
+    executor): ``rows`` hold one makespan per (trial, executor, transport)."""
     lines = [
-        f"## In-process vs HTTP: {config.scenario.name}, {config.trials} trials, time scale {config.time_scale:g}",
+        f"## {title}",
         "",
         "Same plans (seed, trial) on both sides; the difference is what the network stack costs.",
         "",
@@ -112,7 +100,7 @@ def compare_markdown(
         "|---|---:|---:|---:|---:|",
     ]
     table = []
-    for label in config.executors:
+    for label in executors:
         mine = [r for r in rows if r["executor"] == label]
         ip = {r["trial"]: r for r in mine if r["transport"] == "inprocess"}
         hp = {r["trial"]: r for r in mine if r["transport"] == "http"}
