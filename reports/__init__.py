@@ -62,62 +62,47 @@ if TYPE_CHECKING:
     from reports._markdown import render_report
     from reports._stats import ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
 
-#: public name -> the module that defines it, imported on first use
-_LAZY = {
-    "IncomparableRunsError": "reports._compare",
-    "compare_runs": "reports._compare",
-    "render_e2e": "reports._e2e",
-    "render_e2e_markdown": "reports._e2e",
-    "RunData": "reports._frames",
-    "calls_frame": "reports._frames",
-    "load_run": "reports._frames",
-    "trials_frame": "reports._frames",
-    "GateCheck": "reports._gate",
-    "GateError": "reports._gate",
-    "GateSpec": "reports._gate",
-    "GateVerdict": "reports._gate",
-    "RegressionPolicy": "reports._gate",
-    "RunFiles": "reports._gate",
-    "check_comparable": "reports._gate",
-    "compute_metrics": "reports._gate",
-    "evaluate": "reports._gate",
-    "find_regressions": "reports._gate",
-    "load_gate_run": "reports._gate",
-    "load_spec": "reports._gate",
-    "parse_spec": "reports._gate",
-    "parse_threshold": "reports._gate",
-    "run_gate": "reports._gate",
-    "CI": "reports._intervals",
-    "median_ci": "reports._intervals",
-    "quantile_ci": "reports._intervals",
-    "ratio_of_medians_ci": "reports._intervals",
-    "trials_needed": "reports._intervals",
-    "plot_latency_over_time": "reports._load_figures",
-    "plot_sweep": "reports._load_figures",
-    "load_summary_markdown": "reports._load_pages",
-    "http_compare_markdown": "reports._load_pages",
-    "saturation_qps": "reports._load_pages",
-    "sweep_markdown": "reports._load_pages",
-    "render_report": "reports._markdown",
-    "ExecutorStats": "reports._stats",
-    "StatWarning": "reports._stats",
-    "check_warnings": "reports._stats",
-    "paired_speedups": "reports._stats",
-    "summarize": "reports._stats",
+#: module -> the public names it defines, each imported on first use
+_MODULES = {
+    "reports._compare": ("IncomparableRunsError", "compare_runs"),
+    "reports._e2e": ("render_e2e", "render_e2e_markdown"),
+    "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
+    "reports._gate": (
+        "GateCheck",
+        "GateError",
+        "GateSpec",
+        "GateVerdict",
+        "RegressionPolicy",
+        "RunFiles",
+        "check_comparable",
+        "compute_metrics",
+        "evaluate",
+        "find_regressions",
+        "load_gate_run",
+        "load_spec",
+        "parse_spec",
+        "parse_threshold",
+        "run_gate",
+    ),
+    "reports._intervals": ("CI", "median_ci", "quantile_ci", "ratio_of_medians_ci", "trials_needed"),
+    "reports._load_figures": ("plot_latency_over_time", "plot_sweep"),
+    "reports._load_pages": (
+        "load_summary_markdown",
+        "http_compare_markdown",
+        "saturation_qps",
+        "sweep_markdown",
+    ),
+    "reports._markdown": ("render_report",),
+    "reports._stats": ("ExecutorStats", "StatWarning", "check_warnings", "paired_speedups", "summarize"),
 }
+_LAZY = {name: module for module, names in _MODULES.items() for name in names}
 
 
 def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
+    if name not in _LAZY:
         raise AttributeError(f"module 'reports' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
+    globals()[name] = value = getattr(importlib.import_module(_LAZY[name]), name)  # later lookups skip this
     return value
-
-
-def __dir__() -> list[str]:
-    return sorted(__all__)
 
 
 __all__ = [

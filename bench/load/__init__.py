@@ -7,9 +7,9 @@ imported on first use through ``__getattr__`` (PEP 562)."""
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
+from bench._lazy import lazy_names
 from bench.load._config import HttpCompareConfig, LoadConfig
 from bench.load._open_loop import (
     ARRIVALS,
@@ -31,22 +31,15 @@ if TYPE_CHECKING:
     from bench.load._http_client import HttpApis, HttpSetupError
     from bench.load._http_server import ServerThread, serve_forever
 
-#: public name -> the module that defines it, imported on first use
-_LAZY = {
-    "HttpApis": "bench.load._http_client",
-    "HttpSetupError": "bench.load._http_client",
-    "ServerThread": "bench.load._http_server",
-    "serve_forever": "bench.load._http_server",
-}
-
-
-def __getattr__(name: str) -> Any:
-    module = _LAZY.get(name)
-    if module is None:
-        raise AttributeError(f"module 'bench.load' has no attribute {name!r}")
-    value = getattr(importlib.import_module(module), name)
-    globals()[name] = value  # later lookups skip this function
-    return value
+#: module -> the public names it defines, each imported on first use
+__getattr__ = lazy_names(
+    "bench.load",
+    {
+        "bench.load._http_client": ("HttpApis", "HttpSetupError"),
+        "bench.load._http_server": ("ServerThread", "serve_forever"),
+    },
+    globals(),
+)
 
 
 __all__ = [

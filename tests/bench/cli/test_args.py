@@ -7,17 +7,8 @@ from pathlib import Path
 import pytest
 
 from bench.cli import main
-from bench.cli._args import as_flags
 from bench.load import LoadConfig, LoadError, load_test
 from scenarios import load_catalog
-
-
-def test_settings_in_backticks_become_flags() -> None:
-    """`name` becomes --name, underscores become dashes; other text is left alone."""
-    assert (
-        as_flags("`concurrency_cap` must be >= 1; see `out`") == "--concurrency-cap must be >= 1; see --out"
-    )
-    assert as_flags("no `Setting` or ` x `") == "no `Setting` or ` x `"
 
 
 def test_the_library_names_the_setting(tmp_path: Path) -> None:
