@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-import numpy as np
-
 from bench.models._gemini import FunctionCallSpec, FunctionResult, ToolDecl, Turn
 from scenarios import Constant, Latency
 
@@ -158,6 +156,8 @@ class SimulatedModel:
         self._turn = 0
         self._history_chars = len(query) + len(json.dumps(list(tools)))
         salt = zlib.crc32(ctx.scenario.encode())
+        import numpy as np  # on first use: `pfcbench list` and `--help` load this module without numpy
+
         rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, ctx.trial, salt, 0x30DE1]))
         self._ttft = [float(x) for x in self.params.ttft.sample(rng, len(self._waves) + 1)]
         return self._emit()

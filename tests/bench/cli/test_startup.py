@@ -1,4 +1,4 @@
-"""Start-up: ``pfcbench list`` and ``--help`` import no scipy, pandas or matplotlib; lazy faces resolve."""
+"""Start-up: ``pfcbench list`` and ``--help`` import no numpy, scipy, pandas or matplotlib; lazy faces resolve."""
 
 from __future__ import annotations
 
@@ -10,12 +10,12 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[3]
-HEAVY = ("scipy", "pandas", "matplotlib")
+HEAVY = ("numpy", "scipy", "pandas", "matplotlib")
 
 
 @pytest.mark.parametrize("argv", [["list"], ["--help"], ["run", "--help"], ["load", "--help"]])
 def test_light_commands_import_no_heavy_library(argv: list[str]) -> None:
-    """The command runs in a fresh interpreter and leaves scipy, pandas and matplotlib unimported."""
+    """The command runs in a fresh interpreter and leaves numpy, scipy, pandas and matplotlib unimported."""
     code = (
         "import sys\nfrom bench.cli import main\ntry:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
         f"print(sorted(m for m in {HEAVY!r} if m in sys.modules))"
