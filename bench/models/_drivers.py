@@ -320,7 +320,7 @@ class ReplayModel:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise CassetteError(f"--cassette {path}: cannot read it ({exc.strerror})") from None
+            raise CassetteError(f"`cassette` {path}: cannot read it ({exc.strerror})") from None
         for i, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -328,17 +328,17 @@ class ReplayModel:
                 d = json.loads(line)
                 if d.get("cassette") != CASSETTE_VERSION:
                     raise CassetteError(
-                        f"--cassette {path}:{i}: version {d.get('cassette')!r} is not {CASSETTE_VERSION}"
+                        f"`cassette` {path}:{i}: version {d.get('cassette')!r} is not {CASSETTE_VERSION}"
                     )
                 key = (str(d["scenario"]), int(d["trial"]), str(d["executor"]), str(d["mode"]))
                 self.recorded_model = str(d.get("model", ""))
             except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
                 if isinstance(exc, CassetteError):
                     raise
-                raise CassetteError(f"--cassette {path}:{i}: not a cassette line ({exc})") from None
+                raise CassetteError(f"`cassette` {path}:{i}: not a cassette line ({exc})") from None
             self._convs.setdefault(key, []).append(d)
         if not self._convs:
-            raise CassetteError(f"--cassette {path}: holds no turns")
+            raise CassetteError(f"`cassette` {path}: holds no turns")
         self._turns: list[dict[str, Any]] = []
         self._next = 0
 
@@ -358,7 +358,7 @@ class ReplayModel:
             )
         if turns is None:
             raise CassetteError(
-                f"--cassette {self.path}: no recording of scenario {ctx.scenario!r} trial {ctx.trial} "
+                f"`cassette` {self.path}: no recording of scenario {ctx.scenario!r} trial {ctx.trial} "
                 f"mode {ctx.mode!r}"
             )
         self._turns = sorted(turns, key=lambda d: int(d["turn"]))
