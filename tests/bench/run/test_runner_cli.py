@@ -115,17 +115,7 @@ def test_interrupt_then_resume_finishes_without_redoing(tmp_path: Path) -> None:
     first = read_records(tmp_path / "results.jsonl")
     assert json.loads((tmp_path / "run.json").read_text())["status"] == "interrupted"
     assert 2 <= len(first) < 12
-    resumed = RunConfig(
-        scenarios=scen,
-        executors=labels,
-        trials=3,
-        seed=1,
-        time_scale=0.01,
-        out=tmp_path,
-        warmup=0,
-        resume=True,
-    )
-    written = run(resumed, {lb: make_executor(lb) for lb in labels})
+    written = run(dataclasses.replace(cfg, resume=True), {lb: make_executor(lb) for lb in labels})
     recs = read_records(tmp_path / "results.jsonl")
     keys = [(r.trial, r.executor) for r in recs]
     # two executors and the two raw references, three trials
