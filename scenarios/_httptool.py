@@ -11,7 +11,7 @@ from typing import Any
 
 import httpx
 
-from scenarios._http_client import ClientPair
+from scenarios._clients import ClientPair
 from scenarios._realtools import ToolLog, retry_after_s
 from scenarios._spec import HttpEndpoint, ToolSpec, redact_url
 from scenarios._toolbox import Clock, RateLimited, ToolError

@@ -32,7 +32,7 @@ from scenarios._spec import ToolSpec
 from scenarios._toolbox import CallLog, Clock
 
 if TYPE_CHECKING:
-    from scenarios._http_client import ClientPair
+    from scenarios._clients import ClientPair
     from scenarios._httptool import HttpTool
     from scenarios._toolbox import SimulatedAPI
 

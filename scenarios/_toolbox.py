@@ -259,7 +259,7 @@ def _real(
         raise ValueError(f"{plan.scenario.name}: tool {spec.name!r} does real work; run it at time scale 1")
 
     def clients() -> Any:
-        from scenarios._http_client import ClientPair  # httpx, only for HTTP tools
+        from scenarios._clients import ClientPair  # httpx, only for HTTP tools
 
         shared = next((t.clients for t in box.values() if hasattr(t, "clients")), None)
         return shared if shared is not None else ClientPair()

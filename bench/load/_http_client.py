@@ -13,22 +13,14 @@ written in two segments would otherwise wait for the peer's delayed ACK (Nagle +
 from __future__ import annotations
 
 import asyncio
-import functools
 import socket
-import ssl
 import threading
-import time
-import typing
 import uuid
-import weakref
 from typing import Any
 
 import httpx
 
-from scenarios._plan import TrialPlan
-from scenarios._realtools import retry_after_s
-from scenarios._spec import Scenario
-from scenarios._toolbox import RateLimited, ToolError
+from scenarios import RateLimited, Scenario, ToolError, TrialPlan
 
 _NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
@@ -38,13 +30,13 @@ class HttpSetupError(RuntimeError):
 
 
 def _retry_after(resp: httpx.Response) -> float:
-    ms = resp.headers.get("Retry-After-Ms")  # serve-apis' own header: sub-second delays at small time scales
+    ms = resp.headers.get("Retry-After-Ms")
     try:
         if ms is not None:
             return float(ms) / 1000
+        return float(resp.headers.get("Retry-After", "0"))
     except ValueError:
-        pass
-    return retry_after_s(resp.headers.get("Retry-After"))
+        return 0.0
 
 
 def _decode(name: str, resp: httpx.Response) -> dict[str, Any]:
@@ -58,110 +50,46 @@ def _decode(name: str, resp: httpx.Response) -> dict[str, Any]:
     return out
 
 
-@functools.cache
-def _tls() -> ssl.SSLContext:
-    """One TLS context per process: loading the CA bundle takes tens of milliseconds, and a client is built
-    per executor run."""
-    return httpx.create_ssl_context()
-
-
-class ClientPair:
-    """A pooled keep-alive ``httpx.Client`` and its ``httpx.AsyncClient`` twin, configured alike.
+class HttpApis:
+    """Pooled keep-alive clients for one ``serve-apis`` server, shared by every tool and every query.
 
     The AsyncClient belongs to the event loop that first uses it (httpx connections cannot move between
-    loops): ``aclient()`` returns None on any other loop, and the caller falls back to the sync client in a
-    worker thread. ``close()`` closes both; a pair that is dropped unclosed is closed when it is collected
-    (at the end of the executor run that built it), without waiting for a loop in another thread."""
-
-    def __init__(self, base_url: str = "", *, timeout_s: float = 120.0, max_connections: int = 512) -> None:
-        limits = httpx.Limits(
-            max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=30
-        )
-        timeout = httpx.Timeout(timeout_s, connect=min(5.0, timeout_s))
-        self.client = httpx.Client(
-            base_url=base_url,
-            transport=httpx.HTTPTransport(limits=limits, socket_options=_NODELAY, verify=_tls()),
-            timeout=timeout,
-        )
-        aclient = httpx.AsyncClient(
-            base_url=base_url,
-            transport=httpx.AsyncHTTPTransport(limits=limits, socket_options=_NODELAY, verify=_tls()),
-            timeout=timeout,
-        )
-        #: [the AsyncClient, the loop that owns it (None until first use)]
-        self._async: list[Any] = [aclient, None]
-        self._lock = threading.Lock()
-        self._finalizer = weakref.finalize(self, _close_pair, self.client, self._async, False)
-
-    def aclient(self) -> httpx.AsyncClient | None:
-        """The AsyncClient if the running loop owns it (the first loop to ask does), else None."""
-        loop = asyncio.get_running_loop()
-        with self._lock:
-            aclient, owner = self._async
-            if aclient is None:
-                return None
-            if owner is None:
-                self._async[1] = owner = loop
-            return typing.cast(httpx.AsyncClient, aclient) if owner is loop else None
-
-    def close(self) -> None:
-        """Close both clients; the async one on its own loop when that loop is still usable."""
-        if self._finalizer.detach() is not None:
-            _close_pair(self.client, self._async, True)
-
-
-def _close_pair(client: httpx.Client, holder: list[Any], wait: bool) -> None:
-    client.close()
-    aclient, loop = holder
-    holder[:] = [None, None]
-    if aclient is None or loop is None or loop.is_closed():
-        return  # never used on a loop (no connection to close), or its loop is gone with its sockets
-    if not loop.is_running():
-        loop.run_until_complete(aclient.aclose())
-        return
-    try:
-        running = asyncio.get_running_loop()
-    except RuntimeError:
-        running = None
-    if running is not None and running is loop:
-        running.create_task(aclient.aclose())  # the loop keeps the task; nothing here may wait for it
-    else:
-        done = asyncio.run_coroutine_threadsafe(aclient.aclose(), loop)
-        if wait:
-            done.result(timeout=10)
-
-
-class HttpApis:
-    """Pooled keep-alive clients (a ``ClientPair``) for one ``serve-apis`` server, shared by every tool and
-    every query."""
+    loops); a coroutine on another loop falls back to the sync client in a worker thread."""
 
     def __init__(self, base_url: str, *, timeout_s: float = 120.0, max_connections: int = 512) -> None:
         self.base_url = base_url.rstrip("/")
-        self._pair = ClientPair(self.base_url, timeout_s=timeout_s, max_connections=max_connections)
-        self.client = self._pair.client
+        limits = httpx.Limits(
+            max_connections=max_connections, max_keepalive_connections=max_connections, keepalive_expiry=30
+        )
+        self._timeout = httpx.Timeout(timeout_s, connect=5.0)
+        self._limits = limits
+        self.client = httpx.Client(
+            base_url=self.base_url,
+            transport=httpx.HTTPTransport(limits=limits, socket_options=_NODELAY),
+            timeout=self._timeout,
+        )
+        self._aclient: httpx.AsyncClient | None = None
+        self._aloop: asyncio.AbstractEventLoop | None = None
+        self._lock = threading.Lock()
 
     def aclient(self) -> httpx.AsyncClient | None:
-        """The shared AsyncClient if the running loop owns it, else None."""
-        return self._pair.aclient()
+        """The shared AsyncClient if the running loop owns it (creating it on first use), else None."""
+        loop = asyncio.get_running_loop()
+        with self._lock:
+            if self._aclient is None:
+                self._aloop = loop
+                self._aclient = httpx.AsyncClient(
+                    base_url=self.base_url,
+                    transport=httpx.AsyncHTTPTransport(limits=self._limits, socket_options=_NODELAY),
+                    timeout=self._timeout,
+                )
+            return self._aclient if self._aloop is loop else None
 
-    def health(self, wait_s: float = 5.0) -> dict[str, Any]:
-        """The server's /health answer. A refused connection is retried for ``wait_s``: a server started a
-        moment ago prints its URL before it listens."""
-        deadline = time.monotonic() + wait_s
-        while True:
-            try:
-                resp = self.client.get("/health", timeout=5.0)
-                break
-            except httpx.ConnectError as exc:
-                if time.monotonic() >= deadline:
-                    raise HttpSetupError(
-                        f"{self.base_url}: cannot reach serve-apis ({type(exc).__name__})"
-                    ) from None
-                time.sleep(0.05)
-            except httpx.HTTPError as exc:
-                raise HttpSetupError(
-                    f"{self.base_url}: cannot reach serve-apis ({type(exc).__name__})"
-                ) from None
+    def health(self) -> dict[str, Any]:
+        try:
+            resp = self.client.get("/health", timeout=5.0)
+        except httpx.HTTPError as exc:
+            raise HttpSetupError(f"{self.base_url}: cannot reach serve-apis ({type(exc).__name__})") from None
         out: dict[str, Any] = resp.json()
         return out
 
@@ -191,7 +119,21 @@ class HttpApis:
         return {t.name: HttpTool(self, t.name, plan.seed, plan.trial, sid) for t in plan.scenario.tools}
 
     def close(self) -> None:
-        self._pair.close()
+        """Close both clients; the async one on its own loop when that loop is still usable."""
+        self.client.close()
+        with self._lock:
+            aclient, loop, self._aclient, self._aloop = self._aclient, self._aloop, None, None
+        if aclient is None or loop is None or loop.is_closed():
+            return
+        if loop.is_running():
+            try:
+                running = asyncio.get_running_loop()
+            except RuntimeError:
+                running = None
+            if running is not loop:
+                asyncio.run_coroutine_threadsafe(aclient.aclose(), loop).result(timeout=10)
+        else:
+            loop.run_until_complete(aclient.aclose())
 
     def __enter__(self) -> HttpApis:
         return self
