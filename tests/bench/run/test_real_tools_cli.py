@@ -22,24 +22,24 @@ CALLS = []
 _LOCK = threading.Lock()
 
 def slow_sync(tag: str) -> dict:
-    """Sync work, 40 ms."""
+    """Sync work, 100 ms."""
     with _LOCK:
         CALLS.append(tag)
-    time.sleep(0.04)
+    time.sleep(0.1)
     return {"tag": tag}
 
 async def slow_async(tag: str) -> dict:
-    """Async work, 60 ms."""
+    """Async work, 120 ms."""
     with _LOCK:
         CALLS.append(tag)
-    await asyncio.sleep(0.06)
+    await asyncio.sleep(0.12)
     return {"tag": tag}
 
 def failing(tag: str) -> dict:
-    """Fails after 20 ms."""
+    """Fails after 80 ms."""
     with _LOCK:
         CALLS.append(tag)
-    time.sleep(0.02)
+    time.sleep(0.08)
     raise RuntimeError("quota exhausted upstream")
 '''
 
@@ -48,17 +48,17 @@ name = "mixed-real"
 [[tools]]
 name = "sync_tool"
 python = "cli_real_tools:slow_sync"
-latency = { dist = "constant", ms = 40 }
+latency = { dist = "constant", ms = 100 }
 [[tools]]
 name = "async_tool"
 python = "cli_real_tools:slow_async"
-latency = { dist = "constant", ms = 60 }
+latency = { dist = "constant", ms = 120 }
 [[tools]]
 name = "bad_tool"
 python = "cli_real_tools:failing"
 [[tools]]
 name = "sim"
-latency = { dist = "constant", ms = 30 }
+latency = { dist = "constant", ms = 90 }
 [[calls]]
 id = "a"
 tool = "sync_tool"
@@ -99,7 +99,7 @@ def test_run_with_python_tools_through_every_executor(
     assert sorted(calls) == sorted(["a", "b", "c"] * len(EXECUTORS) * 3)  # 2 trials + 1 warm-up each
     records = read_records(out / "results.jsonl")
     assert len(records) == 2 * len(EXECUTORS)
-    slept = {"a": 0.04, "b": 0.06, "c": 0.02, "s": 0.03}
+    slept = {"a": 0.1, "b": 0.12, "c": 0.08, "s": 0.09}
     for r in records:
         by_id = {c.id: c for c in r.calls}
         assert by_id["c"].status == "error" and by_id["c"].error == "RuntimeError: quota exhausted upstream"
@@ -107,7 +107,7 @@ def test_run_with_python_tools_through_every_executor(
         for i, c in by_id.items():
             assert slept[i] - 0.0005 <= c.end_s - c.start_s <= slept[i] * 1.25 + 0.005, (r.executor, i)
         if r.executor in ("threaded", "asyncio"):
-            assert r.makespan_s <= 0.06 * 1.25 + 0.005 * 4, r.makespan_s
+            assert r.makespan_s <= 0.12 * 1.25 + 0.005 * 4, r.makespan_s
     if CHECKER.exists():
         check = subprocess.run(
             [sys.executable, str(CHECKER), str(out / "results.jsonl")], capture_output=True, check=False
