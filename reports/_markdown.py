@@ -14,6 +14,7 @@ from typing import Any
 
 from reports import _figures as figs
 from reports._frames import RunData, executor_order, load_run, representative_trials
+from reports._replay import replay_section
 from reports._schema import write_json_atomic, write_text_atomic
 from reports._stats import (
     BASELINE,
@@ -352,6 +353,7 @@ def render_report(
     else:
         md += ["This run measured none of the document's rows.", ""]
     md += ["### Findings", ""] + [f"- {f}" for f in findings(stats, rows, baseline)] + [""]
+    md += replay_section(trials, seed, n_resamples)
 
     families: dict[str, list[str]] = {}
     for sc in scenarios:

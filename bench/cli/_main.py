@@ -29,7 +29,6 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--scenario",
         action="append",
-        required=True,
         metavar="NAME|PATH",
         help="catalog name, a .toml file (all its scenarios) or file.toml:name; repeatable",
     )
@@ -60,6 +59,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Hidden: multiplies every tool's latency at run time, for measuring the regression gate's power
     # (tools/gate_power.py). Recorded in run.json; the scenario hash is unchanged, so the gate compares.
     r.add_argument("--inject-slowdown", type=positive_float, default=1.0, help=argparse.SUPPRESS)
+    from bench.cli._fit import add_trace_argument
+
+    add_trace_argument(r)
 
     rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
     rep.add_argument("dir", type=Path)
@@ -77,7 +79,7 @@ def _extra_commands() -> list[Any]:
     subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
     import importlib
 
-    names: tuple[str, ...] = ("_load", "_experiments", "_serve_gemini", "_gate")
+    names: tuple[str, ...] = ("_load", "_experiments", "_serve_gemini", "_gate", "_fit")
     return [importlib.import_module(f"bench.cli.{n}") for n in names]
 
 
@@ -107,10 +109,18 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     from executors import DEFAULT_EXECUTORS, UnknownExecutor, make_executor
     from scenarios import Scenario, ScenarioError, load_catalog, resolve
 
+    replay = None
+    found: list[Scenario] = []
+    if ns.trace:  # trace replay: one scenario whose trials are the recorded turns
+        from bench.cli._fit import trace_replay_for
+
+        replay = trace_replay_for(ns)
+        found.append(replay.scenario)
+    elif not ns.scenario:
+        raise UsageError("pfcbench run: --scenario (or --trace) is required")
     try:
         catalog = load_catalog()
-        found: list[Scenario] = []
-        for ref in ns.scenario:
+        for ref in ns.scenario or ():
             found.extend(resolve(ref, catalog))
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
@@ -135,7 +145,7 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     config = RunConfig(
         scenarios=tuple(found),
         executors=labels,
-        trials=ns.trials,
+        trials=replay.trials if replay else ns.trials,
         seed=ns.seed,
         time_scale=ns.time_scale,
         out=ns.out,
@@ -150,6 +160,7 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         gemini_model=ns.gemini_model,
         gemini_base_url=ns.gemini_base_url,
         inject_slowdown=ns.inject_slowdown,
+        plans=replay,
     )
     try:
         written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
@@ -175,6 +186,10 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         e2e = render_e2e(ns.out)
         if e2e is not None:
             print(f"wrote {e2e}")
+    if replay is not None:
+        from bench.cli._fit import append_recorded
+
+        written += append_recorded(ns, replay)
     print(f"wrote {written} records to {ns.out / 'results.jsonl'}")
     return 0
 
@@ -189,6 +204,9 @@ def cmd_report(ns: argparse.Namespace) -> int:
     except (SchemaError, ValueError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
     print(f"wrote {path}")
+    from bench.traces import write_otel
+
+    print(f"wrote {write_otel(ns.dir)}")
     return 0
 
 

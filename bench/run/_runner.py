@@ -4,13 +4,14 @@ flushed per (scenario, trial, executor), resumable after an interruption."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -20,7 +21,7 @@ from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
 from bench.run._session import run_session
 from bench.run._theory import scenario_theory
-from executors import CallResult, Executor
+from executors import CallResult, Executor, Tools
 from reports import CallRecord, ResultsWriter, TrialRecord, read_records, write_json_atomic
 from scenarios import NO_BIAS, Scenario, SimulatedAPI, SleepBias, TrialPlan, build_toolbox, make_plan
 
@@ -28,6 +29,14 @@ Clock = Callable[[], float]
 
 #: warm-up plans draw from trial indices no run reaches
 _WARMUP_TRIAL = 2_000_000
+
+
+class PlanSource(Protocol):
+    """Explicit per-trial plans instead of sampled ones (trace replay), and the tools that play them."""
+
+    def plan(self, scenario: Scenario, seed: int, trial: int) -> TrialPlan: ...
+
+    def toolbox(self, plan: TrialPlan, time_scale: float, bias: SleepBias) -> Tools: ...
 
 
 class RunError(ValueError):
@@ -60,6 +69,8 @@ class RunConfig:
     #: tool latencies are multiplied by this at run time (``--inject-slowdown``): a known slowdown with an
     #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
     inject_slowdown: float = 1.0
+    #: where trial plans come from; None samples them from the scenarios (``make_plan``)
+    plans: PlanSource | None = None
 
     def args_json(self) -> dict[str, Any]:
         return {
@@ -98,16 +109,21 @@ def measure(
     on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
     bias: SleepBias = NO_BIAS,
     slowdown: float = 1.0,
+    toolbox: Callable[[TrialPlan, float, SleepBias], Tools] | None = None,
 ) -> TrialRecord:
     """Run one trial's calls with one executor against fresh simulated APIs and record what happened.
     ``on_tools`` sees the simulated APIs (their server-side logs: 429s, attempts) before the run.
 
     ``slowdown`` stretches every tool's sleep (not the plan, the quotas or the records' planned latencies),
-    so the run looks like the same scenario on slower servers."""
+    so the run looks like the same scenario on slower servers. ``toolbox`` replaces the simulated APIs."""
     stretch = _stretched_sleeps(slowdown) if slowdown != 1.0 else {}
-    tools = build_toolbox(plan, time_scale, clock=clock, bias=bias, **stretch)
-    if on_tools is not None:
-        on_tools(tools)
+    if toolbox is not None:
+        tools: Tools = toolbox(plan, time_scale, bias)
+    else:
+        sims = build_toolbox(plan, time_scale, clock=clock, bias=bias, **stretch)
+        if on_tools is not None:
+            on_tools(sims)
+        tools = sims
     calls = tool_calls(plan)
     quotas = quotas_of(plan.scenario, time_scale)
     gc.collect()  # a collection inside the timed region would be charged to whichever executor was unlucky
@@ -215,6 +231,9 @@ def run(
         raise
     meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
     write_json_atomic(meta_path, meta)
+    from bench.traces import write_otel
+
+    write_otel(out)
     return written
 
 
@@ -260,7 +279,8 @@ def _execute(
                 key = (s.name, trial)
                 if key not in plans:
                     plans.clear()  # one plan per (scenario, trial) shared by all its executors
-                    plans[key] = make_plan(s, config.seed, trial)
+                    source = config.plans
+                    plans[key] = source.plan(s, config.seed, trial) if source else make_plan(s, config.seed, trial)
                 if config.model == "none":
                     rec = measure(
                         plans[key],
@@ -270,13 +290,15 @@ def _execute(
                         order=pos,
                         bias=bias,
                         slowdown=config.inject_slowdown,
+                        toolbox=config.plans.toolbox if config.plans else None,
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
                     rec = _session(
                         config, plans[key], mode, label, executors, model, meta["run_id"], pos, bias
                     )
-                writer.write(rec)
+                # the record's origin on the wall clock (for otel.json): it ended makespan_s before now
+                writer.write(dataclasses.replace(rec, origin_unix_s=time.time() - rec.makespan_s))
                 written += 1
         if progress:
             progress(total, total, "done")
