@@ -67,7 +67,9 @@ def paired_savings(
 
 
 def _f(x: float, unit: str = " ms") -> str:
-    return "–" if not math.isfinite(x) else f"{x:,.1f}{unit}"
+    if not math.isfinite(x):
+        return "–"
+    return f"{x:.2f}{unit}" if unit in ("×", "") and abs(x) < 10 else f"{x:,.1f}{unit}"
 
 
 def _ci(t: tuple[float, float, float], unit: str = " ms") -> str:

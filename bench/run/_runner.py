@@ -280,7 +280,9 @@ def _execute(
                 if key not in plans:
                     plans.clear()  # one plan per (scenario, trial) shared by all its executors
                     source = config.plans
-                    plans[key] = source.plan(s, config.seed, trial) if source else make_plan(s, config.seed, trial)
+                    plans[key] = (
+                        source.plan(s, config.seed, trial) if source else make_plan(s, config.seed, trial)
+                    )
                 if config.model == "none":
                     rec = measure(
                         plans[key],

@@ -120,7 +120,9 @@ def _chat_span(
         "name": f"{CHAT} {model}",
         "kind": 3,
         "startTimeUnixNano": _ns(origin_ns, float(turn.get("start_s", 0.0))),
-        "endTimeUnixNano": _ns(origin_ns, max(float(turn.get("end_s", 0.0)), float(turn.get("start_s", 0.0)))),
+        "endTimeUnixNano": _ns(
+            origin_ns, max(float(turn.get("end_s", 0.0)), float(turn.get("start_s", 0.0)))
+        ),
         "attributes": encode_attrs(attrs),
         "status": {"code": 0},
     }
@@ -175,7 +177,10 @@ def otel_document(records: Sequence[TrialRecord], meta: Mapping[str, Any]) -> di
     scope = {"name": SCOPE, **({"version": str(version)} if version else {})}
     return {
         "resourceSpans": [
-            {"resource": {"attributes": encode_attrs(resource)}, "scopeSpans": [{"scope": scope, "spans": spans}]}
+            {
+                "resource": {"attributes": encode_attrs(resource)},
+                "scopeSpans": [{"scope": scope, "spans": spans}],
+            }
         ]
     }
 

@@ -40,16 +40,14 @@ class LatencyFit:
     p50_ms: float
     p95_ms: float
     p99_ms: float
-    values_ms: tuple[float, ...]
 
 
 def fit_latency(values_ms: Sequence[float], key: str = "") -> LatencyFit:
     """The best of lognormal, gamma and empirical for ``values_ms`` (n >= 1); ``key`` seeds the split."""
     x = np.asarray(values_ms, dtype=np.float64)
     p50, p95, p99 = (float(v) for v in np.quantile(x, [0.5, 0.95, 0.99]))
-    common = {"n": x.size, "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "values_ms": tuple(map(float, x))}
     if x.size == 1 or np.ptp(x) == 0:
-        return LatencyFit(Constant(float(x[0])), "constant", ks={}, held_back=False, **common)
+        return LatencyFit(Constant(float(x[0])), "constant", x.size, {}, False, p50, p95, p99)
     rng = np.random.default_rng(zlib.crc32(key.encode()))
     held_back = x.size >= MIN_SPLIT
     if held_back:
@@ -60,7 +58,7 @@ def fit_latency(values_ms: Sequence[float], key: str = "") -> LatencyFit:
     families = _FAMILIES if held_back else {k: v for k, v in _FAMILIES.items() if k != "empirical"}
     ks = {name: float(np.mean([_ks(make(tr), te) for tr, te in splits])) for name, make in families.items()}
     best = min(ks, key=lambda k: (ks[k], list(_FAMILIES).index(k)))  # ties go to the parametric family
-    return LatencyFit(_FAMILIES[best](x), best, ks=ks, held_back=held_back, **common)
+    return LatencyFit(_FAMILIES[best](x), best, x.size, ks, held_back, p50, p95, p99)
 
 
 def _lognormal(x: FloatArray) -> Latency:

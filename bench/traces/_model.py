@@ -77,7 +77,9 @@ def tool_span(span: Span) -> ToolSpan | None:
     usable = outcome != RATE_LIMITED and (status is None or status in (OK, ERROR))
     if isinstance(attempts, int) and attempts > 1:
         usable = False
-    return ToolSpan(span, str(a.get("gen_ai.tool.name", "")), str(a.get(CALL_ID, span.span_id)), outcome, usable)
+    return ToolSpan(
+        span, str(a.get("gen_ai.tool.name", "")), str(a.get(CALL_ID, span.span_id)), outcome, usable
+    )
 
 
 def _outcome(span: Span) -> str:

@@ -92,7 +92,9 @@ def _documents(p: Path, text: str) -> Iterator[tuple[str, Any]]:
             try:
                 obj = json.loads(line)
             except json.JSONDecodeError as exc:
-                raise TraceError(f"{p}:{i}: not JSON ({exc.msg}); expected OTLP JSON, one object per line") from None
+                raise TraceError(
+                    f"{p}:{i}: not JSON ({exc.msg}); expected OTLP JSON, one object per line"
+                ) from None
             yield f"{p}:{i}", obj
 
 
@@ -105,7 +107,9 @@ def _span(where: str, raw: Any, resource: Mapping[str, Any]) -> Span:
             raise TraceError(f"{where}: span {name!r}: {k} missing or not a string")
     start, end = _nanos(where, name, raw, "startTimeUnixNano"), _nanos(where, name, raw, "endTimeUnixNano")
     if end < start:
-        raise TraceError(f"{where}: span {name!r} ({raw['spanId']}): negative duration (ends before it starts)")
+        raise TraceError(
+            f"{where}: span {name!r} ({raw['spanId']}): negative duration (ends before it starts)"
+        )
     status = raw.get("status") or {}
     code = status.get("code", 0) if isinstance(status, dict) else 0
     return Span(

@@ -1,9 +1,10 @@
 """Trace replay: each recorded turn becomes one trial whose calls sleep exactly their recorded durations
 (failures and 429s answered as recorded), and a pseudo-executor ``recorded`` carries what production did.
 
-One scenario per trace, whose plans vary per trial (trial i = turn i): its tools resample the trace's
-latencies (for theory and warm-up) and its ``[[calls]]`` are the most common turn shape, but every measured
-trial runs its own turn's calls. Turn times are document time: the time scale applies as everywhere."""
+One scenario per trace, whose plans vary per trial (trial i = turn i): its tools carry a lognormal fitted to
+the trace's latencies and its calls are the most common turn shape (these feed only theory.json, warm-up and
+calibration; a step-shaped empirical CDF makes the theory's integrals warn), but every measured trial runs
+its own turn's calls. Turn times are document time: the time scale applies as everywhere."""
 
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from bench.traces._model import OK, RATE_LIMITED, ToolSpan
 from bench.traces._turns import Turn, group_turns, read_tool_spans
 from executors import Tools
@@ -21,8 +24,10 @@ from reports import CallRecord, TrialRecord
 from scenarios import (
     MAX_PLANNED_ATTEMPTS,
     CallSpec,
-    Empirical,
+    Constant,
     Faults,
+    Latency,
+    LogNormal,
     PlannedCall,
     RateLimited,
     Scenario,
@@ -94,7 +99,10 @@ class TraceReplay:
             if c.outcome == RATE_LIMITED:
                 limited[c.tool].add(f"c{j}")
         box = build_toolbox(plan, time_scale, bias=bias)
-        return {name: _Replayed(api, frozenset(limited[name])) if name in limited else api for name, api in box.items()}
+        return {
+            name: _Replayed(api, frozenset(limited[name])) if name in limited else api
+            for name, api in box.items()
+        }
 
     def recorded_records(self, run_id: str, seed: int, time_scale: float) -> list[TrialRecord]:
         """What production did, one record per turn, as the pseudo-executor ``recorded``."""
@@ -139,6 +147,14 @@ class TraceReplay:
         )
 
 
+def _smooth(values_ms: Sequence[float]) -> Latency:
+    x = np.maximum(np.asarray(values_ms, dtype=np.float64), 1e-3)
+    if x.size < 2 or np.ptp(x) == 0:
+        return Constant(float(x[0]))
+    logs = np.log(x)
+    return LogNormal(float(np.exp(logs.mean())), float(logs.std(ddof=1)))
+
+
 def trace_replay(paths: Sequence[str | Path], name: str | None = None) -> TraceReplay:
     """The replay of the turns in ``paths`` (raises TraceError for bad input)."""
     turns = tuple(group_turns(read_tool_spans(paths)))
@@ -151,10 +167,11 @@ def trace_replay(paths: Sequence[str | Path], name: str | None = None) -> TraceR
     shape = Counter(t.shape for t in turns).most_common(1)[0][0]
     source = ", ".join(Path(p).name for p in paths)
     scenario = Scenario(
-        name=name or "trace-" + (re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(paths[0]).stem).strip("-") or "replay"),
+        name=name
+        or "trace-" + (re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(paths[0]).stem).strip("-") or "replay"),
         description=f"replay of {len(turns)} recorded turns from {source}",
         tools=tuple(
-            ToolSpec(tool, Empirical(tuple(v), source=source), Faults(error_rate=failures[tool] / len(v)))
+            ToolSpec(tool, _smooth(v), Faults(error_rate=failures[tool] / len(v)))
             for tool, v in sorted(durations.items())
         ),
         calls=tuple(CallSpec(f"c{i}", tool, {"request_id": f"c{i}"}) for i, tool in enumerate(shape)),

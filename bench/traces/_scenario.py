@@ -90,7 +90,9 @@ def _quota_calls(spans: Sequence[ToolSpan]) -> int:
     for group in traces.values():
         if not any(s.outcome == RATE_LIMITED for s in group):
             continue
-        starts = np.sort([s.span.start_ns / 1e6 / s.span.time_scale for s in group if s.outcome != RATE_LIMITED])
+        starts = np.sort(
+            [s.span.start_ns / 1e6 / s.span.time_scale for s in group if s.outcome != RATE_LIMITED]
+        )
         if starts.size:
             # windows [t, t + period) opened at each admitted start
             counts = np.searchsorted(starts, starts + QUOTA_PERIOD_MS, side="left") - np.arange(starts.size)
@@ -194,5 +196,3 @@ def write_scenario(fs: FittedScenario, out: Path) -> list[Path]:
         written.append(p)
     out.write_text(text, encoding="utf-8")
     return [out, *written]
-
-

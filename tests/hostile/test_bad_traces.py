@@ -41,11 +41,17 @@ CASES: dict[str, tuple[str | bytes | None, str]] = {
     "binary": (b"\xff\xfe\x00\x01", "not UTF-8"),
     "no tool spans": (_otlp(CHAT_ONLY), "no tool spans"),
     "no spans at all": ('{"resourceSpans": []}', "no tool spans"),
-    "negative duration": (_otlp(_span(startTimeUnixNano="5000", endTimeUnixNano="4000")), "negative duration"),
+    "negative duration": (
+        _otlp(_span(startTimeUnixNano="5000", endTimeUnixNano="4000")),
+        "negative duration",
+    ),
     "time not integer": (_otlp(_span(startTimeUnixNano="soon")), "not integer nanoseconds"),
     "time missing": (_otlp({k: v for k, v in _span().items() if k != "endTimeUnixNano"}), "endTimeUnixNano"),
     "span id missing": (_otlp({k: v for k, v in _span().items() if k != "spanId"}), "spanId"),
-    "span not an object": (json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [3]}]}]}), "must be an object"),
+    "span not an object": (
+        json.dumps({"resourceSpans": [{"scopeSpans": [{"spans": [3]}]}]}),
+        "must be an object",
+    ),
     "bad second line": (_otlp(_span()) + "\n{oops\n", ":2: not JSON"),
     "missing file": (None, "cannot read"),
 }
@@ -91,7 +97,9 @@ def test_run_trace_refuses_bad_trace(tmp_path: Path, capsys: pytest.CaptureFixtu
 
 def test_fit_directory_is_not_a_trace(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A directory given as TRACE is one line, exit 2."""
-    _one_line_exit_2(["fit", str(tmp_path), "--out", str(tmp_path / "s.toml")], tmp_path, "cannot read", capsys)
+    _one_line_exit_2(
+        ["fit", str(tmp_path), "--out", str(tmp_path / "s.toml")], tmp_path, "cannot read", capsys
+    )
 
 
 def test_run_trace_with_scenario_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

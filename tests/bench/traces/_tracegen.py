@@ -28,7 +28,9 @@ def lognormal(name: str, median_ms: float, sigma: float) -> GenTool:
     from scipy import stats
 
     d = stats.lognorm(s=sigma, scale=median_ms)
-    return GenTool(name, lambda r: float(r.lognormal(np.log(median_ms), sigma)), median_ms, float(d.ppf(0.95)))
+    return GenTool(
+        name, lambda r: float(r.lognormal(np.log(median_ms), sigma)), median_ms, float(d.ppf(0.95))
+    )
 
 
 def gamma(name: str, shape: float, scale_ms: float) -> GenTool:
@@ -46,7 +48,9 @@ def _attr(k: str, v: Any) -> dict[str, Any]:
     return {"key": k, "value": {"stringValue": str(v)}}
 
 
-def _span(trace: str, sid: str, parent: str, name: str, t0: int, t1: int, attrs: dict[str, Any], err: bool = False) -> dict[str, Any]:
+def _span(
+    trace: str, sid: str, parent: str, name: str, t0: int, t1: int, attrs: dict[str, Any], err: bool = False
+) -> dict[str, Any]:
     return {
         "traceId": trace,
         "spanId": sid,
@@ -80,11 +84,17 @@ def make_trace(
     for k in range(turns):
         if k % turns_per_trace == 0:
             trace, root = f"{k:032x}", f"{k + 1:016x}"
-            spans.append(_span(trace, root, "", "invoke_agent agent", t, t, {"gen_ai.operation.name": "invoke_agent"}))
+            spans.append(
+                _span(trace, root, "", "invoke_agent agent", t, t, {"gen_ai.operation.name": "invoke_agent"})
+            )
             root_span = spans[-1]
         if chat:
             n += 1
-            spans.append(_span(trace, f"c{n:015x}", root, "chat m", t, t + 5_000_000, {"gen_ai.operation.name": "chat"}))
+            spans.append(
+                _span(
+                    trace, f"c{n:015x}", root, "chat m", t, t + 5_000_000, {"gen_ai.operation.name": "chat"}
+                )
+            )
             t += 6_000_000
         idx = shape(rng) if shape else list(range(len(tools)))
         durs, start = [], t
@@ -99,7 +109,18 @@ def make_trace(
             }
             if err:
                 attrs["error.type"] = "ToolError"
-            spans.append(_span(trace, f"a{n:015x}", root, f"execute_tool {tools[i].name}", start, start + d_ns, attrs, err))
+            spans.append(
+                _span(
+                    trace,
+                    f"a{n:015x}",
+                    root,
+                    f"execute_tool {tools[i].name}",
+                    start,
+                    start + d_ns,
+                    attrs,
+                    err,
+                )
+            )
             durs.append(d_ns / 1e6)
             if sequential:
                 start += d_ns
@@ -109,10 +130,21 @@ def make_trace(
         root_span["endTimeUnixNano"] = str(t)
         if chat and (k % turns_per_trace == turns_per_trace - 1 or k == turns - 1):
             n += 1
-            spans.append(_span(trace, f"c{n:015x}", root, "chat m", t, t + 5_000_000, {"gen_ai.operation.name": "chat"}))
+            spans.append(
+                _span(
+                    trace, f"c{n:015x}", root, "chat m", t, t + 5_000_000, {"gen_ai.operation.name": "chat"}
+                )
+            )
             t += 6_000_000
             root_span["endTimeUnixNano"] = str(t)
-    doc = {"resourceSpans": [{"resource": {"attributes": [_attr("service.name", "agent")]}, "scopeSpans": [{"scope": {"name": "gen"}, "spans": spans}]}]}
+    doc = {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": [_attr("service.name", "agent")]},
+                "scopeSpans": [{"scope": {"name": "gen"}, "spans": spans}],
+            }
+        ]
+    }
     return doc, drawn
 
 

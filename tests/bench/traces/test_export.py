@@ -17,7 +17,11 @@ from scenarios import load_catalog, load_file, make_plan
 
 # the shared checker sits beside the checkout (/work/shared) in the main tree and worktrees alike
 CHECK_OTEL = next(
-    (p / "shared" / "tools" / "check_otel.py" for p in Path(__file__).resolve().parents if (p / "shared" / "tools" / "check_otel.py").exists()),
+    (
+        p / "shared" / "tools" / "check_otel.py"
+        for p in Path(__file__).resolve().parents
+        if (p / "shared" / "tools" / "check_otel.py").exists()
+    ),
     Path("check_otel.py"),
 )
 FAST = ["--time-scale", "0.01", "--warmup", "0", "--seed", "3"]
@@ -27,7 +31,13 @@ def _check(run_dir: Path) -> str:
     if not CHECK_OTEL.exists():
         pytest.skip("shared/tools/check_otel.py not found beside the checkout")
     got = subprocess.run(
-        [sys.executable, str(CHECK_OTEL), str(run_dir / "otel.json"), "--results", str(run_dir / "results.jsonl")],
+        [
+            sys.executable,
+            str(CHECK_OTEL),
+            str(run_dir / "otel.json"),
+            "--results",
+            str(run_dir / "results.jsonl"),
+        ],
         capture_output=True,
         text=True,
         check=False,
@@ -41,7 +51,15 @@ def test_run_writes_otel_the_checker_accepts(tmp_path: Path, capsys: pytest.Capt
     """A run with errors and 429s ends with otel.json: one execute_tool span per call, error spans for
     every failed call, absolute times inside the run; ``pfcbench report`` rewrites it the same."""
     out = tmp_path / "r"
-    argv = ["run", "--scenario", "partial-failure", "--scenario", "burst-429", "--executor", "threaded-naive@100"]
+    argv = [
+        "run",
+        "--scenario",
+        "partial-failure",
+        "--scenario",
+        "burst-429",
+        "--executor",
+        "threaded-naive@100",
+    ]
     assert main([*argv, "--executor", "sequential", "--trials", "2", "--out", str(out), *FAST]) == 0
     assert "problems=0" in _check(out)
     spans = read_spans(out / "otel.json")
@@ -68,13 +86,22 @@ def _records(scenario: str, trials: int, time_scale: float = 0.1) -> list[TrialR
         plan = make_plan(sc, 7, trial)
         calls = tuple(
             CallRecord(
-                c.id, c.tool, c.latency_ms[0] / 1000 * time_scale, 0.0, c.latency_ms[0] / 1000 * time_scale,
-                "error" if c.error[0] else "ok", 1,
+                c.id,
+                c.tool,
+                c.latency_ms[0] / 1000 * time_scale,
+                0.0,
+                c.latency_ms[0] / 1000 * time_scale,
+                "error" if c.error[0] else "ok",
+                1,
             )
             for c in plan.calls
         )
         mk = max(c.end_s for c in calls)
-        out.append(TrialRecord("r", sc.name, "ideal", trial, 7, time_scale, mk, mk, mk, calls, origin_unix_s=1e9 + trial))
+        out.append(
+            TrialRecord(
+                "r", sc.name, "ideal", trial, 7, time_scale, mk, mk, mk, calls, origin_unix_s=1e9 + trial
+            )
+        )
     return out
 
 
@@ -102,7 +129,23 @@ def test_round_trip_of_a_real_run(tmp_path: Path, capsys: pytest.CaptureFixture[
     """pfcbench run -> otel.json -> pfcbench fit -> a scenario pfcbench loads, with the run's 3 tools at
     about their 500 ms (timer overshoot at time scale 0.01 allowed for)."""
     out = tmp_path / "r"
-    assert main(["run", "--scenario", "doc-3apis", "--executor", "threaded", "--trials", "5", "--out", str(out), *FAST]) == 0
+    assert (
+        main(
+            [
+                "run",
+                "--scenario",
+                "doc-3apis",
+                "--executor",
+                "threaded",
+                "--trials",
+                "5",
+                "--out",
+                str(out),
+                *FAST,
+            ]
+        )
+        == 0
+    )
     assert main(["fit", str(out / "otel.json"), "--out", str(tmp_path / "back.toml")]) == 0
     (sc,) = load_file(tmp_path / "back.toml")
     assert [t.name for t in sc.tools] == ["get_stock_price", "get_time", "get_weather"]
