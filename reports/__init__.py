@@ -37,12 +37,23 @@ from reports._schema import (
     write_json_atomic,
     write_text_atomic,
 )
+from reports._sessions import (
+    NO_SESSION,
+    AfcSession,
+    LoadQuery,
+    ModelSession,
+    NoSession,
+    Session,
+    TurnSpan,
+)
 from reports._stats import CI, ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
 
 __all__ = [
     "CALL_STATUSES",
     "CI",
+    "NO_SESSION",
     "SCHEMA_VERSION",
+    "AfcSession",
     "CallRecord",
     "ExecutorStats",
     "GateCheck",
@@ -50,13 +61,18 @@ __all__ = [
     "GateSpec",
     "GateVerdict",
     "IncomparableRunsError",
+    "LoadQuery",
+    "ModelSession",
+    "NoSession",
     "RegressionPolicy",
     "ResultsWriter",
     "RunData",
     "RunFiles",
     "SchemaError",
+    "Session",
     "StatWarning",
     "TrialRecord",
+    "TurnSpan",
     "calls_frame",
     "check_comparable",
     "check_warnings",

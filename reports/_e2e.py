@@ -11,12 +11,12 @@ import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 from scipy import stats
 
 from reports._schema import TrialRecord, read_records, write_text_atomic
+from reports._sessions import AFC_NOTE, AfcSession, ModelSession
 
 Interval = tuple[float, float, float]
 
@@ -44,17 +44,21 @@ def median_ci(values: Sequence[float], *, seed: int = 0) -> Interval:
     return med, float(res.confidence_interval.low), float(res.confidence_interval.high)
 
 
+def _spans(r: TrialRecord) -> ModelSession | AfcSession | None:
+    return r.session if isinstance(r.session, ModelSession | AfcSession) else None
+
+
 def _row_values(recs: Sequence[TrialRecord]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = defaultdict(list)
     for r in recs:
-        s = r.session
+        s = _spans(r)
         total = r.makespan_s
         out["total"].append(total)
-        out["model_share"].append(float(s.get("model_s", 0.0)) / total if total > 0 else float("nan"))
-        out["tool_share"].append(float(s.get("tool_s", 0.0)) / total if total > 0 else float("nan"))
-        out["turns"].append(float(s.get("n_turns", 0)))
-        out["tokens"].append(float(s.get("tokens_in", 0)) + float(s.get("tokens_out", 0)))
-        cost = s.get("cost_usd")
+        out["model_share"].append((s.model_s if s else 0.0) / total if total > 0 else float("nan"))
+        out["tool_share"].append((s.tool_s if s else 0.0) / total if total > 0 else float("nan"))
+        out["turns"].append(float(s.n_turns if s else 0))
+        out["tokens"].append(float(s.tokens_in + s.tokens_out if s else 0))
+        cost = s.cost_usd if s else None
         out["cost"].append(float(cost) if cost is not None else float("nan"))
     return out
 
@@ -102,9 +106,9 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
         return None
     by_scenario: dict[str, dict[tuple[str, str], list[TrialRecord]]] = defaultdict(lambda: defaultdict(list))
     for r in recs:
-        by_scenario[r.scenario][(str(r.session.get("mode", "")), r.executor)].append(r)
+        by_scenario[r.scenario][(r.session.mode, r.executor)].append(r)
     models = sorted({r.model for r in recs})
-    read_on = sorted({str(r.session.get("prices_read_on", "")) for r in recs} - {""})
+    read_on = sorted({s.prices_read_on for r in recs if (s := _spans(r))} - {""})
     out = [
         "# End to end: model in the loop",
         "",
@@ -147,10 +151,11 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
 def _notes(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
     lines = []
     for (mode, ex), recs in sorted(groups.items()):
-        remapped = sum(int(r.session.get("remapped_calls", 0)) for r in recs)
-        missing = sum(int(r.session.get("missing_calls", 0)) for r in recs)
-        capped = sum(1 for r in recs if r.session.get("max_turns_hit"))
-        note: Any = r.session.get("note") if (r := recs[0]) else None
+        models = [r.session for r in recs if isinstance(r.session, ModelSession)]
+        remapped = sum(s.remapped_calls for s in models)
+        missing = sum(s.missing_calls for r in recs if (s := _spans(r)))
+        capped = sum(1 for s in models if s.max_turns_hit)
+        note = AFC_NOTE if isinstance(recs[0].session, AfcSession) else None
         parts = []
         if remapped:
             parts.append(f"{remapped} calls mapped by tool name (the model changed or omitted request_id)")

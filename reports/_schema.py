@@ -17,9 +17,11 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
+
+from reports._sessions import NO_SESSION, Session, session_from_json
 
 SCHEMA_VERSION = 1
 
@@ -76,8 +78,8 @@ class TrialRecord:
     #: sum and max of the planned first-attempt latencies, wall seconds
     planned_sum_s: float = 0.0
     planned_max_s: float = 0.0
-    #: model-in-the-loop spans (model time, turns, tokens); empty when model == "none"
-    session: Mapping[str, Any] = field(default_factory=dict)
+    #: what kind of query this was and its spans (model time, turns, tokens); ``{}`` when model == "none"
+    session: Session = NO_SESSION
     schema: int = SCHEMA_VERSION
     #: wall-clock time (unix seconds) of the record's time origin (``start_s = 0``), for traces (otel.json);
     #: 0.0 in records written before the field existed
@@ -87,7 +89,7 @@ class TrialRecord:
         # A shallow field copy: asdict() would deep-copy every call only for us to replace them (~1 ms/record).
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["calls"] = [_call_json(c) for c in self.calls]
-        d["session"] = dict(self.session)
+        d["session"] = self.session.to_json()
         return json.dumps(d, separators=(",", ":"), sort_keys=False)
 
 
@@ -116,7 +118,7 @@ def parse_record(line: str, *, where: str = "results.jsonl") -> TrialRecord:
         )
     try:
         calls = tuple(CallRecord(**{**c, "after": tuple(c.get("after", ()))}) for c in d.pop("calls"))
-        return TrialRecord(**{**d, "calls": calls})
+        return TrialRecord(**{**d, "calls": calls, "session": session_from_json(d.get("session", {}))})
     except (TypeError, KeyError) as exc:
         raise SchemaError(f"{where}: {exc}") from None
 

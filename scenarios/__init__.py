@@ -1,9 +1,11 @@
-"""What is run: scenarios of simulated APIs with latency distributions, quotas and faults, and trial plans.
+"""What is run: scenarios of tools (simulated APIs with latency distributions, quotas and faults; their
+declarations for a model), and trial plans.
 
 Knows nothing of executors, models or reports.
 """
 
 from scenarios._dump import latency_to_dict, scenario_to_dict
+from scenarios._fields import ScenarioError
 from scenarios._latency import (
     Constant,
     Empirical,
@@ -17,7 +19,7 @@ from scenarios._latency import (
     expected_max,
     max_quantile,
 )
-from scenarios._load import ScenarioError, find_cycle, load_catalog, load_file, parse_scenarios, resolve
+from scenarios._load import find_cycle, load_catalog, load_file, parse_scenarios, resolve
 from scenarios._plan import (
     MAX_PLANNED_ATTEMPTS,
     PlannedCall,
@@ -27,7 +29,15 @@ from scenarios._plan import (
     quota_bound_ms,
     quota_slots_ms,
 )
-from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
+from scenarios._spec import (
+    CallSpec,
+    DocClaim,
+    Faults,
+    RateLimit,
+    Scenario,
+    ToolDeclaration,
+    ToolSpec,
+)
 from scenarios._toolbox import (
     NO_BIAS,
     QUOTA_GRACE_S,
@@ -67,6 +77,7 @@ __all__ = [
     "SimulatedAPI",
     "SleepBias",
     "Stall",
+    "ToolDeclaration",
     "ToolError",
     "ToolSpec",
     "TrialPlan",

@@ -14,10 +14,12 @@ import math
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 import numpy as np
+
+from reports import TrialRecord
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -79,8 +81,8 @@ class QueryOutcome:
     n_429: int = 0
     n_errors: int = 0
     error: str | None = None
-    #: the full per-query record (a results.jsonl line as a dict), kept out of queries.jsonl by default
-    detail: Mapping[str, Any] = field(default_factory=dict)
+    #: the full per-query record (what a results.jsonl line holds), kept out of queries.jsonl
+    record: TrialRecord | None = None
 
 
 #: The seam: run query ``index`` (its trial index) to completion and say how it went.

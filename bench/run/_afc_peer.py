@@ -16,9 +16,10 @@ from typing import Any
 
 from bench.models import ModelError, PriceTable, Retrier, RetryPolicy, resolve_api_key
 from bench.run._convert import planned_work, quotas_of
+from bench.run._records import span_record, trial_record
 from bench.run._session import query_text
 from executors import Sequential
-from reports import CallRecord, TrialRecord
+from reports import AfcSession, TrialRecord
 from scenarios import SimulatedAPI, TrialPlan, build_toolbox
 
 NAME = "sdk-afc"
@@ -102,55 +103,34 @@ def afc_session(
         pc = planned.get(rid)
         cid = rid if pc is not None and rid not in seen else f"x{k}"
         seen.add(cid)
-        calls.append(
-            CallRecord(
-                id=cid,
-                tool=tool,
-                planned_latency_s=pc.latency_ms[0] / 1000 * time_scale if pc else 0.0,
-                start_s=start - t0,
-                end_s=end - t0,
-                status=status,
-                attempts=1,
-                error=err,
-                after=pc.after if pc else (),
-            )
-        )
+        calls.append(span_record(cid, tool, pc, time_scale, (start - t0, end - t0), status, error=err))
     tool_s = sum(c.end_s - c.start_s for c in calls)
-    firsts = [c.latency_ms[0] / 1000 * time_scale for c in plan.calls]
     quotas = quotas_of(plan.scenario, time_scale)
-    return TrialRecord(
-        run_id=run_id,
-        scenario=plan.scenario.name,
-        scenario_hash=plan.scenario.fingerprint(),
+    session = AfcSession(
+        mode=mode,
+        n_turns=n_turns,
+        model_s=makespan - tool_s,
+        tool_s=tool_s,
+        tokens_in=tokens_in,
+        tokens_out=tokens_out,
+        cost_usd=prices.cost(model, tokens_in, tokens_out),
+        price_model=model,
+        prices_read_on=prices.read_on,
+        sdk=f"google-genai {sdk_version}",
+        failed_calls=sum(1 for c in calls if c.status != "ok"),
+        missing_calls=len(plan.calls) - len(seen & set(planned)),
+    )
+    return trial_record(
+        plan,
+        time_scale,
         executor=NAME,
-        trial=plan.trial,
-        order=order,
-        seed=plan.seed,
-        time_scale=time_scale,
         makespan_s=makespan,
         lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale,
         # AFC runs the calls one after another: its ideal tool time is the sequential one
         ideal_s=Sequential().predict(planned_work(plan, time_scale), quotas=quotas),
-        planned_sum_s=sum(firsts),
-        planned_max_s=max(firsts, default=0.0),
-        calls=tuple(calls),
+        calls=calls,
+        run_id=run_id,
+        order=order,
         model="gemini",
-        session={
-            "mode": mode,
-            "turns": [],
-            "n_turns": n_turns,
-            "model_s": makespan - tool_s,
-            "tool_s": tool_s,
-            "overhead_s": 0.0,
-            "tokens_in": tokens_in,
-            "tokens_out": tokens_out,
-            "cost_usd": prices.cost(model, tokens_in, tokens_out),
-            "price_model": model,
-            "prices_read_on": prices.read_on,
-            "answered": True,
-            "sdk": f"google-genai {sdk_version}",
-            "note": "AFC hides its turns: model_s includes SDK overhead; tokens are the final response's",
-            "failed_calls": sum(1 for c in calls if c.status != "ok"),
-            "missing_calls": len(plan.calls) - len(seen & set(planned)),
-        },
+        session=session,
     )

@@ -19,10 +19,11 @@ from bench.models import ModelDriver, PriceTable
 from bench.run._calibrate import measure_bias, typical_latency_s
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
+from bench.run._records import turn_record
 from bench.run._session import run_session
 from bench.run._theory import scenario_theory
-from executors import CallResult, Executor, Tools
-from reports import CallRecord, ResultsWriter, TrialRecord, read_records, write_json_atomic
+from executors import Executor, Tools
+from reports import ResultsWriter, TrialRecord, read_records, write_json_atomic
 from scenarios import NO_BIAS, Scenario, SimulatedAPI, SleepBias, TrialPlan, build_toolbox, make_plan
 
 Clock = Callable[[], float]
@@ -130,28 +131,16 @@ def measure(
     t0 = clock()
     results = executor.run(calls, tools, quotas=quotas)
     makespan = clock() - t0
-    firsts = [c.latency_ms[0] / 1000 * time_scale for c in plan.calls]
-    # The bound is held to the work delivered: calls that failed (429s of a naive burst, timeouts, skipped
-    # dependents) are left out, so a run that gives up fast is not reported as beating the impossible.
-    completed = {r.call.id: r.attempts for r in results if r.status == "ok"}
-    return TrialRecord(
-        run_id=run_id,
-        scenario=plan.scenario.name,
-        scenario_hash=plan.scenario.fingerprint(),
+    return turn_record(
+        plan,
+        results,
+        time_scale,
         executor=executor.name,
-        trial=plan.trial,
-        order=order,
-        seed=plan.seed,
-        time_scale=time_scale,
+        t0=t0,
         makespan_s=makespan,
-        lower_bound_s=plan.lower_bound_ms(completed) / 1000 * time_scale,
         ideal_s=executor.predict(planned_work(plan, time_scale), quotas=quotas),
-        planned_sum_s=sum(firsts),
-        planned_max_s=max(firsts, default=0.0),
-        calls=tuple(
-            _call_record(r, p.latency_ms[0] / 1000 * time_scale, t0)
-            for r, p in zip(results, plan.calls, strict=True)
-        ),
+        run_id=run_id,
+        order=order,
     )
 
 
@@ -163,21 +152,6 @@ def _stretched_sleeps(factor: float) -> dict[str, Any]:
         await asyncio.sleep(seconds * factor)
 
     return {"sleep": sleep, "asleep": asleep}
-
-
-def _call_record(r: CallResult, planned_s: float, t0: float) -> CallRecord:
-    return CallRecord(
-        id=r.call.id,
-        tool=r.call.name,
-        planned_latency_s=planned_s,
-        start_s=r.start - t0,
-        end_s=r.end - t0,
-        status=r.status,
-        attempts=r.attempts,
-        error=r.error,
-        after=r.call.after,
-        wait_s=r.wait,
-    )
 
 
 def executor_order(labels: Sequence[str], seed: int, trial: int) -> list[str]:
@@ -385,7 +359,7 @@ def _start(
     if config.resume and has_results:
         meta = _resume_meta(meta_path, args)
         for r in read_records(results_path):
-            done.add((r.scenario, r.trial, r.executor, str(r.session.get("mode", ""))))
+            done.add((r.scenario, r.trial, r.executor, r.session.mode))
         meta.update(status="running", resumed_at=utc_now())
     else:
         meta = run_metadata(args) | {

@@ -25,8 +25,9 @@ from bench.models import (
     Turn,
 )
 from bench.run._convert import planned_work, quotas_of
+from bench.run._records import call_records, trial_record
 from executors import CallResult, Executor, PlannedWork, Quota, ToolCall, Tools
-from reports import CallRecord, TrialRecord
+from reports import ModelSession, TrialRecord, TurnSpan
 from scenarios import NO_BIAS, PlannedCall, Scenario, SleepBias, TrialPlan, build_toolbox
 
 Clock = Callable[[], float]
@@ -207,65 +208,41 @@ def run_session(
     tokens_in = sum(int(t["tokens_in"]) for t in turns)
     tokens_out = sum(int(t["tokens_out"]) for t in turns)
     model_latency = sum(float(t["latency_s"]) for t in turns)
-    firsts = [c.latency_ms[0] / 1000 * time_scale for c in plan.calls]
-    planned = {c.id: c.latency_ms[0] / 1000 * time_scale for c in plan.calls}
-    after = {c.id: c.after for c in plan.calls}
-    return TrialRecord(
-        run_id=run_id,
-        scenario=plan.scenario.name,
-        scenario_hash=plan.scenario.fingerprint(),
+    session = ModelSession(
+        mode=mode,
+        turns=tuple(TurnSpan.from_json(t) for t in turns),
+        n_turns=len(turns),
+        model_s=model_s,
+        tool_s=tool_s,
+        overhead_s=makespan - model_s - tool_s,
+        model_latency_s=model_latency,
+        tokens_in=tokens_in,
+        tokens_out=tokens_out,
+        cost_usd=prices.cost(price_model, tokens_in, tokens_out),
+        price_model=price_model,
+        prices_read_on=prices.read_on,
+        answered=bool(turns) and bool(turns[-1]["text"]),
+        max_turns_hit=bool(turn.calls),
+        remapped_calls=mapper.remapped,
+        unmapped_calls=mapper.unmapped,
+        failed_calls=sum(1 for r in results if not r.ok),
+        missing_calls=len(plan.calls) - len(mapper.used),
+    )
+    return trial_record(
+        plan,
+        time_scale,
         executor=executor.name,
-        trial=plan.trial,
-        order=order,
-        seed=plan.seed,
-        time_scale=time_scale,
         makespan_s=makespan,
         # the plan's bound plus the model time this query could not avoid (the turns it actually took)
         lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale + model_latency,
         ideal_s=ideal_tools + model_latency,
-        planned_sum_s=sum(firsts),
-        planned_max_s=max(firsts, default=0.0),
-        calls=tuple(
-            _call_record(r, planned.get(r.call.id, 0.0), t0, after.get(r.call.id, ())) for r in results
-        ),
+        calls=call_records(results, plan, time_scale, t0),
+        run_id=run_id,
+        order=order,
         model=model.name,
-        session={
-            "mode": mode,
-            "turns": turns,
-            "n_turns": len(turns),
-            "model_s": model_s,
-            "tool_s": tool_s,
-            "overhead_s": makespan - model_s - tool_s,
-            "model_latency_s": model_latency,
-            "tokens_in": tokens_in,
-            "tokens_out": tokens_out,
-            "cost_usd": prices.cost(price_model, tokens_in, tokens_out),
-            "price_model": price_model,
-            "prices_read_on": prices.read_on,
-            "answered": bool(turns) and bool(turns[-1]["text"]),
-            "max_turns_hit": bool(turn.calls),
-            "remapped_calls": mapper.remapped,
-            "unmapped_calls": mapper.unmapped,
-            "failed_calls": sum(1 for r in results if not r.ok),
-            "missing_calls": len(plan.calls) - len(mapper.used),
-        },
+        session=session,
     )
 
 
 def _answer(model: ModelDriver, answers: Sequence[FunctionResult]) -> Callable[[], Turn]:
     return lambda: model.next_turn(answers)
-
-
-def _call_record(r: CallResult, planned_s: float, t0: float, after: tuple[str, ...]) -> CallRecord:
-    return CallRecord(
-        id=r.call.id,
-        tool=r.call.name,
-        planned_latency_s=planned_s,
-        start_s=r.start - t0,
-        end_s=r.end - t0,
-        status=r.status,
-        attempts=r.attempts,
-        error=r.error,
-        after=after,
-        wait_s=r.wait,
-    )

@@ -18,7 +18,7 @@ from typing import Any
 
 from bench.traces._model import CHAT, EXECUTE_TOOL, STATUS_ERROR
 from bench.traces._otlp import encode_attrs
-from reports import CallRecord, TrialRecord, read_records, write_text_atomic
+from reports import CallRecord, ModelSession, TrialRecord, TurnSpan, read_records, write_text_atomic
 
 #: executors that are references, not strategies: their spans are marked ``pfcbench.reference = true``
 REFERENCE_PREFIX = "raw-"
@@ -56,7 +56,7 @@ def _parse_iso(text: str | None) -> int:
 
 def record_spans(rec: TrialRecord, origin_ns: int) -> list[dict[str, Any]]:
     """The spans of one record: root, chat turns, tool calls."""
-    mode = str(rec.session.get("mode", ""))
+    mode = rec.session.mode
     key = (rec.run_id, rec.scenario, rec.trial, rec.executor, mode)
     trace_id, root_id = _id(16, *key), _id(8, *key, "root")
     common: dict[str, Any] = {
@@ -66,8 +66,9 @@ def record_spans(rec: TrialRecord, origin_ns: int) -> list[dict[str, Any]]:
     }
     if rec.executor.startswith(REFERENCE_PREFIX):
         common["pfcbench.reference"] = True
-    turns = [t for t in rec.session.get("turns", ()) if isinstance(t, Mapping)]
-    model = str(rec.session.get("price_model") or rec.model)
+    session = rec.session
+    turns = list(session.turns) if isinstance(session, ModelSession) else []
+    model = (session.price_model if isinstance(session, ModelSession) else "") or rec.model
     children = [_chat_span(t, model, trace_id, root_id, origin_ns, key, common) for t in turns]
     children += [_tool_span(c, rec, trace_id, root_id, origin_ns, key, common) for c in rec.calls]
     ends = [int(s["endTimeUnixNano"]) for s in children] + [int(_ns(origin_ns, rec.makespan_s))]
@@ -96,7 +97,7 @@ def record_spans(rec: TrialRecord, origin_ns: int) -> list[dict[str, Any]]:
 
 
 def _chat_span(
-    turn: Mapping[str, Any],
+    turn: TurnSpan,
     model: str,
     trace_id: str,
     root_id: str,
@@ -107,22 +108,20 @@ def _chat_span(
     attrs = {
         "gen_ai.operation.name": CHAT,
         "gen_ai.request.model": model,
-        "gen_ai.usage.input_tokens": int(turn.get("tokens_in", 0)),
-        "gen_ai.usage.output_tokens": int(turn.get("tokens_out", 0)),
+        "gen_ai.usage.input_tokens": turn.tokens_in,
+        "gen_ai.usage.output_tokens": turn.tokens_out,
         **common,
-        "pfcbench.turn": int(turn.get("turn", 0)),
-        "pfcbench.attempts": int(turn.get("attempts", 1)),
+        "pfcbench.turn": turn.turn,
+        "pfcbench.attempts": turn.attempts,
     }
     return {
         "traceId": trace_id,
-        "spanId": _id(8, *key, "chat", turn.get("turn")),
+        "spanId": _id(8, *key, "chat", turn.turn),
         "parentSpanId": root_id,
         "name": f"{CHAT} {model}",
         "kind": 3,
-        "startTimeUnixNano": _ns(origin_ns, float(turn.get("start_s", 0.0))),
-        "endTimeUnixNano": _ns(
-            origin_ns, max(float(turn.get("end_s", 0.0)), float(turn.get("start_s", 0.0)))
-        ),
+        "startTimeUnixNano": _ns(origin_ns, turn.start_s),
+        "endTimeUnixNano": _ns(origin_ns, max(turn.end_s, turn.start_s)),
         "attributes": encode_attrs(attrs),
         "status": {"code": 0},
     }
