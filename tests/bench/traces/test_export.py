@@ -127,7 +127,7 @@ def test_round_trip_recovers_the_catalog_scenario(tmp_path: Path, scenario: str,
 @pytest.mark.realtime
 def test_round_trip_of_a_real_run(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """pfcbench run -> otel.json -> pfcbench fit -> a scenario pfcbench loads, with the run's 3 tools at
-    about their 500 ms (timer overshoot at time scale 0.01 allowed for)."""
+    about their 500 ms (time scale 0.1: a loaded machine's 4 ms scheduler hiccups stay under 10%)."""
     out = tmp_path / "r"
     assert (
         main(
@@ -138,10 +138,13 @@ def test_round_trip_of_a_real_run(tmp_path: Path, capsys: pytest.CaptureFixture[
                 "--executor",
                 "threaded",
                 "--trials",
-                "5",
+                "8",
                 "--out",
                 str(out),
-                *FAST,
+                "--time-scale",
+                "0.1",
+                "--warmup",
+                "0",
             ]
         )
         == 0
