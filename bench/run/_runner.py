@@ -205,9 +205,9 @@ def run(
         raise
     meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
     write_json_atomic(meta_path, meta)
-    from bench.traces import write_otel
+    from bench.traces import send_live, write_otel
 
-    write_otel(out)
+    send_live(write_otel(out))  # sent only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     return written
 
 

@@ -3,6 +3,7 @@ from OTLP JSON trace files (``pfcbench fit``), and trace replay (``pfcbench run 
 
 from bench.traces._export import otel_document, record_spans, write_otel
 from bench.traces._fitting import LatencyFit, fit_latency
+from bench.traces._live import send_live, traces_url
 from bench.traces._model import Span, ToolSpan, tool_span
 from bench.traces._otlp import TraceError, read_spans
 from bench.traces._replay import RECORDED, TraceReplay, trace_replay
@@ -27,8 +28,10 @@ __all__ = [
     "read_tool_spans",
     "record_spans",
     "scenario_toml",
+    "send_live",
     "tool_span",
     "trace_replay",
+    "traces_url",
     "write_otel",
     "write_scenario",
 ]
