@@ -4,7 +4,7 @@ A leaf package: it reads files and imports nothing else of pfcbench.
 """
 
 from reports._compare import IncomparableRunsError, compare_runs
-from reports._e2e import median_ci, render_e2e, render_e2e_markdown
+from reports._e2e import render_e2e, render_e2e_markdown
 from reports._frames import RunData, calls_frame, load_run, trials_frame
 from reports._gate import (
     GateCheck,
@@ -23,7 +23,9 @@ from reports._gate import (
     parse_threshold,
     run_gate,
 )
+from reports._intervals import CI, median_ci, quantile_ci, ratio_of_medians_ci, trials_needed
 from reports._load_figures import plot_latency_over_time, plot_sweep
+from reports._load_pages import load_summary_markdown
 from reports._markdown import render_report
 from reports._schema import (
     CALL_STATUSES,
@@ -46,7 +48,7 @@ from reports._sessions import (
     Session,
     TurnSpan,
 )
-from reports._stats import CI, ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
+from reports._stats import ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
 
 __all__ = [
     "CALL_STATUSES",
@@ -83,6 +85,7 @@ __all__ = [
     "load_gate_run",
     "load_run",
     "load_spec",
+    "load_summary_markdown",
     "median_ci",
     "paired_speedups",
     "parse_record",
@@ -90,6 +93,8 @@ __all__ = [
     "parse_threshold",
     "plot_latency_over_time",
     "plot_sweep",
+    "quantile_ci",
+    "ratio_of_medians_ci",
     "read_records",
     "render_e2e",
     "render_e2e_markdown",
@@ -97,6 +102,7 @@ __all__ = [
     "run_gate",
     "summarize",
     "trials_frame",
+    "trials_needed",
     "write_json_atomic",
     "write_text_atomic",
 ]

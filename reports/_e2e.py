@@ -1,5 +1,5 @@
 """End-to-end table of model-in-the-loop runs: per scenario, one row per (model mode, executor) with the
-query's total time, the model's and tools' shares, turns, tokens and cost (medians, bootstrap 95% CIs), and
+query's total time, the model's and tools' shares, turns, tokens and cost (medians, 95% CIs), and
 the source document's three claims checked with numbers (parallel mode against sequential mode).
 
 Reads results.jsonl only; imports nothing else of pfcbench.
@@ -7,41 +7,27 @@ Reads results.jsonl only; imports nothing else of pfcbench.
 
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-from scipy import stats
 
+from reports._intervals import median_ci
 from reports._schema import TrialRecord, read_records, write_text_atomic
 from reports._sessions import AFC_NOTE, AfcSession, ModelSession
 
 Interval = tuple[float, float, float]
 
 
-def median_ci(values: Sequence[float], *, seed: int = 0) -> Interval:
-    """(median, low, high): a percentile bootstrap 95% CI of the median; (m, m, m) when there is nothing
-    to resample (fewer than 3 values, or all equal)."""
+def median_interval(values: Sequence[float]) -> Interval:
+    """(median, low, high): the order-statistic 95% CI of the median (reports._intervals); low and high
+    are NaN when there are too few values for one (fewer than 6)."""
     x = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=np.float64)
     if x.size == 0:
         return (float("nan"),) * 3
-    med = float(np.median(x))
-    if x.size < 3 or float(np.ptp(x)) == 0.0:
-        return med, med, med
-    with warnings.catch_warnings():
-        # a degenerate resample distribution warns; the interval is still the best we have
-        warnings.simplefilter("ignore")
-        res = stats.bootstrap(
-            (x,),
-            np.median,
-            confidence_level=0.95,
-            n_resamples=2000,
-            method="percentile",
-            random_state=np.random.default_rng(seed),
-        )
-    return med, float(res.confidence_interval.low), float(res.confidence_interval.high)
+    ci = median_ci(x)
+    return float(np.median(x)), ci.low, ci.high
 
 
 def _spans(r: TrialRecord) -> ModelSession | AfcSession | None:
@@ -67,7 +53,7 @@ def _fmt_ci(iv: Interval, scale: float, digits: int) -> str:
     m, lo, hi = (v * scale for v in iv)
     if not np.isfinite(m):
         return "–"
-    if lo == hi == m:
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo == hi == m:
         return f"{m:.{digits}f}"
     return f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
@@ -112,8 +98,8 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
     out = [
         "# End to end: model in the loop",
         "",
-        f"Model: {', '.join(models)}. Medians over trials with bootstrap 95% CIs of the median "
-        "(percentile, 2000 resamples). Total is the whole query, question to answer, wall ms as run "
+        f"Model: {', '.join(models)}. Medians over trials with distribution-free 95% CIs of the "
+        "median (order statistics; none below 6 trials). Total is the whole query, question to answer, wall ms as run "
         "(divide by time_scale for document ms). Model/tool share: the fraction of the total spent waiting "
         "for the model / running tools; the rest is harness overhead. Tokens: input + output over all turns "
         "(the simulated and fake models estimate 4 characters per token). "
@@ -132,12 +118,12 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
             v = _row_values(groups[(mode, ex)])
             out.append(
                 f"| {mode or '–'} | {ex} | {len(groups[(mode, ex)])} "
-                f"| {_fmt_ci(median_ci(v['total']), 1000, 1)} "
-                f"| {_fmt_ci(median_ci(v['model_share']), 100, 0)} "
-                f"| {_fmt_ci(median_ci(v['tool_share']), 100, 0)} "
-                f"| {_fmt_ci(median_ci(v['turns']), 1, 0)} "
-                f"| {_fmt_ci(median_ci(v['tokens']), 1, 0)} "
-                f"| {_fmt_ci(median_ci(v['cost']), 1e6, 1)} |"
+                f"| {_fmt_ci(median_interval(v['total']), 1000, 1)} "
+                f"| {_fmt_ci(median_interval(v['model_share']), 100, 0)} "
+                f"| {_fmt_ci(median_interval(v['tool_share']), 100, 0)} "
+                f"| {_fmt_ci(median_interval(v['turns']), 1, 0)} "
+                f"| {_fmt_ci(median_interval(v['tokens']), 1, 0)} "
+                f"| {_fmt_ci(median_interval(v['cost']), 1e6, 1)} |"
             )
         claims = _claims(groups)
         out += ["", "The document's claims (parallel vs sequential model mode):", ""]

@@ -62,6 +62,7 @@ import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -127,11 +128,21 @@ class RunData:
 
     run_dir: Path
     trials: pd.DataFrame
-    calls: pd.DataFrame
     #: theory.json ``scenarios`` mapping (empty when the file is absent)
     theory: Mapping[str, Mapping[str, Any]]
     #: run.json contents (empty when the file is absent)
     meta: Mapping[str, Any]
+    records: tuple[TrialRecord, ...] = ()
+
+    @cached_property
+    def calls(self) -> pd.DataFrame:
+        """Every call of the run (built on first use: a report needs only :meth:`calls_of` a few trials)."""
+        return calls_frame(self.records)
+
+    def calls_of(self, keys: Iterable[tuple[str, str, int]]) -> pd.DataFrame:
+        """The calls frame of the records whose (scenario, executor, trial) is in ``keys``."""
+        wanted = set(keys)
+        return calls_frame(r for r in self.records if (r.scenario, r.executor, r.trial) in wanted)
 
 
 def split_label(label: str) -> tuple[str, int | None]:
@@ -280,9 +291,9 @@ def load_run(run_dir: str | Path) -> RunData:
     return RunData(
         run_dir=d,
         trials=trials_frame(records, theory),
-        calls=calls_frame(records),
         theory=theory,
         meta=_read_json(d / "run.json"),
+        records=tuple(records),
     )
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from reports._stats import CONFIDENCE, DEFAULT_RESAMPLES, make_rng
+from reports._intervals import CONFIDENCE, DEFAULT_RESAMPLES, make_rng
 
 RECORDED = "recorded"
 FloatArray = npt.NDArray[np.float64]
