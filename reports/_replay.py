@@ -66,14 +66,15 @@ def paired_savings(
     return out
 
 
-def _f(x: float, unit: str = " ms") -> str:
+def _f(x: float, unit: str) -> str:
+    """ms and % with one decimal, factors with two; the unit is printed after the point only."""
     if not math.isfinite(x):
         return "–"
-    return f"{x:.2f}{unit}" if unit in ("×", "") and abs(x) < 10 else f"{x:,.1f}{unit}"
+    return f"{x:.2f}" if unit == "×" else f"{x:,.1f}"
 
 
 def _ci(t: tuple[float, float, float], unit: str = " ms") -> str:
-    return f"{_f(t[0], unit)} [{_f(t[1], '')}–{_f(t[2], '')}]"
+    return f"{_f(t[0], unit)}{unit} [{_f(t[1], unit)}–{_f(t[2], unit)}]"
 
 
 def replay_section(trials: pd.DataFrame, seed: int = 0, n_resamples: int = DEFAULT_RESAMPLES) -> list[str]:
@@ -86,8 +87,8 @@ def replay_section(trials: pd.DataFrame, seed: int = 0, n_resamples: int = DEFAU
         ratio = rec["planned_sum_ms"].mean() / rec["planned_max_ms"].mean()
         md += [
             f"`{sc}`: {len(rec)} recorded turns. Production's tool time per turn (first tool start to last "
-            f"tool end): median {_f(float(rec['makespan_ms'].median()))}, p95 "
-            f"{_f(float(rec['makespan_ms'].quantile(0.95)))}. The trace's E[sum]/E[max] = {ratio:.2f}× "
+            f"tool end): median {_f(float(rec['makespan_ms'].median()), ' ms')} ms, p95 "
+            f"{_f(float(rec['makespan_ms'].quantile(0.95)), ' ms')} ms. The trace's E[sum]/E[max] = {ratio:.2f}× "
             "(the speedup of running each turn's calls all at once, with no overhead, over one after another).",
             "",
         ]
@@ -95,7 +96,7 @@ def replay_section(trials: pd.DataFrame, seed: int = 0, n_resamples: int = DEFAU
             md.append(
                 f"- `{s.executor}` would have cut this agent's tool time by {_ci(s.median_cut_ms)} "
                 f"({_ci(s.median_cut_pct, '%')}) at the median and {_ci(s.p95_cut_ms)} at p95; "
-                f"total tool time {_ci(s.speedup, '×')} faster than recorded ({s.turns} paired turns)."
+                f"speedup over recorded (mean tool time per turn) {_ci(s.speedup, '×')}; {s.turns} paired turns."
             )
         md += [
             "",
