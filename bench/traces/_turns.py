@@ -45,6 +45,10 @@ def read_tool_spans(paths: Sequence[str | Path]) -> list[Span]:
     spans: list[Span] = []
     for p in paths:
         got = read_spans(p)
+        for s in got:
+            t = tool_span(s)
+            if t is not None and not t.tool:
+                raise TraceError(f"{p}: span {s.name!r} ({s.span_id}): execute_tool without gen_ai.tool.name")
         if not any(tool_span(s) is not None for s in got):
             raise TraceError(
                 f"{p}: no tool spans (none has gen_ai.operation.name = execute_tool); {len(got)} spans read"

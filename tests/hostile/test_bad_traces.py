@@ -54,6 +54,10 @@ CASES: dict[str, tuple[str | bytes | None, str]] = {
     ),
     "bad second line": (_otlp(_span()) + "\n{oops\n", ":2: not JSON"),
     "missing file": (None, "cannot read"),
+    "tool span without a tool name": (
+        _otlp(_span(attributes=[{"key": "gen_ai.operation.name", "value": {"stringValue": "execute_tool"}}])),
+        "without gen_ai.tool.name",
+    ),
 }
 
 

@@ -90,3 +90,22 @@ def test_empirical_winner_writes_a_csv_beside_the_scenario(tmp_path: Path) -> No
     assert (tmp_path / "bi.bi.csv").exists()
     (sc,) = load_file(out)
     assert sc.tool("bi").latency.describe().startswith("empirical")
+
+
+@pytest.mark.realtime
+def test_429s_of_a_naive_burst_give_the_quota(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """burst-429 (10 calls per second) through a naive burst of 100: most calls answer 429 (a burst of 100
+    threads takes longer than one window to start, so a few are admitted later), and the fitted scenario has a
+    quota of about 10 calls per 1000 ms on the tool (starts are timed by the client, admission by the server:
+    one start may fall across a window edge), which loads."""
+    out = tmp_path / "r"
+    argv = ["run", "--scenario", "burst-429", "--executor", "threaded-naive@100", "--trials", "2"]
+    assert main([*argv, "--time-scale", "0.01", "--warmup", "0", "--out", str(out)]) == 0
+    fs = fit_trace([out / "otel.json"], "q")
+    (tool,) = fs.tools
+    assert 150 <= tool.rate_limited <= 180 and tool.quota_calls in (10, 11)
+    assert main(["fit", str(out / "otel.json"), "--out", str(tmp_path / "q.toml")]) == 0
+    (sc,) = load_file(tmp_path / "q.toml")
+    q = sc.quota_of("search_api")
+    assert q is not None and q.calls in (10, 11) and q.period_ms == 1000.0
+    capsys.readouterr()
