@@ -3,6 +3,7 @@ and ties its spans to the calls; ``pfcbench fit`` on it gives back the catalog s
 
 from __future__ import annotations
 
+import itertools
 import json
 import subprocess
 import sys
@@ -154,4 +155,48 @@ def test_round_trip_of_a_real_run(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert [t.name for t in sc.tools] == ["get_stock_price", "get_time", "get_weather"]
     for t in sc.tools:
         assert t.latency.quantile(0.5) == pytest.approx(500, rel=0.10)
+    capsys.readouterr()
+
+
+def test_records_without_origin_are_laid_out_from_started_at() -> None:
+    """Records written before origin_unix_s existed start at run.json's started_at, one after another."""
+    import dataclasses
+
+    recs = [dataclasses.replace(r, origin_unix_s=0.0) for r in _records("doc-3apis", 3)]
+    doc = otel_document(recs, {"run_id": "r", "started_at": "2026-11-25T10:00:00+00:00"})
+    spans = doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    roots = [s for s in spans if "parentSpanId" not in s]
+    t0 = 1_795_600_800 * 10**9  # 2026-11-25T10:00:00Z
+    assert int(roots[0]["startTimeUnixNano"]) == t0
+    ends = [(int(r["startTimeUnixNano"]), int(r["endTimeUnixNano"])) for r in roots]
+    assert all(a[1] <= b[0] for a, b in itertools.pairwise(ends))
+
+
+@pytest.mark.realtime
+def test_model_runs_have_chat_spans_and_turns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """With a (simulated) model in the loop, each query has chat spans with token usage, tool spans are
+    their siblings, and reading the file back groups each query's calls into its turn."""
+    from bench.traces import group_turns
+
+    out = tmp_path / "m"
+    argv = [
+        "run",
+        "--scenario",
+        "doc-3apis",
+        "--model",
+        "simulated",
+        "--executor",
+        "threaded",
+        "--trials",
+        "2",
+    ]
+    assert main([*argv, "--out", str(out), *FAST]) == 0
+    assert "problems=0" in _check(out)
+    spans = read_spans(out / "otel.json")
+    chats = [s for s in spans if s.operation == "chat"]
+    assert chats and all("gen_ai.usage.input_tokens" in s.attrs for s in chats)
+    assert {s.parent_id for s in spans if s.operation in ("chat", "execute_tool")} <= {
+        s.span_id for s in spans
+    }
+    assert [len(t.calls) for t in group_turns(spans)] == [3, 3]
     capsys.readouterr()
