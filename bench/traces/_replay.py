@@ -32,7 +32,6 @@ from scenarios import (
     RateLimited,
     Scenario,
     SimulatedAPI,
-    SleepBias,
     ToolError,
     ToolSpec,
     TrialPlan,
@@ -93,12 +92,12 @@ class TraceReplay:
         )
         return TrialPlan(scenario=scenario, seed=seed, trial=trial, calls=calls)
 
-    def toolbox(self, plan: TrialPlan, time_scale: float, bias: SleepBias) -> Tools:
+    def toolbox(self, plan: TrialPlan, time_scale: float) -> Tools:
         limited: dict[str, set[str]] = defaultdict(set)
         for j, c in enumerate(self.turns[plan.trial].calls):
             if c.outcome == RATE_LIMITED:
                 limited[c.tool].add(f"c{j}")
-        box = build_toolbox(plan, time_scale, bias=bias)
+        box = build_toolbox(plan, time_scale)
         return {
             name: _Replayed(api, frozenset(limited[name])) if name in limited else api
             for name, api in box.items()

@@ -56,7 +56,7 @@ def test_replay_plans_are_the_recorded_turns(tmp_path: Path) -> None:
 
 def test_recorded_429s_answer_429(tmp_path: Path) -> None:
     """A recorded 429 is replayed as a rate-limited answer after its recorded duration, not as a 503."""
-    from scenarios import NO_BIAS, RateLimited
+    from scenarios import RateLimited
 
     doc, _ = make_trace(TOOLS[:1], 1, seed=3)
     span = next(
@@ -65,7 +65,7 @@ def test_recorded_429s_answer_429(tmp_path: Path) -> None:
     span["attributes"].append({"key": "http.response.status_code", "value": {"intValue": "429"}})
     replay = trace_replay([write(doc, tmp_path / "t.json")])
     plan = replay.plan(replay.scenario, 0, 0)
-    tools = replay.toolbox(plan, 1e-6, NO_BIAS)
+    tools = replay.toolbox(plan, 1e-6)
     with pytest.raises(RateLimited):
         tools["search"](request_id="c0")
     (rec,) = replay.recorded_records("run", 0, 0.1)
