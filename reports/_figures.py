@@ -270,37 +270,16 @@ def timeline(
     lane_h = 0.2 if max(lanes) <= 10 else 0.12
     fig = _new(9.0, min(1.6 + sum(lane_h * (n + 1.6) for n in lanes), 24.0), margins=(0.45, 0.15, 0.35, 0.85))
     ax = fig.add_subplot()
-    label_at = blended_transform_factory(ax.transAxes, ax.transData)
-    ticks: list[float] = []
-    tick_labels: list[str] = []
     flags = {"wait": False, "failed": False, "makespan": False}
     top = 0.0
     for e, t, g in panels:
-        y = top + 1.0 + np.arange(len(g))
-        _lanes(ax, g, y, col[e], flags)
-        mk = (makespans or {}).get((scenario, e, t))
-        if mk is not None and math.isfinite(mk):
-            flags["makespan"] = True
-            ax.vlines(mk, y[0] - 0.5, y[-1] + 0.5, colors="black", linestyles="--", linewidth=1)
-        ax.text(
-            0.005, top + 0.3, f"{e} (trial {t})", transform=label_at, fontsize=8, weight="bold", va="center"
-        )
-        # Label at most ~20 lanes per block: a fan-out of 100 calls would print an unreadable smear.
-        step = max(1, math.ceil(len(g) / 20))
-        ticks += y[::step].tolist()
-        tick_labels += g["call_id"].tolist()[::step]
-        top = float(y[-1]) + 0.8
+        mk = (makespans or {}).get((scenario, e, t), math.nan)
+        top = _block(ax, g, top, f"{e} (trial {t})", col[e], mk, flags)
         ax.axhline(top, color="0.8", linewidth=0.8)
-    # Plain texts, not ticks: a tick is four artists, and 50 of them cost more than the bars.
-    ax.set_yticks([])
-    size = 6 if max(lanes) > 10 else 7
-    for yi, name in zip(ticks, tick_labels, strict=True):
-        ax.text(-0.006, yi, name, transform=label_at, fontsize=size, ha="right", va="center")
-    ends = [float((g["rel_start_ms"] + g["duration_ms"]).max()) for _, _, g in panels]
     shown = [(makespans or {}).get((scenario, e, t), math.nan) for e, t, _ in panels]
-    ends += [v for v in shown if math.isfinite(v)]
-    ax.set_xlim(0.0, max(max(ends) * 1.03, 1e-9))  # collections do not autoscale like bars
+    ax.set_xlim(0.0, _x_end(panels, shown))
     ax.set_ylim(top, -0.2)
+    ax.set_yticks([])
     ax.grid(axis="x", alpha=0.3)
     ax.set_xlabel("time since the executor's first call was requested (document ms)")
     ax.set_title(
@@ -308,6 +287,33 @@ def timeline(
     )
     _timeline_legend(fig, flags)
     return _save(fig, path)
+
+
+def _block(
+    ax: Axes, g: pd.DataFrame, top: float, label: str, color: str, makespan: float, flags: dict[str, bool]
+) -> float:
+    """One executor's lanes below ``top``: its label, calls and makespan line; returns the new top."""
+    y = top + 1.0 + np.arange(len(g))
+    _lanes(ax, g, y, color, flags)
+    if math.isfinite(makespan):
+        flags["makespan"] = True
+        ax.vlines(makespan, y[0] - 0.5, y[-1] + 0.5, colors="black", linestyles="--", linewidth=1)
+    at = blended_transform_factory(ax.transAxes, ax.transData)
+    ax.text(0.005, top + 0.3, label, transform=at, fontsize=8, weight="bold", va="center")
+    # Plain texts, not ticks: a tick is four artists, and 50 of them cost more than the bars. At most ~20
+    # labels per block: a fan-out of 100 calls would print an unreadable smear.
+    step = max(1, math.ceil(len(g) / 20))
+    size = 6 if len(g) > 10 else 7
+    for yi, name in zip(y[::step], g["call_id"].tolist()[::step], strict=True):
+        ax.text(-0.006, yi, name, transform=at, fontsize=size, ha="right", va="center")
+    return float(y[-1]) + 0.8
+
+
+def _x_end(panels: Sequence[tuple[str, int, pd.DataFrame]], makespans: Sequence[float]) -> float:
+    """Where the time axis ends: the last call's end or makespan shown, with a margin (a collection does
+    not autoscale the way bars do)."""
+    ends = [float((g["rel_start_ms"] + g["duration_ms"]).max()) for _, _, g in panels]
+    return max([*ends, *(v for v in makespans if math.isfinite(v)), 1e-9]) * 1.03
 
 
 def _bars(
