@@ -23,9 +23,7 @@ import numpy as np
 import pandas as pd
 
 from reports._intervals import CI, median_ci
-
-RAW_ASYNCIO = "raw-asyncio"
-RAW_THREADS = "raw-threads"
+from reports._schema import RAW_ASYNCIO, RAW_THREADS
 
 
 def raw_partner(executor: str) -> str:

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from reports._intervals import median_bootstrap_ci, ratio_of_medians_ci
-from reports._schema import SchemaError, TrialRecord, read_records
+from reports._schema import SchemaError, TrialRecord, is_raw, read_records
 
 #: what a threshold can be written about, and in which unit family
 TIME_METRICS = ("p50", "p95", "p99", "max", "mean", "overhead_ms")
@@ -424,7 +424,8 @@ def load_gate_run(path: str | Path, *, role: str = "DIR") -> RunFiles:
     if not results.is_file():
         raise GateError(f"{role} {p}: no results.jsonl here (run 'pfcbench run --out {p}' first)")
     try:
-        records = tuple(read_records(results))
+        # the raw references (machine floor) are not executors: no threshold or regression test applies
+        records = tuple(r for r in read_records(results) if not is_raw(r.executor))
     except SchemaError as exc:
         raise GateError(str(exc).splitlines()[0]) from None
     if not records:

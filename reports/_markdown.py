@@ -31,7 +31,6 @@ from reports._stats import (
     ExecutorStats,
     StatWarning,
     check_warnings,
-    split_raw,
     stats_frame,
     summarize,
 )
@@ -285,7 +284,7 @@ def _family_section(p: _Page, scenarios: Sequence[str]) -> list[str]:
 
 def _page(root: Path, baseline: str) -> _Page:
     data = load_run(root)
-    trials, raw = split_raw(data.trials)
+    trials, raw = data.trials, data.raw
     reps = representative_trials(trials)
     keys = [(sc, ex, t) for (sc, ex), t in reps.items()]
     fig_dir = root / FIG_DIR
@@ -310,7 +309,7 @@ def render_report(run_dir: str | Path, *, baseline: str = BASELINE) -> Path:
     """Write report.md, summary.csv, figures/*.png and trace.json into ``run_dir``; return report.md."""
     root = Path(run_dir)
     p = _page(root, baseline)
-    _, raw = split_raw(p.data.trials)
+    raw = p.data.raw
     raw_stats = summarize(raw, baseline=baseline)
     scenarios = list(dict.fromkeys(str(s) for s in p.trials["scenario"]))
     write_text_atomic(root / "summary.csv", stats_frame(p.stats).to_csv(index=False, float_format="%.6g"))

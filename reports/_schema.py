@@ -23,6 +23,19 @@ from reports._sessions import NO_SESSION, Session, session_from_json
 
 SCHEMA_VERSION = 1
 
+#: Labels of the machine-floor references (bench._raw): each trial's plan run by a bare ``asyncio.gather``
+#: and a bare thread pool. Recorded like executors, but they are references, not executors: reports and
+#: gates keep them out of executor tables, rankings and thresholds.
+RAW_ASYNCIO = "raw-asyncio"
+RAW_THREADS = "raw-threads"
+RAW_LABELS = (RAW_ASYNCIO, RAW_THREADS)
+
+
+def is_raw(label: str) -> bool:
+    """Whether a record's ``executor`` label is a raw reference rather than an executor."""
+    return label in RAW_LABELS
+
+
 #: Call statuses an executor may report. ``abandoned``: a sync tool that never returned (a thread
 #: cannot be killed); ``fallback``: the call failed and a configured fallback value was used.
 CALL_STATUSES = (

@@ -15,9 +15,11 @@ from scenarios._latency import (
     Mixture,
     Normal,
     Pareto,
+    SumQuantiles,
     Uniform,
     expected_max,
     max_quantile,
+    sum_quantiles,
 )
 from scenarios._load import find_cycle, load_catalog, load_file, parse_scenarios, resolve
 from scenarios._plan import (
@@ -39,13 +41,11 @@ from scenarios._spec import (
     ToolSpec,
 )
 from scenarios._toolbox import (
-    NO_BIAS,
-    QUOTA_GRACE_S,
+    QUOTA_GRACE_MS,
     CallLog,
     QuotaState,
     RateLimited,
     SimulatedAPI,
-    SleepBias,
     Stall,
     ToolError,
     build_toolbox,
@@ -54,8 +54,7 @@ from scenarios._toolbox import (
 
 __all__ = [
     "MAX_PLANNED_ATTEMPTS",
-    "NO_BIAS",
-    "QUOTA_GRACE_S",
+    "QUOTA_GRACE_MS",
     "CallLog",
     "CallSpec",
     "Constant",
@@ -75,8 +74,8 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulatedAPI",
-    "SleepBias",
     "Stall",
+    "SumQuantiles",
     "ToolDeclaration",
     "ToolError",
     "ToolSpec",
@@ -97,4 +96,5 @@ __all__ = [
     "quota_states",
     "resolve",
     "scenario_to_dict",
+    "sum_quantiles",
 ]

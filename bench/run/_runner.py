@@ -15,15 +15,15 @@ from typing import Any
 import numpy as np
 
 from bench.models import ModelDriver, PriceTable
-from bench.run._calibrate import measure_bias, typical_latency_s
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
+from bench.run._raw import RawReferences
 from bench.run._records import turn_record
 from bench.run._session import run_session
 from bench.run._theory import scenario_theory
 from executors import Executor
-from reports import ResultsWriter, TrialRecord, read_records, write_json_atomic
-from scenarios import NO_BIAS, Scenario, SimulatedAPI, SleepBias, TrialPlan, build_toolbox, make_plan
+from reports import RAW_LABELS, ResultsWriter, TrialRecord, is_raw, read_records, write_json_atomic
+from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan
 
 Clock = Callable[[], float]
 
@@ -46,8 +46,8 @@ class RunConfig:
     warmup: int = 1
     max_workers: int | None = None
     resume: bool = False
-    #: correct simulated latencies for this machine's sleep overshoot (bench.run._calibrate); off for exact tests
-    calibrate: bool = True
+    #: run the raw references (bench.run._raw) in every trial beside the executors; measurement runs only
+    raw: bool = True
     argv: tuple[str, ...] = field(default_factory=tuple)
     #: guard settings as given on the command line (document ms), recorded in run.json
     guards: dict[str, Any] | None = None
@@ -62,11 +62,18 @@ class RunConfig:
     #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
     inject_slowdown: float = 1.0
 
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The raw references each trial runs beside the executors (none in a model run: a session's
+        makespan includes the model, which a bare gather does not)."""
+        return RAW_LABELS if self.raw and self.model == "none" else ()
+
     def args_json(self) -> dict[str, Any]:
         return {
             "scenarios": [s.name for s in self.scenarios],
             "scenario_hashes": {s.name: s.fingerprint() for s in self.scenarios},
             "executors": list(self.executors),
+            "references": list(self.references),
             "trials": self.trials,
             "seed": self.seed,
             "time_scale": self.time_scale,
@@ -97,7 +104,6 @@ def measure(
     order: int = 0,
     clock: Clock = time.perf_counter,
     on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
-    bias: SleepBias = NO_BIAS,
     slowdown: float = 1.0,
 ) -> TrialRecord:
     """Run one trial's calls with one executor against fresh simulated APIs and record what happened.
@@ -106,7 +112,7 @@ def measure(
     ``slowdown`` stretches every tool's sleep (not the plan, the quotas or the records' planned latencies),
     so the run looks like the same scenario on slower servers."""
     stretch = _stretched_sleeps(slowdown) if slowdown != 1.0 else {}
-    tools = build_toolbox(plan, time_scale, clock=clock, bias=bias, **stretch)
+    tools = build_toolbox(plan, time_scale, clock=clock, **stretch)
     if on_tools is not None:
         on_tools(tools)
     calls = tool_calls(plan)
@@ -170,7 +176,7 @@ def run(
         for trial in range(config.trials)
         for s in config.scenarios
         for mode in modes
-        for pos, label in enumerate(executor_order(config.executors, config.seed, trial))
+        for pos, label in enumerate(executor_order(config.executors + config.references, config.seed, trial))
         if (s.name, trial, label, mode) not in done
     ]
     try:
@@ -203,11 +209,12 @@ def _execute(
     model: ModelDriver | None,
     warm_model: ModelDriver | None,
 ) -> int:
-    """Warm up, calibrate, then measure every item of ``todo``, appending one record each."""
+    """Warm up, then measure every item of ``todo``, appending one record each."""
     total, written = len(todo), 0
+    refs = RawReferences()
     if config.warmup and todo:
         if config.model == "none":
-            _warm_up(config, executors)
+            _warm_up(config, executors, refs)
         elif warm_model is not None:
             _warm_up_sessions(config, executors, warm_model)
     # Everything alive now (modules, plans' scenario, pools) lives for the whole run: freezing it makes the
@@ -216,16 +223,6 @@ def _execute(
     gc.collect()
     gc.freeze()
     try:
-        bias = NO_BIAS
-        if config.calibrate and todo:
-            probe = typical_latency_s(config.scenarios, config.seed, config.time_scale)
-            bias = measure_bias(probe)
-            meta["calibration"] = {
-                "probe_s": probe,
-                "sleep_bias_s": bias.sync_s,
-                "asleep_bias_s": bias.async_s,
-            }
-            write_json_atomic(meta_path, meta)
         with ResultsWriter(results_path) as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
@@ -235,27 +232,27 @@ def _execute(
                 if key not in plans:
                     plans.clear()  # one plan per (scenario, trial) shared by all its executors
                     plans[key] = make_plan(s, config.seed, trial)
-                if config.model == "none":
+                if is_raw(label):
+                    rec = refs.measure(label, plans[key], config.time_scale, run_id=meta["run_id"], order=pos)
+                elif config.model == "none":
                     rec = measure(
                         plans[key],
                         executors[label],
                         config.time_scale,
                         run_id=meta["run_id"],
                         order=pos,
-                        bias=bias,
                         slowdown=config.inject_slowdown,
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
-                    rec = _session(
-                        config, plans[key], mode, label, executors, model, meta["run_id"], pos, bias
-                    )
+                    rec = _session(config, plans[key], mode, label, executors, model, meta["run_id"], pos)
                 writer.write(rec)
                 written += 1
         if progress:
             progress(total, total, "done")
     finally:
         gc.unfreeze()
+        refs.close()
     return written
 
 
@@ -268,7 +265,6 @@ def _session(
     model: ModelDriver,
     run_id: str,
     order: int,
-    bias: SleepBias,
 ) -> TrialRecord:
     from bench.run._afc_peer import NAME as AFC
     from bench.run._afc_peer import afc_session
@@ -295,7 +291,6 @@ def _session(
         run_id=run_id,
         order=order,
         max_turns=config.max_turns,
-        bias=bias,
     )
 
 
@@ -312,7 +307,7 @@ def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: 
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for mode in config.model_modes:
                 for label in config.executors:
-                    _session(config, plan, mode, label, executors, model, "", 0, NO_BIAS)
+                    _session(config, plan, mode, label, executors, model, "", 0)
 
 
 def _start(
@@ -345,7 +340,7 @@ def _start(
         }
     write_json_atomic(meta_path, meta)
     built = {
-        s.name: scenario_theory(s, [_predictor(label, config) for label in config.executors], config.seed)
+        s.name: scenario_theory(s, [_predictor(label, config) for label in config.executors])
         for s in config.scenarios
     }
     write_json_atomic(
@@ -375,6 +370,7 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
         ) from None
     old = meta.get("args", {})
     old.setdefault("inject_slowdown", 1.0)  # run.json written before the option existed
+    old.setdefault("references", [])  # run.json written before the raw references existed
     for key in (
         "scenario_hashes",
         "executors",
@@ -385,6 +381,7 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
         "model",
         "model_modes",
         "inject_slowdown",
+        "references",
     ):
         if old.get(key) != args.get(key):
             raise RunError(
@@ -394,10 +391,12 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def _warm_up(config: RunConfig, executors: dict[str, Executor]) -> None:
+def _warm_up(config: RunConfig, executors: dict[str, Executor], refs: RawReferences) -> None:
     """Start pools and import lazy modules before timing; warm-up plans come from their own trial indices."""
     for w in range(config.warmup):
         for s in config.scenarios:
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for label in config.executors:
                 measure(plan, executors[label], config.time_scale, slowdown=config.inject_slowdown)
+            for label in config.references:
+                refs.measure(label, plan, config.time_scale)

@@ -28,7 +28,7 @@ from bench.run._convert import planned_work, quotas_of
 from bench.run._records import call_records, trial_record
 from executors import CallResult, Executor, PlannedWork, Quota, ToolCall, Tools
 from reports import ModelSession, TrialRecord, TurnSpan
-from scenarios import NO_BIAS, PlannedCall, Scenario, SleepBias, TrialPlan, build_toolbox
+from scenarios import PlannedCall, Scenario, TrialPlan, build_toolbox
 
 Clock = Callable[[], float]
 
@@ -127,7 +127,6 @@ def run_session(
     clock: Clock = time.perf_counter,
     sleep: Callable[[float], None] = time.sleep,
     asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    bias: SleepBias = NO_BIAS,
     tools: Tools | None = None,
     quotas: Sequence[Quota] | None = None,
     collect_garbage: bool = True,
@@ -139,7 +138,7 @@ def run_session(
     the executor paces itself by), and ``collect_garbage=False``: a full collection holds the GIL for tens
     of milliseconds and would stall every other query in flight."""
     if tools is None:
-        tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep, bias=bias)
+        tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep)
     if quotas is None:
         quotas = quotas_of(plan.scenario, time_scale)
     decls = tool_decls(plan.scenario)
