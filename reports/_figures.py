@@ -276,7 +276,7 @@ def timeline(
     top = 0.0
     for e, t, g in panels:
         mk = (makespans or {}).get((scenario, e, t), math.nan)
-        top = _block(ax, g, top, f"{e} (trial {t})", col[e], mk, flags)
+        top = _block(ax, g, top, label=f"{e} (trial {t})", color=col[e], makespan=mk, flags=flags)
         ax.axhline(top, color="0.8", linewidth=0.8)
     shown = [(makespans or {}).get((scenario, e, t), math.nan) for e, t, _ in panels]
     ax.set_xlim(0.0, _x_end(panels, shown))
@@ -292,7 +292,7 @@ def timeline(
 
 
 def _block(
-    ax: Axes, g: pd.DataFrame, top: float, label: str, color: str, makespan: float, flags: dict[str, bool]
+    ax: Axes, g: pd.DataFrame, top: float, *, label: str, color: str, makespan: float, flags: dict[str, bool]
 ) -> float:
     """One executor's lanes below ``top``: its label, calls and makespan line; returns the new top."""
     y = top + 1.0 + np.arange(len(g))
