@@ -21,6 +21,7 @@ from typing import Any, Protocol
 
 from executors._deps import resolve_args
 from executors._guards import Guards, Turn
+from executors._limiter import DeadlinePassed
 from executors._types import ASleep, CallResult, Clock, Sleep, SyncTool, ToolCall, Tools
 
 
@@ -28,8 +29,8 @@ class Limiter(Protocol):
     """What an executor needs of a client-side limiter: block (or await) until a start is allowed.
     A limiter may also define ``done(status, retry_after)``, called after every attempt it admitted."""
 
-    def acquire(self, sleep: Sleep) -> float: ...
-    async def aacquire(self, asleep: ASleep) -> float: ...
+    def acquire(self, sleep: Sleep, deadline: float | None = None) -> float: ...
+    async def aacquire(self, asleep: ASleep, deadline: float | None = None) -> float: ...
 
 
 def classify(exc: BaseException) -> str:
@@ -50,6 +51,10 @@ class _Outcome:
     value: Any = None
     error: str | None = None
     retry_after: float | None = None
+
+
+#: the outcome of a call whose turn's deadline passed before it started
+_CANCELLED = _Outcome("cancelled", error="turn deadline passed before the call started")
 
 
 def _failure(exc: Exception) -> _Outcome:
@@ -165,13 +170,12 @@ def _invoke(
     while True:
         if turn.expired():
             break
-        w = lim.acquire(sleep) if lim is not None else 0.0
-        first_wait = w if first_wait is None else first_wait
-        if turn.expired():
-            _feedback(lim, "cancelled", None)
+        adm, got, copies = _attempt_sync(tool, pre, turn, call.name, lim, sleep, clock)
+        first_wait = adm.wait if first_wait is None else first_wait
+        if adm.start is None:  # the deadline passed while queued for quota: the last failure stands
             break
-        start = clock() if start is None else start
-        out, copies = _attempt_sync(tool, pre, turn, call.name)
+        start = adm.start if start is None else start
+        out = got
         attempts += copies
         tries += 1
         _feedback(lim, out.status, out.retry_after)
@@ -202,23 +206,81 @@ def _spawn(fn: Any) -> None:
     threading.Thread(target=fn, daemon=True, name="pfc-guarded").start()
 
 
-def _attempt_sync(tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str) -> tuple[_Outcome, int]:
-    """One attempt (plus its hedge copy, if due): (outcome, copies started)."""
-    timeout = turn.attempt_timeout()
+@dataclass(frozen=True, slots=True)
+class _Admission:
+    """How a call got past its limiter. ``start`` None: never admitted (the turn's deadline passed first)."""
+
+    wait: float
+    start: float | None = None
+    #: the attempt's time limit from its start: the timeout, cut to what is left of the deadline
+    timeout: float | None = None
+    #: a real-time reading at the start, from which a watcher times the attempt (threads sleep in real time)
+    real: float = 0.0
+
+
+def _admit_sync(lim: Limiter | None, sleep: Sleep, turn: Turn, clock: Clock) -> _Admission:
+    """Wait for quota on this thread; the caller runs the tool right after, on this same thread."""
+    if lim is None:
+        return _Admission(0.0, clock(), turn.attempt_timeout(), time.perf_counter())
+    t0 = clock()
+    try:
+        wait = lim.acquire(sleep, turn.deadline)
+    except DeadlinePassed:
+        return _Admission(clock() - t0)
+    if turn.expired():  # admitted on the deadline's edge: too late to start
+        _feedback(lim, "cancelled", None)
+        return _Admission(wait)
+    return _Admission(wait, clock(), turn.attempt_timeout(), time.perf_counter())
+
+
+def _attempt_sync(
+    tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str, lim: Limiter | None, sleep: Sleep,
+    clock: Clock,
+) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
+    """Admission and one attempt (plus its hedge copy, if due): (admission, outcome, copies started).
+
+    Under a timeout, deadline or hedge, the first copy waits for quota *and* runs on one daemon thread, so
+    nothing comes between its admission and its start; this thread only watches it."""
     hedge = turn.guards.hedge_for(name)
-    if timeout is None and hedge is None:
-        return _call_sync(tool, args), 1
+    if not turn.guards.threaded:
+        adm = _admit_sync(lim, sleep, turn, clock)
+        return adm, _call_sync(tool, args), 1
+    admitted: queue.SimpleQueue[_Admission | BaseException] = queue.SimpleQueue()
     results: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
+
+    def first() -> None:
+        try:
+            adm = _admit_sync(lim, sleep, turn, clock)
+        except BaseException as exc:  # the watcher must hear of it, or it would wait forever
+            admitted.put(exc)
+            raise
+        admitted.put(adm)
+        if adm.start is not None:
+            results.put(_call_sync(tool, args))
 
     def copy() -> None:
         results.put(_call_sync(tool, args))
 
-    _spawn(copy)
+    _spawn(first)
+    answer = admitted.get()  # bounded: the limiter gives up the wait at the turn's deadline
+    if isinstance(answer, BaseException):
+        raise answer
+    adm = answer
+    if adm.start is None:
+        return adm, _CANCELLED, 0
+    out, copies = _watch_sync(results, copy, adm, hedge, turn)
+    return adm, out, copies
+
+
+def _watch_sync(
+    results: queue.SimpleQueue[_Outcome], copy: Any, adm: _Admission, hedge: float | None, turn: Turn
+) -> tuple[_Outcome, int]:
+    """Wait for the first success among the copies, starting a hedge copy when due, until the timeout."""
+    timeout = adm.timeout
     copies = pending = 1
     # Real time on purpose: the watched thread sleeps in real time whatever clock the executor was given.
-    t0 = time.perf_counter()
-    end_at = None if timeout is None else t0 + timeout
-    hedge_at = None if hedge is None else t0 + hedge
+    end_at = None if timeout is None else adm.real + timeout
+    hedge_at = None if hedge is None else adm.real + hedge
     last: _Outcome | None = None
     while True:
         marks = [x for x in (end_at, hedge_at) if x is not None]
@@ -318,13 +380,12 @@ async def _ainvoke(
     while True:
         if turn.expired():
             break
-        w = await lim.aacquire(asleep) if lim is not None else 0.0
-        first_wait = w if first_wait is None else first_wait
-        if turn.expired():
-            _feedback(lim, "cancelled", None)
+        adm, got, copies = await _attempt_async(tool, pre, turn, call.name, pool, lim, asleep, clock)
+        first_wait = adm.wait if first_wait is None else first_wait
+        if adm.start is None:  # the deadline passed while queued for quota: the last failure stands
             break
-        start = clock() if start is None else start
-        out, copies = await _attempt_async(tool, pre, turn, call.name, pool)
+        start = adm.start if start is None else start
+        out = got
         attempts += copies
         tries += 1
         _feedback(lim, out.status, out.retry_after)
@@ -364,57 +425,111 @@ def _daemon_future(tool: SyncTool, args: Mapping[str, Any]) -> concurrent.future
     return fut
 
 
+async def _admit_async(lim: Limiter | None, asleep: ASleep, turn: Turn, clock: Clock) -> _Admission:
+    """Wait for quota in this task; the caller starts the tool right after, in this same task."""
+    real = asyncio.get_running_loop().time
+    if lim is None:
+        return _Admission(0.0, clock(), turn.attempt_timeout(), real())
+    t0 = clock()
+    try:
+        wait = await lim.aacquire(asleep, turn.deadline)
+    except DeadlinePassed:
+        return _Admission(clock() - t0)
+    if turn.expired():
+        _feedback(lim, "cancelled", None)
+        return _Admission(wait)
+    return _Admission(wait, clock(), turn.attempt_timeout(), real())
+
+
 async def _attempt_async(
-    tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str, pool: concurrent.futures.Executor | None
-) -> tuple[_Outcome, int]:
-    timeout = turn.attempt_timeout()
+    tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str, pool: concurrent.futures.Executor | None,
+    lim: Limiter | None, asleep: ASleep, clock: Clock,
+) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
+    """``_attempt_sync`` for the event loop. A native ``acall`` runs in the task its limiter admitted, under
+    ``asyncio.timeout``; a sync tool still crosses to a thread after admission, as it does unguarded."""
     hedge = turn.guards.hedge_for(name)
-    if timeout is None and hedge is None:
-        return await _once(tool, args, pool), 1
     acall = getattr(tool, "acall", None)
+    if hedge is None and (acall is not None or not turn.guards.threaded):
+        adm = await _admit_async(lim, asleep, turn, clock)
+        if adm.start is None:
+            return adm, _CANCELLED, 0
+        if acall is None:
+            return adm, await _once(tool, args, pool), 1
+        try:
+            async with asyncio.timeout(adm.timeout):
+                return adm, await _call_async(acall, args), 1
+        except TimeoutError:
+            return adm, _Outcome("timeout", error=f"no answer after {adm.timeout:.3f}s; cancelled"), 1
 
     def copy() -> asyncio.Future[_Outcome]:
         if acall is not None:
             return asyncio.ensure_future(_call_async(acall, args))
         return asyncio.wrap_future(_daemon_future(tool, args))
 
-    loop = asyncio.get_running_loop()
-    t0 = loop.time()
-    end_at = None if timeout is None else t0 + timeout
-    hedge_at = None if hedge is None else t0 + hedge
-    pending: set[asyncio.Future[_Outcome]] = {copy()}
-    copies = 1
-    last = _Outcome("error", error="no attempt finished")
+    admitted: asyncio.Future[_Admission] = asyncio.get_running_loop().create_future()
+
+    async def first() -> _Outcome:
+        admitted.set_result(adm := await _admit_async(lim, asleep, turn, clock))
+        if adm.start is None:
+            return _CANCELLED
+        return await (_call_async(acall, args) if acall is not None else copy())
+
+    pending: set[asyncio.Future[_Outcome]] = {asyncio.ensure_future(first())}
     try:
-        while pending:
-            marks = [x for x in (end_at, hedge_at) if x is not None]
-            wait = max(0.0, min(marks) - loop.time()) if marks else None
-            done, pending = await asyncio.wait(pending, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
-            for d in done:
-                got = d.result()
-                if got.status == "ok":
-                    return got, copies
-                last = got
-            if done:
-                continue
-            now = loop.time()
-            if hedge_at is not None and now >= hedge_at and (end_at is None or hedge_at < end_at):
-                hedge_at = None
-                if turn.take_extra():
-                    pending.add(copy())
-                    copies += 1
-                continue
-            if end_at is not None and now >= end_at:
-                if acall is not None:
-                    return _Outcome("timeout", error=f"no answer after {timeout:.3f}s; cancelled"), copies
-                text = f"no answer after {timeout:.3f}s; the tool's thread was abandoned"
-                return _Outcome("abandoned", error=text), copies
-        return last, copies
+        either: list[asyncio.Future[Any]] = [admitted, *pending]
+        await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
+        if not admitted.done():  # first() failed before its admission: let that out
+            exc = pending.pop().exception()
+            raise exc if exc is not None else RuntimeError("the limiter answered nothing")
+        adm = admitted.result()
+        if adm.start is None:
+            return adm, _CANCELLED, 0
+        out, copies = await _watch_async(pending, copy, adm, hedge, turn, acall is not None)
+        return adm, out, copies
     finally:
         for p in pending:  # losers of a hedge race and timed-out copies: nothing of the turn left running
             p.cancel()
         if pending:
             await asyncio.gather(*pending, return_exceptions=True)
+
+
+async def _watch_async(
+    pending: set[asyncio.Future[_Outcome]], copy: Any, adm: _Admission, hedge: float | None, turn: Turn,
+    native: bool,
+) -> tuple[_Outcome, int]:  # fmt: skip
+    """Await the first success among the copies, starting a hedge copy when due, until the timeout. Leaves
+    in ``pending`` what is still running, for the caller to cancel."""
+    loop = asyncio.get_running_loop()
+    timeout = adm.timeout
+    end_at = None if timeout is None else adm.real + timeout
+    hedge_at = None if hedge is None else adm.real + hedge
+    copies = 1
+    last = _Outcome("error", error="no attempt finished")
+    while pending:
+        marks = [x for x in (end_at, hedge_at) if x is not None]
+        wait = max(0.0, min(marks) - loop.time()) if marks else None
+        done, _ = await asyncio.wait(pending, timeout=wait, return_when=asyncio.FIRST_COMPLETED)
+        pending -= done
+        for d in done:
+            got = d.result()
+            if got.status == "ok":
+                return got, copies
+            last = got
+        if done:
+            continue
+        now = loop.time()
+        if hedge_at is not None and now >= hedge_at and (end_at is None or hedge_at < end_at):
+            hedge_at = None
+            if turn.take_extra():
+                pending.add(copy())
+                copies += 1
+            continue
+        if end_at is not None and now >= end_at:
+            if native:
+                return _Outcome("timeout", error=f"no answer after {timeout:.3f}s; cancelled"), copies
+            text = f"no answer after {timeout:.3f}s; the tool's thread was abandoned"
+            return _Outcome("abandoned", error=text), copies
+    return last, copies
 
 
 def pool_run(
