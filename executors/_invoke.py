@@ -233,6 +233,38 @@ def _admit_sync(lim: Limiter | None, sleep: Sleep, turn: Turn, clock: Clock) -> 
     return _Admission(wait, clock(), turn.attempt_timeout(), time.perf_counter())
 
 
+class _Handoff:
+    """An admission passed from the thread that waited for quota to the thread watching it. The limiter
+    gives the wait up at the deadline on its own, but the watcher does not wait for that thread to wake and
+    say so: at the deadline it withdraws, one thread wake-up less between the deadline and the turn's end."""
+
+    def __init__(self) -> None:
+        self._box: queue.SimpleQueue[_Admission | BaseException] = queue.SimpleQueue()
+        self._lock = threading.Lock()
+        self._withdrawn = False
+
+    def offer(self, answer: _Admission | BaseException) -> bool:
+        """Hand over the answer; False when the watcher has withdrawn (the call must not start)."""
+        with self._lock:
+            if not self._withdrawn:
+                self._box.put(answer)
+            return not self._withdrawn
+
+    def take(self, turn: Turn) -> _Admission | BaseException | None:
+        """The answer, or None once the turn's deadline has passed without one (withdrawn)."""
+        while True:
+            left = turn.remaining()
+            try:
+                return self._box.get(timeout=None if left is None else max(0.0, left))
+            except queue.Empty:
+                if not turn.expired():
+                    continue  # a real-time wait ran out before an injected clock's deadline
+            with self._lock:
+                self._withdrawn = self._box.empty()
+                if self._withdrawn:
+                    return None
+
+
 def _attempt_sync(
     tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str, lim: Limiter | None, sleep: Sleep,
     clock: Clock,
@@ -245,24 +277,29 @@ def _attempt_sync(
     if not turn.guards.threaded:
         adm = _admit_sync(lim, sleep, turn, clock)
         return adm, _call_sync(tool, args), 1
-    admitted: queue.SimpleQueue[_Admission | BaseException] = queue.SimpleQueue()
+    handoff = _Handoff()
     results: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
 
     def first() -> None:
         try:
             adm = _admit_sync(lim, sleep, turn, clock)
         except BaseException as exc:  # the watcher must hear of it, or it would wait forever
-            admitted.put(exc)
+            handoff.offer(exc)
             raise
-        admitted.put(adm)
-        if adm.start is not None:
+        if not handoff.offer(adm):  # the watcher already reported the call cancelled at the deadline
+            if adm.start is not None:
+                _feedback(lim, "cancelled", None)
+        elif adm.start is not None:
             results.put(_call_sync(tool, args))
 
     def copy() -> None:
         results.put(_call_sync(tool, args))
 
+    t0 = clock()
     _spawn(first)
-    answer = admitted.get()  # bounded: the limiter gives up the wait at the turn's deadline
+    answer = handoff.take(turn)
+    if answer is None:
+        return _Admission(clock() - t0), _CANCELLED, 0
     if isinstance(answer, BaseException):
         raise answer
     adm = answer
