@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 import pytest
@@ -24,7 +25,6 @@ from executors import (
     ainvoke,
     invoke,
 )
-from executors._types import ASleep, Sleep
 from tests.conftest import FakeClock
 
 
@@ -44,12 +44,14 @@ class SpyLimiter:
         self.inner = SlidingWindowLimiter([(100, 1.0)], time.perf_counter)
         self.admitted_to: list[object] = []
 
-    def acquire(self, sleep: Sleep, deadline: float | None = None) -> float:
+    def acquire(self, sleep: Callable[[float], None], deadline: float | None = None) -> float:
         w = self.inner.acquire(sleep, deadline)
         self.admitted_to.append(_whoami())
         return w
 
-    async def aacquire(self, asleep: ASleep, deadline: float | None = None) -> float:
+    async def aacquire(
+        self, asleep: Callable[[float], Awaitable[None]], deadline: float | None = None
+    ) -> float:
         w = await self.inner.aacquire(asleep, deadline)
         self.admitted_to.append(_whoami())
         return w

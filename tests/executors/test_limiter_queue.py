@@ -14,8 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from executors import AimdLimiter, DocWindowLimiter, SlidingWindowLimiter
-from executors._limiter import DeadlinePassed
+from executors import AimdLimiter, DeadlinePassed, DocWindowLimiter, SlidingWindowLimiter
 from tests.conftest import FakeClock
 from tests.executors.conftest import run_virtual
 from tests.foundation.test_limiter import over_admitted
