@@ -26,8 +26,9 @@ from executors._types import ASleep, CallResult, Clock, Sleep, SyncTool, ToolCal
 
 
 class Limiter(Protocol):
-    """What an executor needs of a client-side limiter: block (or await) until a start is allowed.
-    A limiter may also define ``done(status, retry_after)``, called after every attempt it admitted."""
+    """What an executor needs of a client-side limiter: block (or await) until a start is allowed, or, given
+    a ``deadline`` (a clock reading), raise ``DeadlinePassed`` when it passes first. A limiter may also
+    define ``done(status, retry_after)``, called after every attempt it admitted."""
 
     def acquire(self, sleep: Sleep, deadline: float | None = None) -> float: ...
     async def aacquire(self, asleep: ASleep, deadline: float | None = None) -> float: ...
