@@ -3,6 +3,6 @@
 Configuration is by environment variables, documented in bench/locust_user.py.
 """
 
-from bench.locust_user import PfcSessionUser
+from bench.load.locust_user import PfcSessionUser
 
 __all__ = ["PfcSessionUser"]

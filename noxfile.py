@@ -195,7 +195,7 @@ def micro(session: nox.Session) -> None:
 def peers(session: nox.Session) -> None:
     """Ours beside LangGraph's ToolNode and google-genai AFC (sync and async), zero-latency and 100 ms tools.
 
-    AFC needs the loopback fake Gemini server (bench._gemini_server); set PFCBENCH_FAKE_GEMINI to a copy of
+    AFC needs the loopback fake Gemini server (bench.models._fake_server); set PFCBENCH_FAKE_GEMINI to a copy of
     that module to measure it on a branch that lacks it."""
     session.install("-e", ".", *PEERS)
     session.run("python", "benchmarks/peers.py", *session.posargs)

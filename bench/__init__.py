@@ -1,20 +1,11 @@
-"""Run and judge: the measurement loop, theory beside it, and (later) model drivers, sessions and gates.
+"""Run and judge, in four wings that follow one run's data flow:
 
-The command line lives in ``bench.cli``, which nothing imports.
+- ``bench.cli``: argument parsing and the commands, nothing else (nothing imports it);
+- ``bench.run``: plans to calls, the agent session, the runner that writes results.jsonl, theory;
+- ``bench.models``: model drivers (simulated, replay, google-genai, legacy) and the fake Gemini server;
+- ``bench.load``: open-loop load and the Locust user.
+
+Nothing is imported here, so that ``pfcbench list`` and ``--help`` stay light.
 """
 
-from bench._convert import planned_work, quotas_of, tool_calls
-from bench._runner import RunConfig, RunError, executor_order, measure, run
-from bench._theory import scenario_theory
-
-__all__ = [
-    "RunConfig",
-    "RunError",
-    "executor_order",
-    "measure",
-    "planned_work",
-    "quotas_of",
-    "run",
-    "scenario_theory",
-    "tool_calls",
-]
+__all__: list[str] = []

@@ -132,7 +132,7 @@ def case(runner: asyncio.Runner, delay: float, n: int, repeat: int) -> list[dict
 def load_fake_gemini() -> Any | None:
     """The fake Gemini server module, or None when neither the package nor PFCBENCH_FAKE_GEMINI has it."""
     try:
-        from bench import _gemini_server  # type: ignore[attr-defined]
+        from bench.models import _fake_server as _gemini_server  # type: ignore[attr-defined]
 
         return _gemini_server
     except ImportError:
@@ -247,7 +247,7 @@ def main() -> int:
         fake = load_fake_gemini()
         if fake is None:
             print(
-                "google-genai AFC not measured: no loopback Gemini server (bench._gemini_server)",
+                "google-genai AFC not measured: no loopback Gemini server (bench.models._fake_server)",
                 file=sys.stderr,
             )
         else:

@@ -11,7 +11,7 @@ from executors._doc_limiter import DocWindowLimiter
 from executors._guards import Guards, RetryPolicy, Turn
 from executors._invoke import Limiter, ainvoke, classify, invoke
 from executors._limiter import DeadlinePassed, LimiterStatistics, SlidingWindowLimiter, limiters_for
-from executors._predict import simulate
+from executors._predict import schedule, simulate
 from executors._registry import (
     DEFAULT_EXECUTORS,
     EXECUTORS,
@@ -83,6 +83,7 @@ __all__ = [
     "limiters_for",
     "make_executor",
     "resolve_args",
+    "schedule",
     "simulate",
     "topological_order",
 ]

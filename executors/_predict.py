@@ -31,32 +31,49 @@ def simulate(
     """Makespan of running ``work`` on ``workers`` workers (None: one per call), each start gated by the
     quotas' limiters. ``batch_size`` (list chunks) or ``groups`` (index lists, e.g. dependency levels) put a
     barrier between consecutive groups. ``respect_after=False`` models an executor that ignores ``after``."""
+    spans = schedule(
+        work,
+        workers=workers,
+        batch_size=batch_size,
+        quotas=quotas,
+        respect_after=respect_after,
+        groups=groups,
+    )
+    return max((end for _, end in spans), default=0.0)
+
+
+def schedule(
+    work: Sequence[PlannedWork],
+    *,
+    workers: int | None = None,
+    batch_size: int | None = None,
+    quotas: Sequence[Quota] = (),
+    respect_after: bool = True,
+    groups: Sequence[Sequence[int]] | None = None,
+) -> list[tuple[float, float]]:
+    """(start, end) of every call of ``work``, in list order, as ``simulate`` schedules them: what a
+    zero-overhead executor with these knobs would do. The benchmark's raw references start each call at
+    its start here, so a quota-bound reference follows the same admission schedule as a list-order limiter."""
     if not work:
-        return 0.0
+        return []
     if groups is None and batch_size:
         groups = [range(i, min(i + batch_size, len(work))) for i in range(0, len(work), batch_size)]
     if groups is None:
         groups = [range(len(work))]
     index = {w.id: i for i, w in enumerate(work)}
     if respect_after:
-        for w in work:
-            for a in w.after:
-                if a not in index:
-                    raise DependencyError(f"call {w.id!r} waits for {a!r}, which is not a call of this turn")
-        cycle = find_cycle({w.id: w.after for w in work})
-        if cycle:
-            raise DependencyError("dependency cycle " + " -> ".join(cycle))
+        _check_deps(work, index)
     clock_now = [0.0]
     limiters = limiters_for(quotas, lambda: clock_now[0])
     free = [0.0] * (workers if workers else len(work))
     heapq.heapify(free)
-    end: dict[int, float] = {}
+    spans: dict[int, tuple[float, float]] = {}
     barrier = 0.0
 
     def ready_at(i: int, barrier: float) -> float:
         if not respect_after:
             return barrier
-        return max([barrier] + [end[index[a]] for a in work[i].after if index[a] in end])
+        return max([barrier] + [spans[index[a]][1] for a in work[i].after if index[a] in spans])
 
     for group in groups:
         members = set(group)
@@ -70,6 +87,7 @@ def simulate(
         for i, d in deps.items():
             for j in d:
                 dependents[j].append(i)
+
         ready = [(ready_at(i, barrier), i) for i in group if not waiting[i]]
         heapq.heapify(ready)
         group_end = barrier
@@ -80,7 +98,7 @@ def simulate(
             if lim is not None:
                 t = lim.reserve(t)
             done = t + work[i].duration
-            end[i] = done
+            spans[i] = (t, done)
             group_end = max(group_end, done)
             heapq.heappush(free, done)
             for j in dependents[i]:
@@ -88,4 +106,14 @@ def simulate(
                 if not waiting[j]:
                     heapq.heappush(ready, (ready_at(j, barrier), j))
         barrier = group_end
-    return max(end.values())
+    return [spans[i] for i in range(len(work))]
+
+
+def _check_deps(work: Sequence[PlannedWork], index: dict[str, int]) -> None:
+    for w in work:
+        for a in w.after:
+            if a not in index:
+                raise DependencyError(f"call {w.id!r} waits for {a!r}, which is not a call of this turn")
+    cycle = find_cycle({w.id: w.after for w in work})
+    if cycle:
+        raise DependencyError("dependency cycle " + " -> ".join(cycle))

@@ -22,9 +22,9 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench._gate import GateSpec, load_spec, run_gate
-from bench._runner import RunConfig, run
+from bench.run import RunConfig, run
 from executors import make_executor
+from reports import GateSpec, load_spec, run_gate
 from scenarios import load_catalog
 
 ROOT = Path(__file__).resolve().parent.parent

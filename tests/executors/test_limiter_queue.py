@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from executors import AimdLimiter, DeadlinePassed, DocWindowLimiter, SlidingWindowLimiter
 from tests.conftest import FakeClock
 from tests.executors.conftest import run_virtual
-from tests.foundation.test_limiter import over_admitted
+from tests.executors.test_limiter import over_admitted
 
 Waiter = tuple[int, float | None]  # (arrival, deadline or None), in virtual seconds
 

@@ -1,0 +1,230 @@
+"""The ``pfcbench`` command. Bad input gets one line on stderr and exit code 2, never a traceback."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from bench.cli._args import (
+    EXIT_INTERRUPTED,
+    EXIT_USAGE,
+    Parser,
+    UsageError,
+    nonneg_int,
+    positive_float,
+    positive_int,
+)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = Parser(prog="pfcbench", description="Benchmark parallel function calling executors.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
+
+    sub.add_parser("list", help="list catalog scenarios and executors")
+
+    r = sub.add_parser("run", help="measure scenarios x executors into --out")
+    r.add_argument(
+        "--scenario",
+        action="append",
+        required=True,
+        metavar="NAME|PATH",
+        help="catalog name, a .toml file (all its scenarios) or file.toml:name; repeatable",
+    )
+    r.add_argument(
+        "--executor",
+        action="append",
+        metavar="NAME[@K]",
+        help="executor label, repeatable (default: sequential threaded asyncio batched ratelimited)",
+    )
+    r.add_argument("--trials", type=positive_int, default=20)
+    r.add_argument("--seed", type=int, default=7)
+    r.add_argument(
+        "--time-scale",
+        type=positive_float,
+        default=0.1,
+        help="wall seconds per document second (0.1 runs a 500 ms call in 50 ms)",
+    )
+    r.add_argument("--out", type=Path, required=True)
+    r.add_argument("--warmup", type=nonneg_int, default=1, help="unrecorded warm-up trials")
+    r.add_argument("--max-workers", type=positive_int, default=None, help="thread pool size for 'threaded'")
+    r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
+    from bench.cli._guards import add_guard_arguments
+
+    add_guard_arguments(r)
+    from bench.cli._model import add_model_args
+
+    add_model_args(r)
+    # Hidden: multiplies every tool's latency at run time, for measuring the regression gate's power
+    # (tools/gate_power.py). Recorded in run.json; the scenario hash is unchanged, so the gate compares.
+    r.add_argument("--inject-slowdown", type=positive_float, default=1.0, help=argparse.SUPPRESS)
+
+    rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
+    rep.add_argument("dir", type=Path)
+
+    cmp_ = sub.add_parser("compare", help="compare two run directories (markdown on stdout)")
+    cmp_.add_argument("base", type=Path)
+    cmp_.add_argument("new", type=Path)
+    for module in _extra_commands():
+        module.register(sub)
+    return p
+
+
+def _extra_commands() -> list[Any]:
+    """Commands that live in their own modules (``bench/_cmd_*.py``), each with ``register(sub)`` adding a
+    subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
+    import importlib
+
+    names: tuple[str, ...] = ("_load", "_experiments", "_serve_gemini", "_gate")
+    return [importlib.import_module(f"bench.cli.{n}") for n in names]
+
+
+def cmd_list() -> int:
+    from executors import DEFAULT_EXECUTORS, EXECUTORS
+    from scenarios import load_catalog
+
+    cat = load_catalog()
+    print("scenarios:")
+    width = max(len(n) for n in cat)
+    for name in sorted(cat):
+        print(f"  {name:<{width}}  {cat[name].description}")
+    print("executors (NAME or NAME@K):")
+    width = max(len(n) for n in EXECUTORS)
+    for info in EXECUTORS.values():
+        k = f" [@K: {info.param}]" if info.param else ""
+        default = "" if info.name in DEFAULT_EXECUTORS else " (not in the default set)"
+        print(f"  {info.name:<{width}}  {info.summary}{k}{default}")
+    return 0
+
+
+def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
+    from bench.cli._model import AFC, build_model, check_model_args
+    from bench.cli._progress import ProgressBar
+    from bench.models import CassetteError, ModelError
+    from bench.run import RunConfig, RunError, run
+    from executors import DEFAULT_EXECUTORS, UnknownExecutor, make_executor
+    from scenarios import Scenario, ScenarioError, load_catalog, resolve
+
+    try:
+        catalog = load_catalog()
+        found: list[Scenario] = []
+        for ref in ns.scenario:
+            found.extend(resolve(ref, catalog))
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    names = [s.name for s in found]
+    if len(set(names)) != len(names):
+        raise UsageError(f"--scenario: {next(n for n in names if names.count(n) > 1)!r} is given twice")
+    from bench.cli._guards import guard_settings, guards_from
+
+    labels = tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS))
+    settings = guard_settings(ns)
+    guards = guards_from(settings, ns.time_scale, seed=ns.seed)
+    check_model_args(ns, labels)
+    try:
+        executors = {
+            lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
+            for lb in labels
+            if lb != AFC  # the peer baseline runs its own loop (bench.run._afc_peer)
+        }
+    except UnknownExecutor as exc:
+        raise UsageError(str(exc)) from None
+    model = build_model(ns)
+    config = RunConfig(
+        scenarios=tuple(found),
+        executors=labels,
+        trials=ns.trials,
+        seed=ns.seed,
+        time_scale=ns.time_scale,
+        out=ns.out,
+        warmup=ns.warmup,
+        max_workers=ns.max_workers,
+        resume=ns.resume,
+        argv=tuple(argv),
+        guards=settings,
+        model=ns.model,
+        model_modes=model.modes,
+        max_turns=ns.max_turns,
+        gemini_model=ns.gemini_model,
+        gemini_base_url=ns.gemini_base_url,
+        inject_slowdown=ns.inject_slowdown,
+    )
+    try:
+        written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
+    except RunError as exc:
+        raise UsageError(str(exc)) from None
+    except (ModelError, CassetteError) as exc:
+        # records finished before the failure stay in results.jsonl; the message is one key-free line
+        raise UsageError(f"--model {ns.model}: {exc}") from None
+    except KeyboardInterrupt:
+        print(
+            f"pfcbench: interrupted; finished records are in {ns.out / 'results.jsonl'}; "
+            f"finish with: pfcbench run ... --out {ns.out} --resume",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    finally:
+        model.close()
+        for ex in executors.values():
+            ex.close()
+    if ns.model != "none":
+        from reports import render_e2e
+
+        e2e = render_e2e(ns.out)
+        if e2e is not None:
+            print(f"wrote {e2e}")
+    print(f"wrote {written} records to {ns.out / 'results.jsonl'}")
+    return 0
+
+
+def cmd_report(ns: argparse.Namespace) -> int:
+    from reports import SchemaError, render_report
+
+    if not (ns.dir / "results.jsonl").is_file():
+        raise UsageError(f"{ns.dir}: no results.jsonl here (run 'pfcbench run --out {ns.dir}' first)")
+    try:
+        path = render_report(ns.dir)
+    except (SchemaError, ValueError) as exc:
+        raise UsageError(str(exc).splitlines()[0]) from None
+    print(f"wrote {path}")
+    return 0
+
+
+def cmd_compare(ns: argparse.Namespace) -> int:
+    from reports import SchemaError, compare_runs
+
+    for d in (ns.base, ns.new):
+        if not (d / "results.jsonl").is_file():
+            raise UsageError(f"{d}: no results.jsonl here")
+    try:
+        print(compare_runs(ns.base, ns.new))
+    except (SchemaError, ValueError) as exc:
+        raise UsageError(str(exc).splitlines()[0]) from None
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = list(sys.argv[1:] if argv is None else argv)
+    try:
+        ns = build_parser().parse_args(args)
+        if ns.command == "list":
+            return cmd_list()
+        if ns.command == "run":
+            return cmd_run(ns, args)
+        if ns.command == "report":
+            return cmd_report(ns)
+        if ns.command == "compare":
+            return cmd_compare(ns)
+        handler = getattr(ns, "handler", None)
+        if handler is not None:
+            return int(handler(ns))
+        raise UsageError(f"pfcbench: unknown command {ns.command!r}")
+    except UsageError as exc:
+        print(f"pfcbench: error: {exc}" if not str(exc).startswith("pfcbench") else f"{exc}", file=sys.stderr)
+        return EXIT_USAGE
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""The ``run`` command's model-in-the-loop options, and building the driver they ask for.
+
+Kept apart from ``bench.cli`` so the model options read in one place; errors are one line for the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.models import MODEL_MODES, MODEL_NAMES, ModelDriver
+
+AFC = "sdk-afc"
+
+
+def add_model_args(r: argparse.ArgumentParser) -> None:
+    g = r.add_argument_group("model in the loop")
+    g.add_argument(
+        "--model",
+        choices=MODEL_NAMES,
+        default="none",
+        help="who makes the calls: none (today's one-turn measurement), simulated, gemini (google-genai), "
+        "gemini-legacy (google-generativeai), replay (a --cassette)",
+    )
+    g.add_argument(
+        "--model-mode",
+        action="append",
+        choices=MODEL_MODES,
+        metavar="MODE",
+        help="simulated model: parallel | sequential | dependent; repeatable (default parallel)",
+    )
+    g.add_argument("--max-turns", type=int, default=12, help="model turns per query before giving up")
+    g.add_argument("--gemini-model", default="gemini-2.0-flash", help="Gemini model name (and price row)")
+    g.add_argument(
+        "--gemini-base-url",
+        default=None,
+        metavar="URL",
+        help="Gemini endpoint, e.g. the loopback fake of 'pfcbench serve-gemini' "
+        "(google-genai also reads GOOGLE_GEMINI_BASE_URL)",
+    )
+    g.add_argument("--sim-ttft-ms", type=float, default=400.0, help="simulated time to first token, doc ms")
+    g.add_argument(
+        "--sim-ttft-jitter",
+        type=float,
+        default=0.0,
+        help="simulated ttft is lognormal with this sigma (0: constant)",
+    )
+    g.add_argument(
+        "--sim-tokens-per-s", type=float, default=200.0, help="simulated output speed (inf: instant)"
+    )
+    g.add_argument("--record", type=Path, default=None, metavar="FILE", help="write each model turn as JSONL")
+    g.add_argument(
+        "--cassette", type=Path, default=None, metavar="FILE", help="the recording --model replay plays"
+    )
+    g.add_argument(
+        "--replay-latency",
+        choices=("recorded", "zero"),
+        default="recorded",
+        help="replay sleeps the recorded model latency, or none",
+    )
+
+
+@dataclass
+class ModelSetup:
+    driver: ModelDriver | None
+    warm: ModelDriver | None
+    modes: tuple[str, ...]
+
+    def close(self) -> None:
+        if self.driver is not None:
+            self.driver.close()
+
+
+def check_model_args(ns: argparse.Namespace, labels: tuple[str, ...]) -> None:
+    """Refuse combinations that cannot mean anything, before any output is written."""
+    from bench.cli._args import UsageError
+
+    if AFC in labels and ns.model != "gemini":
+        raise UsageError(
+            f"--executor {AFC}: google-genai's own function calling needs --model gemini (got {ns.model})"
+        )
+    if ns.model == "replay" and ns.cassette is None:
+        raise UsageError("--model replay needs --cassette FILE (written by a run with --record FILE)")
+    if ns.model != "replay" and ns.cassette is not None:
+        raise UsageError("--cassette is only read by --model replay")
+    if ns.model == "none" and (ns.record is not None or ns.model_mode):
+        raise UsageError("--record and --model-mode need a model: pass --model simulated|gemini|...")
+    if ns.max_turns < 1:
+        raise UsageError(f"--max-turns must be a whole number >= 1, got {ns.max_turns}")
+    if not (ns.sim_ttft_ms >= 0 and math.isfinite(ns.sim_ttft_ms)):
+        raise UsageError(f"--sim-ttft-ms must be a finite number >= 0, got {ns.sim_ttft_ms}")
+    if not ns.sim_tokens_per_s > 0:
+        raise UsageError(f"--sim-tokens-per-s must be > 0 (or inf), got {ns.sim_tokens_per_s}")
+    if ns.sim_ttft_jitter < 0:
+        raise UsageError(f"--sim-ttft-jitter must be >= 0, got {ns.sim_ttft_jitter}")
+
+
+def build_model(ns: argparse.Namespace) -> ModelSetup:
+    """The driver ``--model`` asks for, wrapped in a recorder when ``--record`` is given; a ModelError
+    (missing key) or CassetteError becomes one line and exit 2."""
+    from bench.cli._args import UsageError
+    from bench.models import (
+        CassetteError,
+        ModelError,
+        RecordingModel,
+        ReplayModel,
+        SimulatedModel,
+        SimulatedParams,
+        make_gemini_model,
+    )
+    from scenarios import Constant, Latency, LogNormal
+
+    modes = tuple(dict.fromkeys(ns.model_mode or ["parallel"]))
+    if ns.model == "none":
+        return ModelSetup(None, None, ("",))
+    inner: ModelDriver
+    try:
+        if ns.model == "simulated":
+            ttft: Latency = Constant(ns.sim_ttft_ms)
+            if ns.sim_ttft_jitter > 0:
+                ttft = LogNormal(median_ms=ns.sim_ttft_ms, sigma=ns.sim_ttft_jitter)
+            params = SimulatedParams(ttft=ttft, tokens_per_s=ns.sim_tokens_per_s)
+            inner = SimulatedModel(None, params, time_scale=ns.time_scale)
+        elif ns.model in ("gemini", "gemini-legacy"):
+            inner = make_gemini_model(ns.model, model=ns.gemini_model, base_url=ns.gemini_base_url)
+        else:
+            inner = ReplayModel(ns.cassette, latency=ns.replay_latency)
+    except (ModelError, CassetteError) as exc:
+        raise UsageError(f"--model {ns.model}: {exc}") from None
+    except ImportError as exc:
+        extra = "legacy" if ns.model == "gemini-legacy" else "gemini"
+        raise UsageError(
+            f"--model {ns.model}: {exc.name or 'the SDK'} is not installed (pip install 'pfcbench[{extra}]')"
+        ) from None
+    driver: ModelDriver = inner
+    if ns.record is not None:
+        try:
+            driver = RecordingModel(inner, ns.record)
+        except OSError as exc:
+            raise UsageError(f"--record {ns.record}: cannot write there ({exc.strerror})") from None
+    warm = None if ns.model == "replay" else inner
+    return ModelSetup(driver, warm, modes)

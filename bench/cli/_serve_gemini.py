@@ -1,0 +1,168 @@
+"""``pfcbench serve-gemini``: the loopback fake Gemini server answering with a scenario's calls.
+
+Each scenario's calls become the fake's ``functionCall`` parts (``request_id`` = the call id), chosen per
+request by the tools the client declares, so one server answers every scenario of a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any, cast
+
+from bench.models import FakeGeminiConfig, FakeGeminiServer, run_server
+from scenarios import Scenario
+
+JSON = dict[str, Any]
+
+
+class ScenarioGeminiServer(FakeGeminiServer):
+    """A fake whose plan is picked by the declared tool names: scenario A's tools get A's calls."""
+
+    def __init__(
+        self,
+        config: FakeGeminiConfig,
+        plans: Mapping[frozenset[str], FakeGeminiConfig],
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+    ) -> None:
+        self.plans = dict(plans)
+        super().__init__(config, host=host, port=port)
+
+    def _answer(self, body: Mapping[str, Any], tool_names: Sequence[str], n_resp: int) -> JSON:
+        plan = self.plans.get(frozenset(tool_names))
+        if plan is None:
+            return super()._answer(body, tool_names, n_resp)
+
+        class _View:  # _answer reads nothing but .config
+            config = plan
+
+        return FakeGeminiServer._answer(cast(FakeGeminiServer, _View()), body, tool_names, n_resp)
+
+
+def scenario_calls(scenario: Scenario) -> list[JSON]:
+    return [{"name": c.tool, "args": {"request_id": c.id}} for c in scenario.calls]
+
+
+def scenario_plans(
+    scenarios: Sequence[Scenario], base: FakeGeminiConfig
+) -> dict[frozenset[str], FakeGeminiConfig]:
+    """One fake plan per distinct tool set; two scenarios with the same tools must make the same calls."""
+    plans: dict[frozenset[str], FakeGeminiConfig] = {}
+    for s in scenarios:
+        key = frozenset(t.name for t in s.tools)
+        cfg = FakeGeminiConfig(**{**_fields(base), "calls": scenario_calls(s)})
+        if key in plans and plans[key].calls != cfg.calls:
+            raise ValueError(f"--scenario {s.name}: same tools as another scenario but different calls")
+        plans[key] = cfg
+    return plans
+
+
+def _fields(cfg: FakeGeminiConfig) -> dict[str, Any]:
+    return {name: getattr(cfg, name) for name in cfg.__dataclass_fields__}
+
+
+def start_scenario_server(
+    scenarios: Sequence[Scenario], base: FakeGeminiConfig | None = None, *, port: int = 0
+) -> ScenarioGeminiServer:
+    """A running fake for these scenarios (tests use it in-process; the command serves it until Ctrl-C)."""
+    base = base or FakeGeminiConfig()
+    server = ScenarioGeminiServer(base, scenario_plans(scenarios, base), port=port)
+    return cast(ScenarioGeminiServer, server.start())
+
+
+def register(sub: Any) -> None:
+    p = sub.add_parser(
+        "serve-gemini", help="serve a loopback fake Gemini API answering with a scenario's calls"
+    )
+    p.add_argument("--scenario", action="append", required=True, metavar="NAME|PATH", help="repeatable")
+    p.add_argument("--port", type=int, default=0, help="0 picks a free port (printed, and see --port-file)")
+    p.add_argument("--port-file", type=Path, default=None, help="write the bound port here once listening")
+    p.add_argument("--mode", choices=("parallel", "sequential"), default="parallel", help="calls per turn")
+    p.add_argument("--latency-ms", type=float, default=0.0, help="wall ms before each successful answer")
+    p.add_argument("--rate-limit-first", type=int, default=0, help="answer the first N requests with 429")
+    p.add_argument("--rate-limit-every", type=int, default=0, help="answer every Nth request with 429")
+    p.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on a 429")
+    p.add_argument("--unavailable-first", type=int, default=0, help="then answer N requests with 503")
+    p.add_argument("--unavailable-every", type=int, default=0, help="answer every Nth request with 503")
+    p.add_argument(
+        "--expect-key-env",
+        default=None,
+        metavar="VAR",
+        help="accept only the key in this environment variable: others get 400, none 403",
+    )
+    p.set_defaults(handler=cmd_serve_gemini)
+
+
+def cmd_serve_gemini(ns: argparse.Namespace) -> int:
+    from bench.cli._args import UsageError
+    from scenarios import ScenarioError, load_catalog, resolve
+
+    try:
+        catalog = load_catalog()
+        found = [s for ref in ns.scenario for s in resolve(ref, catalog)]
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    for flag in ("rate_limit_first", "rate_limit_every", "unavailable_first", "unavailable_every"):
+        if getattr(ns, flag) < 0:
+            raise UsageError(f"--{flag.replace('_', '-')} must be >= 0, got {getattr(ns, flag)}")
+    if ns.latency_ms < 0 or ns.retry_after < 0:
+        raise UsageError("--latency-ms and --retry-after must be >= 0")
+    if not 0 <= ns.port <= 65535:
+        raise UsageError(f"--port must be 0..65535, got {ns.port}")
+    expected = None
+    if ns.expect_key_env is not None:
+        expected = os.environ.get(ns.expect_key_env, "").strip() or None
+        if expected is None:
+            raise UsageError(f"--expect-key-env {ns.expect_key_env}: that variable is not set")
+    base = FakeGeminiConfig(
+        mode=ns.mode,
+        latency_s=ns.latency_ms / 1000,
+        expected_key=expected,
+        rate_limit_first=ns.rate_limit_first,
+        rate_limit_every=ns.rate_limit_every,
+        retry_after_s=ns.retry_after,
+        unavailable_first=ns.unavailable_first,
+        unavailable_every=ns.unavailable_every,
+    )
+    try:
+        plans = scenario_plans(found, base)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    def ready(server: FakeGeminiServer) -> None:
+        if ns.port_file is not None:
+            ns.port_file.write_text(f"{server.port}\n", encoding="utf-8")
+        names = ", ".join(s.name for s in found)
+        print(f"fake Gemini for {names} at {server.base_url} (Ctrl-C to stop)", flush=True)
+
+    try:
+        _serve(base, plans, ns.port, ready)
+    except OSError as exc:
+        raise UsageError(f"--port {ns.port}: cannot listen ({exc.strerror})") from None
+    print("stopped", file=sys.stderr)
+    return 0
+
+
+def _serve(
+    base: FakeGeminiConfig,
+    plans: dict[frozenset[str], FakeGeminiConfig],
+    port: int,
+    ready: Any,
+) -> None:
+    """``run_server`` with the scenario-picking server (same loop: serve until Ctrl-C)."""
+    server = ScenarioGeminiServer(base, plans, port=port)
+    try:
+        ready(server)
+        server.serve_forever(poll_interval=0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+__all__ = ["ScenarioGeminiServer", "register", "run_server", "scenario_plans", "start_scenario_server"]

@@ -1,0 +1,428 @@
+"""Model drivers behind one protocol: who decides which calls come in which turn, and how long a turn takes.
+
+``simulated`` is a scripted model with a latency distribution; ``gemini``/``gemini-legacy`` adapt the SDK
+drivers of ``bench.models._gemini``; ``replay`` plays back a cassette written by :class:`RecordingModel`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+import tomllib
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, Literal, Protocol
+
+import numpy as np
+
+from bench.models._gemini import FunctionCallSpec, FunctionResult, ToolDecl, Turn
+from scenarios import Constant, Latency
+
+ModelMode = Literal["parallel", "sequential", "dependent"]
+MODEL_MODES: tuple[ModelMode, ...] = ("parallel", "sequential", "dependent")
+MODEL_NAMES = ("none", "simulated", "gemini", "gemini-legacy", "replay")
+CASSETTE_VERSION = 1
+#: the usual rule of thumb for English and JSON; the fake server uses the same
+CHARS_PER_TOKEN = 4.0
+
+Sleep = Callable[[float], None]
+
+
+@dataclass(frozen=True, slots=True)
+class ScriptedCall:
+    """A call of the plan as a scripted model sees it: what to ask for, and what it must wait for."""
+
+    id: str
+    tool: str
+    args: Mapping[str, Any]
+    after: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class QueryContext:
+    """Where a conversation belongs: keys the cassette and seeds the simulated model's draws."""
+
+    scenario: str
+    trial: int
+    seed: int
+    executor: str
+    mode: str
+    time_scale: float
+
+
+class ModelDriver(Protocol):
+    """One conversation at a time: ``first_turn`` starts it, ``next_turn`` answers the calls of the last turn.
+    A turn with no calls ends the conversation. ``Turn.latency_s`` is what the driver itself saw (the HTTP
+    round-trip, or the simulated think time); the session times every turn with its own clock as well."""
+
+    @property
+    def name(self) -> str: ...
+
+    def first_turn(
+        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+    ) -> Turn: ...
+
+    def next_turn(self, results: Sequence[FunctionResult]) -> Turn: ...
+
+    def close(self) -> None: ...
+
+
+def estimate_tokens(n_chars: int) -> int:
+    return max(1, math.ceil(n_chars / CHARS_PER_TOKEN))
+
+
+def turn_waves(script: Sequence[ScriptedCall], mode: str) -> list[list[ScriptedCall]]:
+    """The calls of each model turn. ``parallel``: every call in one turn (the executor sees their
+    ``after``); ``sequential``: one call per turn, the document's upper diagram; ``dependent``: a call comes
+    in the first turn after every call it needs has returned (waves of the dependency DAG)."""
+    if not script:
+        return []
+    if mode == "parallel":
+        return [list(script)]
+    if mode == "sequential":
+        return [[c] for c in script]
+    if mode == "dependent":
+        depth: dict[str, int] = {}
+
+        def level(c: ScriptedCall) -> int:
+            if c.id not in depth:
+                by_id = {s.id: s for s in script}
+                depth[c.id] = 1 + max((level(by_id[a]) for a in c.after if a in by_id), default=-1)
+            return depth[c.id]
+
+        waves: list[list[ScriptedCall]] = [[] for _ in range(1 + max(level(c) for c in script))]
+        for c in script:
+            waves[level(c)].append(c)
+        return waves
+    raise ValueError(f"unknown model mode {mode!r}; choose one of {', '.join(MODEL_MODES)}")
+
+
+def _call_json(calls: Sequence[FunctionCallSpec]) -> str:
+    return json.dumps([{"functionCall": {"name": c.name, "args": dict(c.args)}} for c in calls])
+
+
+@dataclass(frozen=True, slots=True)
+class SimulatedParams:
+    """A model turn takes ``ttft`` (document ms, drawn per turn) plus its output tokens at
+    ``tokens_per_s`` (``inf``: no generation time), all multiplied by ``time_scale``."""
+
+    ttft: Latency = field(default_factory=lambda: Constant(400.0))
+    tokens_per_s: float = 200.0
+    #: tokens of the final text answer
+    answer_tokens: int = 60
+
+    def turn_ms(self, ttft_ms: float, out_tokens: int) -> float:
+        gen = 0.0 if math.isinf(self.tokens_per_s) else out_tokens / self.tokens_per_s * 1000
+        return ttft_ms + gen
+
+
+class SimulatedModel:
+    """A scripted model: emits the plan's calls in the turns its mode says, then a text answer. Its turns
+    sleep ``params``' latency through the injected ``sleep``.
+
+    Input tokens are the conversation so far (query, declarations, every earlier call and result), output
+    tokens the calls or answer it emits: the same size estimate the fake Gemini server uses. Draws come from
+    (seed, trial, scenario), so every executor in a trial sees the same model."""
+
+    def __init__(
+        self,
+        mode: ModelMode | None = "parallel",
+        params: SimulatedParams | None = None,
+        *,
+        time_scale: float = 1.0,
+        sleep: Sleep = time.sleep,
+    ) -> None:
+        if mode is not None:
+            turn_waves((), mode)  # validate the mode now
+        #: None: take each conversation's mode from its QueryContext (one driver for a run of several modes)
+        self.mode = mode
+        self.params = params or SimulatedParams()
+        self.time_scale = time_scale
+        self._sleep = sleep
+        self._waves: list[list[ScriptedCall]] = []
+        self._turn = 0
+        self._history_chars = 0
+        self._ttft: list[float] = []
+
+    @property
+    def name(self) -> str:
+        return "simulated"
+
+    def first_turn(
+        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+    ) -> Turn:
+        self._waves = turn_waves(script, self.mode or ctx.mode)
+        self._turn = 0
+        self._history_chars = len(query) + len(json.dumps(list(tools)))
+        salt = zlib.crc32(ctx.scenario.encode())
+        rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, ctx.trial, salt, 0x30DE1]))
+        self._ttft = [float(x) for x in self.params.ttft.sample(rng, len(self._waves) + 1)]
+        return self._emit()
+
+    def next_turn(self, results: Sequence[FunctionResult]) -> Turn:
+        self._history_chars += len(
+            json.dumps(
+                [{"functionResponse": {"name": r.name, "response": r.response_object()}} for r in results]
+            )
+        )
+        return self._emit()
+
+    def _emit(self) -> Turn:
+        tokens_in = estimate_tokens(self._history_chars)
+        if self._turn < len(self._waves):
+            calls = tuple(
+                FunctionCallSpec(name=c.tool, args=dict(c.args), id=None) for c in self._waves[self._turn]
+            )
+            text: str | None = None
+            out_chars = len(_call_json(calls))
+            tokens_out = estimate_tokens(out_chars)
+        else:
+            calls, text = (), "Done."
+            tokens_out = self.params.answer_tokens
+            out_chars = tokens_out * int(CHARS_PER_TOKEN)
+        ttft = self._ttft[min(self._turn, len(self._ttft) - 1)]
+        latency = self.params.turn_ms(ttft, tokens_out) / 1000 * self.time_scale
+        self._sleep(latency)
+        self._history_chars += out_chars
+        self._turn += 1
+        return Turn(
+            calls=calls, text=text, input_tokens=tokens_in, output_tokens=tokens_out, latency_s=latency
+        )
+
+    def close(self) -> None:
+        pass
+
+
+class _SdkDriver(Protocol):
+    def first_turn(self, query: str, tool_decls: Sequence[ToolDecl]) -> Turn: ...
+    def next_turn(self, function_results: Sequence[FunctionResult]) -> Turn: ...
+    def close(self) -> None: ...
+
+
+class GeminiModel:
+    """Live Gemini (or the loopback fake) through one of the SDK drivers; the script is not shown to it —
+    the model decides the turns itself, and the query asks for the plan's calls."""
+
+    def __init__(self, driver: _SdkDriver, name: str) -> None:
+        self._driver = driver
+        self._name = name
+
+    @property
+    def name(self) -> str:
+        return self._name
+
+    def first_turn(
+        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+    ) -> Turn:
+        return self._driver.first_turn(query, tools)
+
+    def next_turn(self, results: Sequence[FunctionResult]) -> Turn:
+        return self._driver.next_turn(results)
+
+    def close(self) -> None:
+        self._driver.close()
+
+
+def make_gemini_model(
+    name: Literal["gemini", "gemini-legacy"], *, model: str, base_url: str | None
+) -> GeminiModel:
+    """Build a live driver; raises ``ModelError("missing_key")`` before anything is sent when no key is set.
+    AFC is off in both drivers: our executor runs the calls."""
+    import os
+
+    from bench.models._gemini import GenaiDriver, LegacyDriver
+
+    if name == "gemini":
+        # google-genai reads GOOGLE_GEMINI_BASE_URL itself when base_url is None
+        return GeminiModel(GenaiDriver(model=model, base_url=base_url), name)
+    # the legacy SDK knows no such variable: honour it here so both SDKs point at the same place
+    url = base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or None
+    return GeminiModel(LegacyDriver(model=model, base_url=url), name)
+
+
+# -- record and replay ----------------------------------------------------------------------------
+
+
+def _turn_json(ctx: QueryContext, index: int, turn: Turn, model: str) -> dict[str, Any]:
+    return {
+        "cassette": CASSETTE_VERSION,
+        "model": model,
+        "scenario": ctx.scenario,
+        "trial": ctx.trial,
+        "executor": ctx.executor,
+        "mode": ctx.mode,
+        "turn": index,
+        "calls": [{"name": c.name, "args": dict(c.args), "id": c.id} for c in turn.calls],
+        "text": turn.text,
+        "tokens_in": turn.input_tokens,
+        "tokens_out": turn.output_tokens,
+        "latency_s": turn.latency_s,
+        "attempts": turn.attempts,
+        "waited_s": turn.waited_s,
+    }
+
+
+class RecordingModel:
+    """Wraps a driver and appends every turn to a JSONL cassette (flushed per line). A turn holds calls,
+    text, usage and latency — never a key: nothing in a Turn carries one."""
+
+    def __init__(self, inner: ModelDriver, path: Path) -> None:
+        self._inner = inner
+        self._fh: IO[str] = path.open("a", encoding="utf-8")
+        self._ctx: QueryContext | None = None
+        self._index = 0
+
+    @property
+    def name(self) -> str:
+        return self._inner.name
+
+    def _write(self, turn: Turn) -> Turn:
+        assert self._ctx is not None
+        self._fh.write(json.dumps(_turn_json(self._ctx, self._index, turn, self._inner.name)) + "\n")
+        self._fh.flush()
+        self._index += 1
+        return turn
+
+    def first_turn(
+        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+    ) -> Turn:
+        self._ctx, self._index = ctx, 0
+        return self._write(self._inner.first_turn(query, tools, script, ctx))
+
+    def next_turn(self, results: Sequence[FunctionResult]) -> Turn:
+        return self._write(self._inner.next_turn(results))
+
+    def close(self) -> None:
+        self._fh.close()
+        self._inner.close()
+
+
+class CassetteError(ValueError):
+    """A cassette that cannot be replayed as asked; one line for the user."""
+
+
+class ReplayModel:
+    """Plays back a cassette: the recorded calls, text and usage of each turn, after the recorded latency
+    (``latency="zero"``: at once). Conversations are found by (scenario, trial, executor, mode), falling back
+    to any executor's recording of the same (scenario, trial, mode)."""
+
+    def __init__(
+        self, path: Path, *, latency: Literal["recorded", "zero"] = "recorded", sleep: Sleep = time.sleep
+    ) -> None:
+        self.path = path
+        self._latency = latency
+        self._sleep = sleep
+        self._convs: dict[tuple[str, int, str, str], list[dict[str, Any]]] = {}
+        self.recorded_model = ""
+        try:
+            lines = path.read_text(encoding="utf-8").splitlines()
+        except OSError as exc:
+            raise CassetteError(f"--cassette {path}: cannot read it ({exc.strerror})") from None
+        for i, line in enumerate(lines, 1):
+            if not line.strip():
+                continue
+            try:
+                d = json.loads(line)
+                if d.get("cassette") != CASSETTE_VERSION:
+                    raise CassetteError(
+                        f"--cassette {path}:{i}: version {d.get('cassette')!r} is not {CASSETTE_VERSION}"
+                    )
+                key = (str(d["scenario"]), int(d["trial"]), str(d["executor"]), str(d["mode"]))
+                self.recorded_model = str(d.get("model", ""))
+            except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+                if isinstance(exc, CassetteError):
+                    raise
+                raise CassetteError(f"--cassette {path}:{i}: not a cassette line ({exc})") from None
+            self._convs.setdefault(key, []).append(d)
+        if not self._convs:
+            raise CassetteError(f"--cassette {path}: holds no turns")
+        self._turns: list[dict[str, Any]] = []
+        self._next = 0
+
+    @property
+    def name(self) -> str:
+        return "replay"
+
+    def conversations(self) -> set[tuple[str, int, str, str]]:
+        return set(self._convs)
+
+    def first_turn(
+        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+    ) -> Turn:
+        key = (ctx.scenario, ctx.trial, ctx.executor, ctx.mode)
+        turns = self._convs.get(key)
+        if turns is None:
+            turns = next(
+                (v for k, v in sorted(self._convs.items()) if (k[0], k[1], k[3]) == (key[0], key[1], key[3])),
+                None,
+            )
+        if turns is None:
+            raise CassetteError(
+                f"--cassette {self.path}: no recording of scenario {ctx.scenario!r} trial {ctx.trial} "
+                f"mode {ctx.mode!r}"
+            )
+        self._turns = sorted(turns, key=lambda d: int(d["turn"]))
+        self._next = 0
+        return self._play()
+
+    def next_turn(self, results: Sequence[FunctionResult]) -> Turn:
+        return self._play()
+
+    def _play(self) -> Turn:
+        if self._next >= len(self._turns):
+            # the recording ended (max_turns, or an error): end the conversation here too
+            return Turn(calls=(), text=None, input_tokens=0, output_tokens=0, latency_s=0.0)
+        d = self._turns[self._next]
+        self._next += 1
+        latency = float(d["latency_s"]) if self._latency == "recorded" else 0.0
+        self._sleep(latency)
+        return Turn(
+            calls=tuple(
+                FunctionCallSpec(name=str(c["name"]), args=dict(c.get("args") or {}), id=c.get("id"))
+                for c in d["calls"]
+            ),
+            text=d.get("text"),
+            input_tokens=int(d["tokens_in"]),
+            output_tokens=int(d["tokens_out"]),
+            latency_s=latency,
+            attempts=int(d.get("attempts", 1)),
+        )
+
+    def close(self) -> None:
+        pass
+
+
+# -- prices -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class PriceTable:
+    """USD per million tokens by model, with where and when the figures were read."""
+
+    prices: Mapping[str, tuple[float, float]]
+    read_on: str
+    source: str
+    default_model: str
+
+    def cost(self, model: str, tokens_in: int, tokens_out: int) -> float | None:
+        p = self.prices.get(model)
+        if p is None:
+            return None
+        return (tokens_in * p[0] + tokens_out * p[1]) / 1e6
+
+
+def load_prices(path: Path | None = None) -> PriceTable:
+    p = path or Path(__file__).with_name("prices.toml")
+    data = tomllib.loads(p.read_text(encoding="utf-8"))
+    return PriceTable(
+        prices={
+            name: (float(v["input_per_mtok"]), float(v["output_per_mtok"]))
+            for name, v in data.get("models", {}).items()
+        },
+        read_on=str(data.get("read_on", "")),
+        source=str(data.get("source", "")),
+        default_model=str(data.get("default_model", "")),
+    )

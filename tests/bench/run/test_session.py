@@ -1,0 +1,188 @@
+"""The agent loop with the simulated model: turns per mode, the document's two formulas, errors as data."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import tomllib
+
+import pytest
+
+from bench.models import (
+    FunctionCallSpec,
+    QueryContext,
+    ScriptedCall,
+    SimulatedModel,
+    SimulatedParams,
+    load_prices,
+    turn_waves,
+)
+from bench.run import CallMapper, run_session
+from executors import Sequential, Threaded
+from scenarios import Constant, load_catalog, make_plan, parse_scenarios
+
+PRICES = load_prices()
+T_MODEL_MS = 400.0
+# a constant model turn (no generation time): the document's T_model
+FLAT = SimulatedParams(ttft=Constant(T_MODEL_MS), tokens_per_s=math.inf)
+
+TWO_TOOLS = """
+name = "two"
+description = "tool A and tool B"
+[[tools]]
+name = "tool_a"
+latency = { dist = "constant", ms = 500 }
+[[tools]]
+name = "tool_b"
+latency = { dist = "constant", ms = 300 }
+"""
+
+CHAIN = """
+name = "chain"
+description = "b needs a"
+[[tools]]
+name = "tool_a"
+latency = { dist = "constant", ms = 100 }
+[[tools]]
+name = "tool_b"
+latency = { dist = "constant", ms = 100 }
+[[tools]]
+name = "tool_c"
+latency = { dist = "constant", ms = 100 }
+[[calls]]
+id = "a"
+tool = "tool_a"
+[[calls]]
+id = "b"
+tool = "tool_b"
+after = ["a"]
+[[calls]]
+id = "c"
+tool = "tool_c"
+"""
+
+
+def _scenario(text: str, name: str):  # type: ignore[no-untyped-def]
+    return next(s for s in parse_scenarios(tomllib.loads(text), f"{name}.toml") if s.name == name)
+
+
+def _session(clock, text: str, name: str, mode: str, params: SimulatedParams = FLAT):  # type: ignore[no-untyped-def]
+    plan = make_plan(_scenario(text, name), 7, 0)
+    model = SimulatedModel(mode, params, time_scale=1.0, sleep=clock.sleep)  # type: ignore[arg-type]
+    ex = Sequential(clock=clock, sleep=clock.sleep)
+    return run_session(
+        plan, model, ex, 1.0, mode=mode, prices=PRICES, price_model="gemini-2.0-flash",
+        clock=clock, sleep=clock.sleep, asleep=clock.asleep,
+    )  # fmt: skip
+
+
+def test_sequential_mode_is_the_documents_upper_diagram(clock) -> None:  # type: ignore[no-untyped-def]
+    """Sequential mode takes exactly T_model + T_A + T_model + T_B + T_model on the fake clock."""
+    rec = _session(clock, TWO_TOOLS, "two", "sequential")
+    t_model, t_a, t_b = T_MODEL_MS / 1000, 0.5, 0.3
+    assert rec.makespan_s == pytest.approx(t_model + t_a + t_model + t_b + t_model, abs=1e-9)
+    assert rec.session.n_turns == 3
+    assert [list(t.calls) for t in rec.session.turns] == [[rec.calls[0].id], [rec.calls[1].id], []]
+
+
+def test_parallel_mode_is_the_documents_lower_diagram(clock) -> None:  # type: ignore[no-untyped-def]
+    """Parallel mode saves exactly one T_model here (the sequential executor still sums T_A + T_B)."""
+    seq = _session(clock, TWO_TOOLS, "two", "sequential")
+    par = _session(clock, TWO_TOOLS, "two", "parallel")
+    assert par.session.n_turns == 2
+    assert seq.makespan_s - par.makespan_s == pytest.approx(T_MODEL_MS / 1000, abs=1e-9)
+    assert par.session.tokens_in < seq.session.tokens_in
+
+
+def test_spans_add_up(clock) -> None:  # type: ignore[no-untyped-def]
+    """model_s + tool_s + overhead_s is the makespan, and the fake clock leaves no overhead."""
+    rec = _session(clock, TWO_TOOLS, "two", "sequential", SimulatedParams(ttft=Constant(100.0)))
+    s = rec.session
+    assert s.model_s + s.tool_s + s.overhead_s == pytest.approx(rec.makespan_s)
+    assert s.overhead_s == pytest.approx(0.0, abs=1e-12)
+    assert s.model_s == pytest.approx(sum(t.latency_s for t in s.turns))
+    assert s.cost_usd == pytest.approx((s.tokens_in * 0.10 + s.tokens_out * 0.40) / 1e6)
+
+
+def test_dependent_mode_puts_needed_calls_in_later_turns(clock) -> None:  # type: ignore[no-untyped-def]
+    """A call with ``after`` comes in the turn after the calls it needs; independent ones come first."""
+    rec = _session(clock, CHAIN, "chain", "dependent")
+    assert [list(t.calls) for t in rec.session.turns] == [["a", "c"], ["b"], []]
+
+
+def test_turn_waves_modes() -> None:
+    """parallel is one wave, sequential one call per wave, an unknown mode is refused."""
+    script = [ScriptedCall("a", "t", {}), ScriptedCall("b", "t", {}, ("a",))]
+    assert [len(w) for w in turn_waves(script, "parallel")] == [2]
+    assert [len(w) for w in turn_waves(script, "sequential")] == [1, 1]
+    with pytest.raises(ValueError, match="unknown model mode"):
+        turn_waves(script, "psychic")
+
+
+def test_failed_calls_go_back_to_the_model_as_data(clock) -> None:  # type: ignore[no-untyped-def]
+    """A failing tool yields {'status': 'failed', 'error': ...} for the model and the query still answers."""
+    flaky = _scenario(TWO_TOOLS.replace("ms = 300 }", "ms = 300 }\nerror_rate = 1.0"), "two")
+    plan = make_plan(flaky, 7, 0)
+    seen: list[object] = []
+
+    class Spy(SimulatedModel):
+        def next_turn(self, results):  # type: ignore[no-untyped-def]
+            seen.extend(r.response for r in results)
+            return super().next_turn(results)
+
+    model = Spy("parallel", FLAT, sleep=clock.sleep)
+    rec = run_session(
+        plan, model, Sequential(clock=clock, sleep=clock.sleep), 1.0, mode="parallel",
+        prices=PRICES, price_model="gemini-2.0-flash", clock=clock, sleep=clock.sleep,
+    )  # fmt: skip
+    assert rec.session.answered and rec.session.failed_calls == 1
+    statuses = sorted(str(r["status"]) for r in seen)  # type: ignore[index]
+    assert statuses == ["failed", "success"]
+    assert any("error" in r for r in seen)  # type: ignore[operator]
+
+
+def test_mapper_by_request_id_then_by_name() -> None:
+    """Calls map by name+request_id; a changed request_id maps by tool name in order; strangers get x ids."""
+    plan = make_plan(load_catalog()["doc-3apis"], 7, 0)
+    m = CallMapper.for_plan(plan)
+    calls = m.map(
+        [
+            FunctionCallSpec("get_time", {"request_id": "c1"}),
+            FunctionCallSpec("get_weather", {"request_id": "bogus"}),
+            FunctionCallSpec("no_such_tool", {}),
+        ]
+    )
+    assert [c.id for c in calls] == ["c1", "c0", "x1"]
+    assert calls[1].args["request_id"] == "c0"
+    assert (m.remapped, m.unmapped) == (1, 1)
+
+
+def test_simulated_draws_are_paired_across_executors() -> None:
+    """The same (scenario, seed, trial) gives the same model latencies whichever executor runs."""
+    params = SimulatedParams(ttft=Constant(100.0))
+    ctx = QueryContext("doc-3apis", 0, 7, "threaded", "parallel", 1.0)
+    a = SimulatedModel("parallel", params, sleep=lambda s: None).first_turn("q", [], [], ctx)
+    b = SimulatedModel("parallel", params, sleep=lambda s: None).first_turn(
+        "q", [], [], QueryContext("doc-3apis", 0, 7, "asyncio", "parallel", 1.0)
+    )
+    assert a == b
+
+
+@pytest.mark.realtime
+def test_measured_sequential_mode_matches_the_plan() -> None:
+    """Real sleeps: the median sequential-mode makespan is within 3% of sum(model turns) + sum(calls)."""
+    scen = load_catalog()["doc-3apis"]
+    scale = 0.1
+    ratios = []
+    ex = Threaded()
+    try:
+        for trial in range(5):
+            plan = make_plan(scen, 7, trial)
+            model = SimulatedModel("sequential", SimulatedParams(), time_scale=scale)
+            rec = run_session(plan, model, ex, scale, mode="sequential", prices=PRICES, price_model="x")
+            planned = sum(t.latency_s for t in rec.session.turns) + rec.planned_sum_s
+            ratios.append(rec.makespan_s / planned)
+    finally:
+        ex.close()
+    assert statistics.median(ratios) == pytest.approx(1.0, abs=0.03)
+    assert rec.session.cost_usd is None  # no price row for model "x"
