@@ -171,7 +171,7 @@ def _invoke(
     while True:
         if turn.expired():
             break
-        adm, got, copies = _attempt_sync(tool, pre, turn, call.name, lim, sleep, clock)
+        adm, got, copies = _try_sync(tool, pre, turn, call.name, lim, sleep, clock)
         first_wait = adm.wait if first_wait is None else first_wait
         if adm.start is None:  # the deadline passed while queued for quota: the last failure stands
             break
@@ -219,8 +219,10 @@ class _Admission:
     real: float = 0.0
 
 
-def _admit_sync(lim: Limiter | None, sleep: Sleep, turn: Turn, clock: Clock) -> _Admission:
+def _admit_sync(lim: Limiter | None, sleep: Sleep, turn: Turn | None, clock: Clock) -> _Admission:
     """Wait for quota on this thread; the caller runs the tool right after, on this same thread."""
+    if turn is None:  # a plain turn behind a limiter: no deadline, no timeout
+        return _Admission(0.0 if lim is None else lim.acquire(sleep), clock())
     if lim is None:
         return _Admission(0.0, clock(), turn.attempt_timeout(), time.perf_counter())
     t0 = clock()
@@ -266,17 +268,18 @@ class _Handoff:
                     return None
 
 
-def _attempt_sync(
-    tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str, lim: Limiter | None, sleep: Sleep,
+def _try_sync(
+    tool: SyncTool, args: Mapping[str, Any], turn: Turn | None, name: str, lim: Limiter | None, sleep: Sleep,
     clock: Clock,
 ) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
     """Admission and one attempt (plus its hedge copy, if due): (admission, outcome, copies started).
 
     Under a timeout, deadline or hedge, the first copy waits for quota *and* runs on one daemon thread, so
     nothing comes between its admission and its start; this thread only watches it."""
-    hedge = turn.guards.hedge_for(name)
-    if not turn.guards.threaded:
+    if turn is None or not turn.guards.threaded:
         adm = _admit_sync(lim, sleep, turn, clock)
+        if adm.start is None:
+            return adm, _CANCELLED, 0
         return adm, _call_sync(tool, args), 1
     handoff = _Handoff()
     results: queue.SimpleQueue[_Outcome] = queue.SimpleQueue()
@@ -306,7 +309,7 @@ def _attempt_sync(
     adm = answer
     if adm.start is None:
         return adm, _CANCELLED, 0
-    out, copies = _watch_sync(results, copy, adm, hedge, turn)
+    out, copies = _watch_sync(results, copy, adm, turn.guards.hedge_for(name), turn)
     return adm, out, copies
 
 
@@ -418,7 +421,7 @@ async def _ainvoke(
     while True:
         if turn.expired():
             break
-        adm, got, copies = await _attempt_async(tool, pre, turn, call.name, pool, lim, asleep, clock)
+        adm, got, copies = await _try_async(tool, pre, turn, call.name, pool, lim, asleep, clock)
         first_wait = adm.wait if first_wait is None else first_wait
         if adm.start is None:  # the deadline passed while queued for quota: the last failure stands
             break
@@ -463,8 +466,10 @@ def _daemon_future(tool: SyncTool, args: Mapping[str, Any]) -> concurrent.future
     return fut
 
 
-async def _admit_async(lim: Limiter | None, asleep: ASleep, turn: Turn, clock: Clock) -> _Admission:
+async def _admit_async(lim: Limiter | None, asleep: ASleep, turn: Turn | None, clock: Clock) -> _Admission:
     """Wait for quota in this task; the caller starts the tool right after, in this same task."""
+    if turn is None:
+        return _Admission(0.0 if lim is None else await lim.aacquire(asleep), clock())
     real = asyncio.get_running_loop().time
     if lim is None:
         return _Admission(0.0, clock(), turn.attempt_timeout(), real())
@@ -479,15 +484,15 @@ async def _admit_async(lim: Limiter | None, asleep: ASleep, turn: Turn, clock: C
     return _Admission(wait, clock(), turn.attempt_timeout(), real())
 
 
-async def _attempt_async(
-    tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str, pool: concurrent.futures.Executor | None,
+async def _try_async(
+    tool: SyncTool, args: Mapping[str, Any], turn: Turn | None, name: str, pool: concurrent.futures.Executor | None,
     lim: Limiter | None, asleep: ASleep, clock: Clock,
 ) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
-    """``_attempt_sync`` for the event loop. A native ``acall`` runs in the task its limiter admitted, under
+    """``_try_sync`` for the event loop. A native ``acall`` runs in the task its limiter admitted, under
     ``asyncio.timeout``; a sync tool still crosses to a thread after admission, as it does unguarded."""
-    hedge = turn.guards.hedge_for(name)
+    hedge = None if turn is None else turn.guards.hedge_for(name)
     acall = getattr(tool, "acall", None)
-    if hedge is None and (acall is not None or not turn.guards.threaded):
+    if turn is None or (hedge is None and (acall is not None or not turn.guards.threaded)):
         adm = await _admit_async(lim, asleep, turn, clock)
         if adm.start is None:
             return adm, _CANCELLED, 0
