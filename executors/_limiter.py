@@ -191,8 +191,10 @@ class SlidingWindowLimiter:
             return _BEHIND, left
         wait = self._until_free(now)
         if wait <= 0:
-            self._leave(ticket)
-            return _ADMITTED, self._record(now, since)
+            self._leave(ticket)  # wakes the next waiter; it cannot admit itself before we record (the lock)
+            # The start is recorded after that wake-up, as close as can be to the tool's first line: what
+            # the server sees must not come later than what the limiter measured the next window from.
+            return _ADMITTED, self._record(self._clock(), since)
         return _HEAD, min(wait, left)
 
     # -- threads and coroutines --------------------------------------------------------------------------
