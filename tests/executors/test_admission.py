@@ -157,5 +157,5 @@ def test_turn_under_a_tight_quota_returns_at_its_deadline(make: Any) -> None:
     elapsed = time.perf_counter() - t0
     ex.close()
     assert sorted(r.status for r in rs) == ["cancelled"] * 7 + ["ok"]
-    assert 0.05 <= elapsed < 0.05 + 0.03
+    assert 0.05 <= elapsed < 0.05 + 0.25  # slack: an upper bound on a busy machine; the quota alone is 10 s
     assert all(r.end - t0 >= 0.05 for r in rs if r.status == "cancelled")
