@@ -9,7 +9,7 @@ from executors._deps import DependencyError, check_graph, find_cycle, resolve_ar
 from executors._deps import levels as dependency_levels
 from executors._doc_limiter import DocWindowLimiter
 from executors._guards import Guards, RetryPolicy, Turn
-from executors._invoke import Limiter, ainvoke, classify, invoke
+from executors._invoke import Dispatch, Limiter, classify, open_turn
 from executors._limiter import DeadlinePassed, LimiterStatistics, SlidingWindowLimiter, limiters_for
 from executors._predict import schedule, simulate
 from executors._registry import (
@@ -53,6 +53,7 @@ __all__ = [
     "Dag",
     "DeadlinePassed",
     "DependencyError",
+    "Dispatch",
     "DocWindowLimiter",
     "Executor",
     "ExecutorInfo",
@@ -73,15 +74,14 @@ __all__ = [
     "Tools",
     "Turn",
     "UnknownExecutor",
-    "ainvoke",
     "check_graph",
     "classify",
     "dependency_levels",
     "find_cycle",
     "fine_timer_loop",
-    "invoke",
     "limiters_for",
     "make_executor",
+    "open_turn",
     "resolve_args",
     "schedule",
     "simulate",

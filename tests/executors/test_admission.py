@@ -13,6 +13,7 @@ import pytest
 
 from executors import (
     AsyncioExecutor,
+    Dispatch,
     Guards,
     Quota,
     RateLimited,
@@ -22,8 +23,6 @@ from executors import (
     Threaded,
     ToolCall,
     Turn,
-    ainvoke,
-    invoke,
 )
 from tests.conftest import FakeClock
 
@@ -82,25 +81,26 @@ GUARDS = [
 
 @pytest.mark.parametrize("guards", GUARDS, ids=["timeout", "deadline", "hedge", "timeout+retry"])
 def test_sync_call_starts_on_the_thread_that_was_admitted(guards: Guards) -> None:
-    """invoke under a timeout/deadline/hedge: the tool's first line runs on the admitted thread."""
+    """Dispatch.one under a timeout/deadline/hedge: the tool's first line runs on the admitted thread."""
     lim, tool = SpyLimiter(), Spot()
     call = ToolCall("c", "t")
-    r = invoke(
-        call, {"t": tool}, time.perf_counter, time.sleep, {"t": lim}, Turn([call], guards, time.perf_counter)
-    )
+    turn = Turn([call], guards, time.perf_counter)
+    d = Dispatch({"t": tool}, time.perf_counter, time.sleep, asyncio.sleep, {"t": lim}, None, turn)
+    r = d.one(call)
     assert r.status == "ok"
     assert lim.admitted_to == tool.ran_on
 
 
 @pytest.mark.parametrize("guards", GUARDS, ids=["timeout", "deadline", "hedge", "timeout+retry"])
 def test_native_async_call_starts_in_the_task_that_was_admitted(guards: Guards) -> None:
-    """ainvoke of a native ``acall`` under the same guards: the admitted task runs the tool's first line."""
+    """Dispatch.aone of a native ``acall`` under the same guards: the admitted task runs the tool's first line."""
     lim, tool = SpyLimiter(), Spot()
     call = ToolCall("c", "t")
 
     async def main() -> str:
         turn = Turn([call], guards, time.perf_counter)
-        r = await ainvoke(call, {"t": tool}, time.perf_counter, asyncio.sleep, {"t": lim}, None, turn)
+        d = Dispatch({"t": tool}, time.perf_counter, time.sleep, asyncio.sleep, {"t": lim}, None, turn)
+        r = await d.aone(call)
         return r.status
 
     assert asyncio.run(main()) == "ok"
