@@ -112,31 +112,30 @@ def sweep(
     gc.collect()
     gc.freeze()
     try:
-        _sweep_chunks(scenario, cands, recs, trials, seed, time_scale, chunk)
+        for i in range(0, len(cands), chunk):
+            _sweep_chunk(scenario, cands[i : i + chunk], recs, (trials, seed, time_scale))
     finally:
         gc.unfreeze()
     return {label: measured(label, r, time_scale) for label, r in recs.items()}
 
 
-def _sweep_chunks(
+def _sweep_chunk(
     scenario: Scenario,
-    cands: Sequence[Candidate],
+    part: Sequence[Candidate],
     recs: dict[str, list[TrialRecord]],
-    trials: int,
-    seed: int,
-    time_scale: float,
-    chunk: int,
+    how: tuple[int, int, float],
 ) -> None:
-    for i in range(0, len(cands), chunk):
-        exs = {c.label: c.build(time_scale, seed) for c in cands[i : i + chunk]}
-        try:
-            warm = make_plan(scenario, seed, WARMUP_TRIAL)
-            for ex in exs.values():
-                measure(warm, ex, time_scale)
-            for t in range(trials):
-                plan = make_plan(scenario, seed, t)
-                for label in executor_order(list(exs), seed, t):
-                    recs[label].append(measure(plan, exs[label], time_scale))
-        finally:
-            for ex in exs.values():
-                ex.close()
+    """One chunk of the sweep: a warm-up plan, then every trial's plan for each member in a shuffled order."""
+    trials, seed, time_scale = how
+    exs = {c.label: c.build(time_scale, seed) for c in part}
+    try:
+        warm = make_plan(scenario, seed, WARMUP_TRIAL)
+        for ex in exs.values():
+            measure(warm, ex, time_scale)
+        for t in range(trials):
+            plan = make_plan(scenario, seed, t)
+            for label in executor_order(list(exs), seed, t):
+                recs[label].append(measure(plan, exs[label], time_scale))
+    finally:
+        for ex in exs.values():
+            ex.close()

@@ -9,6 +9,7 @@ from typing import Any
 from bench.advise._config import AdviseConfig
 from bench.advise._confirm import Measured
 from bench.advise._fast import Prediction
+from bench.advise._notes import context
 from bench.advise._search import Search
 from reports import plot_pareto, render_advice_markdown, write_json_atomic, write_text_atomic
 
@@ -68,8 +69,6 @@ def row(p: Prediction, m: Measured) -> dict[str, Any]:
 
 def write_advice(config: AdviseConfig, chosen: Chosen) -> dict[str, Any]:
     """Write the three files into ``config.out``; return advice.json's content."""
-    from bench.advise._notes import context  # the notes read these rows: imported here, not at the top
-
     out = config.out
     m = chosen.measured
     cur_label = None if chosen.current is None else chosen.current.candidate.label

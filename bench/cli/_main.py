@@ -6,17 +6,23 @@ import argparse
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.cli._args import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
     Parser,
     UsageError,
+    as_flags,
     nonneg_int,
     positive_float,
     positive_int,
 )
+
+if TYPE_CHECKING:
+    from bench.run import RunConfig
+    from executors import Executor, Guards
+    from scenarios import Scenario
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -29,7 +35,6 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--scenario",
         action="append",
-        required=True,
         metavar="NAME|PATH",
         help="catalog name, a .toml file (all its scenarios) or file.toml:name; repeatable",
     )
@@ -60,6 +65,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Hidden: multiplies every tool's latency at run time, for measuring the regression gate's power
     # (tools/gate_power.py). Recorded in run.json; the scenario hash is unchanged, so the gate compares.
     r.add_argument("--inject-slowdown", type=positive_float, default=1.0, help=argparse.SUPPRESS)
+    from bench.cli._fit import add_trace_argument
+
+    add_trace_argument(r)
 
     rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
     rep.add_argument("dir", type=Path)
@@ -77,7 +85,7 @@ def _extra_commands() -> list[Any]:
     subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
     import importlib
 
-    names: tuple[str, ...] = ("_load", "_experiments", "_serve_gemini", "_gate", "_advise")
+    names: tuple[str, ...] = ("_load", "_experiments", "_serve_gemini", "_gate", "_fit", "_advise")
     return [importlib.import_module(f"bench.cli.{n}") for n in names]
 
 
@@ -99,43 +107,55 @@ def cmd_list() -> int:
     return 0
 
 
-def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
-    from bench.cli._model import AFC, build_model, check_model_args
-    from bench.cli._progress import ProgressBar
-    from bench.models import CassetteError, ModelError
-    from bench.run import RunConfig, RunError, run
-    from executors import DEFAULT_EXECUTORS, UnknownExecutor, make_executor
-    from scenarios import Scenario, ScenarioError, load_catalog, resolve
+def _scenarios(refs: Sequence[str], time_scale: float) -> tuple[Scenario, ...]:
+    from scenarios import ScenarioError, check_time_scale, load_catalog, resolve
 
     try:
         catalog = load_catalog()
-        found: list[Scenario] = []
-        for ref in ns.scenario:
-            found.extend(resolve(ref, catalog))
+        found = [s for ref in refs for s in resolve(ref, catalog)]
+        check_time_scale(found, time_scale)  # real tools' work cannot be scaled
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     names = [s.name for s in found]
     if len(set(names)) != len(names):
         raise UsageError(f"--scenario: {next(n for n in names if names.count(n) > 1)!r} is given twice")
-    from bench.cli._guards import guard_settings, guards_from
+    return tuple(found)
 
-    labels = tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS))
-    settings = guard_settings(ns)
-    guards = guards_from(settings, ns.time_scale, seed=ns.seed)
-    check_model_args(ns, labels)
+
+def _executors(ns: argparse.Namespace, labels: tuple[str, ...], guards: Guards | None) -> dict[str, Executor]:
+    from bench.cli._model import AFC
+    from executors import UnknownExecutor, make_executor
+
     try:
-        executors = {
+        return {
             lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
             for lb in labels
-            if lb != AFC  # the peer baseline runs its own loop (bench.run._afc_peer)
+            if lb != AFC  # the peer baseline runs its own loop (bench.run's AFC peer)
         }
     except UnknownExecutor as exc:
         raise UsageError(str(exc)) from None
-    model = build_model(ns)
-    config = RunConfig(
-        scenarios=tuple(found),
-        executors=labels,
-        trials=ns.trials,
+
+
+def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ...]) -> RunConfig:
+    """The ``run`` flags as the runner's typed config (the scenarios resolved, the guards as given)."""
+    from bench.cli._guards import guard_settings
+    from bench.run import RunConfig
+    from executors import DEFAULT_EXECUTORS
+
+    replay = None
+    if ns.trace:  # trace replay: one scenario whose trials are the recorded turns
+        from bench.cli._fit import trace_replay_for
+
+        replay = trace_replay_for(ns)
+        scenarios: tuple[Scenario, ...] = (replay.scenario,)
+    elif not ns.scenario:
+        raise UsageError("pfcbench run: --scenario (or --trace) is required")
+    else:
+        scenarios = _scenarios(ns.scenario, ns.time_scale)
+    return RunConfig(
+        scenarios=scenarios,
+        executors=tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
+        trials=replay.trials if replay else ns.trials,
         seed=ns.seed,
         time_scale=ns.time_scale,
         out=ns.out,
@@ -143,14 +163,29 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         max_workers=ns.max_workers,
         resume=ns.resume,
         argv=tuple(argv),
-        guards=settings,
+        guards=guard_settings(ns),
         model=ns.model,
-        model_modes=model.modes,
+        model_modes=modes,
         max_turns=ns.max_turns,
         gemini_model=ns.gemini_model,
         gemini_base_url=ns.gemini_base_url,
         inject_slowdown=ns.inject_slowdown,
+        plans=replay,
     )
+
+
+def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
+    from bench.cli._guards import guards_from
+    from bench.cli._model import build_model, check_model_args, model_modes
+    from bench.cli._progress import ProgressBar
+    from bench.models import CassetteError, ModelError
+    from bench.run import RunError, run
+
+    config = run_config(ns, argv, model_modes(ns))
+    guards = guards_from(config.guards, config.time_scale, seed=config.seed)
+    check_model_args(ns, config.executors)
+    executors = _executors(ns, config.executors, guards)
+    model = build_model(ns)
     try:
         written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
     except RunError as exc:
@@ -175,6 +210,10 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         e2e = render_e2e(ns.out)
         if e2e is not None:
             print(f"wrote {e2e}")
+    if config.plans is not None:
+        from bench.cli._fit import append_recorded
+
+        written += append_recorded(ns, config.plans)
     print(f"wrote {written} records to {ns.out / 'results.jsonl'}")
     return 0
 
@@ -189,6 +228,9 @@ def cmd_report(ns: argparse.Namespace) -> int:
     except (SchemaError, ValueError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
     print(f"wrote {path}")
+    from bench.traces import write_otel
+
+    print(f"wrote {write_otel(ns.dir)}")
     return 0
 
 
@@ -222,7 +264,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(handler(ns))
         raise UsageError(f"pfcbench: unknown command {ns.command!r}")
     except UsageError as exc:
-        print(f"pfcbench: error: {exc}" if not str(exc).startswith("pfcbench") else f"{exc}", file=sys.stderr)
+        text = as_flags(str(exc))
+        print(text if text.startswith("pfcbench") else f"pfcbench: error: {text}", file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -4,31 +4,43 @@ flushed per (scenario, trial, executor), resumable after an interruption."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
+import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 
-from bench.models import ModelDriver, PriceTable
+from bench.models import ModelDriver, PriceTable, load_prices
+from bench.run._afc_peer import NAME as AFC
+from bench.run._afc_peer import afc_session
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
 from bench.run._raw import RawReferences
 from bench.run._records import turn_record
 from bench.run._session import run_session
 from bench.run._theory import scenario_theory
-from executors import Executor
+from executors import Executor, Sequential, Tools, make_executor
 from reports import RAW_LABELS, ResultsWriter, TrialRecord, is_raw, read_records, write_json_atomic
-from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan
+from scenarios import Scenario, ToolApi, TrialPlan, build_toolbox, make_plan
 
 Clock = Callable[[], float]
 
 #: warm-up plans draw from trial indices no run reaches
 _WARMUP_TRIAL = 2_000_000
+
+
+class PlanSource(Protocol):
+    """Explicit per-trial plans instead of sampled ones (trace replay), and the tools that play them."""
+
+    def plan(self, scenario: Scenario, seed: int, trial: int) -> TrialPlan: ...
+
+    def toolbox(self, plan: TrialPlan, time_scale: float) -> Tools: ...
 
 
 class RunError(ValueError):
@@ -61,12 +73,16 @@ class RunConfig:
     #: tool latencies are multiplied by this at run time (``--inject-slowdown``): a known slowdown with an
     #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
     inject_slowdown: float = 1.0
+    #: where trial plans come from; None samples them from the scenarios (``make_plan``)
+    plans: PlanSource | None = None
 
     @property
     def references(self) -> tuple[str, ...]:
         """The raw references each trial runs beside the executors (none in a model run: a session's
-        makespan includes the model, which a bare gather does not)."""
-        return RAW_LABELS if self.raw and self.model == "none" else ()
+        makespan includes the model, which a bare gather does not; none with real tools: a bare gather
+        sleeps the plan's latencies, and a real tool's work is not in the plan)."""
+        real = any(s.real_tools() for s in self.scenarios)
+        return RAW_LABELS if self.raw and self.model == "none" and not real else ()
 
     def args_json(self) -> dict[str, Any]:
         return {
@@ -95,7 +111,7 @@ class RunConfig:
         )
 
 
-def measure(
+def measure(  # noqa: PLR0913 - keyword-only: where the record goes, injected clock, sleeps and tools
     plan: TrialPlan,
     executor: Executor,
     time_scale: float,
@@ -103,18 +119,23 @@ def measure(
     run_id: str = "",
     order: int = 0,
     clock: Clock = time.perf_counter,
-    on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
+    on_tools: Callable[[dict[str, ToolApi]], None] | None = None,
     slowdown: float = 1.0,
+    toolbox: Callable[[TrialPlan, float], Tools] | None = None,
 ) -> TrialRecord:
     """Run one trial's calls with one executor against fresh simulated APIs and record what happened.
     ``on_tools`` sees the simulated APIs (their server-side logs: 429s, attempts) before the run.
 
     ``slowdown`` stretches every tool's sleep (not the plan, the quotas or the records' planned latencies),
-    so the run looks like the same scenario on slower servers."""
+    so the run looks like the same scenario on slower servers. ``toolbox`` replaces the simulated APIs."""
     stretch = _stretched_sleeps(slowdown) if slowdown != 1.0 else {}
-    tools = build_toolbox(plan, time_scale, clock=clock, **stretch)
-    if on_tools is not None:
-        on_tools(tools)
+    if toolbox is not None:
+        tools: Tools = toolbox(plan, time_scale)
+    else:
+        sims = build_toolbox(plan, time_scale, clock=clock, **stretch)
+        if on_tools is not None:
+            on_tools(sims)
+        tools = sims
     calls = tool_calls(plan)
     quotas = quotas_of(plan.scenario, time_scale)
     gc.collect()  # a collection inside the timed region would be charged to whichever executor was unlucky
@@ -181,7 +202,7 @@ def run(
     ]
     try:
         written = _execute(
-            config, executors, todo, meta, meta_path, results_path, progress, model, warm_model
+            config, executors, todo, meta, progress=progress, model=model, warm_model=warm_model
         )
     except KeyboardInterrupt:
         meta.update(status="interrupted", finished_at=utc_now())
@@ -195,6 +216,9 @@ def run(
         raise
     meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
     write_json_atomic(meta_path, meta)
+    from bench.traces import send_live, write_otel  # noqa: PLC0415 - bench.traces imports bench.run
+
+    send_live(write_otel(out))  # sent only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     return written
 
 
@@ -203,8 +227,7 @@ def _execute(
     executors: dict[str, Executor],
     todo: list[tuple[int, Scenario, str, str, int]],
     meta: dict[str, Any],
-    meta_path: Path,
-    results_path: Path,
+    *,
     progress: Progress | None,
     model: ModelDriver | None,
     warm_model: ModelDriver | None,
@@ -223,7 +246,7 @@ def _execute(
     gc.collect()
     gc.freeze()
     try:
-        with ResultsWriter(results_path) as writer:
+        with ResultsWriter(config.out / "results.jsonl") as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
                 if progress:
@@ -231,7 +254,10 @@ def _execute(
                 key = (s.name, trial)
                 if key not in plans:
                     plans.clear()  # one plan per (scenario, trial) shared by all its executors
-                    plans[key] = make_plan(s, config.seed, trial)
+                    source = config.plans
+                    plans[key] = (
+                        source.plan(s, config.seed, trial) if source else make_plan(s, config.seed, trial)
+                    )
                 if is_raw(label):
                     rec = refs.measure(label, plans[key], config.time_scale, run_id=meta["run_id"], order=pos)
                 elif config.model == "none":
@@ -242,11 +268,14 @@ def _execute(
                         run_id=meta["run_id"],
                         order=pos,
                         slowdown=config.inject_slowdown,
+                        toolbox=config.plans.toolbox if config.plans else None,
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
-                    rec = _session(config, plans[key], mode, label, executors, model, meta["run_id"], pos)
-                writer.write(rec)
+                    drivers = (executors, model)
+                    rec = _session(config, plans[key], mode, label, drivers, run_id=meta["run_id"], order=pos)
+                # the record's origin on the wall clock (for otel.json): it ended makespan_s before now
+                writer.write(dataclasses.replace(rec, origin_unix_s=time.time() - rec.makespan_s))
                 written += 1
         if progress:
             progress(total, total, "done")
@@ -261,14 +290,13 @@ def _session(
     plan: TrialPlan,
     mode: str,
     label: str,
-    executors: dict[str, Executor],
-    model: ModelDriver,
+    drivers: tuple[dict[str, Executor], ModelDriver],
+    *,
     run_id: str,
     order: int,
 ) -> TrialRecord:
-    from bench.run._afc_peer import NAME as AFC
-    from bench.run._afc_peer import afc_session
-
+    """One whole session of ``plan`` with the executor ``label`` (or the SDK's AFC) and the model."""
+    executors, model = drivers
     if label == AFC:
         return afc_session(
             plan,
@@ -295,8 +323,6 @@ def _session(
 
 
 def _prices() -> PriceTable:
-    from bench.models import load_prices
-
     return load_prices()
 
 
@@ -307,7 +333,7 @@ def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: 
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for mode in config.model_modes:
                 for label in config.executors:
-                    _session(config, plan, mode, label, executors, model, "", 0)
+                    _session(config, plan, mode, label, (executors, model), run_id="", order=0)
 
 
 def _start(
@@ -324,11 +350,11 @@ def _start(
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise RunError(f"--out {out}: cannot write there ({exc.strerror})") from None
+        raise RunError(f"`out` {out}: cannot write there ({exc.strerror})") from None
     has_results = results_path.exists() and results_path.stat().st_size > 0
     if has_results and not config.resume:
         raise RunError(
-            f"--out {out}: already holds results.jsonl; pass --resume to finish it, or choose another --out"
+            f"`out` {out}: already holds results.jsonl; pass `resume` to finish it, or choose another `out`"
         )
     args = config.args_json()
     if config.resume and has_results:
@@ -357,17 +383,12 @@ def _start(
 
 
 def _predictor(label: str, config: RunConfig) -> Executor:
-    from bench.run._afc_peer import NAME as AFC
-    from executors import Sequential, make_executor
-
     if label == AFC:
         return Sequential(name=AFC)  # google-genai's AFC runs a turn's calls one after another
     return make_executor(label, time_scale=config.time_scale, max_workers=config.max_workers)
 
 
 def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
-    import json
-
     try:
         meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
@@ -391,7 +412,7 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
     ):
         if old.get(key) != args.get(key):
             raise RunError(
-                f"--resume: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"
+                f"`resume`: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"
             )
     meta["args"] = args
     return meta

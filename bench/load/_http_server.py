@@ -15,13 +15,23 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from aiohttp import web
 
-from scenarios._plan import make_plan
-from scenarios._spec import Scenario
-from scenarios._toolbox import Clock, QuotaState, RateLimited, SimulatedAPI, Stall, ToolError, build_toolbox
-from scenarios._toolbox import quota_states as make_states
+from scenarios import (
+    QuotaState,
+    RateLimited,
+    Scenario,
+    SimulatedAPI,
+    Stall,
+    ToolError,
+    build_toolbox,
+    make_plan,
+)
+from scenarios import quota_states as make_states
+
+Clock = Callable[[], float]
 
 #: toolboxes kept per (session, seed, trial): enough for every query in flight, bounded in memory
 _MAX_SESSIONS = 4096
@@ -42,7 +52,8 @@ class ApiServer:
         box = self._boxes.get(key)
         if box is None:
             plan = make_plan(self.scenario, seed, trial)
-            box = build_toolbox(plan, self.time_scale, clock=self._clock, quota_states=self._states)
+            tools = build_toolbox(plan, self.time_scale, clock=self._clock, quota_states=self._states)
+            box = {n: t for n, t in tools.items() if isinstance(t, SimulatedAPI)}  # only these are served
             self._boxes[key] = box
             while len(self._boxes) > _MAX_SESSIONS:
                 self._boxes.popitem(last=False)
