@@ -59,7 +59,7 @@ def _current(config: AdviseConfig) -> Candidate | None:
     try:
         return parse_current(config.current, config.scenario)
     except UnknownExecutor as exc:
-        raise AdviseError(str(exc).replace("--executor", "--current")) from None
+        raise AdviseError(str(exc).replace("`executor`", "`current`")) from None
 
 
 def _picks(found: Search, config: AdviseConfig, calls: int) -> list[Prediction]:

@@ -16,7 +16,11 @@ def register(sub: Any) -> None:
     src = a.add_mutually_exclusive_group(required=True)
     src.add_argument("--scenario", metavar="NAME|PATH", help="catalog name, a .toml file or file.toml:name")
     src.add_argument(
-        "--trace", metavar="FILE", help="an OTLP trace to fit a scenario to (needs bench.traces)"
+        "--trace",
+        type=Path,
+        action="append",
+        metavar="TRACE",
+        help="OTLP JSON trace file(s): a scenario is fitted to them first (as pfcbench fit does)",
     )
     a.add_argument("--current", metavar="LABEL", help="your configuration, e.g. threaded@5, to compare with")
     a.add_argument(
@@ -28,7 +32,7 @@ def register(sub: Any) -> None:
     )
     a.add_argument("--time-scale", type=positive_float, default=0.05, help="of the confirmation runs (0.05)")
     a.add_argument(
-        "--trials", type=positive_int, help="confirmation trials (default: 60, fewer to stay ~30 s)"
+        "--trials", type=positive_int, help="confirmation trials (default: 60, fewer to stay ~20 s)"
     )
     a.add_argument("--seed", type=int, default=7)
     a.add_argument(
@@ -38,14 +42,33 @@ def register(sub: Any) -> None:
     a.set_defaults(handler=handle)
 
 
+def _fitted(traces: list[Path], out: Path) -> Any:
+    """The scenario ``pfcbench fit`` would write for ``traces``, written to DIR/fitted/ and read back."""
+    from bench.cli._args import UsageError
+    from bench.traces import TraceError, fit_trace, write_scenario
+    from scenarios import ScenarioError, load_file
+
+    try:
+        fitted = fit_trace(traces, "fitted")
+    except TraceError as exc:
+        raise UsageError(str(exc)) from None
+    path = out / "fitted" / "scenario.toml"
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_scenario(fitted, path)
+        return load_file(path)[0]
+    except ScenarioError as exc:
+        raise UsageError(f"--trace: the fitted scenario cannot be read back: {exc}") from None
+    except OSError as exc:
+        raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
+
+
 def _scenario(ns: argparse.Namespace) -> Any:
     from bench.cli._args import UsageError
     from scenarios import ScenarioError, load_catalog, resolve
 
-    if ns.trace is not None:
-        raise UsageError(
-            "--trace: trace fitting (bench.traces) is not available in this build; use --scenario"
-        )
+    if ns.trace:
+        return _fitted(ns.trace, ns.out)
     try:
         found = resolve(ns.scenario, load_catalog())
     except ScenarioError as exc:

@@ -43,3 +43,13 @@ def test_out_holding_an_advise_run_is_refused(tmp_path: Path, capsys: pytest.Cap
     (tmp_path / "confirm" / "results.jsonl").write_text("{}\n")
     assert main(["advise", "--scenario", "doc-3apis", "--out", str(tmp_path)]) == 2
     assert "already holds" in capsys.readouterr().err
+
+
+def test_unreadable_trace_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A trace that is not OTLP JSON: one line naming it, exit 2, no advice written."""
+    bad = tmp_path / "t.json"
+    bad.write_text("hello\n", encoding="utf-8")
+    assert main(["advise", "--trace", str(bad), "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "t.json" in err
+    assert not (tmp_path / "o" / "advice.json").exists()

@@ -51,3 +51,16 @@ def test_cli_writes_advice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     argv = ["advise", "--scenario", "doc-3apis", "--time-scale", "0.01", "--trials", "6", "--plans", "32"]
     assert main([*argv, "--out", str(tmp_path / "a")]) == 0
     assert "recommended:" in capsys.readouterr().out
+
+
+def test_trace_is_fitted_then_advised(tmp_path: Path) -> None:
+    """--trace fits a scenario to the OTLP file first (into DIR/fitted/) and advises on it."""
+    from tests.bench.traces._tracegen import lognormal, make_trace, write
+
+    doc, _ = make_trace([lognormal("search", 40, 0.5), lognormal("lookup", 20, 0.3)], 60, seed=3)
+    trace = write(doc, tmp_path / "trace.json")
+    out = tmp_path / "a"
+    argv = ["advise", "--trace", str(trace), "--time-scale", "0.01", "--trials", "6", "--plans", "32"]
+    assert main([*argv, "--out", str(out)]) == 0
+    assert (out / "fitted" / "scenario.toml").exists()
+    assert json.loads((out / "advice.json").read_text())["recommendations"]
