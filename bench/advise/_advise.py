@@ -57,7 +57,7 @@ def _current(config: AdviseConfig) -> Candidate | None:
     if config.current is None:
         return None
     try:
-        return parse_current(config.current, config.scenario)
+        return parse_current(config.current)
     except UnknownExecutor as exc:
         raise AdviseError(str(exc).replace("`executor`", "`current`")) from None
 

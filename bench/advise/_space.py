@@ -163,7 +163,7 @@ def candidate_space(scenario: Scenario, max_workers: int | None) -> list[Candida
     ]
 
 
-def parse_current(label: str, scenario: Scenario) -> Candidate:
+def parse_current(label: str) -> Candidate:
     """The user's ``--current`` label (``threaded@5``, ``threaded-naive@5``) as a candidate without guards;
     raises ``UnknownExecutor`` for a label ``make_executor`` refuses."""
     make_executor(label).close()
