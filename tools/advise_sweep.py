@@ -18,7 +18,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.advise import candidate_space, sweep
+from bench.advise import candidate_space, search, sweep
 from scenarios import load_catalog
 
 
@@ -30,10 +30,17 @@ def main() -> int:
     p.add_argument("--trials", type=int, default=10)
     p.add_argument("--time-scale", type=float, default=0.02)
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--distinct",
+        action="store_true",
+        help="only the screen's distinct candidates (each stands for those predicted identically to it)",
+    )
     ns = p.parse_args()
     scenario = load_catalog()[ns.scenario]
     rec = json.loads((ns.advice / "advice.json").read_text())["recommendations"][0]["label"]
     cands = candidate_space(scenario, ns.max_workers)
+    if ns.distinct:
+        cands = [p.candidate for p in search(scenario, ns.max_workers, None, ns.seed).screened]
     t0 = time.perf_counter()
     found = sweep(scenario, cands, trials=ns.trials, seed=ns.seed, time_scale=ns.time_scale)
     rows = [

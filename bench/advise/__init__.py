@@ -5,6 +5,7 @@ advice.json, advice.md and pareto.png."""
 from bench.advise._advise import advise
 from bench.advise._config import AdviseConfig, AdviseError
 from bench.advise._confirm import Measured, sweep
+from bench.advise._search import Search, search
 from bench.advise._space import Candidate, candidate_space, hedgeable
 
 __all__ = [
@@ -12,8 +13,10 @@ __all__ = [
     "AdviseError",
     "Candidate",
     "Measured",
+    "Search",
     "advise",
     "candidate_space",
     "hedgeable",
+    "search",
     "sweep",
 ]
