@@ -40,7 +40,9 @@ def main() -> int:
     rec = json.loads((ns.advice / "advice.json").read_text())["recommendations"][0]["label"]
     cands = candidate_space(scenario, ns.max_workers)
     if ns.distinct:
+        mine = [c for c in cands if c.label == rec]
         cands = [p.candidate for p in search(scenario, ns.max_workers, None, ns.seed).screened]
+        cands += [c for c in mine if c not in cands]
     t0 = time.perf_counter()
     found = sweep(scenario, cands, trials=ns.trials, seed=ns.seed, time_scale=ns.time_scale)
     rows = [
