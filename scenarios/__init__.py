@@ -21,7 +21,7 @@ from scenarios._latency import (
     max_quantile,
     sum_quantiles,
 )
-from scenarios._load import find_cycle, load_catalog, load_file, parse_scenarios, resolve
+from scenarios._load import load_catalog, load_file, parse_scenarios, resolve
 from scenarios._plan import (
     MAX_PLANNED_ATTEMPTS,
     PlannedCall,
@@ -84,7 +84,6 @@ __all__ = [
     "build_toolbox",
     "critical_path_ms",
     "expected_max",
-    "find_cycle",
     "latency_to_dict",
     "load_catalog",
     "load_file",

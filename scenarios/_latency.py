@@ -222,6 +222,18 @@ class Mixture:
         return "mixture of " + " + ".join(parts)
 
 
+#: the distributions whose TOML table is ``dist`` plus their fields (``{dist = "gamma", shape = 2, scale_ms = 50}``);
+#: the loader reads and the dumper writes them through this one table
+PARAMETRIC: dict[str, type[Any]] = {
+    "constant": Constant,
+    "uniform": Uniform,
+    "normal": Normal,
+    "lognormal": LogNormal,
+    "gamma": Gamma,
+    "pareto": Pareto,
+}
+
+
 def _grouped(
     latencies: Sequence[Latency], shifts: Sequence[float] | None = None
 ) -> list[tuple[Latency, float, int]]:
