@@ -33,6 +33,7 @@ from reports._sessions import NO_SESSION, AfcSession, LoadQuery, ModelSession, N
 if TYPE_CHECKING:
     from reports._compare import IncomparableRunsError, compare_runs
     from reports._e2e import render_e2e, render_e2e_markdown
+    from reports._experiments_page import ArmOutcome, ExperimentSection, experiments_markdown
     from reports._frames import RunData, calls_frame, load_run, trials_frame
     from reports._gate import (
         GateCheck,
@@ -66,6 +67,7 @@ if TYPE_CHECKING:
 _MODULES = {
     "reports._compare": ("IncomparableRunsError", "compare_runs"),
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
+    "reports._experiments_page": ("ArmOutcome", "ExperimentSection", "experiments_markdown"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
     "reports._gate": (
         "GateCheck",
@@ -114,8 +116,10 @@ __all__ = [
     "RAW_THREADS",
     "SCHEMA_VERSION",
     "AfcSession",
+    "ArmOutcome",
     "CallRecord",
     "ExecutorStats",
+    "ExperimentSection",
     "GateCheck",
     "GateError",
     "GateSpec",
@@ -139,6 +143,7 @@ __all__ = [
     "compare_runs",
     "compute_metrics",
     "evaluate",
+    "experiments_markdown",
     "find_regressions",
     "http_compare_markdown",
     "is_raw",
