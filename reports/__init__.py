@@ -33,7 +33,7 @@ from reports._sessions import NO_SESSION, AfcSession, LoadQuery, ModelSession, N
 if TYPE_CHECKING:
     from reports._compare import IncomparableRunsError, compare_runs
     from reports._e2e import render_e2e, render_e2e_markdown
-    from reports._experiments_page import ArmOutcome, ExperimentSection, experiments_markdown
+    from reports._experiments_page import ArmOutcome, experiments_markdown
     from reports._frames import RunData, calls_frame, load_run, trials_frame
     from reports._gate import (
         GateCheck,
@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 _MODULES = {
     "reports._compare": ("IncomparableRunsError", "compare_runs"),
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
-    "reports._experiments_page": ("ArmOutcome", "ExperimentSection", "experiments_markdown"),
+    "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
     "reports._gate": (
         "GateCheck",
@@ -119,7 +119,6 @@ __all__ = [
     "ArmOutcome",
     "CallRecord",
     "ExecutorStats",
-    "ExperimentSection",
     "GateCheck",
     "GateError",
     "GateSpec",

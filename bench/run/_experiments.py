@@ -15,7 +15,6 @@ from bench.run._runner import measure
 from executors import Executor, Guards, RetryPolicy, make_executor
 from reports import (
     ArmOutcome,
-    ExperimentSection,
     ResultsWriter,
     TrialRecord,
     experiments_markdown,
@@ -69,25 +68,12 @@ def _run_arms(
     return tuple(ArmOutcome(a.label, a.note, tuple(recs[a.label]), tuple(rej[a.label])) for a in arms)
 
 
-#: a table column: its header and the metric it shows (``reports.experiments_markdown`` names them)
-Column = tuple[str, str]
-
-
-def _columns(*spec: str | Column) -> tuple[Column, ...]:
-    """Columns by metric name; a (header, metric) pair where the header differs."""
-    return tuple((c, c) if isinstance(c, str) else c for c in spec)
-
-
 @dataclass(frozen=True, slots=True)
 class Experiment:
-    """One section of experiments.md: a scenario, its arms, and the columns of their table."""
+    """One experiment: a scenario and its arms (``reports.experiments_markdown`` titles its table)."""
 
     scenario: str
-    heading: str
-    #: lines between the heading and the table
-    intro: tuple[str, ...]
     arms: tuple[Arm, ...]
-    columns: tuple[Column, ...]
     #: trials per arm, as a multiple of the run's
     trials_factor: int = 1
 
@@ -95,65 +81,35 @@ class Experiment:
 def _partial_results(ms: float) -> Experiment:
     timeout = Guards(timeout_s=1000 * ms)
     fallback = Guards(timeout_s=1000 * ms, fallbacks={"get_stock_price": {"price": "N/A"}})
-    return Experiment(
-        "partial-failure",
-        "## Error 1: partial results (`partial-failure`: one API fine, one always 503, one hangs 5 s)",
-        ("Every executor returns one result per call; the failing and the hung call never hide the good one.",),
-        (
-            Arm("threaded", "threaded", note="no guards: waits for the hung call"),
-            Arm("threaded+timeout", "threaded", timeout, "timeout 1000 ms"),
-            Arm("threaded+timeout+fallback", "threaded", fallback, "timeout 1000 ms, fallback for get_stock_price"),
-            Arm("asyncio+timeout", "asyncio", timeout, "timeout 1000 ms, native async"),
-        ),
-        _columns("arm", ("guards", "note"), "ok", "error", "fallback", "abandoned", "timeout", "makespan ms"),
-    )  # fmt: skip
+    return Experiment("partial-failure", (
+        Arm("threaded", "threaded", note="no guards: waits for the hung call"),
+        Arm("threaded+timeout", "threaded", timeout, "timeout 1000 ms"),
+        Arm("threaded+timeout+fallback", "threaded", fallback, "timeout 1000 ms, fallback for get_stock_price"),
+        Arm("asyncio+timeout", "asyncio", timeout, "timeout 1000 ms, native async"),
+    ))  # fmt: skip
 
 
 def _ignored_dependencies(name: str) -> Experiment:
-    return Experiment(
-        name,
-        f"## Error 2: ignored dependencies (`{name}`)",
-        (
-            "`threaded` and `asyncio` ignore `after`: a dependent starts at once and fails "
-            '"dependency not ready" (its argument would be `user_id=???`); `levels` and `dag` wait.',
-        ),
-        tuple(Arm(x, x) for x in ("threaded", "asyncio", "sequential", "levels", "dag")),
-        _columns("arm", "calls", "ok", "dependency not ready", "skipped", "makespan ms", "efficiency"),
-    )  # fmt: skip
+    return Experiment(name, tuple(Arm(x, x) for x in ("threaded", "asyncio", "sequential", "levels", "dag")))
 
 
 def _rate_limits(ms: float, seed: int) -> Experiment:
     retry = Guards(retry=RetryPolicy(attempts=20, base_s=50 * ms, cap_s=2000 * ms), seed=seed)
-    return Experiment(
-        "burst-429",
-        "## Error 3: rate limits (`burst-429`: 100 calls, quota 10 per second)",
-        ('The document: "100 llamadas simultáneas ... Resultado: 90 errores 429".',),
-        (
-            Arm("threaded-naive@100", "threaded-naive@100", note="burst, quota unknown"),
-            Arm("threaded-naive@100+retry", "threaded-naive@100", retry, "burst + up to 19 retries"),
-            Arm("ratelimited", "ratelimited", note="told the quota (exact limiter)"),
-            Arm("adaptive", "adaptive", note="AIMD, quota unknown"),
-        ),
-        _columns(
-            "arm", ("client", "note"), "429 answers per run", ("succeeded", "ok"), "success rate", "makespan ms",
-            "efficiency",
-        ),
-    )  # fmt: skip
+    return Experiment("burst-429", (
+        Arm("threaded-naive@100", "threaded-naive@100", note="burst, quota unknown"),
+        Arm("threaded-naive@100+retry", "threaded-naive@100", retry, "burst + up to 19 retries"),
+        Arm("ratelimited", "ratelimited", note="told the quota (exact limiter)"),
+        Arm("adaptive", "adaptive", note="AIMD, quota unknown"),
+    ))  # fmt: skip
 
 
 def _flaky_retries(ms: float, seed: int) -> Experiment:
     retry = Guards(retry=RetryPolicy(attempts=3, base_s=50 * ms, cap_s=400 * ms), retry_budget=5, seed=seed)
-    return Experiment(
-        "flaky",
-        "## Retries on `flaky` (10 APIs, 5% of attempts fail)",
-        (),
-        (
-            Arm("threaded", "threaded", note="no retries"),
-            Arm("threaded+retry", "threaded", retry, "3 attempts, budget 5 extra per turn"),
-        ),
-        _columns("arm", ("retries", "note"), "calls", "ok", "success rate", "extra attempts", "makespan ms"),
-        trials_factor=4,
-    )  # fmt: skip
+    arms = (
+        Arm("threaded", "threaded", note="no retries"),
+        Arm("threaded+retry", "threaded", retry, "3 attempts, budget 5 extra per turn"),
+    )
+    return Experiment("flaky", arms, trials_factor=4)
 
 
 def run_experiments(
@@ -175,17 +131,17 @@ def run_experiments(
         _rate_limits(ms, seed),
         _flaky_retries(ms, seed),
     ]
-    sections = []
+    results: list[tuple[str, tuple[ArmOutcome, ...]]] = []
     with ResultsWriter(out / "results.jsonl") as w:
         for e in experiments:
             n = trials * e.trials_factor
             res = _run_arms(
                 cat[e.scenario], e.arms, n, seed=seed, time_scale=time_scale, writer=w, progress=progress
             )
-            sections.append(ExperimentSection(e.heading, e.intro, e.columns, res))
+            results.append((e.scenario, res))
     path = out / "experiments.md"
     page = experiments_markdown(
-        sections, trials=trials, flaky_trials=trials * 4, seed=seed, time_scale=time_scale
+        results, trials=trials, flaky_trials=trials * 4, seed=seed, time_scale=time_scale
     )
     write_text_atomic(path, page)
     return path
