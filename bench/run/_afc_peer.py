@@ -138,7 +138,6 @@ def afc_session(
         time_scale,
         executor=NAME,
         makespan_s=makespan,
-        lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale,
         # AFC runs the calls one after another: its ideal tool time is the sequential one
         ideal_s=Sequential().predict(planned_work(plan, time_scale), quotas=quotas),
         calls=calls,
