@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         sweep_markdown,
     )
     from reports._markdown import render_report
+    from reports._replay import Saving, paired_savings
     from reports._stats import ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
 
 #: module -> the public names it defines, each imported on first use
@@ -95,6 +96,7 @@ _MODULES = {
         "sweep_markdown",
     ),
     "reports._markdown": ("render_report",),
+    "reports._replay": ("Saving", "paired_savings"),
     "reports._stats": ("ExecutorStats", "StatWarning", "check_warnings", "paired_speedups", "summarize"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
@@ -131,6 +133,7 @@ __all__ = [
     "ResultsWriter",
     "RunData",
     "RunFiles",
+    "Saving",
     "SchemaError",
     "Session",
     "StatWarning",
@@ -151,6 +154,7 @@ __all__ = [
     "load_spec",
     "load_summary_markdown",
     "median_ci",
+    "paired_savings",
     "paired_speedups",
     "parse_record",
     "parse_spec",

@@ -8,13 +8,8 @@ from typing import Any
 import numpy as np
 import pytest
 
-from reports._intervals import (
-    median_bootstrap_ci,
-    order_ranks,
-    quantile_ci,
-    ratio_of_medians_ci,
-    trials_needed,
-)
+from reports import quantile_ci, ratio_of_medians_ci, trials_needed
+from reports._intervals import median_bootstrap_ci, order_ranks
 
 Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
 
