@@ -17,7 +17,16 @@ from scenarios._latency import (
     expected_max,
     max_quantile,
 )
-from scenarios._load import ScenarioError, find_cycle, load_catalog, load_file, parse_scenarios, resolve
+from scenarios._load import (
+    ScenarioError,
+    find_cycle,
+    load_catalog,
+    load_file,
+    model_table,
+    parse_model_table,
+    parse_scenarios,
+    resolve,
+)
 from scenarios._plan import (
     MAX_PLANNED_ATTEMPTS,
     PlannedCall,
@@ -80,6 +89,8 @@ __all__ = [
     "load_file",
     "make_plan",
     "max_quantile",
+    "model_table",
+    "parse_model_table",
     "parse_scenarios",
     "quota_bound_ms",
     "quota_slots_ms",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -123,6 +124,7 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     settings = guard_settings(ns)
     guards = guards_from(settings, ns.time_scale, seed=ns.seed)
     check_model_args(ns, labels)
+    gen = _url_and_settings(ns, found)
     try:
         executors = {
             lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
@@ -131,7 +133,8 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         }
     except UnknownExecutor as exc:
         raise UsageError(str(exc)) from None
-    model = build_model(ns)
+    model = build_model(ns, gen)
+    _check_cassette(model.driver, found, labels)
     config = RunConfig(
         scenarios=tuple(found),
         executors=labels,
@@ -150,6 +153,10 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         gemini_model=ns.gemini_model,
         gemini_base_url=ns.gemini_base_url,
         inject_slowdown=ns.inject_slowdown,
+        stream=ns.stream,
+        prompt=ns.prompt,
+        settings=gen.as_json(),
+        max_consecutive_failures=ns.max_consecutive_failures,
     )
     try:
         written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
@@ -177,6 +184,37 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
             print(f"wrote {e2e}")
     print(f"wrote {written} records to {ns.out / 'results.jsonl'}")
     return 0
+
+
+def _url_and_settings(ns: argparse.Namespace, found: Sequence[Any]) -> Any:
+    """A key written into --gemini-base-url leaves the URL and becomes this process's key (it wins over the
+    environment's: it is what the user typed); then the request settings from flags and [model] tables."""
+    from bench.cli._model import generation_settings
+    from bench.models import split_key
+    from scenarios import ScenarioError, model_table
+
+    ns.url_key = None
+    if ns.gemini_base_url:
+        ns.gemini_base_url, ns.url_key = split_key(ns.gemini_base_url)
+        if ns.url_key:
+            # every client of the run (both drivers, the AFC baseline) resolves its key from here
+            os.environ["GOOGLE_API_KEY"] = ns.url_key
+    try:
+        tables = [(s.source, model_table(s)) for s in found]
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    return generation_settings(ns, tables)
+
+
+def _check_cassette(driver: Any, found: Sequence[Any], labels: Sequence[str]) -> None:
+    from bench.models import CassetteError, RecordingModel, ReplayModel
+
+    if isinstance(driver, ReplayModel):
+        try:
+            driver.check_run({s.name: s.fingerprint() for s in found}, labels)
+        except CassetteError as exc:
+            raise UsageError(f"--model replay: {exc}") from None
+    del RecordingModel
 
 
 def cmd_report(ns: argparse.Namespace) -> int:
@@ -222,7 +260,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(handler(ns))
         raise UsageError(f"pfcbench: unknown command {ns.command!r}")
     except UsageError as exc:
-        print(f"pfcbench: error: {exc}" if not str(exc).startswith("pfcbench") else f"{exc}", file=sys.stderr)
+        from bench.models import redact
+
+        line = redact(str(exc))
+        print(f"pfcbench: error: {line}" if not line.startswith("pfcbench") else line, file=sys.stderr)
         return EXIT_USAGE
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from bench.load._open_loop import QueryOutcome
-from bench.models import ModelDriver
+from bench.models import DEFAULT_MODEL, ModelDriver
 from bench.run import quotas_of, tool_calls
 from executors import AsyncioExecutor, Executor, Quota, SlidingWindowLimiter, Tools, make_executor
 from scenarios import Scenario, Stall, TrialPlan, build_toolbox, make_plan, quota_states
@@ -159,7 +159,7 @@ class LoadSession:
         try:
             rec = run_session(
                 plan, self.model(), ex, self.time_scale, mode=self.mode, prices=load_prices(),
-                price_model="gemini-2.0-flash", tools=tools, quotas=quotas, collect_garbage=False,
+                price_model=DEFAULT_MODEL, tools=tools, quotas=quotas, collect_garbage=False,
             )  # fmt: skip
         finally:
             ex.close()

@@ -24,9 +24,45 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.models._gemini import DEFAULT_MODEL, resolve_api_key
+from bench.models._gemini import DEFAULT_MODEL, GenerationSettings
+from bench.models._retry import resolve_api_key
 
-__all__ = ["AfcRun", "CallTiming", "make_sleep_tool", "run_sdk_afc", "run_sdk_afc_async"]
+__all__ = [
+    "AfcRun",
+    "CallTiming",
+    "make_sleep_tool",
+    "run_sdk_afc",
+    "run_sdk_afc_async",
+    "signature_from_schema",
+]
+
+_PY_TYPES: dict[str, Any] = {
+    "STRING": str,
+    "INTEGER": int,
+    "NUMBER": float,
+    "BOOLEAN": bool,
+    "ARRAY": list,
+    "OBJECT": dict,
+}
+
+
+def signature_from_schema(parameters: Any) -> inspect.Signature:
+    """A Python signature for a JSON-schema ``parameters`` object, so AFC (which declares a tool from its
+    callable's signature) declares what the tool itself declares: required parameters first, optional
+    ones keyword-only with a default of None."""
+    props = dict((parameters or {}).get("properties") or {})
+    required = set((parameters or {}).get("required") or ())
+    params = []
+    for name, sub in props.items():
+        py = _PY_TYPES.get(str((sub or {}).get("type", "string")).upper(), str)
+        if name in required:
+            params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=py))
+        else:
+            params.append(
+                inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=py | None)
+            )
+    params.sort(key=lambda p: p.default is not inspect.Parameter.empty)
+    return inspect.Signature(params, return_annotation=dict)
 
 
 @dataclass(frozen=True)
@@ -120,6 +156,7 @@ def setup_afc(
     base_url: str | None,
     api_version: str | None,
     maximum_remote_calls: int,
+    settings: GenerationSettings | None = None,
 ) -> tuple[Any, Any, _Recorder, str]:
     from google import genai
     from google.genai import types, version
@@ -133,12 +170,29 @@ def setup_afc(
         ),
     )
     recorder = _Recorder(time.perf_counter())
+    s = settings or GenerationSettings()
     config = types.GenerateContentConfig(
         tools=[recorder.wrap(t) for t in tools],
         # AFC is on by default; say so explicitly so the baseline does not depend on it.
         automatic_function_calling=types.AutomaticFunctionCallingConfig(
             disable=False, maximum_remote_calls=maximum_remote_calls
         ),
+        system_instruction=s.system_instruction,
+        tool_config=(
+            types.ToolConfig(function_calling_config=types.FunctionCallingConfig(mode=s.function_calling))
+            if s.function_calling
+            else None
+        ),
+        thinking_config=(
+            types.ThinkingConfig(
+                thinking_budget=s.thinking_budget,
+                thinking_level=s.thinking_level,
+                include_thoughts=s.include_thoughts or None,
+            )
+            if s.thinking()
+            else None
+        ),
+        temperature=s.temperature,
     )
     return client, config, recorder, str(version.__version__)
 

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from bench.models import ModelDriver, PriceTable
+from bench.models import DEFAULT_MODEL, GenerationSettings, ModelDriver, ModelError, PriceTable, redact
 from bench.run._calibrate import measure_bias, typical_latency_s
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
@@ -55,8 +55,18 @@ class RunConfig:
     model_modes: tuple[str, ...] = ("parallel",)
     max_turns: int = 12
     #: the Gemini model asked (live) or charged for (simulated, replay)
-    gemini_model: str = "gemini-2.0-flash"
+    gemini_model: str = DEFAULT_MODEL
+    #: already without any key (``bench.models.split_key``), so run.json never holds one
     gemini_base_url: str | None = None
+    #: start each call the moment its chunk arrives (google-genai's generate_content_stream)
+    stream: bool = False
+    #: the user's prompt (None: the scenario's ``[model]`` prompt, else the document's query)
+    prompt: str | None = None
+    #: system instruction, function calling mode, thinking, temperature (GenerationSettings.as_json())
+    settings: dict[str, Any] = field(default_factory=dict)
+    #: a query whose model errors outlast the retries is recorded as ``model_error`` and the run goes on;
+    #: this many such queries in a row stop the run
+    max_consecutive_failures: int = 5
     #: tool latencies are multiplied by this at run time (``--inject-slowdown``): a known slowdown with an
     #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
     inject_slowdown: float = 1.0
@@ -74,13 +84,17 @@ class RunConfig:
             "model": self.model,
             "guards": self.guards,
             "inject_slowdown": self.inject_slowdown,
-            "argv": list(self.argv),
+            "argv": [redact(a) for a in self.argv],
         } | (
             {
                 "model_modes": list(self.model_modes),
                 "max_turns": self.max_turns,
                 "gemini_model": self.gemini_model,
-                "gemini_base_url": self.gemini_base_url,
+                "gemini_base_url": redact(self.gemini_base_url) if self.gemini_base_url else None,
+                "stream": self.stream,
+                "prompt": self.prompt,
+                "settings": self.settings,
+                "max_consecutive_failures": self.max_consecutive_failures,
             }
             if self.model != "none"
             else {}
@@ -252,6 +266,7 @@ def _execute(
                 "asleep_bias_s": bias.async_s,
             }
             write_json_atomic(meta_path, meta)
+        failures = 0
         with ResultsWriter(results_path) as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
@@ -278,6 +293,13 @@ def _execute(
                     )
                 writer.write(rec)
                 written += 1
+                failures = failures + 1 if rec.session.get("status") == "model_error" else 0
+                if failures >= config.max_consecutive_failures:
+                    raise ModelError(
+                        "server",
+                        f"{failures} queries in a row failed (--max-consecutive-failures); last: "
+                        f"{rec.session.get('error')}",
+                    )
         if progress:
             progress(total, total, "done")
     finally:
@@ -299,6 +321,8 @@ def _session(
     from bench.run._afc_peer import NAME as AFC
     from bench.run._afc_peer import afc_session
 
+    settings = GenerationSettings(**config.settings)
+    prompt = config.prompt or model_table_prompt(plan.scenario)
     if label == AFC:
         return afc_session(
             plan,
@@ -309,6 +333,8 @@ def _session(
             mode=mode,
             run_id=run_id,
             order=order,
+            settings=settings,
+            prompt=prompt,
         )
     return run_session(
         plan,
@@ -322,7 +348,16 @@ def _session(
         order=order,
         max_turns=config.max_turns,
         bias=bias,
+        prompt=prompt,
+        stream=config.stream,
     )
+
+
+def model_table_prompt(scenario: Scenario) -> str | None:
+    """The ``prompt`` of the scenario file's ``[model]`` table, if it has one."""
+    from scenarios import model_table
+
+    return model_table(scenario).get("prompt")
 
 
 def _prices() -> PriceTable:

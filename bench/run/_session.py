@@ -1,8 +1,15 @@
 """The agent loop of the document, generalised: model turn -> calls -> executor -> function responses -> model
-turn ... until a text answer or ``max_turns``, with every model turn and every call recorded as spans.
+turn ... until a text answer, a stop (finish reason), a model error or ``max_turns``, with every model turn
+and every call recorded as spans and the session's ``status`` recorded.
 
-A failed call goes back to the model as the document's ``good_handler`` shape
+No hidden coupling: the model is shown the tools' own declarations and a user's prompt, and its calls are
+matched to the trial plan by tool name and order of appearance (:class:`CallMapper`), never by an argument
+the model had to copy. A failed call goes back to the model as the document's ``good_handler`` shape
 (``{"function", "status": "failed", "error"}``), never as a crash of the query.
+
+With ``stream=True`` (a driver that streams) each call is started the moment its chunk arrives; the record
+keeps when it arrived, and ``stream_saved_s`` is what that saved against starting the turn's calls only when
+the whole turn had arrived (the executor's own ``predict`` of the calls as measured, from the turn's end).
 """
 
 from __future__ import annotations
@@ -10,15 +17,18 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import gc
+import threading
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from typing import Any
 
 from bench.models import (
     FunctionCallSpec,
     FunctionResult,
     ModelDriver,
+    ModelError,
     PriceTable,
     QueryContext,
     ScriptedCall,
@@ -32,34 +42,41 @@ from scenarios import NO_BIAS, PlannedCall, Scenario, SleepBias, TrialPlan, buil
 Clock = Callable[[], float]
 
 DEFAULT_MAX_TURNS = 12
+#: the user's question of the source document, the default prompt of every session
+DOC_QUERY = (
+    "Dame información completa sobre:\n1. El clima en Madrid y Londres\n2. La hora en Tokyo (JST)\n"
+    "3. El precio de las acciones de Google y Apple"
+)
+#: errors that are the run's configuration, not one query's bad luck: they stop the run at once
+FATAL_KINDS = frozenset({"missing_key", "invalid_key", "unreachable", "unsupported"})
 
 
 def tool_decls(scenario: Scenario) -> list[dict[str, Any]]:
-    """What Gemini is told of the scenario's tools: name, description and the one ``request_id`` argument
-    the simulated APIs look their planned draw up by."""
+    """What the model is told of the scenario's tools: their own declarations (``Scenario.declarations()``
+    when the scenario provides them), else name, description and a free-text ``query`` parameter."""
+    declare = getattr(scenario, "declarations", None)
+    if callable(declare):
+        return [
+            {"name": d.name, "description": d.description, "parameters": dict(d.parameters)}
+            for d in declare()
+        ]
     return [
         {
             "name": t.name,
-            "description": t.description or f"Simulated API {t.name}",
+            "description": t.description or f"Look something up with {t.name}",
             "parameters": {
                 "type": "object",
-                "properties": {
-                    "request_id": {"type": "string", "description": "the request id given in the question"}
-                },
-                "required": ["request_id"],
+                "properties": {"query": {"type": "string", "description": "what to look up"}},
+                "required": ["query"],
             },
         }
         for t in scenario.tools
     ]
 
 
-def query_text(plan: TrialPlan) -> str:
-    """The user's question: names every call and its request id, so a live model can be mapped exactly."""
-    asks = "; ".join(f"{c.tool}(request_id={c.args.get('request_id', c.id)!r})" for c in plan.calls)
-    return (
-        "Call each of these functions exactly once with the request_id shown, calling independent ones "
-        f"together in one turn, then answer 'done': {asks}."
-    )
+def query_text(plan: TrialPlan, prompt: str | None = None) -> str:
+    """The user's question: the given prompt, else the source document's query."""
+    return prompt or DOC_QUERY
 
 
 def script_of(plan: TrialPlan) -> list[ScriptedCall]:
@@ -68,37 +85,31 @@ def script_of(plan: TrialPlan) -> list[ScriptedCall]:
 
 @dataclass
 class CallMapper:
-    """Maps the model's function calls to the plan's calls: by tool name and ``request_id`` first; a live
-    model that omits or changes the request id is mapped to the next unused call of that tool, in plan
-    order (counted in ``remapped``); a call matching nothing keeps an id of its own and fails as data."""
+    """Maps the model's function calls to the plan's calls by tool name and order of appearance: the k-th
+    call of a tool is the plan's k-th call of that tool. A call matching nothing (an unknown tool, or more
+    calls of a tool than planned) keeps an id of its own and fails as data."""
 
     plan_calls: Mapping[str, PlannedCall]
     used: set[str]
-    remapped: int = 0
     unmapped: int = 0
 
     @classmethod
     def for_plan(cls, plan: TrialPlan) -> CallMapper:
         return cls({c.id: c for c in plan.calls}, set())
 
+    def one(self, spec: FunctionCallSpec) -> ToolCall:
+        hit = next(
+            (c for c in self.plan_calls.values() if c.tool == spec.name and c.id not in self.used), None
+        )
+        if hit is None:
+            self.unmapped += 1
+            return ToolCall(f"x{self.unmapped}", spec.name, dict(spec.args))
+        self.used.add(hit.id)
+        # request_id is how the simulated API finds its planned draw: added here, never shown to the model
+        return ToolCall(hit.id, hit.tool, {**spec.args, "request_id": hit.id}, hit.after)
+
     def map(self, specs: Sequence[FunctionCallSpec]) -> list[ToolCall]:
-        out: list[ToolCall] = []
-        for spec in specs:
-            rid = spec.args.get("request_id")
-            hit = self.plan_calls.get(str(rid)) if rid is not None else None
-            if hit is None or hit.tool != spec.name or hit.id in self.used:
-                hit = next(
-                    (c for c in self.plan_calls.values() if c.tool == spec.name and c.id not in self.used),
-                    None,
-                )
-                if hit is not None:
-                    self.remapped += 1
-            if hit is None:
-                self.unmapped += 1
-                out.append(ToolCall(f"x{self.unmapped}", spec.name, dict(spec.args)))
-                continue
-            self.used.add(hit.id)
-            out.append(ToolCall(hit.id, hit.tool, {**spec.args, "request_id": hit.id}, hit.after))
+        out = [self.one(s) for s in specs]
         # within one turn, only wait for calls of the same turn: earlier turns' calls have returned
         ids = {c.id for c in out}
         return [ToolCall(c.id, c.name, c.args, tuple(a for a in c.after if a in ids)) for c in out]
@@ -109,6 +120,209 @@ def function_response(result: CallResult) -> dict[str, Any]:
     if result.ok:
         return {"function": result.call.name, "status": "success", "data": result.value}
     return {"function": result.call.name, "status": "failed", "error": result.error or result.status}
+
+
+_DISPATCH: list[ThreadPoolExecutor] = []
+_DISPATCH_LOCK = threading.Lock()
+
+
+def _dispatch_pool() -> ThreadPoolExecutor:
+    """Threads that hand a streamed call to a sync executor the moment it arrives (the stream keeps reading)."""
+    with _DISPATCH_LOCK:
+        if not _DISPATCH:
+            _DISPATCH.append(ThreadPoolExecutor(64, thread_name_prefix="pfc-dispatch"))
+        return _DISPATCH[0]
+
+
+@dataclass
+class _Loop:
+    """The state of one session, shared by its sync and async drivers."""
+
+    plan: TrialPlan
+    executor: Executor
+    tools: Tools
+    quotas: Sequence[Quota]
+    clock: Clock
+    stream: bool
+    mapper: CallMapper
+    time_scale: float
+    turns: list[dict[str, Any]] = field(default_factory=list)
+    results: list[CallResult] = field(default_factory=list)
+    arrived: dict[str, float] = field(default_factory=dict)
+    pending: list[tuple[ToolCall, Any]] = field(default_factory=list)
+    status: str = "answered"
+    error: str | None = None
+    model_s: float = 0.0
+    tool_s: float = 0.0
+    ideal_tools: float = 0.0
+    saved_s: float = 0.0
+    t0: float = 0.0
+
+    def on_call(self, submit: Callable[[ToolCall], Any]) -> Callable[[FunctionCallSpec], None] | None:
+        """The driver's callback when streaming: map the call and start it at once."""
+        if not self.stream:
+            return None
+
+        def arrived(spec: FunctionCallSpec) -> None:
+            call = self.mapper.one(spec)
+            call = ToolCall(call.id, call.name, call.args)  # a model cannot make a call wait on a sibling
+            self.arrived[call.id] = self.clock() - self.t0
+            self.pending.append((call, submit(call)))
+
+        return arrived
+
+    def turn_done(self, turn: Turn, start: float) -> Turn:
+        end = self.clock()
+        self.model_s += end - start
+        self.turns.append(
+            {
+                "turn": len(self.turns),
+                "start_s": start - self.t0,
+                "end_s": end - self.t0,
+                "model_s": end - start,
+                "latency_s": turn.latency_s,
+                "tokens_in": turn.input_tokens,
+                "tokens_out": turn.output_tokens,
+                "tokens_thoughts": turn.thoughts_tokens,
+                "tokens_cached": turn.cached_tokens,
+                "tokens_tool_prompt": turn.tool_prompt_tokens,
+                "finish_reason": turn.finish_reason,
+                "attempts": turn.attempts,
+                "waited_s": turn.waited_s,
+                "calls": [],
+                "tool_s": 0.0,
+                "text": turn.text is not None,
+            }
+        )
+        return turn
+
+    def to_run(self, turn: Turn) -> list[ToolCall]:
+        """The turn's calls not already started on arrival."""
+        return self.mapper.map(turn.calls[len(self.pending) :])
+
+    def tools_done(self, calls: Sequence[ToolCall], got: Sequence[CallResult], start: float) -> None:
+        spent = self.clock() - start
+        self.tool_s += spent
+        self.turns[-1]["calls"] = [c.id for c in calls]
+        self.turns[-1]["tool_s"] = spent
+        work = {w.id: w for w in planned_work(self.plan, self.time_scale)}
+        # the turn's own view of dependencies: calls answered in earlier turns are already done
+        self.ideal_tools += self.executor.predict(
+            [
+                dataclasses.replace(work[c.id], after=c.after)
+                if c.id in work
+                else PlannedWork(c.id, c.name, 0.0)
+                for c in calls
+            ],
+            quotas=self.quotas,
+        )
+        self.results.extend(got)
+        if self.pending:
+            # what starting on arrival saved: the calls as measured, predicted from the turn's end
+            turn_end = self.t0 + float(self.turns[-1]["end_s"])
+            batch = self.executor.predict(
+                [PlannedWork(r.call.id, r.call.name, r.end - r.start) for r in got], quotas=self.quotas
+            )
+            self.saved_s += max(0.0, turn_end + batch - max(r.end for r in got))
+        self.pending = []
+
+    def answers(self, turn: Turn, got: Sequence[CallResult]) -> list[FunctionResult]:
+        return [
+            FunctionResult(name=spec.name, response=function_response(r), id=spec.id)
+            for spec, r in zip(turn.calls, got, strict=True)
+        ]
+
+    def ended(self, turn: Turn | None, max_turns: int) -> None:
+        """The session's status once the loop has stopped."""
+        if self.error is not None or turn is None:
+            self.status = "model_error"
+        elif turn.stop is not None:
+            self.status = turn.stop
+        elif turn.calls:
+            self.status = "max_turns"
+        elif turn.text is None:
+            self.status = "model_error"
+            self.error = f"empty answer (finish reason {turn.finish_reason})"
+
+    def failed(self, exc: ModelError) -> None:
+        if exc.kind in FATAL_KINDS:
+            raise exc
+        self.error = str(exc)
+
+
+def _go_on(turn: Turn, loop: _Loop, max_turns: int) -> bool:
+    return bool(turn.calls) and turn.stop is None and len(loop.turns) < max_turns
+
+
+def _sync_loop(loop: _Loop, model: ModelDriver, first: Callable[..., Turn], max_turns: int) -> Turn | None:
+    pool = _dispatch_pool()
+
+    def submit(call: ToolCall) -> Future[list[CallResult]]:
+        return pool.submit(loop.executor.run, [call], loop.tools, quotas=loop.quotas)
+
+    turn: Turn | None = None
+    try:
+        start = loop.clock()
+        turn = loop.turn_done(first(loop.on_call(submit)), start)
+        while _go_on(turn, loop, max_turns):
+            streamed = list(loop.pending)
+            start = loop.clock()
+            rest = loop.to_run(turn)
+            got = [f.result()[0] for _, f in streamed]
+            got += loop.executor.run(rest, loop.tools, quotas=loop.quotas) if rest else []
+            loop.tools_done([c for c, _ in streamed] + rest, got, start)
+            answers = loop.answers(turn, got)
+            start = loop.clock()
+            turn = loop.turn_done(model.next_turn(answers, on_call=loop.on_call(submit)), start)
+    except ModelError as exc:
+        loop.failed(exc)
+    return turn
+
+
+async def _async_loop(
+    loop: _Loop, model: Any, first: Callable[..., Awaitable[Turn]], max_turns: int
+) -> Turn | None:
+    def submit(call: ToolCall) -> asyncio.Task[list[CallResult]]:
+        return asyncio.get_running_loop().create_task(
+            loop.executor.arun([call], loop.tools, quotas=loop.quotas)
+        )
+
+    turn: Turn | None = None
+    try:
+        start = loop.clock()
+        turn = loop.turn_done(await first(loop.on_call(submit)), start)
+        while _go_on(turn, loop, max_turns):
+            streamed = list(loop.pending)
+            start = loop.clock()
+            rest = loop.to_run(turn)
+            got = [(await t)[0] for _, t in streamed]
+            got += await loop.executor.arun(rest, loop.tools, quotas=loop.quotas) if rest else []
+            loop.tools_done([c for c, _ in streamed] + rest, got, start)
+            answers = loop.answers(turn, got)
+            start = loop.clock()
+            turn = loop.turn_done(await model.anext_turn(answers, on_call=loop.on_call(submit)), start)
+    except ModelError as exc:
+        loop.failed(exc)
+    return turn
+
+
+_ASYNC: list[asyncio.Runner] = []
+
+
+def _async_runner() -> asyncio.Runner:
+    """One event loop for every async session of the process: an SDK's async client (aiohttp) is bound to
+    the loop it was first used on."""
+    with _DISPATCH_LOCK:
+        if not _ASYNC:
+            from executors import fine_timer_loop
+
+            _ASYNC.append(asyncio.Runner(loop_factory=fine_timer_loop))
+        return _ASYNC[0]
+
+
+def uses_async(model: ModelDriver, executor: Executor) -> bool:
+    """Asyncio executors drive a model that has an async client through it (``client.aio``)."""
+    return executor.name.startswith("asyncio") and bool(getattr(model, "has_async", False))
 
 
 def run_session(
@@ -130,91 +344,110 @@ def run_session(
     tools: Tools | None = None,
     quotas: Sequence[Quota] | None = None,
     collect_garbage: bool = True,
+    prompt: str | None = None,
+    stream: bool = False,
 ) -> TrialRecord:
     """One query of one trial through the whole loop; ``makespan_s`` is the query from question to answer.
     ``clock``/``sleep``/``asleep`` drive the simulated APIs (the model and executor bring their own).
 
     A load test passes its own ``tools`` (quota state shared by every query in flight) and ``quotas`` (what
     the executor paces itself by), and ``collect_garbage=False``: a full collection holds the GIL for tens
-    of milliseconds and would stall every other query in flight."""
+    of milliseconds and would stall every other query in flight.
+
+    A model error the retries could not overcome ends this query with status ``model_error``; errors of
+    the run's configuration (key, endpoint, an unsupported model) are raised."""
     if tools is None:
         tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep, bias=bias)
     if quotas is None:
         quotas = quotas_of(plan.scenario, time_scale)
     decls = tool_decls(plan.scenario)
-    query = query_text(plan)
-    ctx = QueryContext(plan.scenario.name, plan.trial, plan.seed, executor.name, mode, time_scale)
-    mapper = CallMapper.for_plan(plan)
-    work = {w.id: w for w in planned_work(plan, time_scale)}
-    results: list[CallResult] = []
-    turns: list[dict[str, Any]] = []
-    model_s = tool_s = ideal_tools = 0.0
+    query = query_text(plan, prompt)
+    ctx = QueryContext(
+        plan.scenario.name,
+        plan.trial,
+        plan.seed,
+        executor.name,
+        mode,
+        time_scale,
+        plan.scenario.fingerprint(),
+    )
+    loop = _Loop(plan, executor, tools, quotas, clock, stream, CallMapper.for_plan(plan), time_scale)
     if collect_garbage:
         gc.collect()  # as in measure(): a collection inside the timed region would be charged to the unlucky
-    t0 = clock()
+    loop.t0 = clock()
+    if uses_async(model, executor):
+        amodel: Any = model
 
-    def timed_turn(step: Callable[[], Turn]) -> Turn:
-        nonlocal model_s
-        start = clock()
-        turn = step()
-        end = clock()
-        model_s += end - start
-        turns.append(
-            {
-                "turn": len(turns),
-                "start_s": start - t0,
-                "end_s": end - t0,
-                "model_s": end - start,
-                "latency_s": turn.latency_s,
-                "tokens_in": turn.input_tokens,
-                "tokens_out": turn.output_tokens,
-                "attempts": turn.attempts,
-                "waited_s": turn.waited_s,
-                "calls": [],
-                "tool_s": 0.0,
-                "text": turn.text is not None,
-            }
-        )
-        return turn
+        def afirst(on_call: Any) -> Awaitable[Turn]:
+            return amodel.afirst_turn(query, decls, script_of(plan), ctx, on_call=on_call)
 
-    turn = timed_turn(lambda: model.first_turn(query, decls, script_of(plan), ctx))
-    while turn.calls and len(turns) < max_turns:
-        calls = mapper.map(turn.calls)
-        start = clock()
-        got = executor.run(calls, tools, quotas=quotas)
-        spent = clock() - start
-        tool_s += spent
-        turns[-1]["calls"] = [c.id for c in calls]
-        turns[-1]["tool_s"] = spent
-        # the turn's own view of dependencies: calls answered in earlier turns are already done
-        ideal_tools += executor.predict(
-            [
-                dataclasses.replace(work[c.id], after=c.after)
-                if c.id in work
-                else PlannedWork(c.id, c.name, 0.0)
-                for c in calls
-            ],
-            quotas=quotas,
-        )
-        results.extend(got)
-        answers = [
-            FunctionResult(name=spec.name, response=function_response(r), id=spec.id)
-            for spec, r in zip(turn.calls, got, strict=True)
-        ]
-        turn = timed_turn(_answer(model, answers))
-    makespan = clock() - t0
+        last = _async_runner().run(_async_loop(loop, model, afirst, max_turns))
+    else:
 
-    tokens_in = sum(int(t["tokens_in"]) for t in turns)
-    tokens_out = sum(int(t["tokens_out"]) for t in turns)
+        def first(on_call: Any) -> Turn:
+            return model.first_turn(query, decls, script_of(plan), ctx, on_call=on_call)
+
+        last = _sync_loop(loop, model, first, max_turns)
+    makespan = clock() - loop.t0
+    loop.ended(last, max_turns)
+    return _record(loop, model.name, mode, makespan, time_scale, prices, price_model, run_id, order)
+
+
+def _sum(turns: Sequence[Mapping[str, Any]], key: str) -> int:
+    return sum(int(t.get(key) or 0) for t in turns)
+
+
+def _record(
+    loop: _Loop,
+    model_name: str,
+    mode: str,
+    makespan: float,
+    time_scale: float,
+    prices: PriceTable,
+    price_model: str,
+    run_id: str,
+    order: int,
+) -> TrialRecord:
+    plan, turns = loop.plan, loop.turns
+    tokens = {
+        k: _sum(turns, k)
+        for k in ("tokens_in", "tokens_out", "tokens_thoughts", "tokens_cached", "tokens_tool_prompt")
+    }
+    bill = prices.bill(price_model, turns)
     model_latency = sum(float(t["latency_s"]) for t in turns)
     firsts = [c.latency_ms[0] / 1000 * time_scale for c in plan.calls]
     planned = {c.id: c.latency_ms[0] / 1000 * time_scale for c in plan.calls}
     after = {c.id: c.after for c in plan.calls}
+    session: dict[str, Any] = {
+        "mode": mode,
+        "status": loop.status,
+        "turns": turns,
+        "n_turns": len(turns),
+        "model_s": loop.model_s,
+        "tool_s": loop.tool_s,
+        "overhead_s": makespan - loop.model_s - loop.tool_s,
+        "model_latency_s": model_latency,
+        **tokens,
+        "cost_usd": bill.usd,
+        "price_model": bill.row or price_model,
+        "price_note": bill.note,
+        "prices_read_on": bill.read_on,
+        "answered": loop.status == "answered",
+        "max_turns_hit": loop.status == "max_turns",
+        "unmapped_calls": loop.mapper.unmapped,
+        "failed_calls": sum(1 for r in loop.results if not r.ok),
+        "missing_calls": len(plan.calls) - len(loop.mapper.used),
+    }
+    if loop.error is not None:
+        session["error"] = loop.error
+    if loop.stream:
+        session["stream"] = True
+        session["stream_saved_s"] = loop.saved_s
     return TrialRecord(
         run_id=run_id,
         scenario=plan.scenario.name,
         scenario_hash=plan.scenario.fingerprint(),
-        executor=executor.name,
+        executor=loop.executor.name,
         trial=plan.trial,
         order=order,
         seed=plan.seed,
@@ -222,41 +455,21 @@ def run_session(
         makespan_s=makespan,
         # the plan's bound plus the model time this query could not avoid (the turns it actually took)
         lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale + model_latency,
-        ideal_s=ideal_tools + model_latency,
+        ideal_s=loop.ideal_tools + model_latency,
         planned_sum_s=sum(firsts),
         planned_max_s=max(firsts, default=0.0),
         calls=tuple(
-            _call_record(r, planned.get(r.call.id, 0.0), t0, after.get(r.call.id, ())) for r in results
+            _call_record(r, planned.get(r.call.id, 0.0), loop.t0, after.get(r.call.id, ()), loop.arrived)
+            for r in loop.results
         ),
-        model=model.name,
-        session={
-            "mode": mode,
-            "turns": turns,
-            "n_turns": len(turns),
-            "model_s": model_s,
-            "tool_s": tool_s,
-            "overhead_s": makespan - model_s - tool_s,
-            "model_latency_s": model_latency,
-            "tokens_in": tokens_in,
-            "tokens_out": tokens_out,
-            "cost_usd": prices.cost(price_model, tokens_in, tokens_out),
-            "price_model": price_model,
-            "prices_read_on": prices.read_on,
-            "answered": bool(turns) and bool(turns[-1]["text"]),
-            "max_turns_hit": bool(turn.calls),
-            "remapped_calls": mapper.remapped,
-            "unmapped_calls": mapper.unmapped,
-            "failed_calls": sum(1 for r in results if not r.ok),
-            "missing_calls": len(plan.calls) - len(mapper.used),
-        },
+        model=model_name,
+        session=session,
     )
 
 
-def _answer(model: ModelDriver, answers: Sequence[FunctionResult]) -> Callable[[], Turn]:
-    return lambda: model.next_turn(answers)
-
-
-def _call_record(r: CallResult, planned_s: float, t0: float, after: tuple[str, ...]) -> CallRecord:
+def _call_record(
+    r: CallResult, planned_s: float, t0: float, after: tuple[str, ...], arrived: Mapping[str, float]
+) -> CallRecord:
     return CallRecord(
         id=r.call.id,
         tool=r.call.name,
@@ -268,4 +481,5 @@ def _call_record(r: CallResult, planned_s: float, t0: float, after: tuple[str, .
         error=r.error,
         after=after,
         wait_s=r.wait,
+        arrived_s=arrived.get(r.call.id),
     )
