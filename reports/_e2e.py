@@ -54,6 +54,7 @@ def _row_values(recs: Sequence[TrialRecord]) -> dict[str, list[float]]:
         out["tool_share"].append(float(s.get("tool_s", 0.0)) / total if total > 0 else float("nan"))
         out["turns"].append(float(s.get("n_turns", 0)))
         out["tokens"].append(float(s.get("tokens_in", 0)) + float(s.get("tokens_out", 0)))
+        out["thoughts"].append(float(s.get("tokens_thoughts", 0) or 0))
         cost = s.get("cost_usd")
         out["cost"].append(float(cost) if cost is not None else float("nan"))
     return out
@@ -121,8 +122,9 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
         out += [
             f"## {scen}",
             "",
-            "| mode | executor | n | total ms | model share % | tool share % | turns | tokens | cost µUSD |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| mode | executor | n | total ms | model share % | tool share % | turns | tokens | thinking "
+            "tokens | cost µUSD |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for mode, ex in sorted(groups):
             v = _row_values(groups[(mode, ex)])
@@ -133,20 +135,77 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
                 f"| {_fmt_ci(median_ci(v['tool_share']), 100, 0)} "
                 f"| {_fmt_ci(median_ci(v['turns']), 1, 0)} "
                 f"| {_fmt_ci(median_ci(v['tokens']), 1, 0)} "
-                f"| {_fmt_ci(median_ci(v['cost']), 1e6, 1)} |"
+                f"| {_fmt_ci(median_ci(v['thoughts']), 1, 0)} "
+                f"| {_cost_cell(v['cost'])} |"
             )
         claims = _claims(groups)
         out += ["", "The document's claims (parallel vs sequential model mode):", ""]
         out += claims or ["- not checked: run with `--model-mode parallel --model-mode sequential`."]
+        out += _status_table(groups) + _stream_lines(groups)
         notes = _notes(groups)
         out += ["", *notes] if notes else []
         out.append("")
     return "\n".join(out)
 
 
+STATUSES = ("answered", "malformed_function_call", "safety", "max_tokens", "max_turns", "model_error")
+
+
+def _cost_cell(costs: Sequence[float]) -> str:
+    """The cost median and CI, or "unknown" when the model has no price row (never 0)."""
+    if costs and all(not np.isfinite(c) for c in costs):
+        return "unknown"
+    return _fmt_ci(median_ci(costs), 1e6, 1)
+
+
+def _status_table(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
+    """How each query ended, counted per (mode, executor); records before statuses count as answered or not."""
+    rows = ["", "How the queries ended:", "", "| mode | executor | " + " | ".join(STATUSES) + " |",
+            "|---|---|" + "---:|" * len(STATUSES)]  # fmt: skip
+    for (mode, ex), recs in sorted(groups.items()):
+        counts = dict.fromkeys(STATUSES, 0)
+        for r in recs:
+            st = str(r.session.get("status") or ("answered" if r.session.get("answered") else "model_error"))
+            counts[st] = counts.get(st, 0) + 1
+        rows.append(f"| {mode or '–'} | {ex} | " + " | ".join(str(counts[k]) for k in STATUSES) + " |")
+    return rows
+
+
+def _stream_lines(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
+    """Streamed sessions: how much starting each call on arrival saved against waiting for the whole turn
+    (per query, so paired by construction), and how often the first call started before the turn ended."""
+    lines: list[str] = []
+    for (mode, ex), recs in sorted(groups.items()):
+        streamed = [r for r in recs if r.session.get("stream")]
+        if not streamed:
+            continue
+        saved = [float(r.session.get("stream_saved_s", 0.0)) for r in streamed]
+        early = sum(1 for r in streamed if _first_start_before_turn_end(r))
+        lines.append(
+            f"- `{ex}` ({mode or '–'}), streamed: dispatch on arrival saved "
+            f"{_fmt_ci(median_ci(saved), 1000, 2)} ms per query (median, 95% CI) against starting the calls "
+            f"when the whole turn had arrived; the first call started before its turn finished streaming in "
+            f"{early} of {len(streamed)} queries."
+        )
+    return ["", "Streaming (`--stream`):", "", *lines] if lines else []
+
+
+def _first_start_before_turn_end(r: TrialRecord) -> bool:
+    turns = r.session.get("turns") or []
+    by_id = {c.id: c for c in r.calls}
+    for t in turns:
+        starts = [by_id[c].start_s for c in t.get("calls", []) if c in by_id]
+        if starts:
+            return min(starts) < float(t["end_s"])
+    return False
+
+
 def _notes(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
     lines = []
     for (mode, ex), recs in sorted(groups.items()):
+        price_notes = sorted({str(r.session["price_note"]) for r in recs if r.session.get("price_note")})
+        if price_notes:
+            lines.append(f"Warning ({mode or '–'}, {ex}): " + "; ".join(price_notes) + ".")
         remapped = sum(int(r.session.get("remapped_calls", 0)) for r in recs)
         missing = sum(int(r.session.get("missing_calls", 0)) for r in recs)
         capped = sum(1 for r in recs if r.session.get("max_turns_hit"))

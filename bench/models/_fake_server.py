@@ -357,7 +357,8 @@ class _Handler(BaseHTTPRequestHandler):
         rec = record(200)
         content = self.server._answer(body, names, n_resp)
         finish = "STOP"
-        if roll(raw, "finish", cfg.finish_reason_rate):
+        # salted with how often this exact body was answered: identical queries of successive trials differ
+        if roll(raw, f"finish{self.server._occurrence(raw)}", cfg.finish_reason_rate):
             # what Gemini sends for MALFORMED_FUNCTION_CALL / SAFETY: a candidate with no usable content
             finish, content = cfg.finish_reason, {"role": "model", "parts": []}
         if cfg.thought_parts and content["parts"]:
@@ -402,7 +403,7 @@ class _Handler(BaseHTTPRequestHandler):
         record(status)
         headers: dict[str, str] = {}
         details: list[JSON] = []
-        if status in (429, 503) and cfg.retry_after_s is not None:
+        if cfg.retry_after_s is not None:
             # Retry-After must be an integer number of seconds per RFC 9110; fractional
             # values are useful for fast tests and our driver parses them as floats.
             ra = cfg.retry_after_s
@@ -505,6 +506,7 @@ class FakeGeminiServer(ThreadingHTTPServer):
         self._count = 0
         self._requests: list[RecordedRequest] = []
         self._seen: set[bytes] = set()
+        self._answered: dict[bytes, int] = {}
         #: requests refused for a missing or changed thought signature or call id
         self.rejected = 0
         self._thread: threading.Thread | None = None
@@ -561,6 +563,7 @@ class FakeGeminiServer(ThreadingHTTPServer):
         with self._lock:
             self._requests.clear()
             self._seen.clear()
+            self._answered.clear()
             self._count = 0
             self.rejected = 0
 
@@ -568,6 +571,13 @@ class FakeGeminiServer(ThreadingHTTPServer):
         with self._lock:
             self._count += 1
             return self._count
+
+    def _occurrence(self, raw: bytes) -> int:
+        digest = hashlib.sha256(raw).digest()
+        with self._lock:
+            n = self._answered.get(digest, 0)
+            self._answered[digest] = n + 1
+            return n
 
     def _first_attempt(self, raw: bytes) -> bool:
         digest = hashlib.sha256(raw).digest()

@@ -141,8 +141,8 @@ def check_history(body: Mapping[str, Any], *, signatures: bool, ids: bool) -> st
 
 
 def roll(raw: bytes, salt: str, rate: float) -> bool:
-    """A deterministic coin per request body: the same conversation gets the same outcome in every
-    executor of a trial (paired), and a retried request the same as its first attempt."""
+    """A deterministic coin per (request body, salt): the server salts it with how often it has answered
+    that body, so a retried request keeps its coin and identical queries of later trials draw new ones."""
     if rate <= 0:
         return False
     digest = hashlib.sha256(salt.encode() + raw).digest()

@@ -166,7 +166,9 @@ def setup_afc(
         http_options=types.HttpOptions(
             base_url=base_url,
             api_version=api_version,
-            retry_options=types.HttpRetryOptions(attempts=1),
+            # the SDK's own retry, as a user switches it on (same attempts as our drivers; it ignores
+            # Retry-After and backs off from 1 s): the baseline recovers from a 500 the way a user's would
+            retry_options=types.HttpRetryOptions(attempts=4),
         ),
     )
     recorder = _Recorder(time.perf_counter())
