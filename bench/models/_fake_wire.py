@@ -104,6 +104,16 @@ def signature_for(calls: Sequence[Mapping[str, Any]]) -> str:
     return base64.b64encode(hashlib.sha256(_SIGNATURE_SALT + blob).digest()[:24]).decode()
 
 
+def _same_signature(got: Any, want: str) -> bool:
+    """Signatures are bytes on the wire: a client may send them back in either base64 alphabet."""
+    if not isinstance(got, str):
+        return False
+    try:
+        return base64.urlsafe_b64decode(got.replace("+", "-").replace("/", "_")) == base64.b64decode(want)
+    except ValueError:
+        return False
+
+
 def _contents(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
     for content in body.get("contents") or ():
         if isinstance(content, Mapping):
@@ -128,7 +138,7 @@ def check_history(body: Mapping[str, Any], *, signatures: bool, ids: bool) -> st
         if calls and signatures:
             first = calls[0][0]
             got = first.get("thoughtSignature") or first.get("thought_signature")
-            if got != signature_for([fc for _, fc in calls]):
+            if not _same_signature(got, signature_for([fc for _, fc in calls])):
                 what = "missing" if not got else "changed"
                 return f"Function call is {what} a thought_signature in functionCall parts (turn of {calls[0][1].get('name')})."
         issued.update(str(fc["id"]) for _, fc in calls if fc.get("id"))

@@ -14,9 +14,9 @@ from pathlib import Path
 from typing import Any
 
 _SUFFIXES = (
-    re.compile(r"-(\d{3}|\d{2}-\d{4}|\d{4}-\d{2}-\d{2}|\d{2}-\d{2}|latest)$"),  # dated / pinned
-    re.compile(r"(-preview)-.*$"),  # -preview-MM-YYYY -> -preview
-    re.compile(r"-preview$"),  # a preview of a family with a GA row
+    (re.compile(r"-(?:\d{3}|\d{2}-\d{4}|\d{4}-\d{2}-\d{2}|\d{2}-\d{2}|latest)$"), ""),  # dated / pinned
+    (re.compile(r"-preview-.*$"), "-preview"),  # -preview-MM-YYYY -> -preview
+    (re.compile(r"-preview$"), ""),  # a preview of a family with a GA row
 )
 
 
@@ -55,8 +55,8 @@ class PriceTable:
         if model in self.rows:
             return model, None
         name = model
-        for pattern in _SUFFIXES:
-            name = pattern.sub(r"\1" if pattern.groups else "", name)
+        for pattern, repl in _SUFFIXES:
+            name = pattern.sub(repl, name)
             if name in self.rows:
                 return name, f"{model} priced as {name} (family row)"
         return None, f"no price row for {model}: cost unknown"
