@@ -345,7 +345,7 @@ def _turn_json(ctx: QueryContext, index: int, turn: Turn, model: str) -> dict[st
 
 
 def _turn_of(d: Mapping[str, Any], latency: float) -> Turn:
-    kw = {attr: d.get(k) for k, attr in _TURN_FIELDS.items() if d.get(k) is not None}
+    kw: dict[str, Any] = {attr: d.get(k) for k, attr in _TURN_FIELDS.items() if d.get(k) is not None}
     kw["latency_s"] = latency
     return Turn(
         calls=tuple(

@@ -181,14 +181,18 @@ def setup_afc(
         ),
         system_instruction=s.system_instruction,
         tool_config=(
-            types.ToolConfig(function_calling_config=types.FunctionCallingConfig(mode=s.function_calling))
+            types.ToolConfig(
+                function_calling_config=types.FunctionCallingConfig(
+                    mode=types.FunctionCallingConfigMode(s.function_calling)
+                )
+            )
             if s.function_calling
             else None
         ),
         thinking_config=(
             types.ThinkingConfig(
                 thinking_budget=s.thinking_budget,
-                thinking_level=s.thinking_level,
+                thinking_level=types.ThinkingLevel(s.thinking_level) if s.thinking_level else None,
                 include_thoughts=s.include_thoughts or None,
             )
             if s.thinking()

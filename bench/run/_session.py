@@ -379,7 +379,8 @@ def run_session(
         amodel: Any = model
 
         def afirst(on_call: Any) -> Awaitable[Turn]:
-            return amodel.afirst_turn(query, decls, script_of(plan), ctx, on_call=on_call)
+            turn: Awaitable[Turn] = amodel.afirst_turn(query, decls, script_of(plan), ctx, on_call=on_call)
+            return turn
 
         last = _async_runner().run(_async_loop(loop, model, afirst, max_turns))
     else:
