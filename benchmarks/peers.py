@@ -64,6 +64,18 @@ def paired_medians(ours: Callable[[], Any], peer: Callable[[], Any], repeat: int
     return statistics.median(xs), statistics.median(ys)
 
 
+def row(delay: float, n: int, mode: str, peer: str, ours_s: float, peer_s: float) -> dict[str, Any]:
+    """One line of the table and of the JSON file."""
+    return {
+        "tool_ms": delay * 1000,
+        "calls": n,
+        "mode": mode,
+        "peer": peer,
+        "ours_s": ours_s,
+        "peer_s": peer_s,
+    }
+
+
 def case(runner: asyncio.Runner, delay: float, n: int, repeat: int) -> list[dict[str, Any]]:
     """One tool latency and fan-out: ours and LangGraph's, sync and async."""
     tool = Sleeper(delay)
@@ -112,17 +124,7 @@ def case(runner: asyncio.Runner, delay: float, n: int, repeat: int) -> list[dict
             out = peer_fn()
             got = [m for m in out["messages"] if m.type == "tool"]
             assert len(got) == n  # one ToolMessage per call: LangGraph really ran them
-            ours_s, peer_s = paired_medians(ours_fn, peer_fn, repeat)
-            rows.append(
-                {
-                    "tool_ms": delay * 1000,
-                    "calls": n,
-                    "mode": mode,
-                    "peer": f"LangGraph {peer}",
-                    "ours_s": ours_s,
-                    "peer_s": peer_s,
-                }
-            )
+            rows.append(row(delay, n, mode, f"LangGraph {peer}", *paired_medians(ours_fn, peer_fn, repeat)))
     finally:
         threaded.close()
         aio.close()
@@ -218,16 +220,8 @@ def afc_case(fake: Any, runner: asyncio.Runner, delay: float, n: int, repeat: in
             for mode, (ours_fn, peer_fn) in sides.items():
                 done = f"Done: {n} results"
                 assert ours_fn() == done and peer_fn() == done  # both really ran n calls and answered
-                ours_s, peer_s = paired_medians(ours_fn, peer_fn, repeat)
                 rows.append(
-                    {
-                        "tool_ms": delay * 1000,
-                        "calls": n,
-                        "mode": mode,
-                        "peer": "google-genai AFC",
-                        "ours_s": ours_s,
-                        "peer_s": peer_s,
-                    }
+                    row(delay, n, mode, "google-genai AFC", *paired_medians(ours_fn, peer_fn, repeat))
                 )
         finally:
             threaded.close()

@@ -9,9 +9,9 @@ from executors._deps import DependencyError, check_graph, find_cycle, resolve_ar
 from executors._deps import levels as dependency_levels
 from executors._doc_limiter import DocWindowLimiter
 from executors._guards import Guards, RetryPolicy, Turn
-from executors._invoke import Limiter, ainvoke, classify, invoke
+from executors._invoke import Dispatch, Limiter, classify, open_turn
 from executors._limiter import LimiterStatistics, SlidingWindowLimiter, limiters_for
-from executors._predict import simulate
+from executors._predict import schedule, simulate
 from executors._registry import (
     DEFAULT_EXECUTORS,
     EXECUTORS,
@@ -52,6 +52,7 @@ __all__ = [
     "CallResult",
     "Dag",
     "DependencyError",
+    "Dispatch",
     "DocWindowLimiter",
     "Executor",
     "ExecutorInfo",
@@ -72,16 +73,16 @@ __all__ = [
     "Tools",
     "Turn",
     "UnknownExecutor",
-    "ainvoke",
     "check_graph",
     "classify",
     "dependency_levels",
     "find_cycle",
     "fine_timer_loop",
-    "invoke",
     "limiters_for",
     "make_executor",
+    "open_turn",
     "resolve_args",
+    "schedule",
     "simulate",
     "topological_order",
 ]

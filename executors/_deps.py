@@ -51,15 +51,32 @@ def references(args: Any) -> set[str]:
     return out
 
 
-def check_graph(calls: Sequence[ToolCall]) -> None:
-    """Refuse duplicate ids, ``after`` naming no call of the turn, ``$from`` not listed in ``after``, cycles."""
-    ids = [c.id for c in calls]
-    known = set(ids)
-    if len(known) != len(ids):
+#: argument values that cannot hold a placeholder
+_SCALARS = frozenset({str, int, float, bool, type(None)})
+
+
+def _independent(calls: Sequence[ToolCall]) -> bool:
+    """No call waits for another and no argument can hold a ``$from`` placeholder (all are scalars): the
+    usual turn, told in one loop by exact type, several times cheaper than ``references``' isinstance."""
+    for c in calls:
+        if c.after:
+            return False
+        for v in c.args.values():
+            if type(v) not in _SCALARS:
+                return False
+    return True
+
+
+def check_graph(calls: Sequence[ToolCall]) -> bool:
+    """Refuse duplicate ids, ``after`` naming no call of the turn, ``$from`` not listed in ``after``, cycles;
+    return whether any call waits for another."""
+    known = {c.id for c in calls}
+    if len(known) != len(calls):
+        ids = [c.id for c in calls]
         dup = next(i for i in ids if ids.count(i) > 1)
         raise DependencyError(f"call id {dup!r} appears twice in one turn")
-    if not any(c.after for c in calls) and not any(references(c.args) for c in calls):
-        return  # the common case: independent calls, nothing more to check
+    if _independent(calls):
+        return False  # the common case: nothing more to check
     for c in calls:
         for a in c.after:
             if a not in known:
@@ -72,6 +89,7 @@ def check_graph(calls: Sequence[ToolCall]) -> None:
     cycle = find_cycle({c.id: c.after for c in calls})
     if cycle:
         raise DependencyError("dependency cycle " + " -> ".join(cycle))
+    return any(c.after for c in calls)
 
 
 def levels(calls: Sequence[ToolCall]) -> list[list[int]]:

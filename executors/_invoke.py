@@ -1,11 +1,14 @@
 """Running one call: check its dependencies, wait for the limiter, call the tool under the turn's guards,
-and turn any outcome into a CallResult.
+and turn any outcome into a CallResult; and running a turn's calls on a pool or as tasks (``Dispatch``).
 
 Shared by every executor so that statuses, timing points, error text and guards mean the same everywhere.
-Without guards a call runs once, inline on the caller's thread (the measured fast path). With a timeout,
-a deadline or a hedge, each attempt runs on a daemon thread that the caller watches: a thread cannot be
-killed, so a sync attempt that overruns is *abandoned* (left sleeping; it holds no pool worker and does not
-delay shutdown or interpreter exit). A native ``acall`` is cancelled instead (``timeout``).
+A plain turn (no guard, no dependency) without a limiter takes the fast path: ``call_tool``/``acall_tool``,
+two clock reads and one result record between the executor and the tool. Otherwise one retry loop
+(``_steps``), written once, is driven by a sync and an async driver. Without guards a call runs once, inline
+on the caller's thread. With a timeout, a deadline or a hedge, each attempt runs on a daemon thread that the
+caller watches: a thread cannot be killed, so a sync attempt that overruns is *abandoned* (left sleeping; it
+holds no pool worker and does not delay shutdown or interpreter exit). A native ``acall`` is cancelled
+instead (``timeout``).
 """
 
 from __future__ import annotations
@@ -15,13 +18,25 @@ import concurrent.futures
 import queue
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from executors._deps import resolve_args
+from executors._deps import check_graph, resolve_args
+from executors._group import all_of, gc_paused
 from executors._guards import Guards, Turn
-from executors._types import ASleep, CallResult, Clock, Sleep, SyncTool, ToolCall, Tools
+from executors._types import (
+    ASleep,
+    CallResult,
+    Clock,
+    Sleep,
+    SyncTool,
+    ToolCall,
+    Tools,
+)
+
+#: builds a CallResult from a ready tuple: no keyword handling or defaults on the hot path
+_new = tuple.__new__
 
 
 class Limiter(Protocol):
@@ -52,6 +67,10 @@ class _Outcome:
     retry_after: float | None = None
 
 
+#: the outcome of a call whose turn's deadline passed before it started
+_CANCELLED = _Outcome("cancelled", error="turn deadline passed before the call started")
+
+
 def _failure(exc: Exception) -> _Outcome:
     ra = getattr(exc, "retry_after", None)
     return _Outcome(classify(exc), None, describe(exc), float(ra) if isinstance(ra, int | float) else None)
@@ -77,11 +96,43 @@ def _feedback(lim: Limiter | None, status: str, retry_after: float | None) -> No
         done(status, retry_after)
 
 
+def _ended(call: ToolCall, out: _Outcome, start: float, end: float, attempts: int, wait: float) -> CallResult:
+    return CallResult(call, out.status, out.value, out.error, start, end, attempts, wait, out.retry_after)
+
+
+def _unknown(call: ToolCall, clock: Clock) -> CallResult:
+    now = clock()
+    return CallResult(call, "error", None, f"unknown tool {call.name!r}", now, now)
+
+
+def call_tool(call: ToolCall, tool: SyncTool | None, clock: Clock) -> CallResult:
+    """One call of a plain turn without a limiter, on this thread: the fewest steps between the executor
+    and the tool, since this is what the micro-benchmarks compare with a raw thread pool."""
+    if tool is None:
+        return _unknown(call, clock)
+    t0 = clock()
+    try:
+        value = tool(**call.args)
+    except Exception as exc:  # a tool's failure is data, not a crash of the turn
+        return _ended(call, _failure(exc), t0, clock(), 1, 0.0)
+    return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None))
+
+
+async def acall_tool(call: ToolCall, tool: Any, clock: Clock) -> CallResult:
+    """``call_tool`` for a native ``acall``: the one coroutine frame between the task and the tool's own.
+    It takes the tool, not its bound ``acall``, so that no bound method stays alive while the call runs."""
+    t0 = clock()
+    try:
+        value = await tool.acall(**call.args)
+    except Exception as exc:
+        return _ended(call, _failure(exc), t0, clock(), 1, 0.0)
+    return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None))
+
+
 def _precheck(call: ToolCall, tools: Tools, clock: Clock, turn: Turn | None) -> CallResult | dict[str, Any]:
     """The call's resolved arguments, or the result it ends with before any attempt."""
     if call.name not in tools:
-        now = clock()
-        return CallResult(call, "error", None, f"unknown tool {call.name!r}", now, now)
+        return _unknown(call, clock)
     if turn is None:
         return dict(call.args)
     problem = turn.blocked(call)
@@ -100,94 +151,97 @@ def _settle(r: CallResult, guards: Guards) -> CallResult:
     """A failed call of a tool with a fallback reports the fallback value (the error text says why)."""
     if r.status in ("ok", "skipped") or r.call.name not in guards.fallbacks:
         return r
-    return CallResult(
-        r.call, "fallback", guards.fallbacks[r.call.name], r.error, r.start, r.end, r.attempts, r.wait
-    )
+    return r._replace(status="fallback", value=guards.fallbacks[r.call.name], retry_after=None)
 
 
-def invoke(
-    call: ToolCall,
-    tools: Tools,
-    clock: Clock,
-    sleep: Sleep,
-    limiters: Mapping[str, Limiter],
-    turn: Turn | None = None,
-) -> CallResult:
-    """Run one call on this thread; never raises for a tool's failure."""
-    if turn is None or turn.plain:
-        # The measured fast path (no guards, no dependencies in the turn): the fewest steps between the
-        # executor and the tool, since this is what the micro-benchmarks compare with a raw thread pool.
-        tool = tools.get(call.name)
-        if tool is None:
-            now = clock()
-            return CallResult(call, "error", None, f"unknown tool {call.name!r}", now, now)
-        lim = limiters.get(call.name) if limiters else None
-        wait = lim.acquire(sleep) if lim is not None else 0.0
-        t0 = clock()
-        try:
-            value = tool(**call.args)
-        except Exception as exc:  # a tool's failure is data, not a crash of the turn
-            out = _failure(exc)
-            _feedback(lim, out.status, out.retry_after)
-            return CallResult(call, out.status, None, out.error, t0, clock(), 1, wait, out.retry_after)
-        if lim is not None:
-            _feedback(lim, "ok", None)
-        return CallResult(call, "ok", value, None, t0, clock(), 1, wait)
-    r = _invoke(call, tools, clock, sleep, limiters, turn)
-    turn.finish(r)
-    return r
+_Steps = Generator[float | None, Any, CallResult]
 
 
-def _invoke(
-    call: ToolCall,
-    tools: Tools,
-    clock: Clock,
-    sleep: Sleep,
-    limiters: Mapping[str, Limiter],
-    turn: Turn | None,
-) -> CallResult:
-    pre = _precheck(call, tools, clock, turn)
-    if isinstance(pre, CallResult):
-        return pre
-    tool = tools[call.name]
-    lim = limiters.get(call.name)
-    if turn is None or not turn.guards.active:
-        wait = lim.acquire(sleep) if lim is not None else 0.0
-        t0 = clock()
-        out = _call_sync(tool, pre)
-        _feedback(lim, out.status, out.retry_after)
-        return CallResult(call, out.status, out.value, out.error, t0, clock(), 1, wait, out.retry_after)
-    guards = turn.guards
+def _steps(call: ToolCall, turn: Turn | None, clock: Clock, lim: Limiter | None) -> _Steps:
+    """One call's attempts under the turn's guards, for both drivers. It yields None for "admit and try
+    once" and is sent (admission, outcome, copies started), or yields a backoff delay and is sent None."""
     attempts = tries = 0
     first_wait: float | None = None
     start: float | None = None
-    out = _Outcome("cancelled", error="turn deadline passed before the call started")
-    while True:
-        if turn.expired():
+    out = _CANCELLED
+    while turn is None or not turn.expired():
+        adm, got, copies = yield None
+        first_wait = adm.wait if first_wait is None else first_wait
+        if adm.start is None:  # the deadline passed while queued for quota: the last failure stands
             break
-        w = lim.acquire(sleep) if lim is not None else 0.0
-        first_wait = w if first_wait is None else first_wait
-        if turn.expired():
-            _feedback(lim, "cancelled", None)
-            break
-        start = clock() if start is None else start
-        out, copies = _attempt_sync(tool, pre, turn, call.name)
+        start = adm.start if start is None else start
+        out = got
         attempts += copies
         tries += 1
         _feedback(lim, out.status, out.retry_after)
-        if out.status == "ok" or not _retry(turn, tries, out):
+        if out.status == "ok" or turn is None or not _retry(turn, tries, out):
             break
         delay = turn.backoff(tries, out.retry_after)
         left = turn.remaining()
         if left is not None and delay >= left:
             break  # sleeping past the deadline only to be cancelled would hide the real failure
-        sleep(delay)
+        yield delay
     now = clock()
-    r = CallResult(
-        call, out.status, out.value, out.error, now if start is None else start, now,
-        attempts, first_wait or 0.0, out.retry_after,
-    )  # fmt: skip
-    return _settle(r, guards)
+    r = _ended(call, out, now if start is None else start, now, attempts, first_wait or 0.0)
+    return r if turn is None else _settle(r, turn.guards)
+
+
+@dataclass(frozen=True, slots=True)
+class _Admission:
+    """How a call got past its limiter. ``start`` None: never admitted (the turn's deadline passed first)."""
+
+    wait: float
+    start: float | None = None
+
+
+def _admit_sync(lim: Limiter | None, sleep: Sleep, turn: Turn | None, clock: Clock) -> _Admission:
+    """Wait for quota on this thread; the caller runs the tool right after."""
+    wait = 0.0 if lim is None else lim.acquire(sleep)
+    if turn is not None and turn.expired():  # admitted on the deadline's edge: too late to start
+        _feedback(lim, "cancelled", None)
+        return _Admission(wait)
+    return _Admission(wait, clock())
+
+
+async def _admit_async(lim: Limiter | None, asleep: ASleep, turn: Turn | None, clock: Clock) -> _Admission:
+    """Wait for quota in this task; the caller starts the tool right after."""
+    wait = 0.0 if lim is None else await lim.aacquire(asleep)
+    if turn is not None and turn.expired():
+        _feedback(lim, "cancelled", None)
+        return _Admission(wait)
+    return _Admission(wait, clock())
+
+
+def _try_sync(
+    tool: SyncTool, args: Mapping[str, Any], turn: Turn | None, name: str, lim: Limiter | None, sleep: Sleep,
+    clock: Clock,
+) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
+    """Admission and one attempt (plus its hedge copy, if due): (admission, outcome, copies started)."""
+    adm = _admit_sync(lim, sleep, turn, clock)
+    if adm.start is None:
+        return adm, _CANCELLED, 0
+    out, copies = (_call_sync(tool, args), 1) if turn is None else _attempt_sync(tool, args, turn, name)
+    return adm, out, copies
+
+
+async def _try_async(
+    tool: SyncTool, args: Mapping[str, Any], turn: Turn | None, name: str,
+    pool: concurrent.futures.Executor | None, lim: Limiter | None, asleep: ASleep, clock: Clock,
+) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
+    """``_try_sync`` on the event loop."""
+    adm = await _admit_async(lim, asleep, turn, clock)
+    if adm.start is None:
+        return adm, _CANCELLED, 0
+    if turn is None:
+        return adm, await _once(tool, args, pool), 1
+    out, copies = await _attempt_async(tool, args, turn, name, pool)
+    return adm, out, copies
+
+
+def _finish(turn: Turn | None, r: CallResult) -> CallResult:
+    if turn is not None:
+        turn.finish(r)
+    return r
 
 
 def _retry(turn: Turn, tries: int, out: _Outcome) -> bool:
@@ -244,103 +298,6 @@ def _attempt_sync(tool: SyncTool, args: Mapping[str, Any], turn: Turn, name: str
         last = got
         if pending == 0:
             return last, copies  # every copy failed (a failure before the hedge time is not hedged)
-
-
-async def ainvoke(
-    call: ToolCall,
-    tools: Tools,
-    clock: Clock,
-    asleep: ASleep,
-    limiters: Mapping[str, Limiter],
-    pool: concurrent.futures.Executor | None,
-    turn: Turn | None = None,
-) -> CallResult:
-    """Run one call on the event loop: native ``acall`` when the tool has one, else in ``pool``'s thread
-    (or, under timeout/deadline/hedge guards, a daemon thread that may be abandoned)."""
-    if turn is None or turn.plain:
-        # The fast path, as in invoke(): one coroutine frame between the task and the tool's own.
-        tool = tools.get(call.name)
-        if tool is None:
-            now = clock()
-            return CallResult(call, "error", None, f"unknown tool {call.name!r}", now, now)
-        lim = limiters.get(call.name) if limiters else None
-        wait = await lim.aacquire(asleep) if lim is not None else 0.0
-        t0 = clock()
-        acall = getattr(tool, "acall", None)
-        try:
-            if acall is not None:
-                value = await acall(**call.args)
-            else:
-                value = await asyncio.get_running_loop().run_in_executor(pool, lambda: tool(**call.args))
-        except Exception as exc:
-            out = _failure(exc)
-            _feedback(lim, out.status, out.retry_after)
-            return CallResult(call, out.status, None, out.error, t0, clock(), 1, wait, out.retry_after)
-        if lim is not None:
-            _feedback(lim, "ok", None)
-        return CallResult(call, "ok", value, None, t0, clock(), 1, wait)
-    r = await _ainvoke(call, tools, clock, asleep, limiters, pool, turn)
-    turn.finish(r)
-    return r
-
-
-async def _ainvoke(
-    call: ToolCall,
-    tools: Tools,
-    clock: Clock,
-    asleep: ASleep,
-    limiters: Mapping[str, Limiter],
-    pool: concurrent.futures.Executor | None,
-    turn: Turn | None,
-) -> CallResult:
-    pre = _precheck(call, tools, clock, turn)
-    if isinstance(pre, CallResult):
-        return pre
-    tool = tools[call.name]
-    lim = limiters.get(call.name)
-    if turn is None or not turn.guards.active:
-        wait = await lim.aacquire(asleep) if lim is not None else 0.0
-        t0 = clock()
-        acall = getattr(tool, "acall", None)
-        if acall is not None:  # the measured fast path: no wrapper coroutine between us and the tool
-            try:
-                out = _Outcome("ok", await acall(**pre))
-            except Exception as exc:
-                out = _failure(exc)
-        else:
-            out = await _once(tool, pre, pool)
-        _feedback(lim, out.status, out.retry_after)
-        return CallResult(call, out.status, out.value, out.error, t0, clock(), 1, wait, out.retry_after)
-    attempts = tries = 0
-    first_wait: float | None = None
-    start: float | None = None
-    out = _Outcome("cancelled", error="turn deadline passed before the call started")
-    while True:
-        if turn.expired():
-            break
-        w = await lim.aacquire(asleep) if lim is not None else 0.0
-        first_wait = w if first_wait is None else first_wait
-        if turn.expired():
-            _feedback(lim, "cancelled", None)
-            break
-        start = clock() if start is None else start
-        out, copies = await _attempt_async(tool, pre, turn, call.name, pool)
-        attempts += copies
-        tries += 1
-        _feedback(lim, out.status, out.retry_after)
-        if out.status == "ok" or not _retry(turn, tries, out):
-            break
-        delay = turn.backoff(tries, out.retry_after)
-        left = turn.remaining()
-        if left is not None and delay >= left:
-            break
-        await asleep(delay)
-    now = clock()
-    r = CallResult(
-        call, out.status, out.value, out.error, now if start is None else start, now,
-        attempts, first_wait or 0.0, out.retry_after,
-    )  # fmt: skip
-    return _settle(r, turn.guards)
 
 
 async def _once(
@@ -417,31 +374,106 @@ async def _attempt_async(
             await asyncio.gather(*pending, return_exceptions=True)
 
 
-def pool_run(
-    pool: concurrent.futures.Executor,
-    calls: Sequence[ToolCall],
-    tools: Tools,
-    clock: Clock,
-    sleep: Sleep,
-    limiters: Mapping[str, Limiter],
-    turn: Turn | None = None,
-) -> list[CallResult]:
-    """Submit every call to ``pool`` and collect in submission order, so results keep call order."""
-    futures = [pool.submit(invoke, c, tools, clock, sleep, limiters, turn) for c in calls]
-    return [f.result() for f in futures]
+class Dispatch:
+    """One turn's means to run a call: its tools, injected time, limiters, thread pool and guard state
+    (``turn`` is None for a plain turn: no guard, no dependency). Each strategy opens one per turn
+    (``open_turn``) and schedules calls through it; it never raises for a tool's failure."""
+
+    __slots__ = ("asleep", "clock", "limiters", "pool", "sleep", "tools", "turn")
+
+    def __init__(
+        self,
+        tools: Tools,
+        clock: Clock,
+        sleep: Sleep,
+        asleep: ASleep,
+        limiters: Mapping[str, Limiter],
+        pool: concurrent.futures.Executor | None,
+        turn: Turn | None,
+    ) -> None:
+        self.tools, self.clock, self.sleep, self.asleep = tools, clock, sleep, asleep
+        self.limiters, self.pool, self.turn = limiters, pool, turn
+
+    def one(self, call: ToolCall) -> CallResult:
+        """Run one call on this thread."""
+        if self.turn is None and call.name not in self.limiters:
+            return call_tool(call, self.tools.get(call.name), self.clock)
+        pre = _precheck(call, self.tools, self.clock, self.turn)
+        if isinstance(pre, CallResult):
+            return _finish(self.turn, pre)
+        tool, turn, lim = self.tools[call.name], self.turn, self.limiters.get(call.name)
+        steps, got = _steps(call, turn, self.clock, lim), None
+        try:
+            while True:
+                delay = steps.send(got)
+                if delay is None:
+                    got = _try_sync(tool, pre, turn, call.name, lim, self.sleep, self.clock)
+                else:
+                    self.sleep(delay)
+                    got = None
+        except StopIteration as stop:
+            return _finish(turn, stop.value)
+
+    def aone(self, call: ToolCall) -> Coroutine[Any, Any, CallResult]:
+        """``one`` on the event loop: the tool's native ``acall`` when it has one, else in ``pool``'s thread
+        (or, under timeout/deadline/hedge guards, a daemon thread that may be abandoned)."""
+        if self.turn is None and call.name not in self.limiters:
+            tool = self.tools.get(call.name)
+            if hasattr(tool, "acall"):  # not isinstance(AsyncTool): a runtime Protocol check costs µs
+                return acall_tool(call, tool, self.clock)
+        return self._aone(call)
+
+    async def _aone(self, call: ToolCall) -> CallResult:
+        pre = _precheck(call, self.tools, self.clock, self.turn)
+        if isinstance(pre, CallResult):
+            return _finish(self.turn, pre)
+        tool, turn, lim, pool = self.tools[call.name], self.turn, self.limiters.get(call.name), self.pool
+        steps, got = _steps(call, turn, self.clock, lim), None
+        try:
+            while True:
+                delay = steps.send(got)
+                if delay is not None:
+                    await self.asleep(delay)
+                    got = None
+                    continue
+                got = await _try_async(tool, pre, turn, call.name, pool, lim, self.asleep, self.clock)
+        except StopIteration as stop:
+            return _finish(turn, stop.value)
+
+    def run_all(self, calls: Sequence[ToolCall]) -> list[CallResult]:
+        """Submit every call to the pool and collect in submission order, so results keep call order."""
+        pool = self.pool
+        assert pool is not None
+        with gc_paused(len(calls)):
+            if self.turn is None and not self.limiters:
+                tools, clock = self.tools, self.clock
+                futures = [pool.submit(call_tool, c, tools.get(c.name), clock) for c in calls]
+            else:
+                futures = [pool.submit(self.one, c) for c in calls]
+            return [f.result() for f in futures]
+
+    async def arun_all(self, calls: Sequence[ToolCall]) -> list[CallResult]:
+        """``run_all`` awaited from an event loop without blocking it."""
+        assert self.pool is not None
+        with gc_paused(len(calls)):
+            futures = [asyncio.wrap_future(self.pool.submit(self.one, c)) for c in calls]
+            return list(await asyncio.gather(*futures))
+
+    async def gather(
+        self,
+        calls: Sequence[ToolCall],
+        start: Callable[[ToolCall], Coroutine[Any, Any, CallResult]] | None = None,
+    ) -> list[CallResult]:
+        """Every call as a task of one TaskGroup (``start(call)``, by default ``aone``): when this returns
+        (or is cancelled) none is left running."""
+        one = self.aone if start is None else start
+        with gc_paused(len(calls)):
+            return await all_of(one(c) for c in calls)
 
 
-async def pool_arun(
-    pool: concurrent.futures.Executor,
-    calls: Sequence[ToolCall],
-    tools: Tools,
-    clock: Clock,
-    sleep: Sleep,
-    limiters: Mapping[str, Limiter],
-    turn: Turn | None = None,
-) -> list[CallResult]:
-    """``pool_run`` awaited from an event loop without blocking it."""
-    futures = [
-        asyncio.wrap_future(pool.submit(invoke, c, tools, clock, sleep, limiters, turn)) for c in calls
-    ]
-    return list(await asyncio.gather(*futures))
+def open_turn(calls: Sequence[ToolCall], guards: Guards | None, clock: Clock) -> Turn | None:
+    """The turn's guard state, or None for a plain turn (no active guard, no ``after``): no lock, no RNG, no
+    kept results, and its calls take the fast path. Either way the call graph is checked."""
+    if check_graph(calls) or (guards is not None and guards.active):
+        return Turn(calls, guards, clock)  # checks the graph again: cheap next to what guards cost
+    return None

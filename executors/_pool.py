@@ -15,6 +15,9 @@ class LazyPool:
         self._lock = threading.Lock()
 
     def get(self) -> concurrent.futures.ThreadPoolExecutor:
+        pool = self._pool
+        if pool is not None:  # started: no lock on every turn (an attribute read is atomic)
+            return pool
         with self._lock:
             if self._pool is None:
                 self._pool = concurrent.futures.ThreadPoolExecutor(

@@ -31,61 +31,105 @@ def simulate(
     """Makespan of running ``work`` on ``workers`` workers (None: one per call), each start gated by the
     quotas' limiters. ``batch_size`` (list chunks) or ``groups`` (index lists, e.g. dependency levels) put a
     barrier between consecutive groups. ``respect_after=False`` models an executor that ignores ``after``."""
+    spans = schedule(
+        work,
+        workers=workers,
+        batch_size=batch_size,
+        quotas=quotas,
+        respect_after=respect_after,
+        groups=groups,
+    )
+    return max((end for _, end in spans), default=0.0)
+
+
+def schedule(
+    work: Sequence[PlannedWork],
+    *,
+    workers: int | None = None,
+    batch_size: int | None = None,
+    quotas: Sequence[Quota] = (),
+    respect_after: bool = True,
+    groups: Sequence[Sequence[int]] | None = None,
+) -> list[tuple[float, float]]:
+    """(start, end) of every call of ``work``, in list order, as ``simulate`` schedules them: what a
+    zero-overhead executor with these knobs would do. The benchmark's raw references start each call at
+    its start here, so a quota-bound reference follows the same admission schedule as a list-order limiter."""
     if not work:
-        return 0.0
+        return []
     if groups is None and batch_size:
         groups = [range(i, min(i + batch_size, len(work))) for i in range(0, len(work), batch_size)]
     if groups is None:
         groups = [range(len(work))]
-    index = {w.id: i for i, w in enumerate(work)}
     if respect_after:
-        for w in work:
-            for a in w.after:
-                if a not in index:
-                    raise DependencyError(f"call {w.id!r} waits for {a!r}, which is not a call of this turn")
-        cycle = find_cycle({w.id: w.after for w in work})
-        if cycle:
-            raise DependencyError("dependency cycle " + " -> ".join(cycle))
-    clock_now = [0.0]
-    limiters = limiters_for(quotas, lambda: clock_now[0])
-    free = [0.0] * (workers if workers else len(work))
-    heapq.heapify(free)
-    end: dict[int, float] = {}
+        _check(work)
+    sim = _Simulation(work, workers, quotas, respect_after)
     barrier = 0.0
-
-    def ready_at(i: int, barrier: float) -> float:
-        if not respect_after:
-            return barrier
-        return max([barrier] + [end[index[a]] for a in work[i].after if index[a] in end])
-
     for group in groups:
+        barrier = sim.group(group, barrier)
+    return [(sim.start[i], sim.end[i]) for i in range(len(work))]
+
+
+def _check(work: Sequence[PlannedWork]) -> None:
+    """The refusals of ``check_graph``, for planned work: unknown dependencies and cycles, named."""
+    ids = {w.id for w in work}
+    for w in work:
+        for a in w.after:
+            if a not in ids:
+                raise DependencyError(f"call {w.id!r} waits for {a!r}, which is not a call of this turn")
+    cycle = find_cycle({w.id: w.after for w in work})
+    if cycle:
+        raise DependencyError("dependency cycle " + " -> ".join(cycle))
+
+
+class _Simulation:
+    """Workers' free times, the quotas' limiters on a simulated clock, and every call's end so far."""
+
+    def __init__(
+        self, work: Sequence[PlannedWork], workers: int | None, quotas: Sequence[Quota], respect_after: bool
+    ) -> None:
+        self.work, self.respect_after = work, respect_after
+        self.index = {w.id: i for i, w in enumerate(work)}
+        self.limiters = limiters_for(quotas, lambda: 0.0)
+        self.free = [0.0] * (workers if workers else len(work))
+        heapq.heapify(self.free)
+        self.start: dict[int, float] = {}
+        self.end: dict[int, float] = {}
+
+    def _deps(self, i: int) -> list[int]:
+        return [self.index[a] for a in self.work[i].after] if self.respect_after else []
+
+    def _ready_at(self, i: int, barrier: float) -> float:
+        return max([barrier] + [self.end[j] for j in self._deps(i) if j in self.end])
+
+    def group(self, group: Sequence[int], barrier: float) -> float:
+        """Run one group after ``barrier``; return when its last call ends (the next barrier)."""
         members = set(group)
         # deps outside the group are done (earlier groups) or ignored (a later group: the barrier order wins)
-        deps = {
-            i: [index[a] for a in work[i].after if index[a] in members] if respect_after else []
-            for i in group
-        }
+        deps = {i: [j for j in self._deps(i) if j in members] for i in group}
         waiting = {i: len(d) for i, d in deps.items()}
         dependents: dict[int, list[int]] = {i: [] for i in group}
         for i, d in deps.items():
             for j in d:
                 dependents[j].append(i)
-        ready = [(ready_at(i, barrier), i) for i in group if not waiting[i]]
+        ready = [(self._ready_at(i, barrier), i) for i in group if not waiting[i]]
         heapq.heapify(ready)
         group_end = barrier
         while ready:
             r, i = heapq.heappop(ready)
-            t = max(r, heapq.heappop(free))
-            lim = limiters.get(work[i].tool)
-            if lim is not None:
-                t = lim.reserve(t)
-            done = t + work[i].duration
-            end[i] = done
+            done = self._start(i, max(r, heapq.heappop(self.free)))
             group_end = max(group_end, done)
-            heapq.heappush(free, done)
             for j in dependents[i]:
                 waiting[j] -= 1
                 if not waiting[j]:
-                    heapq.heappush(ready, (ready_at(j, barrier), j))
-        barrier = group_end
-    return max(end.values())
+                    heapq.heappush(ready, (self._ready_at(j, barrier), j))
+        return group_end
+
+    def _start(self, i: int, t: float) -> float:
+        """Start call i at ``t`` or when its limiter admits it; return its end."""
+        lim = self.limiters.get(self.work[i].tool)
+        if lim is not None:
+            t = lim.reserve(t)
+        self.start[i] = t
+        done = self.end[i] = t + self.work[i].duration
+        heapq.heappush(self.free, done)
+        return done

@@ -8,90 +8,54 @@ applies to the guards' own retries). Compare with ``ratelimited`` (told the quot
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Unpack
 
 from executors._aimd import AimdLimiter
-from executors._guards import Guards, RetryPolicy, Turn
-from executors._invoke import Limiter, ainvoke, pool_run
-from executors._pool import LazyPool
+from executors._guards import Guards, RetryPolicy
+from executors._invoke import Dispatch
 from executors._predict import simulate
-from executors._types import (
-    DEFAULT_ASLEEP,
-    DEFAULT_CLOCK,
-    DEFAULT_SLEEP,
-    ASleep,
-    CallResult,
-    Clock,
-    Executor,
-    PlannedWork,
-    Quota,
-    Sleep,
-    ToolCall,
-    Tools,
-)
+from executors._strategy import Calls, Kit, Options, Quotas, Results
+from executors._types import Executor, PlannedWork, Tools
 
 #: how a rejected call comes back: after the server's retry_after, no extra jitter
 RETRY_429 = RetryPolicy(attempts=20, base_s=0.0, cap_s=0.0, on=("rate_limited",))
 
 
-@dataclass(frozen=True, slots=True)
 class Adaptive:
-    initial: float = 4.0
-    name: str = "adaptive"
-    clock: Clock = DEFAULT_CLOCK
-    sleep: Sleep = DEFAULT_SLEEP
-    asleep: ASleep = DEFAULT_ASLEEP
-    max_workers: int = 256
-    guards: Guards | None = None
-    _pool: LazyPool = field(init=False, repr=False, compare=False)
-    #: the limiters of the last run, for statistics
-    last: dict[str, AimdLimiter] = field(default_factory=dict, init=False, repr=False, compare=False)
+    """``initial``: each tool's starting concurrency limit; up to ``max_workers`` threads for sync tools.
+    Keywords: ``Options``. ``last`` keeps the limiters of the last run, for statistics."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_pool", LazyPool(self.max_workers, f"pfc-{self.name}"))
+    def __init__(self, initial: float = 4.0, max_workers: int = 256, **options: Unpack[Options]) -> None:
+        self.initial = initial
+        self.kit = Kit("adaptive", options, threads=max_workers)
+        self.name = self.kit.settings.name
+        self.last: dict[str, AimdLimiter] = {}
 
-    def _guards(self) -> Guards:
-        g = self.guards or Guards()
+    def _open(self, calls: Calls, tools: Tools) -> Dispatch:
+        g = self.kit.settings.guards or Guards()
         if g.retry is None:
             # retries of 429s are part of the strategy, so they do not draw on a budget meant for faults
-            return replace(g, retry=RETRY_429, retry_budget=None)
-        return g
-
-    def _limiters(self, calls: Sequence[ToolCall]) -> Mapping[str, Limiter]:
+            g = replace(g, retry=RETRY_429, retry_budget=None)
         self.last.clear()
         for c in calls:
             if c.name not in self.last:
-                self.last[c.name] = AimdLimiter(self.clock, initial=self.initial)
-        return dict(self.last)
+                self.last[c.name] = AimdLimiter(self.kit.settings.clock, initial=self.initial)
+        return self.kit.open(calls, tools, limiters=dict(self.last), guards=g)
 
-    def run(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self._guards(), self.clock)
-        limiters = self._limiters(calls)
-        return pool_run(self._pool.get(), calls, tools, self.clock, self.sleep, limiters, turn)
+    def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        return self._open(calls, tools).run_all(calls)
 
-    async def arun(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self._guards(), self.clock)
-        limiters = self._limiters(calls)
-        pool = self._pool.get()
-        async with asyncio.TaskGroup() as tg:
-            tasks = [
-                tg.create_task(ainvoke(c, tools, self.clock, self.asleep, limiters, pool, turn))
-                for c in calls
-            ]
-        return [t.result() for t in tasks]
+    async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        return await self._open(calls, tools).gather(calls)
 
-    def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+    def predict(self, work: Sequence[PlannedWork], *, quotas: Quotas = ()) -> float:
         # Its ideal is the informed limiter's: AIMD can at best learn the quota exactly.
         return simulate(work, quotas=quotas, respect_after=False)
 
     def close(self) -> None:
-        self._pool.close()
+        self.kit.close()
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,17 +66,13 @@ class Naive:
     inner: Executor
     name: str
 
-    def run(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
+    def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
         return self.inner.run(calls, tools, quotas=())
 
-    async def arun(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
+    async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
         return await self.inner.arun(calls, tools, quotas=())
 
-    def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+    def predict(self, work: Sequence[PlannedWork], *, quotas: Quotas = ()) -> float:
         return self.inner.predict(work, quotas=())
 
     def close(self) -> None:

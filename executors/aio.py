@@ -18,101 +18,70 @@ import asyncio
 import selectors
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import Unpack
 
-from executors._guards import Guards, Turn
-from executors._invoke import ainvoke
-from executors._limiter import limiters_for
-from executors._pool import LazyPool
+from executors._invoke import Dispatch
 from executors._predict import simulate
-from executors._types import (
-    DEFAULT_ASLEEP,
-    DEFAULT_CLOCK,
-    ASleep,
-    CallResult,
-    Clock,
-    PlannedWork,
-    Quota,
-    ToolCall,
-    Tools,
-)
+from executors._strategy import Calls, Kit, Options, Quotas, Results, check_positive
+from executors._types import CallResult, PlannedWork, ToolCall, Tools
 
 
-@dataclass(frozen=True, slots=True)
 class AsyncioExecutor:
-    #: None: every call at once; k: at most k calls in flight (a semaphore)
-    max_concurrency: int | None = None
-    name: str = "asyncio"
-    clock: Clock = DEFAULT_CLOCK
-    asleep: ASleep = DEFAULT_ASLEEP
-    #: threads for tools without ``acall``
-    sync_threads: int = 256
-    guards: Guards | None = None
-    _pool: LazyPool = field(init=False, repr=False, compare=False)
-    _runner: list[asyncio.Runner] = field(init=False, repr=False, compare=False)
-    _lock: threading.Lock = field(init=False, repr=False, compare=False)
+    """``max_concurrency``: None, every call at once; k, at most k calls in flight (a semaphore).
+    ``sync_threads``: threads for tools without ``acall``. Keywords: ``Options``."""
 
-    def __post_init__(self) -> None:
-        if self.max_concurrency is not None and self.max_concurrency < 1:
-            raise ValueError(f"max_concurrency must be >= 1 or None, got {self.max_concurrency}")
-        object.__setattr__(self, "_pool", LazyPool(self.sync_threads, f"pfc-{self.name}"))
-        object.__setattr__(self, "_runner", [])
-        object.__setattr__(self, "_lock", threading.Lock())
+    def __init__(
+        self, max_concurrency: int | None = None, sync_threads: int = 256, **options: Unpack[Options]
+    ) -> None:
+        check_positive("max_concurrency", max_concurrency, none_ok=True)
+        self.max_concurrency = max_concurrency
+        self.kit = Kit("asyncio", options, threads=sync_threads)
+        self.name = self.kit.settings.name
+        self._runner: asyncio.Runner | None = None
+        self._lock = threading.Lock()
 
-    def run(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
+    def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
         with self._lock:  # one loop, one turn at a time
-            if not self._runner:
-                self._runner.append(asyncio.Runner(loop_factory=fine_timer_loop))
-            return self._runner[0].run(self._boxed(calls, tools, quotas)).results
+            if self._runner is None:
+                self._runner = asyncio.Runner(loop_factory=fine_timer_loop)
+            return self._runner.run(self._boxed(calls, tools, quotas)).results
 
-    async def _boxed(self, calls: Sequence[ToolCall], tools: Tools, quotas: Sequence[Quota]) -> _Box:
+    async def _boxed(self, calls: Calls, tools: Tools, quotas: Quotas) -> _Box:
         # Runner.run ends with signal.getsignal(SIGINT), whose failed enum lookup formats repr() of the
         # finished main task and so of its result: six CallResult reprs per turn, a third of the
         # dispatch cost of a 10-call turn. A box with a constant repr takes that out of every run().
         return _Box(await self.arun(calls, tools, quotas=quotas))
 
-    async def arun(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
+    async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
         needs_threads = any(not hasattr(tools.get(c.name), "acall") for c in calls)
-        pool = self._pool.get() if needs_threads else None
-        sem = asyncio.Semaphore(self.max_concurrency) if self.max_concurrency else None
+        d = self.kit.open(calls, tools, quotas, threads=needs_threads)
+        if not self.max_concurrency:
+            return await d.gather(calls)  # no wrapper coroutine per call when nothing is bounded
+        return await _bounded(d, calls, asyncio.Semaphore(self.max_concurrency))
 
-        clock, asleep = self.clock, self.asleep
-        if sem is None:
-            # No wrapper coroutine per call when nothing is bounded: one coroutine frame less per call.
-            async with asyncio.TaskGroup() as tg:
-                tasks = [
-                    tg.create_task(ainvoke(c, tools, clock, asleep, limiters, pool, turn)) for c in calls
-                ]
-            return [t.result() for t in tasks]
-
-        async def bounded(call: ToolCall) -> CallResult:
-            async with sem:
-                return await ainvoke(call, tools, clock, asleep, limiters, pool, turn)
-
-        async with asyncio.TaskGroup() as tg:
-            tasks = [tg.create_task(bounded(c)) for c in calls]
-        return [t.result() for t in tasks]
-
-    def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+    def predict(self, work: Sequence[PlannedWork], *, quotas: Quotas = ()) -> float:
         return simulate(work, workers=self.max_concurrency, quotas=quotas, respect_after=False)
 
     def close(self) -> None:
         with self._lock:
-            while self._runner:
-                self._runner.pop().close()
-        self._pool.close()
+            runner, self._runner = self._runner, None
+            if runner is not None:
+                runner.close()
+        self.kit.close()
+
+
+async def _bounded(d: Dispatch, calls: Calls, sem: asyncio.Semaphore) -> Results:
+    async def one(call: ToolCall) -> CallResult:
+        async with sem:
+            return await d.aone(call)
+
+    return await d.gather(calls, one)
 
 
 class _Box:
     __slots__ = ("results",)
 
-    def __init__(self, results: list[CallResult]) -> None:
+    def __init__(self, results: Results) -> None:
         self.results = results
 
     def __repr__(self) -> str:

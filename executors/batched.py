@@ -8,35 +8,20 @@ ignored (a dependent that starts too early reports "dependency not ready"); ``le
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from typing import Unpack
 
 from executors._doc_limiter import DocWindowLimiter
-from executors._guards import Guards, Turn
-from executors._invoke import Limiter, ainvoke, pool_run
-from executors._limiter import limiters_for
-from executors._pool import LazyPool
+from executors._invoke import Dispatch, Limiter
 from executors._predict import simulate
-from executors._types import (
-    DEFAULT_ASLEEP,
-    DEFAULT_CLOCK,
-    DEFAULT_SLEEP,
-    ASleep,
-    CallResult,
-    Clock,
-    PlannedWork,
-    Quota,
-    Sleep,
-    ToolCall,
-    Tools,
-)
+from executors._strategy import Calls, Kit, Options, Quotas, Results, check_positive
+from executors._types import PlannedWork, Tools
 
 #: the document's default batch size, used when no quota suggests one
 DEFAULT_BATCH = 5
 
 
-def batch_size_for(quotas: Sequence[Quota], batch_size: int | None) -> int:
+def batch_size_for(quotas: Quotas, batch_size: int | None) -> int:
     """The configured size, else the tightest quota's burst (the document: "batch_size=10 # the API's limit")."""
     if batch_size is not None:
         return batch_size
@@ -44,73 +29,47 @@ def batch_size_for(quotas: Sequence[Quota], batch_size: int | None) -> int:
     return min(counts) if counts else DEFAULT_BATCH
 
 
-@dataclass(frozen=True, slots=True)
 class Batched:
-    batch_size: int | None = None
-    name: str = "batched"
-    clock: Clock = DEFAULT_CLOCK
-    sleep: Sleep = DEFAULT_SLEEP
-    asleep: ASleep = DEFAULT_ASLEEP
-    max_workers: int = 256
-    #: "exact": our sliding-window limiter; "doc": the document's (racy, fixed pad) for comparison
-    limiter: str = "exact"
-    #: the document's fixed sleep past a full window, in wall seconds (0.1 s times the time scale)
-    doc_pad: float = 0.1
-    guards: Guards | None = None
-    _pool: LazyPool = field(init=False, repr=False, compare=False)
+    """``batch_size`` (None: from the quotas); ``limiter``: "exact", our sliding-window limiter, or "doc",
+    the document's (racy, fixed pad) for comparison, with ``doc_pad`` its fixed sleep past a full window in
+    wall seconds (0.1 s times the time scale). Keywords: ``Options``."""
 
-    def __post_init__(self) -> None:
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ValueError(f"batch_size must be >= 1, got {self.batch_size}")
-        if self.limiter not in ("exact", "doc"):
-            raise ValueError(f"limiter must be 'exact' or 'doc', got {self.limiter!r}")
-        object.__setattr__(self, "_pool", LazyPool(self.max_workers, f"pfc-{self.name}"))
+    def __init__(
+        self,
+        batch_size: int | None = None,
+        max_workers: int = 256,
+        limiter: str = "exact",
+        doc_pad: float = 0.1,
+        **options: Unpack[Options],
+    ) -> None:
+        check_positive("batch_size", batch_size, none_ok=True)
+        if limiter not in ("exact", "doc"):
+            raise ValueError(f"limiter must be 'exact' or 'doc', got {limiter!r}")
+        self.batch_size, self.limiter, self.doc_pad = batch_size, limiter, doc_pad
+        self.kit = Kit("batched", options, threads=max_workers)
+        self.name = self.kit.settings.name
 
-    def _limiters(self, quotas: Sequence[Quota]) -> Mapping[str, Limiter]:
-        if self.limiter == "exact":
-            return limiters_for(quotas, self.clock)
-        out: dict[str, Limiter] = {}
-        for q in quotas:
-            lim = DocWindowLimiter(q.windows, self.clock, pad=self.doc_pad)
-            out.update(dict.fromkeys(q.tools, lim))
-        return out
+    def _open(self, calls: Calls, tools: Tools, quotas: Quotas) -> tuple[Dispatch, int]:
+        limiters: Mapping[str, Limiter] | None = None  # None: the kit's exact limiters
+        if self.limiter == "doc":
+            limiters = {}
+            for q in quotas:
+                lim = DocWindowLimiter(q.windows, self.kit.settings.clock, pad=self.doc_pad)
+                limiters.update(dict.fromkeys(q.tools, lim))
+        return self.kit.open(calls, tools, quotas, limiters=limiters), batch_size_for(quotas, self.batch_size)
 
-    def run(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = self._limiters(quotas)
-        k = batch_size_for(quotas, self.batch_size)
-        pool = self._pool.get()
-        out: list[CallResult] = []
-        for i in range(0, len(calls), k):
-            out.extend(
-                pool_run(pool, calls[i : i + k], tools, self.clock, self.sleep, limiters, turn)
-            )  # the barrier
-        return out
+    def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        d, k = self._open(calls, tools, quotas)
+        return [r for i in range(0, len(calls), k) for r in d.run_all(calls[i : i + k])]  # the barrier
 
-    async def arun(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = self._limiters(quotas)
-        k = batch_size_for(quotas, self.batch_size)
-        pool = self._pool.get()
-        out: list[CallResult] = []
-        for i in range(0, len(calls), k):
-            async with asyncio.TaskGroup() as tg:
-                tasks = [
-                    tg.create_task(ainvoke(c, tools, self.clock, self.asleep, limiters, pool, turn))
-                    for c in calls[i : i + k]
-                ]
-            out.extend(t.result() for t in tasks)
-        return out
+    async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        d, k = self._open(calls, tools, quotas)
+        return [r for i in range(0, len(calls), k) for r in await d.gather(calls[i : i + k])]
 
-    def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+    def predict(self, work: Sequence[PlannedWork], *, quotas: Quotas = ()) -> float:
         # The document's limiter is not simulated: its ideal is ours; its extra time shows as overhead.
-        return simulate(
-            work, batch_size=batch_size_for(quotas, self.batch_size), quotas=quotas, respect_after=False
-        )
+        k = batch_size_for(quotas, self.batch_size)
+        return simulate(work, batch_size=k, quotas=quotas, respect_after=False)
 
     def close(self) -> None:
-        self._pool.close()
+        self.kit.close()

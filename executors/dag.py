@@ -15,125 +15,106 @@ import asyncio
 import contextlib
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import Unpack
 
-from executors._guards import Guards, Turn
-from executors._invoke import ainvoke, invoke
-from executors._limiter import limiters_for
-from executors._pool import LazyPool
+from executors._invoke import Dispatch
 from executors._predict import simulate
-from executors._types import (
-    DEFAULT_ASLEEP,
-    DEFAULT_CLOCK,
-    DEFAULT_SLEEP,
-    ASleep,
-    CallResult,
-    Clock,
-    PlannedWork,
-    Quota,
-    Sleep,
-    ToolCall,
-    Tools,
-)
+from executors._strategy import Calls, Kit, Options, Quotas, Results, check_positive
+from executors._types import CallResult, PlannedWork, ToolCall, Tools
 
 
-@dataclass(frozen=True, slots=True)
 class Dag:
-    #: None: a thread (or task) per ready call; k: at most k calls in flight
-    max_workers: int | None = None
-    name: str = "dag"
-    clock: Clock = DEFAULT_CLOCK
-    sleep: Sleep = DEFAULT_SLEEP
-    asleep: ASleep = DEFAULT_ASLEEP
-    guards: Guards | None = None
-    _pool: LazyPool = field(init=False, repr=False, compare=False)
+    """``max_workers``: None, a thread (or task) per ready call; k, at most k calls in flight.
+    Keywords: ``Options``."""
 
-    def __post_init__(self) -> None:
-        if self.max_workers is not None and self.max_workers < 1:
-            raise ValueError(f"max_workers must be >= 1 or None, got {self.max_workers}")
-        object.__setattr__(self, "_pool", LazyPool(self.max_workers or 256, f"pfc-{self.name}"))
+    def __init__(self, max_workers: int | None = None, **options: Unpack[Options]) -> None:
+        check_positive("max_workers", max_workers, none_ok=True)
+        self.max_workers = max_workers
+        self.kit = Kit("dag", options, threads=max_workers or 256)
+        self.name = self.kit.settings.name
 
-    def run(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)  # refuses cycles and unknown ids, naming them
-        if not calls:
-            return []
-        limiters = limiters_for(quotas, self.clock)
-        pool = self._pool.get()
-        index = {c.id: i for i, c in enumerate(calls)}
-        waiting = [len(set(c.after)) for c in calls]
-        dependents: list[list[int]] = [[] for _ in calls]
-        for i, c in enumerate(calls):
-            for a in set(c.after):
-                dependents[index[a]].append(i)
-        results: list[CallResult | None] = [None] * len(calls)
-        lock = threading.Lock()
-        left = [len(calls)]
-        all_done = threading.Event()
-        failures: list[BaseException] = []
+    def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        d = self.kit.open(calls, tools, quotas)  # refuses cycles and unknown ids, naming them
+        return _Walk(calls, d).run() if calls else []
 
-        def work(i: int) -> None:
-            try:
-                while True:
-                    r = invoke(calls[i], tools, self.clock, self.sleep, limiters, turn)
-                    ready = []
-                    with lock:
-                        results[i] = r
-                        left[0] -= 1
-                        for j in dependents[i]:
-                            waiting[j] -= 1
-                            if waiting[j] == 0:
-                                ready.append(j)
-                        if left[0] == 0:
-                            all_done.set()
-                    if not ready:
-                        return
-                    for j in ready[1:]:
-                        pool.submit(work, j)
-                    i = ready[0]  # this thread continues down the graph
-            except BaseException as exc:  # a bug must end the turn, not leave run() waiting forever
-                failures.append(exc)
-                all_done.set()
-                raise
-
-        roots = [i for i, n in enumerate(waiting) if n == 0]
-        for i in roots[1:]:
-            pool.submit(work, i)
-        # The caller runs the first root itself: one thread wake-up less on the critical path.
-        with contextlib.suppress(BaseException):
-            work(roots[0])
-        all_done.wait()
-        if failures:
-            raise failures[0]
-        return [r for r in results if r is not None]
-
-    async def arun(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
-        pool = self._pool.get()
+    async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        d = self.kit.open(calls, tools, quotas)
         finished = {c.id: asyncio.Event() for c in calls}
-        sem = asyncio.Semaphore(self.max_workers) if self.max_workers else None
+        sem = asyncio.Semaphore(self.max_workers) if self.max_workers else contextlib.nullcontext()
 
         async def one(call: ToolCall) -> CallResult:
             for a in call.after:
                 await finished[a].wait()
             try:
-                if sem is None:
-                    return await ainvoke(call, tools, self.clock, self.asleep, limiters, pool, turn)
                 async with sem:
-                    return await ainvoke(call, tools, self.clock, self.asleep, limiters, pool, turn)
+                    return await d.aone(call)
             finally:
                 finished[call.id].set()
 
-        async with asyncio.TaskGroup() as tg:
-            tasks = [tg.create_task(one(c)) for c in calls]
-        return [t.result() for t in tasks]
+        return await d.gather(calls, one)
 
-    def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+    def predict(self, work: Sequence[PlannedWork], *, quotas: Quotas = ()) -> float:
         return simulate(work, workers=self.max_workers, quotas=quotas)
 
     def close(self) -> None:
-        self._pool.close()
+        self.kit.close()
+
+
+class _Walk:
+    """One sync turn through the graph: who waits for whom, the results so far, when the last one ended."""
+
+    def __init__(self, calls: Calls, d: Dispatch) -> None:
+        self.calls, self.d = calls, d
+        index = {c.id: i for i, c in enumerate(calls)}
+        self.waiting = [len(set(c.after)) for c in calls]
+        self.dependents: list[list[int]] = [[] for _ in calls]
+        for i, c in enumerate(calls):
+            for a in set(c.after):
+                self.dependents[index[a]].append(i)
+        self.results: list[CallResult | None] = [None] * len(calls)
+        self.left = len(calls)
+        self.lock = threading.Lock()
+        self.all_done = threading.Event()
+        self.failures: list[BaseException] = []
+
+    def run(self) -> Results:
+        roots = [i for i, n in enumerate(self.waiting) if n == 0]
+        assert self.d.pool is not None
+        for i in roots[1:]:
+            self.d.pool.submit(self.work, i)
+        # The caller runs the first root itself: one thread wake-up less on the critical path.
+        with contextlib.suppress(BaseException):
+            self.work(roots[0])
+        self.all_done.wait()
+        if self.failures:
+            raise self.failures[0]
+        return [r for r in self.results if r is not None]
+
+    def work(self, i: int) -> None:
+        try:
+            while True:
+                ready = self._record(i, self.d.one(self.calls[i]))
+                if not ready:
+                    return
+                for j in ready[1:]:
+                    assert self.d.pool is not None
+                    self.d.pool.submit(self.work, j)
+                i = ready[0]  # this thread continues down the graph
+        except BaseException as exc:  # a bug must end the turn, not leave run() waiting forever
+            self.failures.append(exc)
+            self.all_done.set()
+            raise
+
+    def _record(self, i: int, r: CallResult) -> list[int]:
+        """Keep call i's result; return its dependents that are now ready."""
+        ready = []
+        with self.lock:
+            self.results[i] = r
+            self.left -= 1
+            for j in self.dependents[i]:
+                self.waiting[j] -= 1
+                if self.waiting[j] == 0:
+                    ready.append(j)
+            if self.left == 0:
+                self.all_done.set()
+        return ready

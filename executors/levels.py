@@ -9,80 +9,37 @@ is the strategy's cost: a short branch's next call waits for the level's slowest
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import Unpack
 
-from executors._deps import levels
-from executors._guards import Guards, Turn
-from executors._invoke import ainvoke, pool_run
-from executors._limiter import limiters_for
-from executors._pool import LazyPool
+from executors._deps import check_graph, levels
 from executors._predict import simulate
-from executors._types import (
-    DEFAULT_ASLEEP,
-    DEFAULT_CLOCK,
-    DEFAULT_SLEEP,
-    ASleep,
-    CallResult,
-    Clock,
-    PlannedWork,
-    Quota,
-    Sleep,
-    ToolCall,
-    Tools,
-)
+from executors._strategy import Calls, Kit, Options, Quotas, Results, in_call_order
+from executors._types import PlannedWork, ToolCall, Tools
 
 
-@dataclass(frozen=True, slots=True)
 class Levels:
-    name: str = "levels"
-    clock: Clock = DEFAULT_CLOCK
-    sleep: Sleep = DEFAULT_SLEEP
-    asleep: ASleep = DEFAULT_ASLEEP
-    max_workers: int = 256
-    guards: Guards | None = None
-    _pool: LazyPool = field(init=False, repr=False, compare=False)
+    """Up to ``max_workers`` threads for sync tools; keywords: ``Options``."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_pool", LazyPool(self.max_workers, f"pfc-{self.name}"))
+    def __init__(self, max_workers: int = 256, **options: Unpack[Options]) -> None:
+        self.kit = Kit("levels", options, threads=max_workers)
+        self.name = self.kit.settings.name
 
-    def run(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
-        pool = self._pool.get()
-        out: list[CallResult | None] = [None] * len(calls)
-        for level in levels(calls):
-            done = pool_run(pool, [calls[i] for i in level], tools, self.clock, self.sleep, limiters, turn)
-            for i, r in zip(
-                level, done, strict=True
-            ):  # the barrier: the next level starts after all of these
-                out[i] = r
-        return [r for r in out if r is not None]
+    def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        d, lvls = self.kit.open(calls, tools, quotas), levels(calls)
+        # the barrier: the next level starts after all of this one
+        done = [r for level in lvls for r in d.run_all([calls[i] for i in level])]
+        return in_call_order([i for level in lvls for i in level], done)
 
-    async def arun(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
-        pool = self._pool.get()
-        out: list[CallResult | None] = [None] * len(calls)
-        for level in levels(calls):
-            async with asyncio.TaskGroup() as tg:
-                tasks = [
-                    tg.create_task(ainvoke(calls[i], tools, self.clock, self.asleep, limiters, pool, turn))
-                    for i in level
-                ]
-            for i, t in zip(level, tasks, strict=True):
-                out[i] = t.result()
-        return [r for r in out if r is not None]
+    async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        d, lvls = self.kit.open(calls, tools, quotas), levels(calls)
+        done = [r for level in lvls for r in await d.gather([calls[i] for i in level])]
+        return in_call_order([i for level in lvls for i in level], done)
 
-    def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+    def predict(self, work: Sequence[PlannedWork], *, quotas: Quotas = ()) -> float:
         calls = [ToolCall(w.id, w.tool, {}, w.after) for w in work]
-        Turn(calls, None, lambda: 0.0)  # the same refusal as run(): a cycle is named, not simulated
+        check_graph(calls)  # the same refusal as run(): a cycle is named, not simulated
         return simulate(work, quotas=quotas, groups=levels(calls))
 
     def close(self) -> None:
-        self._pool.close()
+        self.kit.close()

@@ -8,65 +8,29 @@ Concurrency is unbounded (one thread or task per call); the limiter is the only 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import Unpack
 
-from executors._guards import Guards, Turn
-from executors._invoke import ainvoke, pool_run
-from executors._limiter import limiters_for
-from executors._pool import LazyPool
 from executors._predict import simulate
-from executors._types import (
-    DEFAULT_ASLEEP,
-    DEFAULT_CLOCK,
-    DEFAULT_SLEEP,
-    ASleep,
-    CallResult,
-    Clock,
-    PlannedWork,
-    Quota,
-    Sleep,
-    ToolCall,
-    Tools,
-)
+from executors._strategy import Calls, Kit, Options, Quotas, Results
+from executors._types import PlannedWork, Tools
 
 
-@dataclass(frozen=True, slots=True)
 class RateLimited:
-    name: str = "ratelimited"
-    clock: Clock = DEFAULT_CLOCK
-    sleep: Sleep = DEFAULT_SLEEP
-    asleep: ASleep = DEFAULT_ASLEEP
-    max_workers: int = 256
-    guards: Guards | None = None
-    _pool: LazyPool = field(init=False, repr=False, compare=False)
+    """Up to ``max_workers`` threads for sync tools, a task per call on a loop; keywords: ``Options``."""
 
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_pool", LazyPool(self.max_workers, f"pfc-{self.name}"))
+    def __init__(self, max_workers: int = 256, **options: Unpack[Options]) -> None:
+        self.kit = Kit("ratelimited", options, threads=max_workers)
+        self.name = self.kit.settings.name
 
-    def run(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
-        return pool_run(self._pool.get(), calls, tools, self.clock, self.sleep, limiters, turn)
-
-    async def arun(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
-        pool = self._pool.get()
-        async with asyncio.TaskGroup() as tg:
-            tasks = [
-                tg.create_task(ainvoke(c, tools, self.clock, self.asleep, limiters, pool, turn))
-                for c in calls
-            ]
-        return [t.result() for t in tasks]
-
-    def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+    def predict(self, work: Sequence[PlannedWork], *, quotas: Quotas = ()) -> float:
         return simulate(work, quotas=quotas, respect_after=False)
 
+    def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        return self.kit.open(calls, tools, quotas).run_all(calls)
+
+    async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        return await self.kit.open(calls, tools, quotas).gather(calls)
+
     def close(self) -> None:
-        self._pool.close()
+        self.kit.close()

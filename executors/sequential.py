@@ -6,64 +6,40 @@ dependencies always hold; results come back in call order."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Unpack
 
 from executors._deps import topological_order
-from executors._guards import Guards, Turn
-from executors._invoke import ainvoke, invoke
-from executors._limiter import limiters_for
+from executors._invoke import Dispatch
 from executors._predict import simulate
-from executors._types import (
-    DEFAULT_ASLEEP,
-    DEFAULT_CLOCK,
-    DEFAULT_SLEEP,
-    ASleep,
-    CallResult,
-    Clock,
-    PlannedWork,
-    Quota,
-    Sleep,
-    ToolCall,
-    Tools,
-)
+from executors._strategy import Calls, Kit, Options, Quotas, Results, in_call_order
+from executors._types import PlannedWork, Tools
 
 
-@dataclass(frozen=True, slots=True)
 class Sequential:
-    name: str = "sequential"
-    clock: Clock = DEFAULT_CLOCK
-    sleep: Sleep = DEFAULT_SLEEP
-    asleep: ASleep = DEFAULT_ASLEEP
-    guards: Guards | None = None
+    """Keywords: ``name``, ``clock``, ``sleep``, ``asleep``, ``guards`` (``Options``)."""
 
-    def run(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
-        out: list[CallResult | None] = [None] * len(calls)
-        for i in topological_order(calls):
-            out[i] = invoke(calls[i], tools, self.clock, self.sleep, limiters, turn)
-        return _all(out)
+    def __init__(self, **options: Unpack[Options]) -> None:
+        self.kit = Kit("sequential", options, threads=1)
+        self.name = self.kit.settings.name
 
-    async def arun(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
-        out: list[CallResult | None] = [None] * len(calls)
+    def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        d = self.kit.open(calls, tools, quotas, threads=False)
+        order = _order(calls, d)
+        return in_call_order(order, [d.one(calls[i]) for i in order])
+
+    async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
         # Sync tools go through the loop's default thread, one at a time: still sequential.
-        for i in topological_order(calls):
-            out[i] = await ainvoke(calls[i], tools, self.clock, self.asleep, limiters, None, turn)
-        return _all(out)
+        d = self.kit.open(calls, tools, quotas, threads=False)
+        order = _order(calls, d)
+        return in_call_order(order, [await d.aone(calls[i]) for i in order])
 
-    def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+    def predict(self, work: Sequence[PlannedWork], *, quotas: Quotas = ()) -> float:
         return simulate(work, workers=1, quotas=quotas)
 
     def close(self) -> None:
         """Nothing to release."""
 
 
-def _all(results: list[CallResult | None]) -> list[CallResult]:
-    assert all(r is not None for r in results)
-    return [r for r in results if r is not None]
+def _order(calls: Calls, d: Dispatch) -> Sequence[int]:
+    # A plain turn has no dependency: list order, without walking the graph.
+    return range(len(calls)) if d.turn is None else topological_order(calls)

@@ -8,56 +8,30 @@ reports ``error`` "dependency not ready" — the document's Error 2, made visibl
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from typing import Unpack
 
-from executors._guards import Guards, Turn
-from executors._invoke import pool_arun, pool_run
-from executors._limiter import limiters_for
-from executors._pool import LazyPool
 from executors._predict import simulate
-from executors._types import (
-    DEFAULT_CLOCK,
-    DEFAULT_SLEEP,
-    CallResult,
-    Clock,
-    PlannedWork,
-    Quota,
-    Sleep,
-    ToolCall,
-    Tools,
-)
+from executors._strategy import Calls, Kit, Options, Quotas, Results, check_positive
+from executors._types import PlannedWork, Tools
 
 
-@dataclass(frozen=True, slots=True)
 class Threaded:
-    max_workers: int = 10
-    name: str = "threaded"
-    clock: Clock = DEFAULT_CLOCK
-    sleep: Sleep = DEFAULT_SLEEP
-    guards: Guards | None = None
-    _pool: LazyPool = field(init=False, repr=False, compare=False)
+    """``max_workers`` threads; keywords as every strategy's (``Options``)."""
 
-    def __post_init__(self) -> None:
-        if self.max_workers < 1:
-            raise ValueError(f"max_workers must be >= 1, got {self.max_workers}")
-        object.__setattr__(self, "_pool", LazyPool(self.max_workers, f"pfc-{self.name}"))
+    def __init__(self, max_workers: int = 10, **options: Unpack[Options]) -> None:
+        check_positive("max_workers", max_workers)
+        self.max_workers = max_workers
+        self.kit = Kit("threaded", options, threads=max_workers)
+        self.name = self.kit.settings.name
 
-    def run(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
-        return pool_run(self._pool.get(), calls, tools, self.clock, self.sleep, limiters, turn)
+    def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        return self.kit.open(calls, tools, quotas).run_all(calls)
 
-    async def arun(
-        self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
-    ) -> list[CallResult]:
-        turn = Turn(calls, self.guards, self.clock)
-        limiters = limiters_for(quotas, self.clock)
-        return await pool_arun(self._pool.get(), calls, tools, self.clock, self.sleep, limiters, turn)
+    async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        return await self.kit.open(calls, tools, quotas).arun_all(calls)
 
-    def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+    def predict(self, work: Sequence[PlannedWork], *, quotas: Quotas = ()) -> float:
         return simulate(work, workers=self.max_workers, quotas=quotas, respect_after=False)
 
     def close(self) -> None:
-        self._pool.close()
+        self.kit.close()

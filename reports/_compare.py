@@ -1,6 +1,6 @@
 """``compare_runs(base_dir, new_dir)``: did a change make anything faster or slower?
 
-Two runs are independent samples, so the ratio of medians gets a two-sample bootstrap interval; a ratio
+Two runs are independent samples, so the ratio of medians gets a two-sample percentile bootstrap interval; a ratio
 whose interval excludes 1 is marked. Runs of different scenario definitions or time scales measure
 different things, so they are refused rather than compared.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from reports._frames import executor_order, load_run
-from reports._stats import DEFAULT_RESAMPLES, make_rng, ratio_of_medians_ci
+from reports._intervals import DEFAULT_RESAMPLES, make_rng, ratio_of_medians_ci
 
 
 class IncomparableRunsError(ValueError):
@@ -53,7 +53,7 @@ def compare_runs(
         f"`{new.meta.get('run_id', Path(new_dir).name)}` (new)",
         "",
         "Ratio = median(new) / median(base) of the makespan in document ms; 95% CI from a two-sample "
-        f"bootstrap ({n_resamples} resamples). ▲ slower, ▼ faster: the CI excludes 1.",
+        f"percentile bootstrap ({n_resamples} resamples). ▲ slower, ▼ faster: the CI excludes 1.",
         "",
         "| Scenario | Executor | n base | n new | Base median ms | New median ms "
         "| Ratio new/base [95% CI] | |",

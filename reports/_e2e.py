@@ -1,5 +1,5 @@
 """End-to-end table of model-in-the-loop runs: per scenario, one row per (model mode, executor) with the
-query's total time, the model's and tools' shares, turns, tokens and cost (medians, bootstrap 95% CIs), and
+query's total time, the model's and tools' shares, turns, tokens and cost (medians, 95% CIs), and
 the source document's three claims checked with numbers (parallel mode against sequential mode).
 
 Reads results.jsonl only; imports nothing else of pfcbench.
@@ -7,55 +7,45 @@ Reads results.jsonl only; imports nothing else of pfcbench.
 
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-from scipy import stats
 
+from reports._intervals import median_ci
 from reports._schema import TrialRecord, read_records, write_text_atomic
+from reports._sessions import AFC_NOTE, AfcSession, ModelSession
 
 Interval = tuple[float, float, float]
 
 
-def median_ci(values: Sequence[float], *, seed: int = 0) -> Interval:
-    """(median, low, high): a percentile bootstrap 95% CI of the median; (m, m, m) when there is nothing
-    to resample (fewer than 3 values, or all equal)."""
+def median_interval(values: Sequence[float]) -> Interval:
+    """(median, low, high): the order-statistic 95% CI of the median (reports._intervals); low and high
+    are NaN when there are too few values for one (fewer than 6)."""
     x = np.asarray([v for v in values if v is not None and np.isfinite(v)], dtype=np.float64)
     if x.size == 0:
         return (float("nan"),) * 3
-    med = float(np.median(x))
-    if x.size < 3 or float(np.ptp(x)) == 0.0:
-        return med, med, med
-    with warnings.catch_warnings():
-        # a degenerate resample distribution warns; the interval is still the best we have
-        warnings.simplefilter("ignore")
-        res = stats.bootstrap(
-            (x,),
-            np.median,
-            confidence_level=0.95,
-            n_resamples=2000,
-            method="percentile",
-            random_state=np.random.default_rng(seed),
-        )
-    return med, float(res.confidence_interval.low), float(res.confidence_interval.high)
+    ci = median_ci(x)
+    return float(np.median(x)), ci.low, ci.high
+
+
+def _spans(r: TrialRecord) -> ModelSession | AfcSession | None:
+    return r.session if isinstance(r.session, ModelSession | AfcSession) else None
 
 
 def _row_values(recs: Sequence[TrialRecord]) -> dict[str, list[float]]:
     out: dict[str, list[float]] = defaultdict(list)
     for r in recs:
-        s = r.session
+        s = _spans(r)
         total = r.makespan_s
         out["total"].append(total)
-        out["model_share"].append(float(s.get("model_s", 0.0)) / total if total > 0 else float("nan"))
-        out["tool_share"].append(float(s.get("tool_s", 0.0)) / total if total > 0 else float("nan"))
-        out["turns"].append(float(s.get("n_turns", 0)))
-        out["tokens"].append(float(s.get("tokens_in", 0)) + float(s.get("tokens_out", 0)))
-        out["thoughts"].append(float(s.get("tokens_thoughts", 0) or 0))
-        cost = s.get("cost_usd")
+        out["model_share"].append((s.model_s if s else 0.0) / total if total > 0 else float("nan"))
+        out["tool_share"].append((s.tool_s if s else 0.0) / total if total > 0 else float("nan"))
+        out["turns"].append(float(s.n_turns if s else 0))
+        out["tokens"].append(float(s.tokens_in + s.tokens_out if s else 0))
+        out["thoughts"].append(float(s.tokens_thoughts if s else 0))
+        cost = s.cost_usd if s else None
         out["cost"].append(float(cost) if cost is not None else float("nan"))
     return out
 
@@ -64,7 +54,7 @@ def _fmt_ci(iv: Interval, scale: float, digits: int) -> str:
     m, lo, hi = (v * scale for v in iv)
     if not np.isfinite(m):
         return "–"
-    if lo == hi == m:
+    if not (np.isfinite(lo) and np.isfinite(hi)) or lo == hi == m:
         return f"{m:.{digits}f}"
     return f"{m:.{digits}f} [{lo:.{digits}f}, {hi:.{digits}f}]"
 
@@ -103,14 +93,14 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
         return None
     by_scenario: dict[str, dict[tuple[str, str], list[TrialRecord]]] = defaultdict(lambda: defaultdict(list))
     for r in recs:
-        by_scenario[r.scenario][(str(r.session.get("mode", "")), r.executor)].append(r)
+        by_scenario[r.scenario][(r.session.mode, r.executor)].append(r)
     models = sorted({r.model for r in recs})
-    read_on = sorted({str(r.session.get("prices_read_on", "")) for r in recs} - {""})
+    read_on = sorted({s.prices_read_on for r in recs if (s := _spans(r))} - {""})
     out = [
         "# End to end: model in the loop",
         "",
-        f"Model: {', '.join(models)}. Medians over trials with bootstrap 95% CIs of the median "
-        "(percentile, 2000 resamples). Total is the whole query, question to answer, wall ms as run "
+        f"Model: {', '.join(models)}. Medians over trials with distribution-free 95% CIs of the "
+        "median (order statistics; none below 6 trials). Total is the whole query, question to answer, wall ms as run "
         "(divide by time_scale for document ms). Model/tool share: the fraction of the total spent waiting "
         "for the model / running tools; the rest is harness overhead. Tokens: input + output over all turns "
         "(the simulated and fake models estimate 4 characters per token). "
@@ -130,12 +120,12 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
             v = _row_values(groups[(mode, ex)])
             out.append(
                 f"| {mode or '–'} | {ex} | {len(groups[(mode, ex)])} "
-                f"| {_fmt_ci(median_ci(v['total']), 1000, 1)} "
-                f"| {_fmt_ci(median_ci(v['model_share']), 100, 0)} "
-                f"| {_fmt_ci(median_ci(v['tool_share']), 100, 0)} "
-                f"| {_fmt_ci(median_ci(v['turns']), 1, 0)} "
-                f"| {_fmt_ci(median_ci(v['tokens']), 1, 0)} "
-                f"| {_fmt_ci(median_ci(v['thoughts']), 1, 0)} "
+                f"| {_fmt_ci(median_interval(v['total']), 1000, 1)} "
+                f"| {_fmt_ci(median_interval(v['model_share']), 100, 0)} "
+                f"| {_fmt_ci(median_interval(v['tool_share']), 100, 0)} "
+                f"| {_fmt_ci(median_interval(v['turns']), 1, 0)} "
+                f"| {_fmt_ci(median_interval(v['tokens']), 1, 0)} "
+                f"| {_fmt_ci(median_interval(v['thoughts']), 1, 0)} "
                 f"| {_cost_cell(v['cost'])} |"
             )
         claims = _claims(groups)
@@ -155,61 +145,68 @@ def _cost_cell(costs: Sequence[float]) -> str:
     """The cost median and CI, or "unknown" when the model has no price row (never 0)."""
     if costs and all(not np.isfinite(c) for c in costs):
         return "unknown"
-    return _fmt_ci(median_ci(costs), 1e6, 1)
+    return _fmt_ci(median_interval(costs), 1e6, 1)
 
 
 def _status_table(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
-    """How each query ended, counted per (mode, executor); records before statuses count as answered or not."""
+    """How each query ended, counted per (mode, executor)."""
     rows = ["", "How the queries ended:", "", "| mode | executor | " + " | ".join(STATUSES) + " |",
             "|---|---|" + "---:|" * len(STATUSES)]  # fmt: skip
     for (mode, ex), recs in sorted(groups.items()):
         counts = dict.fromkeys(STATUSES, 0)
         for r in recs:
-            st = str(r.session.get("status") or ("answered" if r.session.get("answered") else "model_error"))
+            s = _spans(r)
+            st = s.status if s else "model_error"
             counts[st] = counts.get(st, 0) + 1
         rows.append(f"| {mode or '–'} | {ex} | " + " | ".join(str(counts[k]) for k in STATUSES) + " |")
     return rows
 
 
 def _stream_lines(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
-    """Streamed sessions: how much starting each call on arrival saved against waiting for the whole turn
-    (per query, so paired by construction), and how often the first call started before the turn ended."""
+    """Streamed sessions: what starting each call on arrival saved against waiting for the whole turn (per
+    query, so paired by construction), and how often the first call started before its turn ended."""
     lines: list[str] = []
     for (mode, ex), recs in sorted(groups.items()):
-        streamed = [r for r in recs if r.session.get("stream")]
+        streamed = [
+            r for r in recs if isinstance(r.session, ModelSession) and r.session.stream_saved_s is not None
+        ]
         if not streamed:
             continue
-        saved = [float(r.session.get("stream_saved_s", 0.0)) for r in streamed]
+        saved = [
+            float(r.session.stream_saved_s or 0.0) for r in streamed if isinstance(r.session, ModelSession)
+        ]
         early = sum(1 for r in streamed if _first_start_before_turn_end(r))
         lines.append(
-            f"- `{ex}` ({mode or '–'}), streamed: dispatch on arrival saved "
-            f"{_fmt_ci(median_ci(saved), 1000, 2)} ms per query (median, 95% CI) against starting the calls "
-            f"when the whole turn had arrived; the first call started before its turn finished streaming in "
-            f"{early} of {len(streamed)} queries."
+            f"- `{ex}` ({mode or '–'}): dispatch on arrival saved {_fmt_ci(median_interval(saved), 1000, 2)} ms "
+            f"per query (median [95% CI]) against starting the turn's calls when the whole turn had arrived "
+            f"(the executor's prediction for the calls as measured, from the turn's end); the first call "
+            f"started before its turn finished streaming in {early} of {len(streamed)} queries."
         )
     return ["", "Streaming (`--stream`):", "", *lines] if lines else []
 
 
 def _first_start_before_turn_end(r: TrialRecord) -> bool:
-    turns = r.session.get("turns") or []
+    if not isinstance(r.session, ModelSession):
+        return False
     by_id = {c.id: c for c in r.calls}
-    for t in turns:
-        starts = [by_id[c].start_s for c in t.get("calls", []) if c in by_id]
+    for t in r.session.turns:
+        starts = [by_id[c].start_s for c in t.calls if c in by_id]
         if starts:
-            return min(starts) < float(t["end_s"])
+            return min(starts) < t.end_s
     return False
 
 
 def _notes(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
     lines = []
     for (mode, ex), recs in sorted(groups.items()):
-        price_notes = sorted({str(r.session["price_note"]) for r in recs if r.session.get("price_note")})
+        price_notes = sorted({s.price_note for r in recs if (s := _spans(r)) and s.price_note})
         if price_notes:
             lines.append(f"Warning ({mode or '–'}, {ex}): " + "; ".join(price_notes) + ".")
-        remapped = sum(int(r.session.get("remapped_calls", 0)) for r in recs)
-        missing = sum(int(r.session.get("missing_calls", 0)) for r in recs)
-        capped = sum(1 for r in recs if r.session.get("max_turns_hit"))
-        note: Any = r.session.get("note") if (r := recs[0]) else None
+        models = [r.session for r in recs if isinstance(r.session, ModelSession)]
+        remapped = sum(s.remapped_calls for s in models)
+        missing = sum(s.missing_calls for r in recs if (s := _spans(r)))
+        capped = sum(1 for s in models if s.max_turns_hit)
+        note = AFC_NOTE if isinstance(recs[0].session, AfcSession) else None
         parts = []
         if remapped:
             parts.append(f"{remapped} calls mapped by tool name (the model changed or omitted request_id)")

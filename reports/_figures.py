@@ -22,9 +22,11 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+from matplotlib.transforms import blended_transform_factory
 
 from reports._frames import split_label
-from reports._stats import ExecutorStats, make_rng, median_ci
+from reports._intervals import median_ci
+from reports._stats import ExecutorStats
 from reports._theory import Quota, ScenarioTheory
 
 DPI = 110
@@ -74,8 +76,17 @@ def slug(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9_.-]+", "_", name)
 
 
-def _new(width: float, height: float) -> Figure:
-    fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+def _new(width: float, height: float, *, margins: tuple[float, float, float, float] | None = None) -> Figure:
+    """A figure on an Agg canvas. ``margins`` (left, right, top, bottom, in inches) fix the layout instead of
+    solving it: constrained layout measures every tick label once more, which dominates a tall figure."""
+    if margins is None:
+        fig = Figure(figsize=(width, height), dpi=DPI, layout="constrained")
+    else:
+        left, right, top, bottom = margins
+        fig = Figure(figsize=(width, height), dpi=DPI)
+        fig.subplots_adjust(
+            left=left / width, right=1 - right / width, top=1 - top / height, bottom=bottom / height
+        )
     FigureCanvasAgg(fig)
     return fig
 
@@ -185,7 +196,7 @@ def ecdf(trials: pd.DataFrame, scenario: str, executors: Sequence[str], path: Pa
     if g.empty:
         return None
     col = colors(executors)
-    fig = _new(7.5, 4.2)
+    fig = _new(7.5, 4.2, margins=(0.75, 0.2, 0.35, 0.55))
     ax = fig.add_subplot()
     for e in executors:
         x = np.sort(g.loc[g["executor"] == e, "makespan_ms"].to_numpy(dtype=np.float64))
@@ -220,6 +231,20 @@ def ecdf(trials: pd.DataFrame, scenario: str, executors: Sequence[str], path: Pa
 # --- 3. timelines ------------------------------------------------------------------------------------
 
 
+def _panels(
+    calls: pd.DataFrame, scenario: str, reps: Mapping[tuple[str, str], int], executors: Sequence[str]
+) -> list[tuple[str, int, pd.DataFrame]]:
+    """(executor, trial, its calls) of the representative trial of each executor present."""
+    g = calls[calls["scenario"] == scenario]
+    panels = []
+    for e, t in ((e, reps.get((scenario, e))) for e in executors):
+        if t is not None:
+            mine = g[(g["executor"] == e) & (g["trial"] == t)]
+            if not mine.empty:
+                panels.append((e, t, mine.reset_index(drop=True)))
+    return panels
+
+
 def timeline(
     calls: pd.DataFrame,
     scenario: str,
@@ -229,73 +254,84 @@ def timeline(
     *,
     makespans: Mapping[tuple[str, str, int], float] | None = None,
 ) -> Path | None:
-    """Gantt chart of the representative trial of each executor: one lane per call.
+    """Gantt chart of the representative trial of each executor: one lane per call, one block of lanes
+    per executor, all in one axes (one set of ticks to lay out: several times faster than a panel each).
 
     ``makespans`` ((scenario, executor, trial) -> document ms) adds a line where the executor returned:
     the gap after the last call is the executor's own overhead.
     """
-    panels = []
-    for e in executors:
-        t = reps.get((scenario, e))
-        if t is None:
-            continue
-        g = calls[(calls["scenario"] == scenario) & (calls["executor"] == e) & (calls["trial"] == t)]
-        if not g.empty:
-            panels.append((e, t, g.reset_index(drop=True)))
+    panels = _panels(calls, scenario, reps, executors)
     if not panels:
         return None
     col = colors(executors)
     lanes = [len(g) for _, _, g in panels]
     lane_h = 0.2 if max(lanes) <= 10 else 0.12
-    fig = _new(9.0, min(2.0 + sum(0.45 + lane_h * n for n in lanes), 24.0))
-    axes = fig.subplots(
-        len(panels), 1, sharex=True, squeeze=False, gridspec_kw={"height_ratios": [n + 2 for n in lanes]}
-    )[:, 0]
-    any_wait = any_failed = any_makespan = False
-    for ax, (e, t, g) in zip(axes, panels, strict=True):
-        y = np.arange(len(g))
-        wait = g["wait_ms"].to_numpy(dtype=np.float64)
-        start = g["rel_start_ms"].to_numpy(dtype=np.float64)
-        dur = g["duration_ms"].to_numpy(dtype=np.float64)
-        failed = g["failed"].to_numpy(dtype=bool)
-        if (wait > 0).any():
-            any_wait = True
-            ax.barh(y, wait, left=start - wait, height=0.7, color=col[e], alpha=0.25)
-        any_failed = any_failed or bool(failed.any())
-        ax.barh(y, dur, left=start, height=0.7, color=[FAILED_COLOR if f else col[e] for f in failed])
-        for yi, (a, s, d) in enumerate(zip(g["attempts"], start, dur, strict=True)):
-            if int(a) > 1:
-                ax.annotate(
-                    f"×{int(a)}",
-                    (s + d, yi),
-                    xytext=(2, 0),
-                    textcoords="offset points",
-                    va="center",
-                    fontsize=7,
-                )
+    fig = _new(9.0, min(1.6 + sum(lane_h * (n + 1.6) for n in lanes), 24.0), margins=(0.45, 0.15, 0.35, 0.85))
+    ax = fig.add_subplot()
+    label_at = blended_transform_factory(ax.transAxes, ax.transData)
+    ticks: list[float] = []
+    tick_labels: list[str] = []
+    flags = {"wait": False, "failed": False, "makespan": False}
+    top = 0.0
+    for e, t, g in panels:
+        y = top + 1.0 + np.arange(len(g))
+        _lanes(ax, g, y, col[e], flags)
         mk = (makespans or {}).get((scenario, e, t))
         if mk is not None and math.isfinite(mk):
-            any_makespan = True
-            ax.axvline(mk, color="black", linestyle="--", linewidth=1)
-        # Label at most ~20 lanes per panel: a fan-out of 100 calls would print an unreadable smear.
+            flags["makespan"] = True
+            ax.vlines(mk, y[0] - 0.5, y[-1] + 0.5, colors="black", linestyles="--", linewidth=1)
+        ax.text(
+            0.005, top + 0.3, f"{e} (trial {t})", transform=label_at, fontsize=8, weight="bold", va="center"
+        )
+        # Label at most ~20 lanes per block: a fan-out of 100 calls would print an unreadable smear.
         step = max(1, math.ceil(len(g) / 20))
-        ax.set_yticks(y[::step])
-        ax.set_yticklabels(g["call_id"].tolist()[::step], fontsize=6 if len(g) > 10 else 7)
-        ax.invert_yaxis()
-        ax.set_ylabel(f"{e}\ntrial {t}", fontsize=8, rotation=0, ha="right", va="center")
-        ax.grid(axis="x", alpha=0.3)
-    axes[-1].set_xlabel("time since the executor's first call was requested (document ms)")
-    fig.suptitle(f"{scenario}: timeline of a representative trial per executor (closest to median)")
-    handles: list[Artist] = [Patch(color="#888888", label="call (start → end)")]
-    if any_wait:
-        handles.append(Patch(color="#888888", alpha=0.25, label="limiter wait"))
-    if any_failed:
-        handles.append(Patch(color=FAILED_COLOR, label="failed call"))
-    if any_makespan:
-        handles.append(Line2D([0], [0], color="black", linestyle="--", linewidth=1, label="makespan"))
-    # Below the panels, not inside one: inside, it would hide the calls it describes.
-    fig.legend(handles=handles, fontsize=8, loc="outside lower center", ncol=len(handles))
+        ticks += y[::step].tolist()
+        tick_labels += g["call_id"].tolist()[::step]
+        top = float(y[-1]) + 0.8
+        ax.axhline(top, color="0.8", linewidth=0.8)
+    # Plain texts, not ticks: a tick is four artists, and 50 of them cost more than the bars.
+    ax.set_yticks([])
+    size = 6 if max(lanes) > 10 else 7
+    for yi, name in zip(ticks, tick_labels, strict=True):
+        ax.text(-0.006, yi, name, transform=label_at, fontsize=size, ha="right", va="center")
+    ax.set_ylim(top, -0.2)
+    ax.grid(axis="x", alpha=0.3)
+    ax.set_xlabel("time since the executor's first call was requested (document ms)")
+    ax.set_title(
+        f"{scenario}: timeline of a representative trial per executor (closest to median)", fontsize=10
+    )
+    _timeline_legend(fig, flags)
     return _save(fig, path)
+
+
+def _lanes(ax: Axes, g: pd.DataFrame, y: np.ndarray[Any, Any], color: str, flags: dict[str, bool]) -> None:
+    """One executor's calls: limiter waits faint, calls solid (red when failed), ×N for retried calls."""
+    wait = g["wait_ms"].to_numpy(dtype=np.float64)
+    start = g["rel_start_ms"].to_numpy(dtype=np.float64)
+    dur = g["duration_ms"].to_numpy(dtype=np.float64)
+    failed = g["failed"].to_numpy(dtype=bool)
+    if (wait > 0).any():
+        flags["wait"] = True
+        ax.barh(y, wait, left=start - wait, height=0.7, color=color, alpha=0.25)
+    flags["failed"] = flags["failed"] or bool(failed.any())
+    ax.barh(y, dur, left=start, height=0.7, color=[FAILED_COLOR if f else color for f in failed])
+    for yi, a, s, d in zip(y, g["attempts"], start, dur, strict=True):
+        if int(a) > 1:
+            ax.annotate(
+                f"×{int(a)}", (s + d, yi), xytext=(2, 0), textcoords="offset points", va="center", fontsize=7
+            )
+
+
+def _timeline_legend(fig: Figure, flags: Mapping[str, bool]) -> None:
+    handles: list[Artist] = [Patch(color="#888888", label="call (start → end)")]
+    if flags["wait"]:
+        handles.append(Patch(color="#888888", alpha=0.25, label="limiter wait"))
+    if flags["failed"]:
+        handles.append(Patch(color=FAILED_COLOR, label="failed call"))
+    if flags["makespan"]:
+        handles.append(Line2D([0], [0], color="black", linestyle="--", linewidth=1, label="makespan"))
+    # Below the axes (in the bottom margin), not inside: inside, it would hide the calls it describes.
+    fig.legend(handles=handles, fontsize=8, loc="lower center", bbox_to_anchor=(0.5, 0.0), ncol=len(handles))
 
 
 # --- 4. scaling --------------------------------------------------------------------------------------
@@ -309,14 +345,14 @@ def _paired(trials: pd.DataFrame, col: str, baseline: str) -> pd.DataFrame:
     return m.assign(ratio=m["b"] / m[col])
 
 
-def _speedup_points(trials: pd.DataFrame, baseline: str, seed: int, n_resamples: int) -> pd.DataFrame:
+def _speedup_points(trials: pd.DataFrame, baseline: str) -> pd.DataFrame:
     """Median paired speedup with CI and the median ideal speedup, per (scenario, executor)."""
     meas = _paired(trials, "makespan_ms", baseline)
     ideal = _paired(trials, "ideal_ms", baseline)
     rows = []
     for (sc, ex), g in meas.groupby(["scenario", "executor"], sort=False):
         x = g["ratio"].to_numpy(dtype=np.float64)
-        ci = median_ci(x, make_rng(seed, sc, ex, "speedup"), n_resamples)
+        ci = median_ci(x)
         ideal_x = ideal.loc[(ideal["scenario"] == sc) & (ideal["executor"] == ex), "ratio"]
         rows.append(
             {
@@ -354,8 +390,6 @@ def scaling_family(
     path: Path,
     *,
     baseline: str = "sequential",
-    seed: int = 0,
-    n_resamples: int = 999,
 ) -> Path | None:
     """Paired speedup vs number of calls across the scenarios of one family (needs ≥ 2 sizes)."""
     g = trials[(trials["family"] == family)]
@@ -365,7 +399,7 @@ def scaling_family(
         sizes[str(sc)] = th.n_calls if th is not None and th.n_calls else int(gs["n_calls"].max())
     if len(set(sizes.values())) < 2 or baseline not in set(g["executor"]):
         return None
-    pts = _speedup_points(g, baseline, seed, n_resamples)
+    pts = _speedup_points(g, baseline)
     pts = pts.assign(n=pts["scenario"].map(sizes)).sort_values("n")
     col = colors(executors)
     fig = _new(7.5, 4.5)
@@ -394,8 +428,6 @@ def scaling_workers(
     path: Path,
     *,
     baseline: str = "sequential",
-    seed: int = 0,
-    n_resamples: int = 999,
 ) -> Path | None:
     """Paired speedup vs max_workers for labels ``name@K`` in one scenario (needs ≥ 2 values of K)."""
     g = trials[trials["scenario"] == scenario]
@@ -405,7 +437,7 @@ def scaling_workers(
     bases = sorted({b for b, _ in labelled.values()})
     if not labelled or baseline not in set(g["executor"]):
         return None
-    pts = _speedup_points(g, baseline, seed, n_resamples)
+    pts = _speedup_points(g, baseline)
     col = colors(executors)
     fig = _new(7.5, 4.5)
     ax = fig.add_subplot()

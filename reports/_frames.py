@@ -61,13 +61,14 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from reports._schema import TrialRecord, read_records
+from reports._schema import TrialRecord, is_raw, read_records
 
 #: executor labels like ``threaded@4`` carry a worker count
 _WORKERS = re.compile(r"^(?P<base>.+)@(?P<k>\d+)$")
@@ -127,11 +128,24 @@ class RunData:
 
     run_dir: Path
     trials: pd.DataFrame
-    calls: pd.DataFrame
     #: theory.json ``scenarios`` mapping (empty when the file is absent)
     theory: Mapping[str, Mapping[str, Any]]
     #: run.json contents (empty when the file is absent)
     meta: Mapping[str, Any]
+    #: the raw references' rows (``raw-asyncio``, ``raw-threads``; same columns as ``trials``), kept out of
+    #: ``trials`` and ``calls`` so no table, ranking or figure takes a reference for an executor
+    raw: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(TRIAL_COLUMNS)))
+    records: tuple[TrialRecord, ...] = ()
+
+    @cached_property
+    def calls(self) -> pd.DataFrame:
+        """Every call of the run (built on first use: a report needs only :meth:`calls_of` a few trials)."""
+        return calls_frame(self.records)
+
+    def calls_of(self, keys: Iterable[tuple[str, str, int]]) -> pd.DataFrame:
+        """The calls frame of the records whose (scenario, executor, trial) is in ``keys``."""
+        wanted = set(keys)
+        return calls_frame(r for r in self.records if (r.scenario, r.executor, r.trial) in wanted)
 
 
 def split_label(label: str) -> tuple[str, int | None]:
@@ -190,7 +204,6 @@ def trials_frame(
                 "quota_violations": quota_violations(
                     [_doc_ms(c.start_s, ts) for c in r.calls],
                     theory.get(r.scenario, {}).get("quota"),
-                    jitter_ms=_doc_ms(JITTER_S, ts),
                 ),
             }
         )
@@ -199,23 +212,19 @@ def trials_frame(
     return df
 
 
-#: Wall-clock jitter forgiven when checking recorded starts against a quota: a call's start is recorded a
-#: moment after its limiter admitted it, and that moment varies with thread wake-ups. The simulated server
-#: forgives the same 0.5 ms (scenarios.QUOTA_GRACE_S), so a start it accepted is not flagged here.
-JITTER_S = 0.0005
+def quota_violations(starts_ms: Sequence[float], quota: object) -> int:
+    """How many call starts the simulated server would have refused under a ``{"calls", "period_ms",
+    "burst", "grace_ms"}`` quota (theory.json): the server's own rule, in document ms.
 
-
-def quota_violations(starts_ms: Sequence[float], quota: object, *, jitter_ms: float = 0.0) -> int:
-    """How many call starts break a ``{"calls", "period_ms", "burst"}`` quota's sliding windows.
-
-    A start violates when it is the (burst+1)-th start inside one window of ``period_ms*burst/calls``, or
-    the (calls+1)-th inside one ``period_ms``. The larger of 2% of the window and ``jitter_ms`` is forgiven:
-    timers and schedulers jitter. An executor that is fast because it ignores the quota must not be read as
-    "parallel done right".
+    A start violates when fewer than ``period_ms*burst/calls - grace_ms`` separate it from the start
+    ``burst`` places before it, or fewer than ``period_ms - grace_ms`` from the one ``calls`` places before
+    (scenarios.QuotaState). Nothing else is forgiven: an executor that is fast because it ignores the quota
+    must not be read as "parallel done right". A quota without ``grace_ms`` (older theory.json) forgives 0.
     """
     if not isinstance(quota, Mapping) or not all(k in quota for k in ("calls", "period_ms", "burst")):
         return 0
     calls, period, burst = int(quota["calls"]), float(quota["period_ms"]), int(quota["burst"])
+    grace = float(quota.get("grace_ms") or 0.0)
     if calls <= 0 or burst <= 0 or period <= 0:
         return 0
     window = period * burst / calls
@@ -223,7 +232,7 @@ def quota_violations(starts_ms: Sequence[float], quota: object, *, jitter_ms: fl
     bad = set()
     for limit, span in ((burst, window), (calls, period)):
         for i in range(len(s) - limit):
-            if s[i + limit] - s[i] < span - max(span * 0.02, jitter_ms):
+            if s[i + limit] - s[i] < span - grace:
                 bad.add(i + limit)
     return len(bad)
 
@@ -273,22 +282,25 @@ def load_run(run_dir: str | Path) -> RunData:
     results = d / "results.jsonl"
     if not results.exists():
         raise FileNotFoundError(f"{results}: no results file in this run directory")
-    records = read_records(results)
+    everything = read_records(results)
+    records = [r for r in everything if not is_raw(r.executor)]
     theory_doc = _read_json(d / "theory.json")
     scenarios = theory_doc.get("scenarios") or {}
     theory = {str(k): v for k, v in scenarios.items() if isinstance(v, dict)}
     return RunData(
         run_dir=d,
         trials=trials_frame(records, theory),
-        calls=calls_frame(records),
         theory=theory,
         meta=_read_json(d / "run.json"),
+        raw=trials_frame([r for r in everything if is_raw(r.executor)], theory),
+        records=tuple(records),
     )
 
 
 def executor_order(trials: pd.DataFrame, baseline: str = "sequential") -> list[str]:
-    """Executors as they appear in the data, the baseline first: one stable order for tables and colours."""
-    seen = list(dict.fromkeys(str(e) for e in trials["executor"]))
+    """Executors as they appear in the data, the baseline first: one stable order for tables and colours.
+    Raw references are not executors and are left out."""
+    seen = list(dict.fromkeys(str(e) for e in trials["executor"] if not is_raw(str(e))))
     return sorted(seen, key=lambda e: (e != baseline, seen.index(e)))
 
 

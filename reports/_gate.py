@@ -36,7 +36,8 @@ from typing import Any
 
 import numpy as np
 
-from reports._schema import SchemaError, TrialRecord, read_records
+from reports._intervals import median_bootstrap_ci, ratio_of_medians_ci
+from reports._schema import SchemaError, TrialRecord, is_raw, read_records
 
 #: what a threshold can be written about, and in which unit family
 TIME_METRICS = ("p50", "p95", "p99", "max", "mean", "overhead_ms")
@@ -388,48 +389,18 @@ def find_regressions(
     return out
 
 
-def _median_axis(x: np.ndarray[Any, Any], axis: int = -1) -> np.ndarray[Any, Any]:
-    return np.asarray(np.median(x, axis=axis))
-
-
 def _ci_paired(
     ratios: np.ndarray[Any, Any], policy: RegressionPolicy, rng: np.random.Generator
 ) -> tuple[float, float]:
-    if np.ptp(ratios) == 0:  # an identical copy: the bootstrap distribution is a point
-        return float(ratios[0]), float(ratios[0])
-    from scipy import stats
-
-    res = stats.bootstrap(
-        (ratios,),
-        _median_axis,
-        confidence_level=policy.confidence,
-        n_resamples=policy.resamples,
-        method="percentile",
-        rng=rng,
-    )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+    ci = median_bootstrap_ci(ratios, rng, policy.resamples, policy.confidence)
+    return ci.low, ci.high
 
 
 def _ci_unpaired(
     b: np.ndarray[Any, Any], c: np.ndarray[Any, Any], policy: RegressionPolicy, rng: np.random.Generator
 ) -> tuple[float, float]:
-    from scipy import stats
-
-    def ratio(x: np.ndarray[Any, Any], y: np.ndarray[Any, Any], axis: int = -1) -> np.ndarray[Any, Any]:
-        return np.asarray(np.median(y, axis=axis) / np.median(x, axis=axis))
-
-    if np.ptp(b) == 0 and np.ptp(c) == 0:
-        r = float(c[0] / b[0])
-        return r, r
-    res = stats.bootstrap(
-        (b, c),
-        ratio,
-        confidence_level=policy.confidence,
-        n_resamples=policy.resamples,
-        method="percentile",
-        rng=rng,
-    )
-    return float(res.confidence_interval.low), float(res.confidence_interval.high)
+    ci = ratio_of_medians_ci(c, b, rng, policy.resamples, policy.confidence)
+    return ci.low, ci.high
 
 
 # ------------------------------------------------------------------------------------------- run files
@@ -453,7 +424,8 @@ def load_gate_run(path: str | Path, *, role: str = "DIR") -> RunFiles:
     if not results.is_file():
         raise GateError(f"{role} {p}: no results.jsonl here (run 'pfcbench run --out {p}' first)")
     try:
-        records = tuple(read_records(results))
+        # the raw references (machine floor) are not executors: no threshold or regression test applies
+        records = tuple(r for r in read_records(results) if not is_raw(r.executor))
     except SchemaError as exc:
         raise GateError(str(exc).splitlines()[0]) from None
     if not records:

@@ -1,26 +1,29 @@
 """``render_report(run_dir)``: report.md, summary.csv, figures/*.png and trace.json from the stored files.
 
-Nothing is re-run: the report is a pure function of results.jsonl, theory.json and run.json (and of the
-bootstrap seed, which comes from the run), so rendering twice gives the same numbers.
+Nothing is re-run: the report is a pure function of results.jsonl, theory.json and run.json (its
+intervals use no random numbers), so rendering twice gives the same numbers.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 from reports import _figures as figs
+from reports import _fmt as f
+from reports._doc_section import doc_rows, doc_table, findings, verdict_table
+from reports._floor import FloorRow, floor_markdown, floor_split
 from reports._frames import RunData, executor_order, load_run, representative_trials
+from reports._intervals import CONFIDENCE
+from reports._ranking import rank
 from reports._schema import write_json_atomic, write_text_atomic
 from reports._stats import (
     BASELINE,
-    CI,
     CI_REL_HALF_WIDTH,
-    CONFIDENCE,
-    DEFAULT_RESAMPLES,
     IQR_OVER_MEDIAN,
     MAX_OVER_MEDIAN,
     MIN_TRIALS,
@@ -31,47 +34,10 @@ from reports._stats import (
     stats_frame,
     summarize,
 )
-from reports._theory import Measured, ScenarioTheory, Verdict, judge, parse_all
+from reports._theory import ScenarioTheory, parse_all
 from reports._trace import trace_events
 
 FIG_DIR = "figures"
-
-
-@dataclass(frozen=True)
-class DocRow:
-    """One reproduced row of the document's table."""
-
-    scenario: str
-    theory: ScenarioTheory
-    sequential: ExecutorStats | None
-    parallel: tuple[ExecutorStats, ...]
-    best: ExecutorStats | None
-    verdict: Verdict | None
-
-
-def _ms(x: float) -> str:
-    return "–" if not math.isfinite(x) else f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
-
-
-def _ci(ci: CI, fmt: str = "ms") -> str:
-    if not math.isfinite(ci.low):
-        return "[n/a]"
-    if fmt == "x":
-        return f"[{ci.low:.2f}–{ci.high:.2f}]"
-    return f"[{_ms(ci.low)}–{_ms(ci.high)}]"
-
-
-def _x(x: float) -> str:
-    return "–" if not math.isfinite(x) else f"{x:.2f}×"
-
-
-def _pct(x: float) -> str:
-    return "–" if not math.isfinite(x) else f"{x:.0%}"
-
-
-def _cell(text: str) -> str:
-    """Markdown table cells cannot hold a bare pipe."""
-    return text.replace("|", "\\|")
 
 
 def _seed(data: RunData) -> int:
@@ -83,124 +49,36 @@ def _seed(data: RunData) -> int:
     return 0
 
 
-def _best(stats: Sequence[ExecutorStats], baseline: str) -> ExecutorStats | None:
-    """The fastest non-baseline executor by median, preferring those with no failed calls and no quota
-    violations: an executor that is fast because it breaks the quota is not the document's "parallel"."""
-    cands = [s for s in stats if s.executor != baseline]
-    clean = [s for s in cands if s.n_errors == 0 and s.quota_violations == 0]
-    pool = clean or cands
-    return min(pool, key=lambda s: s.median) if pool else None
-
-
-def doc_rows(
-    stats: Sequence[ExecutorStats], theory: Mapping[str, ScenarioTheory], baseline: str = BASELINE
-) -> list[DocRow]:
-    """The document's rows that the run measured, each with its verdict."""
-    rows = []
-    for sc in figs.doc_order(theory):
-        th = theory[sc]
-        mine = [s for s in stats if s.scenario == sc]
-        if not mine:
-            continue
-        seq = next((s for s in mine if s.executor == baseline), None)
-        best = _best(mine, baseline)
-        m = Measured(
-            sequential_ms=seq.median if seq else math.nan,
-            parallel_ms=best.median if best else math.nan,
-            parallel_executor=best.executor if best else None,
-            speedup=best.speedup_median if best else math.nan,
-        )
-        rows.append(DocRow(sc, th, seq, tuple(s for s in mine if s.executor != baseline), best, judge(th, m)))
-    return rows
-
-
-def _doc_table(rows: Sequence[DocRow]) -> list[str]:
-    out = [
-        "| Row | Document: seq / par / speedup | Theory: E[sum] / E[max] / p95[max] | Measured seq median "
-        "[95% CI] | Measured parallel medians [95% CI] | Paired speedup [95% CI] | Verdict |",
-        "|---|---|---|---|---|---|---|",
+def invalid_lines(stats: Sequence[ExecutorStats], raw: Sequence[ExecutorStats]) -> list[str]:
+    """Where the median efficiency exceeds 100% beyond its CI: a call finished sooner than the plan
+    allows, so the timing (or the plan) is wrong and no figure of the run can be trusted."""
+    bad = [s for s in [*stats, *raw] if s.efficiency_ci.defined and s.efficiency_ci.low > 1.0]
+    if not bad:
+        return []
+    which = ", ".join(
+        f"`{s.scenario}` / `{s.executor}` {f.pct(s.efficiency)} {f.ci(s.efficiency_ci, '%')}" for s in bad
+    )
+    return [
+        f"> **⚠️ THIS RUN IS INVALID: efficiency exceeds 100% beyond its 95% CI ({which}).** An executor "
+        "finished sooner than the lower bound allows, so calls were shorter than planned (a timer or "
+        "calibration fault): do not quote any figure of this run.",
+        "",
     ]
-    for r in rows:
-        d = r.theory.doc
-        assert d is not None
-        th = r.theory
-        seq = f"{_ms(r.sequential.median)} {_ci(r.sequential.median_ci)}" if r.sequential else "–"
-        par = "<br>".join(
-            f"{s.executor}: {_ms(s.median)} {_ci(s.median_ci)}"
-            + (f" ({s.n_errors} failed calls)" if s.n_errors else "")
-            + (f" ({s.quota_violations} starts over quota)" if s.quota_violations else "")
-            for s in r.parallel
-        )
-        sp = (
-            f"{r.best.executor}: {_x(r.best.speedup_median)} {_ci(r.best.speedup_ci, 'x')}" if r.best else "–"
-        )
-        theory_cell = f"{_ms(th.expected_sum_ms)} / {_ms(th.expected_max_ms)} / {_ms(th.p95_max_ms)}"
-        if th.quota is not None:
-            theory_cell += f"<br>E[lower bound] {_ms(th.expected_lower_bound_ms)} (quota)"
-        verdict = r.verdict.text if r.verdict else "–"
-        out.append(
-            f"| {_cell(d.row)} (`{r.scenario}`) | ~{_ms(d.sequential_ms)} / ~{_ms(d.parallel_ms)} / "
-            f"{d.speedup:g}× | {theory_cell} | {seq} | {par or '–'} | {sp} | {_cell(verdict)} |"
-        )
-    return out
-
-
-def findings(stats: Sequence[ExecutorStats], rows: Sequence[DocRow], baseline: str = BASELINE) -> list[str]:
-    """Sentences computed from the numbers: the best executor per scenario, costly batching, doc errors."""
-    out: list[str] = []
-    by_sc: dict[str, list[ExecutorStats]] = {}
-    for s in stats:
-        by_sc.setdefault(s.scenario, []).append(s)
-    for sc, ss in by_sc.items():
-        best = _best(ss, baseline)
-        if best is None:
-            continue
-        sent = f"**{sc}**: fastest is `{best.executor}` (median {_ms(best.median)} ms"
-        if math.isfinite(best.speedup_median):
-            sent += f", {_x(best.speedup_median)} vs {baseline}"
-        sent += ")."
-        faster_failing = [
-            s
-            for s in ss
-            if s.executor != baseline and (s.n_errors or s.quota_violations) and s.median < best.median
-        ]
-        if faster_failing:
-            sent += (
-                " "
-                + ", ".join(f"`{s.executor}`" for s in faster_failing)
-                + " finish sooner but with failed calls or over the quota, so they are not counted."
-            )
-        for s in ss:
-            if s.executor.split("@")[0] == "batched" and s is not best and s.median > 1.1 * best.median:
-                sent += (
-                    f" `{s.executor}` costs {_ms(s.median - best.median)} ms "
-                    f"(+{s.median / best.median - 1:.0%}) over `{best.executor}`: each batch waits "
-                    "for its slowest call."
-                )
-        out.append(sent)
-    off = [r for r in rows if r.verdict is not None and not r.verdict.holds]
-    held = [r for r in rows if r.verdict is not None and r.verdict.holds]
-    if held:
-        names = ", ".join(f"`{r.scenario}`" for r in held)
-        out.append(f"The document's figures hold (±10%) for {names}.")
-    for r in off:
-        assert r.verdict is not None
-        out.append(f"The document is off for `{r.scenario}`: {r.verdict.text}.")
-    return out
 
 
 def _scenario_table(ss: Sequence[ExecutorStats]) -> list[str]:
     out = [
-        "| Executor | n | Median [95% CI] | p95 [95% CI] | p99 | Mean | IQR | Ideal (median) | Efficiency | "
-        "Overhead ms (×ideal) | Paired speedup [95% CI] | Failed calls |",
+        "| Executor | n | Median [95% CI] | p95 [95% CI] | p99 | Mean | IQR | Ideal (median) | "
+        "Efficiency [95% CI] | Overhead ms (×ideal) | Paired speedup [95% CI] | Failed calls |",
         "|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for s in ss:
         out.append(
-            f"| `{s.executor}` | {s.n} | {_ms(s.median)} {_ci(s.median_ci)} | {_ms(s.p95)} {_ci(s.p95_ci)} | "
-            f"{_ms(s.p99)} | {_ms(s.mean)} | {_ms(s.iqr)} | {_ms(s.ideal_median)} | {_pct(s.efficiency)} | "
-            f"{_ms(s.overhead_ms)} ({_x(s.overhead_ratio)}) | {_x(s.speedup_median)} "
-            f"{_ci(s.speedup_ci, 'x')} | {s.n_errors}"
+            f"| `{s.executor}` | {s.n} | {f.ms(s.median)} {f.ci(s.median_ci)} | {f.ms(s.p95)} {f.ci(s.p95_ci)} | "
+            f"{f.ms(s.p99)} | {f.ms(s.mean)} | {f.ms(s.iqr)} | {f.ms(s.ideal_median)} | "
+            f"{f.pct(s.efficiency)} {f.ci(s.efficiency_ci, '%')} | "
+            f"{f.ms(s.overhead_ms)} ({f.x(s.overhead_ratio)}) | {f.x(s.speedup_median)} "
+            f"{f.ci(s.speedup_ci, 'x')} | {s.n_errors}"
             + (f" ({s.quota_violations} starts over quota)" if s.quota_violations else "")
             + " |"
         )
@@ -210,15 +88,15 @@ def _scenario_table(ss: Sequence[ExecutorStats]) -> list[str]:
 def _theory_line(th: ScenarioTheory) -> str:
     parts = [
         f"calls: {th.n_calls}" if th.n_calls is not None else "",
-        f"E[sum] {_ms(th.expected_sum_ms)} ms",
-        f"E[max] {_ms(th.expected_max_ms)} ms",
-        f"p95[max] {_ms(th.p95_max_ms)} ms",
-        f"E[lower bound] {_ms(th.expected_lower_bound_ms)} ms",
+        f"E[sum] {f.ms(th.expected_sum_ms)} ms",
+        f"E[max] {f.ms(th.expected_max_ms)} ms",
+        f"p95[max] {f.ms(th.p95_max_ms)} ms",
+        f"E[lower bound] {f.ms(th.expected_lower_bound_ms)} ms",
     ]
     if th.quota is not None:
         parts.append(f"quota: {th.quota.describe()}")
     if th.predicted_ms:
-        parts.append("predicted: " + ", ".join(f"{k} {_ms(v)} ms" for k, v in th.predicted_ms.items()))
+        parts.append("predicted: " + ", ".join(f"{k} {f.ms(v)} ms" for k, v in th.predicted_ms.items()))
     return "Theory — " + "; ".join(p for p in parts if p) + "."
 
 
@@ -226,7 +104,7 @@ def _img(path: Path | None, root: Path, alt: str) -> list[str]:
     return [] if path is None else [f"![{alt}]({path.relative_to(root).as_posix()})", ""]
 
 
-def _method(data: RunData, n_resamples: int, seed: int, baseline: str) -> list[str]:
+def _method(data: RunData, seed: int, baseline: str) -> list[str]:
     meta = data.meta
     ts = sorted(set(data.trials["time_scale"].round(12))) if not data.trials.empty else []
     trials_per = data.trials.groupby(["scenario", "executor"]).size() if not data.trials.empty else None
@@ -254,15 +132,22 @@ def _method(data: RunData, n_resamples: int, seed: int, baseline: str) -> list[s
         f"- Arguments: {kv(meta.get('args'))}.",
         f"- Machine: {kv(meta.get('machine'))}.",
         f"- Versions: {kv(meta.get('versions'))}; git commit `{meta.get('git_commit', 'unknown')}`.",
-        f"- Confidence intervals: bootstrap BCa {CONFIDENCE:.0%} with {n_resamples} resamples "
-        f"(`scipy.stats.bootstrap`, generator seeded from the run seed); percentile method when BCa "
-        "degenerates; a point interval for constant data; none for a single trial.",
+        f"- Confidence intervals ({CONFIDENCE:.0%}): distribution-free, from order statistics (the count "
+        "of trials below a quantile is binomial), for medians, p95s, paired speedups, efficiencies and the "
+        "floor split; they cover at least the nominal level at every n. Where n is too small (a median "
+        "needs 6 trials, a p95 59) none is printed and the table says how many trials are needed.",
         f"- Paired speedup: for each trial, the `{baseline}` makespan divided by the executor's makespan in "
         "the same trial; the table shows the median over trials and its CI.",
         "- Efficiency: lower bound / measured makespan (median over trials). Overhead: measured − ideal, "
         "where ideal is the executor's zero-overhead makespan on the same plan.",
-        '- Verdict: a document figure "holds" when it is within ±10% (the document\'s "~") of both theory '
-        "and measurement; the measured parallel figure is the fastest executor without failed calls.",
+        '- Verdict per document figure (±10%, the document\'s "~"): **holds** when the whole 95% CI of the '
+        "reference lies within ±10%, **differs** when it lies wholly outside, **inconclusive** when it "
+        "straddles the edge, **n/a** when there is nothing to compare (never holds). Theory is exact; with a "
+        "quota the parallel figure is judged against the list-order prediction. The measured parallel "
+        'figure is the fastest executor without failed calls; "fastest" is named only where the paired '
+        "median ratio's CI excludes 1, otherwise the executors are tied.",
+        "- Raw references (`raw-asyncio`, `raw-threads`) are kept out of the tables, rankings and speedups; "
+        "they appear only in each scenario's floor split.",
         "",
     ]
 
@@ -297,138 +182,150 @@ def _warnings(ws: Sequence[StatWarning], status_note: str | None) -> list[str]:
     return out
 
 
-def render_report(
-    run_dir: str | Path, *, n_resamples: int = DEFAULT_RESAMPLES, baseline: str = BASELINE
-) -> Path:
-    """Write report.md, summary.csv, figures/*.png and trace.json into ``run_dir``; return report.md."""
-    root = Path(run_dir)
-    data = load_run(root)
-    seed = _seed(data)
-    trials = data.trials
-    stats = summarize(trials, seed=seed, n_resamples=n_resamples, baseline=baseline)
-    theory = parse_all(data.theory)
-    executors = executor_order(trials, baseline) if not trials.empty else []
-    scenarios = list(dict.fromkeys(str(s) for s in trials["scenario"]))
-    reps = representative_trials(trials)
-    makespans = {
-        (str(sc), str(ex), int(tr)): float(mk)
-        for sc, ex, tr, mk in zip(
-            trials["scenario"], trials["executor"], trials["trial"], trials["makespan_ms"], strict=True
-        )
-    }
-    fig_dir = root / FIG_DIR
-    fig_dir.mkdir(exist_ok=True)
+@dataclass(frozen=True)
+class _Page:
+    """What the sections of one report share."""
 
-    write_text_atomic(root / "summary.csv", stats_frame(stats).to_csv(index=False, float_format="%.6g"))
-    write_json_atomic(root / "trace.json", trace_events(data.calls, reps, scenarios, executors))
+    root: Path
+    fig_dir: Path
+    data: RunData
+    trials: pd.DataFrame
+    stats: list[ExecutorStats]
+    theory: dict[str, ScenarioTheory]
+    executors: list[str]
+    reps: dict[tuple[str, str], int]
+    rep_calls: pd.DataFrame
+    floor: list[FloorRow]
+    baseline: str
+    seed: int
 
-    rows = doc_rows(stats, theory, baseline)
-    status = str(data.meta.get("status", "unknown"))
-    if not data.meta:
-        status_note: str | None = (
+
+def _status_note(meta: Mapping[str, Any]) -> str | None:
+    status = str(meta.get("status", "unknown"))
+    if not meta:
+        return (
             "**No run.json: whether this run completed is unknown; the numbers below "
             "cover the trials in results.jsonl.**"
         )
-    elif status == "complete":
-        status_note = None
-    else:
-        status_note = (
-            f"**This run is not complete (status: `{status}`): the numbers below cover only the "
-            "trials recorded so far.**"
-        )
-    title = f"# pfcbench report: run `{data.meta.get('run_id', root.name)}`"
-    md: list[str] = [title, ""]
-    if status_note:
-        md += [status_note, ""]
+    if status == "complete":
+        return None
+    return (
+        f"**This run is not complete (status: `{status}`): the numbers below cover only the "
+        "trials recorded so far.**"
+    )
 
-    md += ["## The document's table, reproduced", ""]
+
+def _doc_section(p: _Page) -> list[str]:
+    rows = doc_rows(p.stats, p.theory, p.baseline)
+    md = ["## The document's table, reproduced", ""]
     if rows:
-        md += [*_doc_table(rows), ""]
+        md += [*doc_table(rows), ""]
+        md += ["### Verdicts, figure by figure", "", *verdict_table(rows), ""]
         md += _img(
-            figs.doc_table(stats, theory, executors, fig_dir / "doc_table.png"),
-            root,
+            figs.doc_table(p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
+            p.root,
             "document table: median makespan per executor with CI, document claims as lines",
         )
     else:
         md += ["This run measured none of the document's rows.", ""]
-    md += ["### Findings", ""] + [f"- {f}" for f in findings(stats, rows, baseline)] + [""]
+    ranks = rank(p.trials, p.stats, p.baseline)
+    return md + ["### Findings", ""] + [f"- {x}" for x in findings(p.stats, rows, ranks, p.baseline)] + [""]
 
+
+def _scenario_section(p: _Page, sc: str) -> list[str]:
+    md = [f"## Scenario `{sc}`", ""]
+    th = p.theory.get(sc)
+    if th is not None:
+        md += [_theory_line(th), ""]
+    md += [*_scenario_table([s for s in p.stats if s.scenario == sc]), ""]
+    md += floor_markdown(p.floor, sc)
+    base = p.fig_dir / figs.slug(sc)
+    md += _img(
+        figs.ecdf(p.trials, sc, p.executors, base.with_name(f"{base.name}_ecdf.png")),
+        p.root,
+        f"{sc}: makespan ECDF",
+    )
+    makespans = {
+        (sc, str(ex), int(tr)): float(mk)
+        for ex, tr, mk in p.trials.loc[
+            p.trials["scenario"] == sc, ["executor", "trial", "makespan_ms"]
+        ].itertuples(index=False)
+        if p.reps.get((sc, str(ex))) == int(tr)
+    }
+    tl = figs.timeline(
+        p.rep_calls, sc, p.reps, p.executors, base.with_name(f"{base.name}_timeline.png"), makespans=makespans
+    )
+    md += _img(tl, p.root, f"{sc}: timeline of representative trials")
+    if th is not None and th.quota is not None:
+        qpath = base.with_name(f"{base.name}_quota.png")
+        qfig = figs.quota_starts(p.rep_calls, sc, th.quota, p.reps, executors=p.executors, path=qpath)
+        md += _img(qfig, p.root, f"{sc}: call starts vs quota")
+    wpath = base.with_name(f"{base.name}_workers.png")
+    md += _img(
+        figs.scaling_workers(p.trials, sc, p.executors, wpath, baseline=p.baseline),
+        p.root,
+        f"{sc}: speedup vs max_workers",
+    )
+    return md
+
+
+def _family_section(p: _Page, scenarios: Sequence[str]) -> list[str]:
     families: dict[str, list[str]] = {}
     for sc in scenarios:
-        fam = theory[sc].family if sc in theory else sc
-        families.setdefault(fam, []).append(sc)
-    for sc in scenarios:
-        ss = [s for s in stats if s.scenario == sc]
-        md += [f"## Scenario `{sc}`", ""]
-        th = theory.get(sc)
-        if th is not None:
-            md += [_theory_line(th), ""]
-        md += [*_scenario_table(ss), ""]
-        base = fig_dir / figs.slug(sc)
-        md += _img(
-            figs.ecdf(trials, sc, executors, base.with_name(f"{base.name}_ecdf.png")),
-            root,
-            f"{sc}: makespan ECDF",
-        )
-        md += _img(
-            figs.timeline(
-                data.calls,
-                sc,
-                reps,
-                executors,
-                base.with_name(f"{base.name}_timeline.png"),
-                makespans=makespans,
-            ),
-            root,
-            f"{sc}: timeline of representative trials",
-        )
-        if th is not None and th.quota is not None:
-            md += _img(
-                figs.quota_starts(
-                    data.calls,
-                    sc,
-                    th.quota,
-                    reps,
-                    executors=executors,
-                    path=base.with_name(f"{base.name}_quota.png"),
-                ),
-                root,
-                f"{sc}: call starts vs quota",
-            )
-        md += _img(
-            figs.scaling_workers(
-                trials,
-                sc,
-                executors,
-                base.with_name(f"{base.name}_workers.png"),
-                baseline=baseline,
-                seed=seed,
-            ),
-            root,
-            f"{sc}: speedup vs max_workers",
-        )
-
-    fam_imgs: list[str] = []
+        families.setdefault(p.theory[sc].family if sc in p.theory else sc, []).append(sc)
+    imgs: list[str] = []
     for fam, members in families.items():
         if len(members) >= 2:
-            fam_imgs += _img(
-                figs.scaling_family(
-                    trials,
-                    theory,
-                    fam,
-                    executors,
-                    fig_dir / f"family_{figs.slug(fam)}.png",
-                    baseline=baseline,
-                    seed=seed,
-                ),
-                root,
-                f"family {fam}: speedup vs calls",
-            )
-    if fam_imgs:
-        md += ["## Scaling across scenario families", "", *fam_imgs]
+            path = p.fig_dir / f"family_{figs.slug(fam)}.png"
+            fig = figs.scaling_family(p.trials, p.theory, fam, p.executors, path, baseline=p.baseline)
+            imgs += _img(fig, p.root, f"family {fam}: speedup vs calls")
+    return ["## Scaling across scenario families", "", *imgs] if imgs else []
 
-    md += _method(data, n_resamples, seed, baseline)
-    md += _warnings(check_warnings(stats), status_note)
+
+def _page(root: Path, baseline: str) -> _Page:
+    data = load_run(root)
+    trials, raw = data.trials, data.raw
+    reps = representative_trials(trials)
+    keys = [(sc, ex, t) for (sc, ex), t in reps.items()]
+    fig_dir = root / FIG_DIR
+    fig_dir.mkdir(exist_ok=True)
+    return _Page(
+        root=root,
+        fig_dir=fig_dir,
+        data=data,
+        trials=trials,
+        stats=summarize(trials, baseline=baseline),
+        theory=parse_all(data.theory),
+        executors=executor_order(trials, baseline) if not trials.empty else [],
+        reps=reps,
+        rep_calls=data.calls_of(keys),
+        floor=floor_split(trials, raw),
+        baseline=baseline,
+        seed=_seed(data),
+    )
+
+
+def render_report(run_dir: str | Path, *, baseline: str = BASELINE) -> Path:
+    """Write report.md, summary.csv, figures/*.png and trace.json into ``run_dir``; return report.md."""
+    root = Path(run_dir)
+    p = _page(root, baseline)
+    raw = p.data.raw
+    raw_stats = summarize(raw, baseline=baseline)
+    scenarios = list(dict.fromkeys(str(s) for s in p.trials["scenario"]))
+    write_text_atomic(root / "summary.csv", stats_frame(p.stats).to_csv(index=False, float_format="%.6g"))
+    write_json_atomic(root / "trace.json", trace_events(p.rep_calls, p.reps, scenarios, p.executors))
+
+    status_note = _status_note(p.data.meta)
+    md: list[str] = [f"# pfcbench report: run `{p.data.meta.get('run_id', root.name)}`", ""]
+    md += invalid_lines(p.stats, raw_stats)
+    if status_note:
+        md += [status_note, ""]
+    md += _doc_section(p)
+    for sc in scenarios:
+        md += _scenario_section(p, sc)
+    md += _family_section(p, scenarios)
+    md += _method(p.data, p.seed, baseline)
+    md += _warnings(check_warnings(p.stats), status_note)
     md += [
         "Files: `summary.csv` (one row per scenario × executor), `trace.json` (open in "
         "https://ui.perfetto.dev), figures in `figures/`.",

@@ -15,11 +15,26 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import IO, Any
 
+from reports._sessions import NO_SESSION, Session, session_from_json
+
 SCHEMA_VERSION = 1
+
+#: Labels of the machine-floor references (bench._raw): each trial's plan run by a bare ``asyncio.gather``
+#: and a bare thread pool. Recorded like executors, but they are references, not executors: reports and
+#: gates keep them out of executor tables, rankings and thresholds.
+RAW_ASYNCIO = "raw-asyncio"
+RAW_THREADS = "raw-threads"
+RAW_LABELS = (RAW_ASYNCIO, RAW_THREADS)
+
+
+def is_raw(label: str) -> bool:
+    """Whether a record's ``executor`` label is a raw reference rather than an executor."""
+    return label in RAW_LABELS
+
 
 #: Call statuses an executor may report. ``abandoned``: a sync tool that never returned (a thread
 #: cannot be killed); ``fallback``: the call failed and a configured fallback value was used.
@@ -76,15 +91,15 @@ class TrialRecord:
     #: sum and max of the planned first-attempt latencies, wall seconds
     planned_sum_s: float = 0.0
     planned_max_s: float = 0.0
-    #: model-in-the-loop spans (model time, turns, tokens); empty when model == "none"
-    session: Mapping[str, Any] = field(default_factory=dict)
+    #: what kind of query this was and its spans (model time, turns, tokens); ``{}`` when model == "none"
+    session: Session = NO_SESSION
     schema: int = SCHEMA_VERSION
 
     def to_json(self) -> str:
         # A shallow field copy: asdict() would deep-copy every call only for us to replace them (~1 ms/record).
         d = {f.name: getattr(self, f.name) for f in fields(self)}
         d["calls"] = [_call_json(c) for c in self.calls]
-        d["session"] = dict(self.session)
+        d["session"] = self.session.to_json()
         return json.dumps(d, separators=(",", ":"), sort_keys=False)
 
 
@@ -115,7 +130,7 @@ def parse_record(line: str, *, where: str = "results.jsonl") -> TrialRecord:
         )
     try:
         calls = tuple(CallRecord(**{**c, "after": tuple(c.get("after", ()))}) for c in d.pop("calls"))
-        return TrialRecord(**{**d, "calls": calls})
+        return TrialRecord(**{**d, "calls": calls, "session": session_from_json(d.get("session", {}))})
     except (TypeError, KeyError) as exc:
         raise SchemaError(f"{where}: {exc}") from None
 

@@ -1,26 +1,25 @@
-"""Summary statistics with bootstrap confidence intervals, paired speedups and pyperf-style warnings.
+"""Summary statistics with distribution-free confidence intervals, paired speedups and pyperf-style warnings.
 
-Reproducibility: every bootstrap draws from a ``numpy.random.Generator`` seeded from the caller's seed and
-the (scenario, executor, statistic) it describes, so one report rendered twice prints the same intervals
-and adding a scenario does not shift the intervals of the others.
+Every interval comes from ``reports._intervals``: medians, p95s, the median paired speedup and the median
+efficiency get order-statistic intervals, which need no random numbers, so a report rendered twice prints
+the same figures.
 """
 
 from __future__ import annotations
 
-import hashlib
 import math
-import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
-from scipy import stats as sps
+
+from reports._intervals import CI, FloatArray, median_ci, p95_ci
 
 BASELINE = "sequential"
-CONFIDENCE = 0.95
-DEFAULT_RESAMPLES = 4999
+#: labels of the raw references each trial runs beside the executors (bare gather / bare thread pool):
+#: a floor to measure against, never a contender
+RAW_PREFIX = "raw-"
 
 #: thresholds of the warnings (pyperf-like): named so the report can print them
 CI_REL_HALF_WIDTH = 0.05
@@ -29,102 +28,18 @@ TIMER_RESOLUTION_MS = 1.0
 IQR_OVER_MEDIAN = 0.5
 MAX_OVER_MEDIAN = 3.0
 
-FloatArray = npt.NDArray[np.float64]
-Statistic = Callable[..., FloatArray]
+
+def is_raw(executor: str) -> bool:
+    """A raw reference (``raw-asyncio``, ``raw-threads``), not an executor under test."""
+    return executor.startswith(RAW_PREFIX)
 
 
-@dataclass(frozen=True)
-class CI:
-    """A confidence interval. ``method`` says how it was obtained: BCa, percentile, degenerate, n/a."""
-
-    low: float
-    high: float
-    method: str
-
-    @property
-    def half_width(self) -> float:
-        return (self.high - self.low) / 2.0
-
-    def excludes(self, value: float) -> bool:
-        return not math.isnan(self.low) and (value < self.low or value > self.high)
-
-
-def _median(x: FloatArray, axis: int = -1) -> FloatArray:
-    return np.asarray(np.median(x, axis=axis), dtype=np.float64)
-
-
-def _p95(x: FloatArray, axis: int = -1) -> FloatArray:
-    return np.asarray(np.percentile(x, 95, axis=axis), dtype=np.float64)
-
-
-def _ratio_of_medians(a: FloatArray, b: FloatArray, axis: int = -1) -> FloatArray:
-    return np.asarray(np.median(a, axis=axis) / np.median(b, axis=axis), dtype=np.float64)
-
-
-def make_rng(seed: int, *key: object) -> np.random.Generator:
-    """A generator seeded from the run seed and a key, stable across Python processes (no ``hash()``)."""
-    digest = hashlib.sha256(repr((seed, *key)).encode()).digest()
-    return np.random.default_rng([seed & 0xFFFFFFFF, int.from_bytes(digest[:8], "little")])
-
-
-def bootstrap_ci(
-    samples: Sequence[FloatArray],
-    statistic: Statistic,
-    rng: np.random.Generator,
-    n_resamples: int = DEFAULT_RESAMPLES,
-    confidence: float = CONFIDENCE,
-) -> CI:
-    """BCa bootstrap CI of ``statistic`` over one or more independent samples; never raises on odd data.
-
-    BCa needs a jackknife with some spread: with constant data it warns (DegenerateDataWarning) and
-    returns NaN, so that case is caught and retried with the percentile method. One observation per
-    sample has no sampling distribution at all: the interval is NaN and says ``n/a``.
-    """
-    arrays = [np.asarray(s, dtype=np.float64) for s in samples]
-    arrays = [a[np.isfinite(a)] for a in arrays]
-    if any(a.size < 2 for a in arrays):
-        return CI(math.nan, math.nan, "n/a")
-    if all(np.ptp(a) == 0 for a in arrays):
-        # Every resample gives the same value: the interval is that point, no need to ask scipy.
-        point = float(statistic(*arrays))
-        return CI(point, point, "degenerate")
-    for method in ("BCa", "percentile"):
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", sps.DegenerateDataWarning)
-            # BCa's bias correction divides by zero on near-constant jackknife values; that is the
-            # same failure as the degenerate warning and gets the same fallback.
-            warnings.simplefilter("error", RuntimeWarning)
-            try:
-                res = sps.bootstrap(
-                    tuple(arrays),
-                    statistic,
-                    n_resamples=n_resamples,
-                    vectorized=True,
-                    confidence_level=confidence,
-                    method=method,
-                    rng=rng,
-                )
-            except (sps.DegenerateDataWarning, RuntimeWarning, ValueError):
-                continue
-        low, high = float(res.confidence_interval.low), float(res.confidence_interval.high)
-        if math.isfinite(low) and math.isfinite(high):
-            return CI(low, high, method)
-    return CI(math.nan, math.nan, "n/a")
-
-
-def median_ci(x: FloatArray, rng: np.random.Generator, n_resamples: int = DEFAULT_RESAMPLES) -> CI:
-    return bootstrap_ci([x], _median, rng, n_resamples)
-
-
-def p95_ci(x: FloatArray, rng: np.random.Generator, n_resamples: int = DEFAULT_RESAMPLES) -> CI:
-    return bootstrap_ci([x], _p95, rng, n_resamples)
-
-
-def ratio_of_medians_ci(
-    new: FloatArray, base: FloatArray, rng: np.random.Generator, n_resamples: int = DEFAULT_RESAMPLES
-) -> CI:
-    """CI of median(new) / median(base) for two independent samples (two-sample bootstrap)."""
-    return bootstrap_ci([new, base], _ratio_of_medians, rng, n_resamples)
+def split_raw(trials: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """(executor rows, raw reference rows) of a trials frame."""
+    if trials.empty:
+        return trials, trials.iloc[0:0]
+    raw = trials["executor"].astype(str).str.startswith(RAW_PREFIX)
+    return trials[~raw], trials[raw]
 
 
 def paired_speedups(trials: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
@@ -161,8 +76,9 @@ class ExecutorStats:
     iqr: float
     median_ci: CI
     p95_ci: CI
-    #: medians over trials of lower_bound/measured, measured-ideal, measured/ideal
+    #: medians over trials of lower_bound/measured (with its CI), measured-ideal, measured/ideal
     efficiency: float
+    efficiency_ci: CI
     overhead_ms: float
     overhead_ratio: float
     ideal_median: float
@@ -194,6 +110,8 @@ SUMMARY_COLUMNS = [
     "iqr_ms",
     "ideal_median_ms",
     "efficiency",
+    "efficiency_ci_low",
+    "efficiency_ci_high",
     "overhead_ms",
     "overhead_ratio",
     "speedup_median",
@@ -219,10 +137,10 @@ def _q(x: FloatArray, q: float) -> float:
     return float(np.percentile(x, q)) if x.size else math.nan
 
 
-def summarize(
-    trials: pd.DataFrame, *, seed: int = 0, n_resamples: int = DEFAULT_RESAMPLES, baseline: str = BASELINE
-) -> list[ExecutorStats]:
-    """Statistics per (scenario, executor), in the order they first appear in the data."""
+def summarize(trials: pd.DataFrame, *, baseline: str = BASELINE) -> list[ExecutorStats]:
+    """Statistics per (scenario, executor), in the order they first appear in the data.
+
+    Pass executor rows only (see :func:`split_raw`): raw references have no place in a speedup table."""
     if trials.empty:
         return []
     speed = paired_speedups(trials, baseline)
@@ -245,14 +163,15 @@ def summarize(
                 max=float(np.max(x)),
                 std=float(np.std(x, ddof=1)) if x.size > 1 else math.nan,
                 iqr=_q(x, 75) - _q(x, 25),
-                median_ci=median_ci(x, make_rng(seed, sc, ex, "median"), n_resamples),
-                p95_ci=p95_ci(x, make_rng(seed, sc, ex, "p95"), n_resamples),
+                median_ci=median_ci(x),
+                p95_ci=p95_ci(x),
                 efficiency=float(g["efficiency"].median()),
+                efficiency_ci=median_ci(g["efficiency"].to_numpy(dtype=np.float64)),
                 overhead_ms=float(g["overhead_ms"].median()),
                 overhead_ratio=float(g["overhead_ratio"].median()),
                 ideal_median=float(g["ideal_ms"].median()),
                 speedup_median=_q(spx, 50),
-                speedup_ci=median_ci(spx, make_rng(seed, sc, ex, "speedup"), n_resamples),
+                speedup_ci=median_ci(spx),
                 n_errors=int(g["n_errors"].sum()),
                 n_trials_with_errors=int((g["n_errors"] > 0).sum()),
                 min_wall_ms=float(g["makespan_wall_ms"].min()),
@@ -285,6 +204,8 @@ def stats_frame(summary: Sequence[ExecutorStats]) -> pd.DataFrame:
                 "iqr_ms": s.iqr,
                 "ideal_median_ms": s.ideal_median,
                 "efficiency": s.efficiency,
+                "efficiency_ci_low": s.efficiency_ci.low,
+                "efficiency_ci_high": s.efficiency_ci.high,
                 "overhead_ms": s.overhead_ms,
                 "overhead_ratio": s.overhead_ratio,
                 "speedup_median": s.speedup_median,

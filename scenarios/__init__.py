@@ -1,9 +1,11 @@
-"""What is run: scenarios of simulated APIs with latency distributions, quotas and faults, and trial plans.
+"""What is run: scenarios of tools (simulated APIs with latency distributions, quotas and faults; their
+declarations for a model), and trial plans.
 
 Knows nothing of executors, models or reports.
 """
 
 from scenarios._dump import latency_to_dict, scenario_to_dict
+from scenarios._fields import ScenarioError
 from scenarios._latency import (
     Constant,
     Empirical,
@@ -13,12 +15,13 @@ from scenarios._latency import (
     Mixture,
     Normal,
     Pareto,
+    SumQuantiles,
     Uniform,
     expected_max,
     max_quantile,
+    sum_quantiles,
 )
 from scenarios._load import (
-    ScenarioError,
     find_cycle,
     load_catalog,
     load_file,
@@ -36,15 +39,21 @@ from scenarios._plan import (
     quota_bound_ms,
     quota_slots_ms,
 )
-from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
+from scenarios._spec import (
+    CallSpec,
+    DocClaim,
+    Faults,
+    RateLimit,
+    Scenario,
+    ToolDeclaration,
+    ToolSpec,
+)
 from scenarios._toolbox import (
-    NO_BIAS,
-    QUOTA_GRACE_S,
+    QUOTA_GRACE_MS,
     CallLog,
     QuotaState,
     RateLimited,
     SimulatedAPI,
-    SleepBias,
     Stall,
     ToolError,
     build_toolbox,
@@ -53,8 +62,7 @@ from scenarios._toolbox import (
 
 __all__ = [
     "MAX_PLANNED_ATTEMPTS",
-    "NO_BIAS",
-    "QUOTA_GRACE_S",
+    "QUOTA_GRACE_MS",
     "CallLog",
     "CallSpec",
     "Constant",
@@ -74,8 +82,9 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SimulatedAPI",
-    "SleepBias",
     "Stall",
+    "SumQuantiles",
+    "ToolDeclaration",
     "ToolError",
     "ToolSpec",
     "TrialPlan",
@@ -97,4 +106,5 @@ __all__ = [
     "quota_states",
     "resolve",
     "scenario_to_dict",
+    "sum_quantiles",
 ]

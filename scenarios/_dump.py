@@ -16,6 +16,7 @@ from scenarios._latency import (
     Pareto,
     Uniform,
 )
+from scenarios._params import params_to_toml
 from scenarios._spec import Faults, Scenario
 
 
@@ -52,6 +53,10 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         d: dict[str, Any] = {"name": t.name, "latency": latency_to_dict(t.latency), "calls": 0}
         if t.description:
             d["description"] = t.description
+        if t.parameters:
+            d["params"] = params_to_toml(t.parameters)
+        if t.idempotent:
+            d["idempotent"] = True
         if t.faults != Faults():
             d |= {
                 "error_rate": t.faults.error_rate,

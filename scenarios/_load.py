@@ -12,11 +12,11 @@ import itertools
 import re
 import tomllib
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from scenarios._fields import At, ScenarioError, check_bool, check_int, check_num, check_str, check_table
 from scenarios._latency import (
     Constant,
     Empirical,
@@ -28,72 +28,8 @@ from scenarios._latency import (
     Pareto,
     Uniform,
 )
+from scenarios._params import check_args, parse_params
 from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
-
-
-class ScenarioError(ValueError):
-    """A scenario file or name that cannot be used; the message is one line for the user."""
-
-
-@dataclass(frozen=True, slots=True)
-class _At:
-    """Where we are in the file, for error messages."""
-
-    file: str
-    path: str
-
-    def key(self, k: str | int) -> _At:
-        return _At(
-            self.file, f"{self.path}[{k}]" if isinstance(k, int) else (f"{self.path}.{k}" if self.path else k)
-        )
-
-    def fail(self, msg: str) -> ScenarioError:
-        return ScenarioError(f"{self.file}: {self.path or '(top level)'}: {msg}")
-
-
-_NUM = (int, float)
-
-
-def _table(
-    at: _At, v: Any, allowed: set[str], required: frozenset[str] | set[str] = frozenset()
-) -> dict[str, Any]:
-    if not isinstance(v, dict):
-        raise at.fail(f"must be a table, got {type(v).__name__}")
-    unknown = sorted(set(v) - allowed)
-    if unknown:
-        raise at.fail(f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
-    missing = sorted(required - set(v))
-    if missing:
-        raise at.fail(f"missing key {missing[0]!r}")
-    return v
-
-
-def _num(
-    at: _At, v: Any, *, lo: float | None = None, lo_open: bool = False, hi: float | None = None
-) -> float:
-    if isinstance(v, bool) or not isinstance(v, _NUM):
-        raise at.fail(f"must be a number, got {type(v).__name__} {v!r}")
-    x = float(v)
-    if lo is not None and (x <= lo if lo_open else x < lo):
-        raise at.fail(f"must be {'>' if lo_open else '>='} {lo:g}, got {x:g}")
-    if hi is not None and x > hi:
-        raise at.fail(f"must be <= {hi:g}, got {x:g}")
-    return x
-
-
-def _int(at: _At, v: Any, *, lo: int = 0) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise at.fail(f"must be an integer, got {type(v).__name__} {v!r}")
-    if v < lo:
-        raise at.fail(f"must be >= {lo}, got {v}")
-    return v
-
-
-def _str(at: _At, v: Any) -> str:
-    if not isinstance(v, str):
-        raise at.fail(f"must be a string, got {type(v).__name__} {v!r}")
-    return v
-
 
 _DISTS: dict[str, tuple[set[str], set[str]]] = {
     # dist: (required keys, optional keys)
@@ -108,7 +44,7 @@ _DISTS: dict[str, tuple[set[str], set[str]]] = {
 }
 
 
-def _latency(at: _At, v: Any, base: Path | None) -> Latency:
+def _latency(at: At, v: Any, base: Path | None) -> Latency:
     if not isinstance(v, dict):
         raise at.fail('must be a table like {dist = "uniform", low_ms = 100, high_ms = 500}')
     dist = v.get("dist")
@@ -116,10 +52,10 @@ def _latency(at: _At, v: Any, base: Path | None) -> Latency:
         raise at.key("dist").fail(f"must be one of {', '.join(_DISTS)}, got {dist!r}")
     req, opt = _DISTS[dist]
     extra = {"weight"} if at.path.endswith("]") and ".components" in at.path else set()
-    d = _table(at, v, req | opt | {"dist"} | extra, req | {"dist"})
+    d = check_table(at, v, req | opt | {"dist"} | extra, req | {"dist"})
 
     def n(k: str, *, lo: float | None = None, lo_open: bool = False) -> float:
-        return _num(at.key(k), d[k], lo=lo, lo_open=lo_open)
+        return check_num(at.key(k), d[k], lo=lo, lo_open=lo_open)
 
     match dist:
         case "constant":
@@ -149,13 +85,13 @@ def _latency(at: _At, v: Any, base: Path | None) -> Latency:
                 cat = at.key("components").key(i)
                 if not isinstance(c, dict) or "weight" not in c:
                     raise cat.fail("each component needs a 'weight' > 0 and a dist")
-                weights.append(_num(cat.key("weight"), c["weight"], lo=0, lo_open=True))
+                weights.append(check_num(cat.key("weight"), c["weight"], lo=0, lo_open=True))
                 parts.append(_latency(cat, c, base))
             return Mixture(tuple(weights), tuple(parts))
 
 
-def _empirical(at: _At, d: dict[str, Any], base: Path | None) -> Latency:
-    name = _str(at.key("csv"), d["csv"])
+def _empirical(at: At, d: dict[str, Any], base: Path | None) -> Latency:
+    name = check_str(at.key("csv"), d["csv"])
     path = Path(name) if Path(name).is_absolute() or base is None else base / name
     column = d.get("column", 0)
     try:
@@ -169,7 +105,7 @@ def _empirical(at: _At, d: dict[str, Any], base: Path | None) -> Latency:
             raise at.key("column").fail(f"no column {column!r} in {path} (columns: {', '.join(header)})")
         col = header.index(column)
     else:
-        col = _int(at.key("column"), column)
+        col = check_int(at.key("column"), column)
         if rows and not _is_number(rows[0][col] if col < len(rows[0]) else ""):
             rows.pop(0)  # a header row
     values = []
@@ -193,7 +129,10 @@ def _is_number(s: str) -> bool:
 
 
 _TOP = {"name", "description", "matrix", "doc", "tools", "quotas", "calls", "model"}
-_TOOL = {"name", "count", "calls", "description", "latency", "error_rate", "hang_rate", "hang_ms", "quota"}
+_TOOL = {
+    "name", "count", "calls", "description", "latency", "error_rate", "hang_rate", "hang_ms", "quota",
+    "params", "idempotent",
+}  # fmt: skip
 _QUOTA = {"calls", "period_ms", "burst"}
 _CALL = {"id", "tool", "args", "after"}
 _DOC = {"row", "sequential_ms", "parallel_ms", "speedup"}
@@ -215,17 +154,17 @@ def _expand(v: Any, values: Mapping[str, Any]) -> Any:
 
 def parse_scenarios(data: dict[str, Any], file: str, base: Path | None = None) -> list[Scenario]:
     """A parsed TOML document -> its scenarios (several when it has a [matrix])."""
-    at = _At(file, "")
-    _table(at, data, _TOP, {"name", "tools"})
+    at = At(file, "")
+    check_table(at, data, _TOP, {"name", "tools"})
     parse_model_table(data.get("model", {}), file)
     matrix = data.get("matrix", {})
-    _table(at.key("matrix"), matrix, set(matrix))
+    check_table(at.key("matrix"), matrix, set(matrix))
     keys = list(matrix)
     for k in keys:
         if not isinstance(matrix[k], list) or not matrix[k]:
             raise at.key("matrix").key(k).fail("must be a non-empty list of values")
     template = {k: v for k, v in data.items() if k != "matrix"}
-    family = re.sub(r"[-_]*\{\w+\}", "", _str(at.key("name"), data["name"])) or data["name"]
+    family = re.sub(r"[-_]*\{\w+\}", "", check_str(at.key("name"), data["name"])) or data["name"]
     out = []
     for combo in itertools.product(*(matrix[k] for k in keys)) if keys else [()]:
         values = dict(zip(keys, combo, strict=True))
@@ -236,12 +175,12 @@ def parse_scenarios(data: dict[str, Any], file: str, base: Path | None = None) -
     return out
 
 
-def _scenario(d: dict[str, Any], at: _At, base: Path | None, family: str) -> Scenario:
-    name = _str(at.key("name"), d["name"])
+def _scenario(d: dict[str, Any], at: At, base: Path | None, family: str) -> Scenario:
+    name = check_str(at.key("name"), d["name"])
     if not re.fullmatch(r"[A-Za-z0-9][\w.-]*", name):
         raise at.key("name").fail(f"must be letters, digits, '-', '_' or '.', got {name!r}")
     quotas_raw = d.get("quotas", {})
-    _table(at.key("quotas"), quotas_raw, set(quotas_raw))
+    check_table(at.key("quotas"), quotas_raw, set(quotas_raw))
     tools: list[ToolSpec] = []
     auto_calls: list[tuple[str, int]] = []
     quota_members: dict[str, list[str]] = {q: [] for q in quotas_raw}
@@ -250,26 +189,28 @@ def _scenario(d: dict[str, Any], at: _At, base: Path | None, family: str) -> Sce
         raise at.key("tools").fail("must be a non-empty list of [[tools]] tables")
     for i, t in enumerate(raw_tools):
         tat = at.key("tools").key(i)
-        _table(tat, t, _TOOL, {"name", "latency"})
-        count = _int(tat.key("count"), t.get("count", 1), lo=1)
-        per_tool = _int(tat.key("calls"), t.get("calls", 1), lo=0)
+        check_table(tat, t, _TOOL, {"name", "latency"})
+        count = check_int(tat.key("count"), t.get("count", 1), lo=1)
+        per_tool = check_int(tat.key("calls"), t.get("calls", 1), lo=0)
         lat = _latency(tat.key("latency"), t["latency"], base)
         faults = Faults(
-            error_rate=_num(tat.key("error_rate"), t.get("error_rate", 0.0), lo=0, hi=1),
-            hang_rate=_num(tat.key("hang_rate"), t.get("hang_rate", 0.0), lo=0, hi=1),
-            hang_ms=_num(tat.key("hang_ms"), t.get("hang_ms", 60_000.0), lo=0, lo_open=True),
+            error_rate=check_num(tat.key("error_rate"), t.get("error_rate", 0.0), lo=0, hi=1),
+            hang_rate=check_num(tat.key("hang_rate"), t.get("hang_rate", 0.0), lo=0, hi=1),
+            hang_ms=check_num(tat.key("hang_ms"), t.get("hang_ms", 60_000.0), lo=0, lo_open=True),
         )
         quota = t.get("quota")
-        if quota is not None and _str(tat.key("quota"), quota) not in quota_members:
+        if quota is not None and check_str(tat.key("quota"), quota) not in quota_members:
             known = ", ".join(quota_members) or "none defined"
             raise tat.key("quota").fail(f"no [quotas.{quota}] table (quotas: {known})")
-        tname = _str(tat.key("name"), t["name"])
+        params = parse_params(tat.key("params"), t.get("params"))
+        idempotent = check_bool(tat.key("idempotent"), t.get("idempotent", False))
+        tname = check_str(tat.key("name"), t["name"])
         if count > 1 and "{i}" not in tname:
             raise tat.key("name").fail("with count > 1 the name needs {i}, e.g. 'api_{i}'")
         for j in range(count):
             nm = tname.replace("{i}", str(j))
-            desc = _str(tat.key("description"), t.get("description", "")).replace("{i}", str(j))
-            tools.append(ToolSpec(nm, lat, faults, desc))
+            desc = check_str(tat.key("description"), t.get("description", "")).replace("{i}", str(j))
+            tools.append(ToolSpec(nm, lat, faults, desc, params, idempotent))
             auto_calls.append((nm, per_tool))
             if quota is not None:
                 quota_members[quota].append(nm)
@@ -280,29 +221,29 @@ def _scenario(d: dict[str, Any], at: _At, base: Path | None, family: str) -> Sce
     quotas = []
     for qname, q in quotas_raw.items():
         qat = at.key("quotas").key(qname)
-        _table(qat, q, _QUOTA, {"calls", "period_ms"})
-        calls = _int(qat.key("calls"), q["calls"], lo=1)
-        burst = _int(qat.key("burst"), q.get("burst", calls), lo=1)
+        check_table(qat, q, _QUOTA, {"calls", "period_ms"})
+        calls = check_int(qat.key("calls"), q["calls"], lo=1)
+        burst = check_int(qat.key("burst"), q.get("burst", calls), lo=1)
         if burst > calls:
             raise qat.key("burst").fail(f"must be <= calls ({calls}), got {burst}")
-        period = _num(qat.key("period_ms"), q["period_ms"], lo=0, lo_open=True)
+        period = check_num(qat.key("period_ms"), q["period_ms"], lo=0, lo_open=True)
         if not quota_members[qname]:
             raise qat.fail('no tool uses this quota (set quota = "' + qname + '" on a tool)')
         quotas.append(RateLimit(qname, calls, period, burst, tuple(quota_members[qname])))
-    calls_list = _calls(at, d, auto_calls, set(tool_names))
+    calls_list = _calls(at, d, auto_calls, {t.name: t for t in tools})
     doc = None
     if "doc" in d:
         dat = at.key("doc")
-        dd = _table(dat, d["doc"], _DOC, _DOC)
+        dd = check_table(dat, d["doc"], _DOC, _DOC)
         doc = DocClaim(
-            row=_str(dat.key("row"), dd["row"]),
-            sequential_ms=_num(dat.key("sequential_ms"), dd["sequential_ms"], lo=0, lo_open=True),
-            parallel_ms=_num(dat.key("parallel_ms"), dd["parallel_ms"], lo=0, lo_open=True),
-            speedup=_num(dat.key("speedup"), dd["speedup"], lo=0, lo_open=True),
+            row=check_str(dat.key("row"), dd["row"]),
+            sequential_ms=check_num(dat.key("sequential_ms"), dd["sequential_ms"], lo=0, lo_open=True),
+            parallel_ms=check_num(dat.key("parallel_ms"), dd["parallel_ms"], lo=0, lo_open=True),
+            speedup=check_num(dat.key("speedup"), dd["speedup"], lo=0, lo_open=True),
         )
     return Scenario(
         name=name,
-        description=_str(at.key("description"), d.get("description", "")),
+        description=check_str(at.key("description"), d.get("description", "")),
         tools=tuple(tools),
         calls=tuple(calls_list),
         quotas=tuple(quotas),
@@ -312,7 +253,9 @@ def _scenario(d: dict[str, Any], at: _At, base: Path | None, family: str) -> Sce
     )
 
 
-def _calls(at: _At, d: dict[str, Any], auto: list[tuple[str, int]], tools: set[str]) -> list[CallSpec]:
+def _calls(
+    at: At, d: dict[str, Any], auto: list[tuple[str, int]], tools: Mapping[str, ToolSpec]
+) -> list[CallSpec]:
     if "calls" not in d:
         counter = (f"c{i}" for i in itertools.count())
         out = [
@@ -330,13 +273,14 @@ def _calls(at: _At, d: dict[str, Any], auto: list[tuple[str, int]], tools: set[s
     out = []
     for i, c in enumerate(raw):
         cat = at.key("calls").key(i)
-        _table(cat, c, _CALL, {"id", "tool"})
-        cid = _str(cat.key("id"), c["id"])
-        tool = _str(cat.key("tool"), c["tool"])
+        check_table(cat, c, _CALL, {"id", "tool"})
+        cid = check_str(cat.key("id"), c["id"])
+        tool = check_str(cat.key("tool"), c["tool"])
         if tool not in tools:
             raise cat.key("tool").fail(f"no tool {tool!r} (tools: {', '.join(sorted(tools))})")
         args = c.get("args", {})
-        _table(cat.key("args"), args, set(args))
+        check_table(cat.key("args"), args, set(args))
+        check_args(cat.key("args"), tool, tools[tool].parameters, args)
         after = c.get("after", [])
         if not isinstance(after, list) or not all(isinstance(a, str) for a in after):
             raise cat.key("after").fail("must be a list of call ids")
@@ -389,10 +333,10 @@ def parse_model_table(v: Any, file: str) -> dict[str, Any]:
     """A scenario file's ``[model]`` table, validated: prompt, system_instruction, function_calling
     (AUTO|ANY|NONE|VALIDATED), thinking_budget (integer, -1 = dynamic), thinking_level, include_thoughts,
     temperature (0..2). Unknown keys and bad values are one line naming the file and field."""
-    at = _At(file, "model")
-    d = dict(_table(at, v, _MODEL_KEYS))
+    at = At(file, "model")
+    d = dict(check_table(at, v, _MODEL_KEYS))
     for k in _MODEL_STR & set(d):
-        d[k] = _str(at.key(k), d[k])
+        d[k] = check_str(at.key(k), d[k])
     if "function_calling" in d:
         d["function_calling"] = d["function_calling"].upper()
         if d["function_calling"] not in _CALLING_MODES:
@@ -402,11 +346,11 @@ def parse_model_table(v: Any, file: str) -> dict[str, Any]:
         if d["thinking_level"] not in _THINKING_LEVELS:
             raise at.key("thinking_level").fail(f"must be one of {', '.join(_THINKING_LEVELS)}")
     if "thinking_budget" in d:
-        d["thinking_budget"] = _int(at.key("thinking_budget"), d["thinking_budget"], lo=-1)
-    if "include_thoughts" in d and not isinstance(d["include_thoughts"], bool):
-        raise at.key("include_thoughts").fail("must be true or false")
+        d["thinking_budget"] = check_int(at.key("thinking_budget"), d["thinking_budget"], lo=-1)
+    if "include_thoughts" in d:
+        check_bool(at.key("include_thoughts"), d["include_thoughts"])
     if "temperature" in d:
-        d["temperature"] = _num(at.key("temperature"), d["temperature"], lo=0.0, hi=2.0)
+        d["temperature"] = check_num(at.key("temperature"), d["temperature"], lo=0.0, hi=2.0)
     return d
 
 

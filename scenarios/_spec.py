@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,11 +56,59 @@ class Faults:
 
 
 @dataclass(frozen=True, slots=True)
+class ToolDeclaration:
+    """What a model is told of one tool: its name, what it does, and its arguments as a JSON-Schema object
+    (``{"type": "object", "properties": {...}, "required": [...]}``, lower-case types, in the OpenAPI subset
+    Gemini accepts), or an empty mapping when it takes none: Gemini refuses an OBJECT schema without
+    properties, so ``as_dict`` then sends no ``parameters`` at all."""
+
+    name: str
+    description: str
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+
+    def as_dict(self) -> dict[str, Any]:
+        """The declaration as Gemini's ``FunctionDeclaration`` JSON (``parameters`` left out when empty)."""
+        out: dict[str, Any] = {"name": self.name, "description": self.description}
+        if self.parameters:
+            out["parameters"] = _plain(self.parameters)
+        return out
+
+
+def _plain(v: Any) -> Any:
+    """A deep copy in plain dicts and lists, so a caller may change what it is given."""
+    if isinstance(v, Mapping):
+        return {k: _plain(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_plain(x) for x in v]
+    return v
+
+
+@dataclass(frozen=True, slots=True)
 class ToolSpec:
+    """One tool. ``parameters`` is its declaration's argument schema (see ``ToolDeclaration``); an
+    ``idempotent`` tool may safely run twice for one call (only those are worth hedging)."""
+
     name: str
     latency: Latency
     faults: Faults = Faults()
     description: str = ""
+    parameters: Mapping[str, Any] = field(default_factory=dict)
+    idempotent: bool = False
+
+    def declaration(self) -> ToolDeclaration:
+        return ToolDeclaration(self.name, self.description, self.parameters)
+
+    def extras(self) -> dict[str, Any]:
+        """What the fingerprint adds for this tool beyond name, latency and faults (empty for a tool that
+        uses none of it, so a scenario written before these fields existed keeps its hash)."""
+        out: dict[str, Any] = {}
+        if self.description:
+            out["description"] = self.description
+        if self.parameters:
+            out["parameters"] = _plain(self.parameters)
+        if self.idempotent:
+            out["idempotent"] = True
+        return out
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +155,21 @@ class Scenario:
                 return q
         return None
 
+    def declarations(self) -> tuple[ToolDeclaration, ...]:
+        """The function declarations a model driver sends for this scenario's tools, in tool order."""
+        return tuple(t.declaration() for t in self.tools)
+
     def fingerprint(self) -> str:
-        """A stable hash of everything that changes the numbers (not the description)."""
+        """A stable hash of everything that changes the numbers or what a model is told of the tools (not the
+        scenario's own description)."""
         payload = {
-            "tools": [[t.name, repr(t.latency), repr(t.faults)] for t in self.tools],
+            "tools": [[t.name, repr(t.latency), repr(t.faults), *_nonempty(t.extras())] for t in self.tools],
             "calls": [[c.id, c.tool, sorted(c.args.items()), list(c.after)] for c in self.calls],
             "quotas": [q.as_dict() | {"name": q.name} for q in self.quotas],
         }
         blob = json.dumps(payload, sort_keys=True, default=str).encode()
         return hashlib.sha256(blob).hexdigest()[:16]
+
+
+def _nonempty(d: dict[str, Any]) -> list[dict[str, Any]]:
+    return [d] if d else []

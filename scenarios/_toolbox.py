@@ -24,9 +24,12 @@ Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 ASleep = Callable[[float], Awaitable[None]]
 
-#: Wake-up jitter between two threads can make a well-behaved client's start land a hair inside a window
-#: it scheduled exactly at its edge; the server forgives this much (wall seconds), as real ones forgive skew.
-QUOTA_GRACE_S = 0.0005
+#: The server forgives a start this early at a window's edge, in DOCUMENT milliseconds (scaled with the run's
+#: time scale like every other duration): a client-side limiter admits a call on its own clock reading and
+#: the server reads its clock a moment later, so a thread preempted in between can reach the server a hair
+#: earlier relative to an older start than the limiter measured. 1 ms is 0.5% of the 200 ms burst window of
+#: the document's quota; reports judge recorded starts by exactly this rule (theory.json ``quota.grace_ms``).
+QUOTA_GRACE_MS = 1.0
 
 
 class ToolError(RuntimeError):
@@ -51,6 +54,7 @@ class QuotaState:
 
     def __init__(self, quota: RateLimit, time_scale: float, clock: Clock) -> None:
         self.windows = [(count, length_ms / 1000 * time_scale) for count, length_ms in quota.windows_ms()]
+        self.grace = QUOTA_GRACE_MS / 1000 * time_scale
         self._starts: list[deque[float]] = [deque() for _ in self.windows]
         self._clock = clock
         self._lock = threading.Lock()
@@ -63,7 +67,7 @@ class QuotaState:
             now = self._clock()
             retry = 0.0
             for (count, length), starts in zip(self.windows, self._starts, strict=True):
-                while starts and starts[0] <= now - length + QUOTA_GRACE_S:
+                while starts and starts[0] <= now - length + self.grace:
                     starts.popleft()
                 if len(starts) >= count:
                     retry = max(retry, starts[0] + length - now)
@@ -105,21 +109,6 @@ class CallLog:
     outcome: str
 
 
-@dataclass(frozen=True, slots=True)
-class SleepBias:
-    """How much later than asked this machine's sleeps wake up (median, wall seconds), measured at start-up
-    by ``bench`` and subtracted from each simulated latency, so a planned 2 ms call takes 2 ms and not
-    2.1 ms. Without it a sequential run of n calls is charged n timer overshoots that belong to the
-    simulation, not to the executor. Hangs and stalls are not corrected: they are not measured against."""
-
-    sync_s: float = 0.0
-    async_s: float = 0.0
-
-
-#: no correction: the default everywhere outside a calibrated benchmark run
-NO_BIAS = SleepBias()
-
-
 class SimulatedAPI:
     """One tool of the plan. Looks up its planned draw by the call's ``request_id`` argument."""
 
@@ -135,10 +124,8 @@ class SimulatedAPI:
         asleep: ASleep = asyncio.sleep,
         description: str = "",
         stall: Stall | None = None,
-        bias: SleepBias = NO_BIAS,
     ) -> None:
         self.name = name
-        self._bias = bias
         self._stall = stall
         self.description = description
         self._calls = calls
@@ -176,7 +163,7 @@ class SimulatedAPI:
         if self._stall is not None and (held := self._stall.remaining(start)) > 0:
             self._sleep(held)
         attempt, delay, errors, hangs, hang_s = self._begin(request_id)
-        self._sleep(hang_s if hangs else max(0.0, delay - self._bias.sync_s))
+        self._sleep(hang_s if hangs else delay)
         return self._finish(request_id, attempt, start, errors, hangs, args)
 
     async def acall(self, *, request_id: str, **args: Any) -> dict[str, Any]:
@@ -185,7 +172,7 @@ class SimulatedAPI:
         if self._stall is not None and (held := self._stall.remaining(start)) > 0:
             await self._asleep(held)
         attempt, delay, errors, hangs, hang_s = self._begin(request_id)
-        await self._asleep(hang_s if hangs else max(0.0, delay - self._bias.async_s))
+        await self._asleep(hang_s if hangs else delay)
         return self._finish(request_id, attempt, start, errors, hangs, args)
 
     def _finish(
@@ -227,7 +214,6 @@ def build_toolbox(
     asleep: ASleep = asyncio.sleep,
     quota_states: Mapping[str, QuotaState] | None = None,
     stall: Stall | None = None,
-    bias: SleepBias = NO_BIAS,
 ) -> dict[str, SimulatedAPI]:
     """Simulated APIs for one executor run of ``plan``: with fresh quota state, or with ``quota_states``
     (quota name -> state, from ``quota_states()``) shared with other runs in flight at the same time."""
@@ -251,6 +237,5 @@ def build_toolbox(
             asleep=asleep,
             description=t.description,
             stall=stall,
-            bias=bias,
         )
     return box

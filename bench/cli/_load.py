@@ -261,8 +261,8 @@ def _model_factory(ns: argparse.Namespace) -> Any:
 def _one_rate(
     ns: argparse.Namespace, sc: Any, rate: float, schedule: tuple[float, ...], out: Path, url: str, meta: Any
 ) -> dict[str, Any]:
-    from bench.load import LoadRecord, LoadSession, inprocess_tools, run_load, summarize, summary_markdown
-    from reports import plot_latency_over_time, write_json_atomic, write_text_atomic
+    from bench.load import LoadRecord, LoadSession, inprocess_tools, run_load, summarize
+    from reports import load_summary_markdown, plot_latency_over_time, write_json_atomic, write_text_atomic
     from scenarios import Stall
 
     lead = 0.2
@@ -359,7 +359,7 @@ def _one_rate(
     }
     write_json_atomic(out / "load.json", {"schema": 1, "summary": summary, "run": meta})
     title = f"Load: {sc.name}, {ns.executor}, {rate:g} q/s {ns.arrival}, {ns.transport}"
-    md = summary_markdown(summary, title)
+    md = load_summary_markdown(summary, title)
     cap = summary["quota_capacity_qps"]
     if cap is not None:
         md += f"\nThe server quota admits about {cap:.3g} queries/s at time scale {ns.time_scale:g}.\n"

@@ -15,7 +15,6 @@ from bench.load._open_loop import (
     quantiles,
     run_load,
     summarize,
-    summary_markdown,
 )
 from bench.load._session import LIMITERS, AsyncLane, LoadSession, ToolSource, inprocess_tools, outcome_of
 
@@ -37,5 +36,4 @@ __all__ = [
     "quantiles",
     "run_load",
     "summarize",
-    "summary_markdown",
 ]

@@ -15,8 +15,9 @@ from typing import Any, Protocol, TypeVar
 
 from bench.load._open_loop import QueryOutcome
 from bench.models import DEFAULT_MODEL, ModelDriver
-from bench.run import quotas_of, tool_calls
+from bench.run import quotas_of, tool_calls, turn_record
 from executors import AsyncioExecutor, Executor, Quota, SlidingWindowLimiter, Tools, make_executor
+from reports import LoadQuery, ModelSession, TrialRecord
 from scenarios import Scenario, Stall, TrialPlan, build_toolbox, make_plan, quota_states
 
 T = TypeVar("T")
@@ -80,12 +81,12 @@ class _Ended(Protocol):
     def error(self) -> str | None: ...
 
 
-def outcome_of(results: Sequence[_Ended], turns: int = 1) -> QueryOutcome:
+def outcome_of(results: Sequence[_Ended], turns: int = 1, record: TrialRecord | None = None) -> QueryOutcome:
     n429 = sum(r.status == "rate_limited" for r in results)
     bad = [r for r in results if r.status not in ("ok", "rate_limited")]
     status = "error" if bad else "rate_limited" if n429 else "ok"
     first = next((r.error for r in results if r.status != "ok"), None)
-    return QueryOutcome(status, turns, len(results), n429, len(bad), first)
+    return QueryOutcome(status, turns, len(results), n429, len(bad), first, record)
 
 
 #: A fresh model for one query: a model driver keeps one conversation's state.
@@ -139,16 +140,28 @@ class LoadSession:
         quotas = quotas_of(self.scenario, self.time_scale) if self.limiter == "per-query" else ()
         if self.model is not None:
             return self._session(plan, tools, quotas)
+        return self._turn(index, plan, tools, quotas)
+
+    def _turn(self, index: int, plan: TrialPlan, tools: Tools, quotas: Sequence[Quota]) -> QueryOutcome:
         calls = tool_calls(plan)
+        t0 = time.perf_counter()
         if self._lane is not None and self._shared is not None:
-            results = self._lane.run(self._shared.arun(calls, tools, quotas=quotas))
+            ex = self._shared
+            results = self._lane.run(ex.arun(calls, tools, quotas=quotas))
+            makespan = time.perf_counter() - t0
         else:
             ex = make_executor(self.executor, time_scale=self.time_scale)
             try:
                 results = ex.run(calls, tools, quotas=quotas)
+                makespan = time.perf_counter() - t0
             finally:
                 ex.close()
-        return outcome_of(results)
+        rec = turn_record(
+            plan, results, self.time_scale, executor=ex.name, t0=t0, makespan_s=makespan,
+            ideal_s=float("nan"),  # a prediction (0.1-0.2 ms) would be charged to the query's service time
+            session=LoadQuery(index, self.limiter),
+        )  # fmt: skip
+        return outcome_of(rec.calls, record=rec)
 
     def _session(self, plan: TrialPlan, tools: Tools, quotas: Sequence[Quota]) -> QueryOutcome:
         from bench.models import load_prices
@@ -163,7 +176,8 @@ class LoadSession:
             )  # fmt: skip
         finally:
             ex.close()
-        return outcome_of(rec.calls, turns=len(rec.session.get("turns", ())))
+        turns = rec.session.n_turns if isinstance(rec.session, ModelSession) else 1
+        return outcome_of(rec.calls, turns=turns, record=rec)
 
     def close(self) -> None:
         if self._shared is not None:

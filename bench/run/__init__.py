@@ -5,6 +5,7 @@ from bench.run._afc_peer import NAME as AFC
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._experiments import run_experiments
 from bench.run._meta import run_metadata, utc_now
+from bench.run._records import trial_record, turn_record
 from bench.run._runner import RunConfig, RunError, executor_order, measure, run
 from bench.run._session import CallMapper, query_text, run_session
 from bench.run._theory import scenario_theory
@@ -25,5 +26,7 @@ __all__ = [
     "run_session",
     "scenario_theory",
     "tool_calls",
+    "trial_record",
+    "turn_record",
     "utc_now",
 ]

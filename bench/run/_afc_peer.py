@@ -28,9 +28,10 @@ from bench.models import (
     stop_status,
 )
 from bench.run._convert import planned_work, quotas_of
+from bench.run._records import span_record, trial_record
 from bench.run._session import FATAL_KINDS, query_text, tool_decls
 from executors import Sequential
-from reports import CallRecord, TrialRecord
+from reports import AfcSession, TrialRecord
 from scenarios import SimulatedAPI, TrialPlan, build_toolbox
 
 NAME = "sdk-afc"
@@ -145,42 +146,51 @@ def afc_session(
     }
     status = "model_error" if error else _status(response)
     planned = {c.id: c for c in plan.calls}
-    calls = []
-    for k, (rid, tool, start, end, cstatus, err) in enumerate(sorted(spans.rows, key=lambda r: r[2])):
-        pc = planned.get(rid)
-        calls.append(
-            CallRecord(
-                id=rid or f"x{k}", tool=tool,
-                planned_latency_s=pc.latency_ms[0] / 1000 * time_scale if pc else 0.0,
-                start_s=start - t0, end_s=end - t0, status=cstatus, attempts=1, error=err,
-                after=pc.after if pc else (),
-            )
-        )  # fmt: skip
+    calls = [
+        span_record(
+            rid or f"x{k}", tool, planned.get(rid), time_scale, (start - t0, end - t0), cstatus, error=err
+        )
+        for k, (rid, tool, start, end, cstatus, err) in enumerate(sorted(spans.rows, key=lambda r: r[2]))
+    ]
     tool_s = sum(c.end_s - c.start_s for c in calls)
-    firsts = [c.latency_ms[0] / 1000 * time_scale for c in plan.calls]
     bill = prices.bill(model, [tokens])
-    used = {c.id for c in calls if c.id in planned}
-    session: dict[str, Any] = {
-        "mode": mode, "status": status, "turns": [], "n_turns": n_turns,
-        "model_s": makespan - tool_s, "tool_s": tool_s, "overhead_s": 0.0, **tokens,
-        "cost_usd": bill.usd, "price_model": bill.row or model, "price_note": bill.note,
-        "prices_read_on": bill.read_on, "answered": status == "answered",
-        "sdk": f"google-genai {sdk_version}",
-        "note": "AFC hides its turns: model_s includes SDK overhead; tokens are the final response's",
-        "failed_calls": sum(1 for c in calls if c.status != "ok"),
-        "missing_calls": len(plan.calls) - len(used), "unmapped_calls": spans.extra,
-    }  # fmt: skip
-    if error:
-        session["error"] = error
-    return TrialRecord(
-        run_id=run_id, scenario=plan.scenario.name, scenario_hash=plan.scenario.fingerprint(),
-        executor=NAME, trial=plan.trial, order=order, seed=plan.seed, time_scale=time_scale,
-        makespan_s=makespan, lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale,
+    session = AfcSession(
+        mode=mode,
+        n_turns=n_turns,
+        model_s=makespan - tool_s,
+        tool_s=tool_s,
+        tokens_in=tokens["tokens_in"],
+        tokens_out=tokens["tokens_out"],
+        cost_usd=bill.usd,
+        price_model=bill.row or model,
+        prices_read_on=bill.read_on,
+        sdk=f"google-genai {sdk_version}",
+        failed_calls=sum(1 for c in calls if c.status != "ok"),
+        missing_calls=len(plan.calls) - len({c.id for c in calls} & set(planned)),
+        status=status,
+        tokens_thoughts=tokens["tokens_thoughts"],
+        tokens_cached=tokens["tokens_cached"],
+        tokens_tool_prompt=tokens["tokens_tool_prompt"],
+        price_note=bill.note,
+        error=error,
+        unmapped_calls=spans.extra,
+    )
+    return trial_record(
+        plan,
+        time_scale,
+        executor=NAME,
+        makespan_s=makespan,
+        lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale,
         # AFC runs the calls one after another: its ideal tool time is the sequential one
-        ideal_s=Sequential().predict(planned_work(plan, time_scale), quotas=quotas_of(plan.scenario, time_scale)),
-        planned_sum_s=sum(firsts), planned_max_s=max(firsts, default=0.0), calls=tuple(calls),
-        model="gemini", session=session,
-    )  # fmt: skip
+        ideal_s=Sequential().predict(
+            planned_work(plan, time_scale), quotas=quotas_of(plan.scenario, time_scale)
+        ),
+        calls=calls,
+        run_id=run_id,
+        order=order,
+        model="gemini",
+        session=session,
+    )
 
 
 def _status(response: Any) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bench.run._records import planned_s
 from executors import PlannedWork, Quota, ToolCall
 from scenarios import Scenario, TrialPlan
 
@@ -19,4 +20,4 @@ def tool_calls(plan: TrialPlan) -> list[ToolCall]:
 
 
 def planned_work(plan: TrialPlan, time_scale: float) -> list[PlannedWork]:
-    return [PlannedWork(c.id, c.tool, c.latency_ms[0] / 1000 * time_scale, c.after) for c in plan.calls]
+    return [PlannedWork(c.id, c.tool, planned_s(c, time_scale), c.after) for c in plan.calls]

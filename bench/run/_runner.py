@@ -15,14 +15,15 @@ from typing import Any
 import numpy as np
 
 from bench.models import DEFAULT_MODEL, GenerationSettings, ModelDriver, ModelError, PriceTable, redact
-from bench.run._calibrate import measure_bias, typical_latency_s
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
+from bench.run._raw import RawReferences
+from bench.run._records import turn_record
 from bench.run._session import run_session
 from bench.run._theory import scenario_theory
-from executors import CallResult, Executor
-from reports import CallRecord, ResultsWriter, TrialRecord, read_records, write_json_atomic
-from scenarios import NO_BIAS, Scenario, SimulatedAPI, SleepBias, TrialPlan, build_toolbox, make_plan
+from executors import Executor
+from reports import RAW_LABELS, ResultsWriter, TrialRecord, is_raw, read_records, write_json_atomic
+from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan
 
 Clock = Callable[[], float]
 
@@ -45,8 +46,8 @@ class RunConfig:
     warmup: int = 1
     max_workers: int | None = None
     resume: bool = False
-    #: correct simulated latencies for this machine's sleep overshoot (bench.run._calibrate); off for exact tests
-    calibrate: bool = True
+    #: run the raw references (bench.run._raw) in every trial beside the executors; measurement runs only
+    raw: bool = True
     argv: tuple[str, ...] = field(default_factory=tuple)
     #: guard settings as given on the command line (document ms), recorded in run.json
     guards: dict[str, Any] | None = None
@@ -71,11 +72,18 @@ class RunConfig:
     #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
     inject_slowdown: float = 1.0
 
+    @property
+    def references(self) -> tuple[str, ...]:
+        """The raw references each trial runs beside the executors (none in a model run: a session's
+        makespan includes the model, which a bare gather does not)."""
+        return RAW_LABELS if self.raw and self.model == "none" else ()
+
     def args_json(self) -> dict[str, Any]:
         return {
             "scenarios": [s.name for s in self.scenarios],
             "scenario_hashes": {s.name: s.fingerprint() for s in self.scenarios},
             "executors": list(self.executors),
+            "references": list(self.references),
             "trials": self.trials,
             "seed": self.seed,
             "time_scale": self.time_scale,
@@ -110,7 +118,6 @@ def measure(
     order: int = 0,
     clock: Clock = time.perf_counter,
     on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
-    bias: SleepBias = NO_BIAS,
     slowdown: float = 1.0,
 ) -> TrialRecord:
     """Run one trial's calls with one executor against fresh simulated APIs and record what happened.
@@ -119,7 +126,7 @@ def measure(
     ``slowdown`` stretches every tool's sleep (not the plan, the quotas or the records' planned latencies),
     so the run looks like the same scenario on slower servers."""
     stretch = _stretched_sleeps(slowdown) if slowdown != 1.0 else {}
-    tools = build_toolbox(plan, time_scale, clock=clock, bias=bias, **stretch)
+    tools = build_toolbox(plan, time_scale, clock=clock, **stretch)
     if on_tools is not None:
         on_tools(tools)
     calls = tool_calls(plan)
@@ -128,28 +135,16 @@ def measure(
     t0 = clock()
     results = executor.run(calls, tools, quotas=quotas)
     makespan = clock() - t0
-    firsts = [c.latency_ms[0] / 1000 * time_scale for c in plan.calls]
-    # The bound is held to the work delivered: calls that failed (429s of a naive burst, timeouts, skipped
-    # dependents) are left out, so a run that gives up fast is not reported as beating the impossible.
-    completed = {r.call.id: r.attempts for r in results if r.status == "ok"}
-    return TrialRecord(
-        run_id=run_id,
-        scenario=plan.scenario.name,
-        scenario_hash=plan.scenario.fingerprint(),
+    return turn_record(
+        plan,
+        results,
+        time_scale,
         executor=executor.name,
-        trial=plan.trial,
-        order=order,
-        seed=plan.seed,
-        time_scale=time_scale,
+        t0=t0,
         makespan_s=makespan,
-        lower_bound_s=plan.lower_bound_ms(completed) / 1000 * time_scale,
         ideal_s=executor.predict(planned_work(plan, time_scale), quotas=quotas),
-        planned_sum_s=sum(firsts),
-        planned_max_s=max(firsts, default=0.0),
-        calls=tuple(
-            _call_record(r, p.latency_ms[0] / 1000 * time_scale, t0)
-            for r, p in zip(results, plan.calls, strict=True)
-        ),
+        run_id=run_id,
+        order=order,
     )
 
 
@@ -161,21 +156,6 @@ def _stretched_sleeps(factor: float) -> dict[str, Any]:
         await asyncio.sleep(seconds * factor)
 
     return {"sleep": sleep, "asleep": asleep}
-
-
-def _call_record(r: CallResult, planned_s: float, t0: float) -> CallRecord:
-    return CallRecord(
-        id=r.call.id,
-        tool=r.call.name,
-        planned_latency_s=planned_s,
-        start_s=r.start - t0,
-        end_s=r.end - t0,
-        status=r.status,
-        attempts=r.attempts,
-        error=r.error,
-        after=r.call.after,
-        wait_s=r.wait,
-    )
 
 
 def executor_order(labels: Sequence[str], seed: int, trial: int) -> list[str]:
@@ -210,7 +190,7 @@ def run(
         for trial in range(config.trials)
         for s in config.scenarios
         for mode in modes
-        for pos, label in enumerate(executor_order(config.executors, config.seed, trial))
+        for pos, label in enumerate(executor_order(config.executors + config.references, config.seed, trial))
         if (s.name, trial, label, mode) not in done
     ]
     try:
@@ -243,11 +223,12 @@ def _execute(
     model: ModelDriver | None,
     warm_model: ModelDriver | None,
 ) -> int:
-    """Warm up, calibrate, then measure every item of ``todo``, appending one record each."""
+    """Warm up, then measure every item of ``todo``, appending one record each."""
     total, written = len(todo), 0
+    refs = RawReferences()
     if config.warmup and todo:
         if config.model == "none":
-            _warm_up(config, executors)
+            _warm_up(config, executors, refs)
         elif warm_model is not None:
             _warm_up_sessions(config, executors, warm_model)
     # Everything alive now (modules, plans' scenario, pools) lives for the whole run: freezing it makes the
@@ -256,16 +237,6 @@ def _execute(
     gc.collect()
     gc.freeze()
     try:
-        bias = NO_BIAS
-        if config.calibrate and todo:
-            probe = typical_latency_s(config.scenarios, config.seed, config.time_scale)
-            bias = measure_bias(probe)
-            meta["calibration"] = {
-                "probe_s": probe,
-                "sleep_bias_s": bias.sync_s,
-                "asleep_bias_s": bias.async_s,
-            }
-            write_json_atomic(meta_path, meta)
         failures = 0
         with ResultsWriter(results_path) as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
@@ -276,34 +247,34 @@ def _execute(
                 if key not in plans:
                     plans.clear()  # one plan per (scenario, trial) shared by all its executors
                     plans[key] = make_plan(s, config.seed, trial)
-                if config.model == "none":
+                if is_raw(label):
+                    rec = refs.measure(label, plans[key], config.time_scale, run_id=meta["run_id"], order=pos)
+                elif config.model == "none":
                     rec = measure(
                         plans[key],
                         executors[label],
                         config.time_scale,
                         run_id=meta["run_id"],
                         order=pos,
-                        bias=bias,
                         slowdown=config.inject_slowdown,
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
-                    rec = _session(
-                        config, plans[key], mode, label, executors, model, meta["run_id"], pos, bias
-                    )
+                    rec = _session(config, plans[key], mode, label, executors, model, meta["run_id"], pos)
                 writer.write(rec)
                 written += 1
-                failures = failures + 1 if rec.session.get("status") == "model_error" else 0
+                failures = failures + 1 if getattr(rec.session, "status", "") == "model_error" else 0
                 if failures >= config.max_consecutive_failures:
                     raise ModelError(
                         "server",
                         f"{failures} queries in a row failed (--max-consecutive-failures); last: "
-                        f"{rec.session.get('error')}",
+                        f"{getattr(rec.session, 'error', None)}",
                     )
         if progress:
             progress(total, total, "done")
     finally:
         gc.unfreeze()
+        refs.close()
     return written
 
 
@@ -316,7 +287,6 @@ def _session(
     model: ModelDriver,
     run_id: str,
     order: int,
-    bias: SleepBias,
 ) -> TrialRecord:
     from bench.run._afc_peer import NAME as AFC
     from bench.run._afc_peer import afc_session
@@ -347,7 +317,6 @@ def _session(
         run_id=run_id,
         order=order,
         max_turns=config.max_turns,
-        bias=bias,
         prompt=prompt,
         stream=config.stream,
     )
@@ -357,7 +326,8 @@ def model_table_prompt(scenario: Scenario) -> str | None:
     """The ``prompt`` of the scenario file's ``[model]`` table, if it has one."""
     from scenarios import model_table
 
-    return model_table(scenario).get("prompt")
+    prompt = model_table(scenario).get("prompt")
+    return str(prompt) if prompt else None
 
 
 def _prices() -> PriceTable:
@@ -373,7 +343,7 @@ def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: 
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for mode in config.model_modes:
                 for label in config.executors:
-                    _session(config, plan, mode, label, executors, model, "", 0, NO_BIAS)
+                    _session(config, plan, mode, label, executors, model, "", 0)
 
 
 def _start(
@@ -396,7 +366,7 @@ def _start(
     if config.resume and has_results:
         meta = _resume_meta(meta_path, args)
         for r in read_records(results_path):
-            done.add((r.scenario, r.trial, r.executor, str(r.session.get("mode", ""))))
+            done.add((r.scenario, r.trial, r.executor, r.session.mode))
         meta.update(status="running", resumed_at=utc_now())
     else:
         meta = run_metadata(args) | {
@@ -406,7 +376,7 @@ def _start(
         }
     write_json_atomic(meta_path, meta)
     built = {
-        s.name: scenario_theory(s, [_predictor(label, config) for label in config.executors], config.seed)
+        s.name: scenario_theory(s, [_predictor(label, config) for label in config.executors])
         for s in config.scenarios
     }
     write_json_atomic(
@@ -436,6 +406,7 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
         ) from None
     old = meta.get("args", {})
     old.setdefault("inject_slowdown", 1.0)  # run.json written before the option existed
+    old.setdefault("references", [])  # run.json written before the raw references existed
     for key in (
         "scenario_hashes",
         "executors",
@@ -446,6 +417,7 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
         "model",
         "model_modes",
         "inject_slowdown",
+        "references",
     ):
         if old.get(key) != args.get(key):
             raise RunError(
@@ -455,10 +427,12 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
     return meta
 
 
-def _warm_up(config: RunConfig, executors: dict[str, Executor]) -> None:
+def _warm_up(config: RunConfig, executors: dict[str, Executor], refs: RawReferences) -> None:
     """Start pools and import lazy modules before timing; warm-up plans come from their own trial indices."""
     for w in range(config.warmup):
         for s in config.scenarios:
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for label in config.executors:
                 measure(plan, executors[label], config.time_scale, slowdown=config.inject_slowdown)
+            for label in config.references:
+                refs.measure(label, plan, config.time_scale)

@@ -35,9 +35,10 @@ from bench.models import (
     Turn,
 )
 from bench.run._convert import planned_work, quotas_of
+from bench.run._records import call_records, trial_record
 from executors import CallResult, Executor, PlannedWork, Quota, ToolCall, Tools
-from reports import CallRecord, TrialRecord
-from scenarios import NO_BIAS, PlannedCall, Scenario, SleepBias, TrialPlan, build_toolbox
+from reports import ModelSession, TrialRecord, TurnSpan
+from scenarios import PlannedCall, Scenario, TrialPlan, build_toolbox
 
 Clock = Callable[[], float]
 
@@ -52,26 +53,9 @@ FATAL_KINDS = frozenset({"missing_key", "invalid_key", "unreachable", "unsupport
 
 
 def tool_decls(scenario: Scenario) -> list[dict[str, Any]]:
-    """What the model is told of the scenario's tools: their own declarations (``Scenario.declarations()``
-    when the scenario provides them), else name, description and a free-text ``query`` parameter."""
-    declare = getattr(scenario, "declarations", None)
-    if callable(declare):
-        return [
-            {"name": d.name, "description": d.description, "parameters": dict(d.parameters)}
-            for d in declare()
-        ]
-    return [
-        {
-            "name": t.name,
-            "description": t.description or f"Look something up with {t.name}",
-            "parameters": {
-                "type": "object",
-                "properties": {"query": {"type": "string", "description": "what to look up"}},
-                "required": ["query"],
-            },
-        }
-        for t in scenario.tools
-    ]
+    """What the model is told of the scenario's tools: their own declarations (name, description and a
+    JSON-Schema ``parameters`` object), nothing the harness needs for itself."""
+    return [d.as_dict() for d in scenario.declarations()]
 
 
 def query_text(plan: TrialPlan, prompt: str | None = None) -> str:
@@ -340,7 +324,6 @@ def run_session(
     clock: Clock = time.perf_counter,
     sleep: Callable[[float], None] = time.sleep,
     asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    bias: SleepBias = NO_BIAS,
     tools: Tools | None = None,
     quotas: Sequence[Quota] | None = None,
     collect_garbage: bool = True,
@@ -357,7 +340,7 @@ def run_session(
     A model error the retries could not overcome ends this query with status ``model_error``; errors of
     the run's configuration (key, endpoint, an unsupported model) are raised."""
     if tools is None:
-        tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep, bias=bias)
+        tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep)
     if quotas is None:
         quotas = quotas_of(plan.scenario, time_scale)
     decls = tool_decls(plan.scenario)
@@ -410,77 +393,46 @@ def _record(
     order: int,
 ) -> TrialRecord:
     plan, turns = loop.plan, loop.turns
-    tokens = {
-        k: _sum(turns, k)
-        for k in ("tokens_in", "tokens_out", "tokens_thoughts", "tokens_cached", "tokens_tool_prompt")
-    }
     bill = prices.bill(price_model, turns)
     model_latency = sum(float(t["latency_s"]) for t in turns)
-    firsts = [c.latency_ms[0] / 1000 * time_scale for c in plan.calls]
-    planned = {c.id: c.latency_ms[0] / 1000 * time_scale for c in plan.calls}
-    after = {c.id: c.after for c in plan.calls}
-    session: dict[str, Any] = {
-        "mode": mode,
-        "status": loop.status,
-        "turns": turns,
-        "n_turns": len(turns),
-        "model_s": loop.model_s,
-        "tool_s": loop.tool_s,
-        "overhead_s": makespan - loop.model_s - loop.tool_s,
-        "model_latency_s": model_latency,
-        **tokens,
-        "cost_usd": bill.usd,
-        "price_model": bill.row or price_model,
-        "price_note": bill.note,
-        "prices_read_on": bill.read_on,
-        "answered": loop.status == "answered",
-        "max_turns_hit": loop.status == "max_turns",
-        "unmapped_calls": loop.mapper.unmapped,
-        "failed_calls": sum(1 for r in loop.results if not r.ok),
-        "missing_calls": len(plan.calls) - len(loop.mapper.used),
-    }
-    if loop.error is not None:
-        session["error"] = loop.error
-    if loop.stream:
-        session["stream"] = True
-        session["stream_saved_s"] = loop.saved_s
-    return TrialRecord(
-        run_id=run_id,
-        scenario=plan.scenario.name,
-        scenario_hash=plan.scenario.fingerprint(),
+    session = ModelSession(
+        mode=mode,
+        turns=tuple(TurnSpan.from_json(t) for t in turns),
+        n_turns=len(turns),
+        model_s=loop.model_s,
+        tool_s=loop.tool_s,
+        overhead_s=makespan - loop.model_s - loop.tool_s,
+        model_latency_s=model_latency,
+        tokens_in=_sum(turns, "tokens_in"),
+        tokens_out=_sum(turns, "tokens_out"),
+        cost_usd=bill.usd,
+        price_model=bill.row or price_model,
+        prices_read_on=bill.read_on,
+        answered=loop.status == "answered",
+        max_turns_hit=loop.status == "max_turns",
+        remapped_calls=0,  # calls are matched by tool name and order: nothing to remap
+        unmapped_calls=loop.mapper.unmapped,
+        failed_calls=sum(1 for r in loop.results if not r.ok),
+        missing_calls=len(plan.calls) - len(loop.mapper.used),
+        status=loop.status,
+        tokens_thoughts=_sum(turns, "tokens_thoughts"),
+        tokens_cached=_sum(turns, "tokens_cached"),
+        tokens_tool_prompt=_sum(turns, "tokens_tool_prompt"),
+        price_note=bill.note,
+        error=loop.error,
+        stream_saved_s=loop.saved_s if loop.stream else None,
+    )
+    return trial_record(
+        plan,
+        time_scale,
         executor=loop.executor.name,
-        trial=plan.trial,
-        order=order,
-        seed=plan.seed,
-        time_scale=time_scale,
         makespan_s=makespan,
         # the plan's bound plus the model time this query could not avoid (the turns it actually took)
         lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale + model_latency,
         ideal_s=loop.ideal_tools + model_latency,
-        planned_sum_s=sum(firsts),
-        planned_max_s=max(firsts, default=0.0),
-        calls=tuple(
-            _call_record(r, planned.get(r.call.id, 0.0), loop.t0, after.get(r.call.id, ()), loop.arrived)
-            for r in loop.results
-        ),
+        calls=call_records(loop.results, plan, time_scale, loop.t0, loop.arrived),
+        run_id=run_id,
+        order=order,
         model=model_name,
         session=session,
-    )
-
-
-def _call_record(
-    r: CallResult, planned_s: float, t0: float, after: tuple[str, ...], arrived: Mapping[str, float]
-) -> CallRecord:
-    return CallRecord(
-        id=r.call.id,
-        tool=r.call.name,
-        planned_latency_s=planned_s,
-        start_s=r.start - t0,
-        end_s=r.end - t0,
-        status=r.status,
-        attempts=r.attempts,
-        error=r.error,
-        after=after,
-        wait_s=r.wait,
-        arrived_s=arrived.get(r.call.id),
     )

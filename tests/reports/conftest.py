@@ -281,10 +281,40 @@ def _theory_entry(name: str, spec: dict[str, Any], executors: Sequence[str]) -> 
     }
 
 
+#: the raw references every trial also runs (a bare gather / a bare thread pool): all calls start at once
+RAW_EXECUTORS = ("raw-asyncio", "raw-threads")
+#: their fixed overhead (document ms) above the ideal: the machine's cost, which every executor pays too
+RAW_OVERHEAD = {"raw-asyncio": 2.0, "raw-threads": 3.0}
+
+
+def raw_records(
+    scenario: str, trial: int, lat: Sequence[float], rng: random.Random, scenario_hash: str = "h1"
+) -> list[TrialRecord]:
+    """The raw references of one trial: the plan's calls all started at 0, a little overhead on top."""
+    ideal = max(lat)
+    return [
+        make_record(
+            scenario,
+            ex,
+            trial,
+            lat,
+            [0.0] * len(lat),
+            makespan_ms=ideal + RAW_OVERHEAD[ex] * (1 + 0.2 * rng.random()),
+            ideal_ms=ideal,
+            lower_bound_ms=ideal,
+            scenario_hash=scenario_hash,
+        )
+        for ex in RAW_EXECUTORS
+    ]
+
+
 def synthetic_records(
-    trials: int = 12, seed: int = 3, scenario_hash: str = "h1", slowdown: float = 1.0
+    trials: int = 12, seed: int = 3, scenario_hash: str = "h1", slowdown: float = 1.0, raw: bool = True
 ) -> tuple[list[TrialRecord], dict[str, Any]]:
+    """The synthetic run's records and theory; ``raw`` adds the raw references to every trial (drawn from
+    their own generator, so the executors' numbers are the same with or without them)."""
     rng = random.Random(seed)
+    raw_rng = random.Random(seed + 1000)
     recs: list[TrialRecord] = []
     theory: dict[str, Any] = {}
     for name, spec in SYNTH_SCENARIOS.items():
@@ -325,6 +355,8 @@ def synthetic_records(
                         scenario_hash=scenario_hash,
                     )
                 )
+            if raw:
+                recs += raw_records(name, trial, [x * slowdown for x in lat], raw_rng, scenario_hash)
     return recs, theory
 
 
@@ -333,6 +365,15 @@ def synthetic_run(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A complete run directory simulating the document's scenarios (12 trials)."""
     recs, theory = synthetic_records()
     return write_run(tmp_path_factory.mktemp("synth") / "run", recs, theory)
+
+
+@pytest.fixture(scope="session")
+def synthetic_report(synthetic_run: Path) -> tuple[Path, str]:
+    """The synthetic run rendered once for the session (the figures are the slow part)."""
+    from reports import render_report
+
+    path = render_report(synthetic_run)
+    return path, path.read_text(encoding="utf-8")
 
 
 @pytest.fixture
@@ -352,6 +393,8 @@ class Gen:
     make_record = staticmethod(make_record)
     fixed_records = staticmethod(fixed_records)
     synthetic_records = staticmethod(synthetic_records)
+    raw_records = staticmethod(raw_records)
+    RAW_OVERHEAD = RAW_OVERHEAD
     write_run = staticmethod(write_run)
     to_s = staticmethod(to_s)
     FIXED_LAT = FIXED_LAT

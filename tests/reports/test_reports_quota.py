@@ -1,8 +1,9 @@
-"""Recorded call starts checked against a quota: real over-admission is flagged, timer jitter is not."""
+"""Recorded call starts checked against a quota by the simulated server's own rule and grace."""
 
 from __future__ import annotations
 
 from reports._frames import quota_violations
+from scenarios import QUOTA_GRACE_MS, QuotaState, RateLimit, RateLimited
 
 QUOTA = {"calls": 10, "period_ms": 1000.0, "burst": 2}  # at most 2 starts in any 200 ms
 
@@ -12,10 +13,34 @@ def test_a_third_start_inside_the_burst_window_is_flagged() -> None:
     assert quota_violations([0.0, 0.0, 0.0], QUOTA) == 1
 
 
-def test_a_start_late_by_less_than_the_jitter_allowance_is_not_flagged() -> None:
-    """A start 0.3 ms early at a 200 ms edge (jitter 0.5 ms) is forgiven; 50 ms early is not."""
-    assert quota_violations([0.0, 0.0, 199.7], QUOTA, jitter_ms=0.5) == 0
-    assert quota_violations([0.0, 0.0, 150.0], QUOTA, jitter_ms=0.5) == 1
+def test_only_the_servers_grace_is_forgiven() -> None:
+    """A start inside the quota's grace_ms at a 200 ms edge is forgiven; one just beyond it, or any start
+    early by 2% of the window (4 ms), is flagged: the report forgives exactly what the server does."""
+    graced = {**QUOTA, "grace_ms": QUOTA_GRACE_MS}
+    assert quota_violations([0.0, 0.0, 200.0 - 0.9 * QUOTA_GRACE_MS], graced) == 0
+    assert quota_violations([0.0, 0.0, 200.0 - 1.1 * QUOTA_GRACE_MS], graced) == 1
+    assert quota_violations([0.0, 0.0, 196.0], graced) == 1
+    assert quota_violations([0.0, 0.0, 199.99], QUOTA) == 1  # no grace_ms: nothing forgiven
+
+
+def test_report_rule_matches_the_server() -> None:
+    """Starts the simulated server admits (fake clock, time scale 0.015) are never flagged; the first it
+    refuses is exactly the first the report flags."""
+    scale = 0.015
+    clock = [0.0]
+    state = QuotaState(RateLimit("q", 10, 1000, 2, ("a",)), time_scale=scale, clock=lambda: clock[0])
+    graced = {**QUOTA, "grace_ms": QUOTA_GRACE_MS}
+    admitted: list[float] = []
+    for t_ms in [0.0, 0.0, 150.0, 198.9, 199.5, 199.6, 399.0, 400.0, 598.5, 598.9, 599.2, 799.0]:
+        clock[0] = t_ms / 1000 * scale
+        try:
+            state.admit("a")
+        except RateLimited:
+            assert quota_violations([*admitted, t_ms], graced) == 1
+            continue
+        admitted.append(t_ms)
+        assert quota_violations(admitted, graced) == 0
+    assert state.rejected == 3
 
 
 def test_no_quota_means_no_violation() -> None:

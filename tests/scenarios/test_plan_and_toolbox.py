@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from scenarios import (
-    QUOTA_GRACE_S,
+    QUOTA_GRACE_MS,
     QuotaState,
     RateLimit,
     RateLimited,
@@ -62,10 +62,10 @@ def test_quota_state_admits_count_per_window_and_says_when_to_retry() -> None:
     with pytest.raises(RateLimited) as exc:
         state.admit("a")
     assert exc.value.retry_after == pytest.approx(0.09)
-    clock.sleep(0.09 - 3 * QUOTA_GRACE_S)
+    clock.sleep(0.09 - 3 * QUOTA_GRACE_MS / 1000 * 0.1)
     with pytest.raises(RateLimited):
         state.admit("a")  # still inside the window, beyond the server's grace
-    clock.sleep(3 * QUOTA_GRACE_S)
+    clock.sleep(3 * QUOTA_GRACE_MS / 1000 * 0.1)
     state.admit("a")
     assert (state.admitted, state.rejected) == (3, 2)
 

@@ -67,7 +67,11 @@ def _scan(paths: list[Path], *texts: str) -> list[str]:
 
 
 def _rows(out: Path, executor: str, field: str) -> list[float]:
-    return [float(r.session[field]) for r in read_records(out / "results.jsonl") if r.executor == executor]
+    return [
+        float(getattr(r.session, field))
+        for r in read_records(out / "results.jsonl")
+        if r.executor == executor
+    ]
 
 
 @pytest.mark.realtime
@@ -84,11 +88,11 @@ def test_doc_rows_against_the_fake_and_no_key_anywhere(model, fake, tmp_path, mo
     assert main([*argv, "--out", str(out), "--record", str(tape)]) == 0
     recs = read_records(out / "results.jsonl")
     assert {r.scenario for r in recs} == set(DOC_ROWS)
-    assert all(r.session["missing_calls"] == 0 and r.session["failed_calls"] == 0 for r in recs)
+    assert all(r.session.missing_calls == 0 and r.session.failed_calls == 0 for r in recs)
     three = [r for r in recs if r.scenario == "doc-3apis"]
     planned_sum = statistics.median(r.planned_sum_s for r in three)
     planned_max = statistics.median(r.planned_max_s for r in three)
-    tool = {e: statistics.median(r.session["tool_s"] for r in three if r.executor == e) for e in execs}
+    tool = {e: statistics.median(r.session.tool_s for r in three if r.executor == e) for e in execs}
     assert tool["threaded"] == pytest.approx(planned_max, rel=0.5)
     if "sdk-afc" in tool:
         assert tool["sdk-afc"] == pytest.approx(planned_sum, rel=0.25)
@@ -126,10 +130,10 @@ def test_record_then_replay_gives_the_same_per_call_plan(tmp_path, capsys) -> No
 
     def shape(d: str) -> dict[tuple[str, int, str], object]:
         return {
-            (r.scenario, r.trial, str(r.session["mode"])): (
-                [t["calls"] for t in r.session["turns"]],
+            (r.scenario, r.trial, str(r.session.mode)): (
+                [list(t.calls) for t in r.session.turns],
                 [(c.id, c.tool, c.planned_latency_s) for c in r.calls],
-                r.session["tokens_in"],
+                r.session.tokens_in,
             )
             for r in read_records(tmp_path / d / "results.jsonl")
         }

@@ -14,7 +14,7 @@ import pytest
 from bench.cli import main
 from bench.run import RunConfig, run
 from executors import Executor, make_executor
-from reports import read_records
+from reports import RAW_LABELS, read_records
 from scenarios import load_catalog
 
 CHECKER = Path(__file__).resolve().parents[4] / "shared" / "tools" / "check_results.py"
@@ -28,8 +28,8 @@ def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str,
 
 
 def test_run_writes_contract_valid_results(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """A small run writes one line per (scenario, trial, executor), run.json marked complete, theory.json;
-    the shared contract checker accepts it."""
+    """A small run writes one line per (scenario, trial, executor or raw reference), run.json marked
+    complete, theory.json; the shared contract checker accepts it."""
     out = tmp_path / "r"
     code, stdout, _ = _run(
         [
@@ -48,12 +48,12 @@ def test_run_writes_contract_valid_results(tmp_path: Path, capsys: pytest.Captur
     )
     assert code == 0, stdout
     recs = read_records(out / "results.jsonl")
-    assert len(recs) == 2 * 2 * 5
+    assert len(recs) == 2 * 2 * 7
     assert {(r.scenario, r.trial, r.executor) for r in recs} == {
         (s, t, e)
         for s in ("doc-3apis", "doc-10apis-ratelimited")
         for t in (0, 1)
-        for e in ("sequential", "threaded", "asyncio", "batched", "ratelimited")
+        for e in ("sequential", "threaded", "asyncio", "batched", "ratelimited", *RAW_LABELS)
     }
     meta = json.loads((out / "run.json").read_text())
     assert meta["status"] == "complete" and meta["args"]["time_scale"] == 0.01
@@ -111,7 +111,7 @@ def test_interrupt_then_resume_finishes_without_redoing(tmp_path: Path) -> None:
         run(cfg, exes)
     first = read_records(tmp_path / "results.jsonl")
     assert json.loads((tmp_path / "run.json").read_text())["status"] == "interrupted"
-    assert 2 <= len(first) < 6
+    assert 2 <= len(first) < 12
     resumed = RunConfig(
         scenarios=scen,
         executors=labels,
@@ -125,7 +125,8 @@ def test_interrupt_then_resume_finishes_without_redoing(tmp_path: Path) -> None:
     written = run(resumed, {lb: make_executor(lb) for lb in labels})
     recs = read_records(tmp_path / "results.jsonl")
     keys = [(r.trial, r.executor) for r in recs]
-    assert len(keys) == len(set(keys)) == 6 and written == 6 - len(first)
+    # two executors and the two raw references, three trials
+    assert len(keys) == len(set(keys)) == 12 and written == 12 - len(first)
     assert len({r.run_id for r in recs}) == 1
     assert json.loads((tmp_path / "run.json").read_text())["status"] == "complete"
 
@@ -134,7 +135,14 @@ def test_torn_last_line_is_dropped_on_resume(tmp_path: Path) -> None:
     """A record cut mid-write by a killed process is ignored on read and replaced on resume."""
     scen = (load_catalog()["doc-3apis"],)
     cfg = RunConfig(
-        scenarios=scen, executors=("sequential",), trials=2, seed=1, time_scale=0.01, out=tmp_path, warmup=0
+        scenarios=scen,
+        executors=("sequential",),
+        trials=2,
+        seed=1,
+        time_scale=0.01,
+        out=tmp_path,
+        warmup=0,
+        raw=False,
     )
     run(cfg, {"sequential": make_executor("sequential")})
     path = tmp_path / "results.jsonl"
@@ -264,4 +272,6 @@ def test_sigint_leaves_valid_files_and_resume_completes(tmp_path: Path) -> None:
     assert 3 <= len(partial) < 150
     done = subprocess.run([*args, "--resume"], capture_output=True, text=True, check=False, timeout=120)
     assert done.returncode == 0, done.stderr
-    assert sorted(r.trial for r in read_records(results)) == list(range(150))
+    recs = read_records(results)
+    for label in ("sequential", *RAW_LABELS):
+        assert sorted(r.trial for r in recs if r.executor == label) == list(range(150))

@@ -81,33 +81,33 @@ def test_sequential_mode_is_the_documents_upper_diagram(clock) -> None:  # type:
     rec = _session(clock, TWO_TOOLS, "two", "sequential")
     t_model, t_a, t_b = T_MODEL_MS / 1000, 0.5, 0.3
     assert rec.makespan_s == pytest.approx(t_model + t_a + t_model + t_b + t_model, abs=1e-9)
-    assert rec.session["n_turns"] == 3
-    assert [t["calls"] for t in rec.session["turns"]] == [[rec.calls[0].id], [rec.calls[1].id], []]
+    assert rec.session.n_turns == 3
+    assert [list(t.calls) for t in rec.session.turns] == [[rec.calls[0].id], [rec.calls[1].id], []]
 
 
 def test_parallel_mode_is_the_documents_lower_diagram(clock) -> None:  # type: ignore[no-untyped-def]
     """Parallel mode saves exactly one T_model here (the sequential executor still sums T_A + T_B)."""
     seq = _session(clock, TWO_TOOLS, "two", "sequential")
     par = _session(clock, TWO_TOOLS, "two", "parallel")
-    assert par.session["n_turns"] == 2
+    assert par.session.n_turns == 2
     assert seq.makespan_s - par.makespan_s == pytest.approx(T_MODEL_MS / 1000, abs=1e-9)
-    assert par.session["tokens_in"] < seq.session["tokens_in"]
+    assert par.session.tokens_in < seq.session.tokens_in
 
 
 def test_spans_add_up(clock) -> None:  # type: ignore[no-untyped-def]
     """model_s + tool_s + overhead_s is the makespan, and the fake clock leaves no overhead."""
     rec = _session(clock, TWO_TOOLS, "two", "sequential", SimulatedParams(ttft=Constant(100.0)))
     s = rec.session
-    assert s["model_s"] + s["tool_s"] + s["overhead_s"] == pytest.approx(rec.makespan_s)
-    assert s["overhead_s"] == pytest.approx(0.0, abs=1e-12)
-    assert s["model_s"] == pytest.approx(sum(t["latency_s"] for t in s["turns"]))
-    assert s["cost_usd"] == pytest.approx((s["tokens_in"] * 0.10 + s["tokens_out"] * 0.40) / 1e6)
+    assert s.model_s + s.tool_s + s.overhead_s == pytest.approx(rec.makespan_s)
+    assert s.overhead_s == pytest.approx(0.0, abs=1e-12)
+    assert s.model_s == pytest.approx(sum(t.latency_s for t in s.turns))
+    assert s.cost_usd == pytest.approx((s.tokens_in * 0.10 + s.tokens_out * 0.40) / 1e6)
 
 
 def test_dependent_mode_puts_needed_calls_in_later_turns(clock) -> None:  # type: ignore[no-untyped-def]
     """A call with ``after`` comes in the turn after the calls it needs; independent ones come first."""
     rec = _session(clock, CHAIN, "chain", "dependent")
-    assert [t["calls"] for t in rec.session["turns"]] == [["a", "c"], ["b"], []]
+    assert [list(t.calls) for t in rec.session.turns] == [["a", "c"], ["b"], []]
 
 
 def test_turn_waves_modes() -> None:
@@ -135,7 +135,7 @@ def test_failed_calls_go_back_to_the_model_as_data(clock) -> None:  # type: igno
         plan, model, Sequential(clock=clock, sleep=clock.sleep), 1.0, mode="parallel",
         prices=PRICES, price_model="gemini-2.0-flash", clock=clock, sleep=clock.sleep,
     )  # fmt: skip
-    assert rec.session["answered"] and rec.session["failed_calls"] == 1
+    assert rec.session.answered and rec.session.failed_calls == 1
     statuses = sorted(str(r["status"]) for r in seen)  # type: ignore[index]
     assert statuses == ["failed", "success"]
     assert any("error" in r for r in seen)  # type: ignore[operator]
@@ -180,9 +180,9 @@ def test_measured_sequential_mode_matches_the_plan() -> None:
             plan = make_plan(scen, 7, trial)
             model = SimulatedModel("sequential", SimulatedParams(), time_scale=scale)
             rec = run_session(plan, model, ex, scale, mode="sequential", prices=PRICES, price_model="x")
-            planned = sum(t["latency_s"] for t in rec.session["turns"]) + rec.planned_sum_s
+            planned = sum(t.latency_s for t in rec.session.turns) + rec.planned_sum_s
             ratios.append(rec.makespan_s / planned)
     finally:
         ex.close()
     assert statistics.median(ratios) == pytest.approx(1.0, abs=0.03)
-    assert rec.session["cost_usd"] is None  # no price row for model "x"
+    assert rec.session.cost_usd is None  # no price row for model "x"

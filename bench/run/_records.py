@@ -1,0 +1,146 @@
+"""The one author of results records: every path (a plain turn, a model session, the SDK's AFC, a load
+query) hands what it measured to :func:`trial_record`, and every call becomes a :class:`CallRecord` here.
+
+Times in records are wall seconds as run: a plan's document milliseconds times ``time_scale`` / 1000
+(:func:`planned_s`), and call spans relative to ``t0``, the start of the record's timed region."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+from executors import CallResult
+from reports import NO_SESSION, CallRecord, Session, TrialRecord
+from scenarios import PlannedCall, TrialPlan
+
+
+def planned_s(call: PlannedCall, time_scale: float) -> float:
+    """A planned call's first-attempt latency in wall seconds."""
+    return call.latency_ms[0] / 1000 * time_scale
+
+
+def call_record(
+    r: CallResult, planned: PlannedCall | None, time_scale: float, t0: float, arrived_s: float | None = None
+) -> CallRecord:
+    """One executor result; ``planned`` is the plan's call it answers (None: a call the plan never made);
+    ``arrived_s``: when a streamed call's chunk arrived, relative to ``t0``."""
+    return span_record(
+        r.call.id,
+        r.call.name,
+        planned,
+        time_scale,
+        (r.start - t0, r.end - t0),
+        r.status,
+        error=r.error,
+        attempts=r.attempts,
+        wait_s=r.wait,
+        arrived_s=arrived_s,
+    )
+
+
+def span_record(
+    call_id: str,
+    tool: str,
+    planned: PlannedCall | None,
+    time_scale: float,
+    span: tuple[float, float],
+    status: str,
+    *,
+    error: str | None = None,
+    attempts: int = 1,
+    wait_s: float = 0.0,
+    arrived_s: float | None = None,
+) -> CallRecord:
+    """One call seen only as a span (start, end relative to the record's start), e.g. inside the SDK."""
+    return CallRecord(
+        id=call_id,
+        tool=tool,
+        planned_latency_s=planned_s(planned, time_scale) if planned is not None else 0.0,
+        start_s=span[0],
+        end_s=span[1],
+        status=status,
+        attempts=attempts,
+        error=error,
+        after=planned.after if planned is not None else (),
+        wait_s=wait_s,
+        arrived_s=arrived_s,
+    )
+
+
+def call_records(
+    results: Iterable[CallResult],
+    plan: TrialPlan,
+    time_scale: float,
+    t0: float,
+    arrived: Mapping[str, float] | None = None,
+) -> tuple[CallRecord, ...]:
+    """Executor results matched to the plan's calls by id (``arrived``: call id -> arrival, streamed)."""
+    by_id: Mapping[str, PlannedCall] = {c.id: c for c in plan.calls}
+    got = arrived or {}
+    return tuple(call_record(r, by_id.get(r.call.id), time_scale, t0, got.get(r.call.id)) for r in results)
+
+
+def trial_record(
+    plan: TrialPlan,
+    time_scale: float,
+    *,
+    executor: str,
+    makespan_s: float,
+    lower_bound_s: float,
+    ideal_s: float,
+    calls: Sequence[CallRecord],
+    run_id: str = "",
+    order: int = 0,
+    model: str = "none",
+    session: Session = NO_SESSION,
+) -> TrialRecord:
+    """The record of one (scenario, trial, executor[, mode]): the only place a TrialRecord is built."""
+    firsts = [planned_s(c, time_scale) for c in plan.calls]
+    return TrialRecord(
+        run_id=run_id,
+        scenario=plan.scenario.name,
+        scenario_hash=plan.scenario.fingerprint(),
+        executor=executor,
+        trial=plan.trial,
+        order=order,
+        seed=plan.seed,
+        time_scale=time_scale,
+        makespan_s=makespan_s,
+        lower_bound_s=lower_bound_s,
+        ideal_s=ideal_s,
+        planned_sum_s=sum(firsts),
+        planned_max_s=max(firsts, default=0.0),
+        calls=tuple(calls),
+        model=model,
+        session=session,
+    )
+
+
+def turn_record(
+    plan: TrialPlan,
+    results: Sequence[CallResult],
+    time_scale: float,
+    *,
+    executor: str,
+    t0: float,
+    makespan_s: float,
+    ideal_s: float,
+    run_id: str = "",
+    order: int = 0,
+    session: Session = NO_SESSION,
+) -> TrialRecord:
+    """One executor run of a plan's calls (a plain trial, or one query of a load run)."""
+    # The bound is held to the work delivered: calls that failed (429s of a naive burst, timeouts, skipped
+    # dependents) are left out, so a run that gives up fast is not reported as beating the impossible.
+    completed = {r.call.id: r.attempts for r in results if r.status == "ok"}
+    return trial_record(
+        plan,
+        time_scale,
+        executor=executor,
+        makespan_s=makespan_s,
+        lower_bound_s=plan.lower_bound_ms(completed) / 1000 * time_scale,
+        ideal_s=ideal_s,
+        calls=call_records(results, plan, time_scale, t0),
+        run_id=run_id,
+        order=order,
+        session=session,
+    )

@@ -1,0 +1,130 @@
+"""The floor split: what the machine costs and what the executor costs, per scenario.
+
+Each trial also runs raw references on the same plan — ``raw-asyncio`` (a bare ``asyncio.gather``) and
+``raw-threads`` (a bare thread pool). Against the zero-overhead ideal they give, per trial:
+
+- machine cost = raw − ideal: timer and wake-up latency that no executor can avoid;
+- implementation cost = (executor − its ideal) − (raw − its ideal): what the executor adds over the bare
+  primitive. It equals executor − raw when both have the same ideal (no quota, no batching, unbounded
+  workers); subtracting each one's own ideal keeps paced or batched schedules from counting their planned
+  waits as cost.
+
+Both are paired per trial, reported as medians with order-statistic 95% intervals. ``asyncio*`` executors
+pair with ``raw-asyncio``; every other executor with ``raw-threads``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from reports._intervals import CI, median_ci
+from reports._schema import RAW_ASYNCIO, RAW_THREADS
+
+
+def raw_partner(executor: str) -> str:
+    """The raw reference an executor is measured against."""
+    return RAW_ASYNCIO if executor.startswith("asyncio") else RAW_THREADS
+
+
+@dataclass(frozen=True, slots=True)
+class Estimate:
+    """A median over trials with its CI (document ms)."""
+
+    median: float
+    ci: CI
+
+    @classmethod
+    def of(cls, x: pd.Series) -> Estimate:
+        a = x.to_numpy(dtype=np.float64)
+        return cls(float(np.median(a)) if a.size else math.nan, median_ci(a))
+
+
+@dataclass(frozen=True, slots=True)
+class FloorRow:
+    """One executor of one scenario against its raw reference."""
+
+    scenario: str
+    executor: str
+    raw: str
+    #: trials in which both ran
+    n: int
+    ideal: Estimate
+    raw_makespan: Estimate
+    makespan: Estimate
+    machine_cost: Estimate
+    implementation_cost: Estimate
+
+
+def floor_split(executors: pd.DataFrame, raw: pd.DataFrame) -> list[FloorRow]:
+    """A row per (scenario, executor) whose raw reference ran in the same trials; empty without raw rows."""
+    out: list[FloorRow] = []
+    if raw.empty or executors.empty:
+        return out
+    cols = ["scenario", "trial", "makespan_ms", "ideal_ms"]
+    for (sc, ex), g in executors.groupby(["scenario", "executor"], sort=False):
+        partner = raw_partner(str(ex))
+        r = raw.loc[(raw["scenario"] == sc) & (raw["executor"] == partner), cols]
+        if r.empty:
+            continue
+        m = g[cols].merge(r, on=["scenario", "trial"], suffixes=("", "_raw"))
+        if m.empty:
+            continue
+        machine = m["makespan_ms_raw"] - m["ideal_ms_raw"]
+        impl = (m["makespan_ms"] - m["ideal_ms"]) - machine
+        out.append(
+            FloorRow(
+                scenario=str(sc),
+                executor=str(ex),
+                raw=partner,
+                n=len(m),
+                ideal=Estimate.of(m["ideal_ms_raw"]),
+                raw_makespan=Estimate.of(m["makespan_ms_raw"]),
+                makespan=Estimate.of(m["makespan_ms"]),
+                machine_cost=Estimate.of(machine),
+                implementation_cost=Estimate.of(impl),
+            )
+        )
+    return out
+
+
+def _num(x: float) -> str:
+    if not math.isfinite(x):
+        return "–"
+    return f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.2f}" if abs(x) < 10 else f"{x:,.1f}"
+
+
+def _est(e: Estimate) -> str:
+    if not e.ci.defined:
+        need = f", needs {e.ci.needed} trials" if e.ci.needed else ""
+        return f"{_num(e.median)} [no CI{need}]"
+    return f"{_num(e.median)} [{_num(e.ci.low)}–{_num(e.ci.high)}]"
+
+
+def floor_markdown(rows: Sequence[FloorRow], scenario: str) -> list[str]:
+    """The floor-split table of one scenario (markdown lines), or one line saying there is none."""
+    mine = [r for r in rows if r.scenario == scenario]
+    if not mine:
+        return [
+            "Floor split: n/a — this run has no raw reference records (`raw-asyncio`, `raw-threads`), so "
+            "machine cost and executor cost cannot be told apart.",
+            "",
+        ]
+    out = [
+        "Floor split (document ms, medians over trials [95% CI], paired per trial): machine cost = raw − "
+        "ideal; implementation cost = executor − raw, each net of its own ideal.",
+        "",
+        "| Executor | vs | Pairs | Ideal (zero overhead) | Raw median | Executor median | "
+        "Machine cost (raw − ideal) | Implementation cost (executor − raw) |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in mine:
+        out.append(
+            f"| `{r.executor}` | `{r.raw}` | {r.n} | {_est(r.ideal)} | {_est(r.raw_makespan)} | "
+            f"{_est(r.makespan)} | {_est(r.machine_cost)} | {_est(r.implementation_cost)} |"
+        )
+    return [*out, ""]
