@@ -42,6 +42,11 @@ def make_args(schema: Any, *, depth: int = 0) -> JSON:
 
 
 def _value(name: str, schema: Mapping[str, Any], depth: int) -> Any:
+    variants = schema.get("anyOf") or schema.get("any_of")
+    if isinstance(variants, list):  # ``int | None`` as google-genai declares it from a signature
+        real = [v for v in variants if isinstance(v, Mapping) and _type_name(v.get("type")) != "NULL"]
+        if real:
+            return _value(name, real[0], depth)
     enum = schema.get("enum")
     if enum:
         return enum[0]

@@ -104,7 +104,7 @@ class LegacyDriver:
                 {
                     "name": d["name"],
                     "description": d.get("description", ""),
-                    **({"parameters": d["parameters"]} if d.get("parameters") else {}),
+                    **({"parameters": legacy_schema(d["parameters"])} if d.get("parameters") else {}),
                 }
                 for d in tool_decls
             ]
@@ -191,6 +191,36 @@ class LegacyDriver:
 
     async def aclose(self) -> None:
         self.close()
+
+
+#: what google-ai-generativelanguage 0.6.15's ``Schema`` proto can hold (no minimum, maximum, pattern, ...)
+_SCHEMA_FIELDS = frozenset(
+    {
+        "type",
+        "format",
+        "description",
+        "nullable",
+        "enum",
+        "items",
+        "max_items",
+        "min_items",
+        "properties",
+        "required",
+    }
+)
+
+
+def legacy_schema(schema: Any) -> Any:
+    """A JSON-schema ``parameters`` object cut down to the fields the legacy protos know: the constraints it
+    drops (bounds, patterns) are not sent to the model through this SDK."""
+    if not isinstance(schema, dict):
+        return schema
+    out = {k: v for k, v in schema.items() if k in _SCHEMA_FIELDS}
+    if isinstance(out.get("properties"), dict):
+        out["properties"] = {k: legacy_schema(v) for k, v in out["properties"].items()}
+    if "items" in out:
+        out["items"] = legacy_schema(out["items"])
+    return out
 
 
 def _unfloat(value: Any) -> Any:

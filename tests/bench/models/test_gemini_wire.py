@@ -97,6 +97,9 @@ def test_args_are_made_up_from_the_schema_without_request_id() -> None:
         "n": 1,
         "f": True,
     }
+    # google-genai declares an optional ``int`` parameter of a callable as anyOf [INTEGER, NULL]
+    optional = {"anyOf": [{"type": "INTEGER"}, {"type": "NULL"}]}
+    assert make_args({"type": "OBJECT", "properties": {"limit": optional}}) == {"limit": 1}
 
 
 @pytest.mark.parametrize("stream", [False, True])
