@@ -7,6 +7,7 @@ Every refusal is one line: ``file: key.path: what is allowed``. The format is do
 from __future__ import annotations
 
 import csv
+import functools
 import graphlib
 import itertools
 import re
@@ -356,11 +357,17 @@ def parse_model_table(v: Any, file: str) -> dict[str, Any]:
 
 def model_table(scenario: Scenario) -> dict[str, Any]:
     """The ``[model]`` table of the file ``scenario`` came from (empty when it has none)."""
+    return dict(_model_table_of(scenario.source))
+
+
+@functools.lru_cache(maxsize=64)
+def _model_table_of(source: str) -> dict[str, Any]:
+    # read once per file: the runner asks for every query's prompt
     try:
-        data = tomllib.loads(Path(scenario.source).read_text(encoding="utf-8"))
+        data = tomllib.loads(Path(source).read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
         return {}
-    return parse_model_table(data.get("model", {}), scenario.source)
+    return parse_model_table(data.get("model", {}), source)
 
 
 def _catalog_files() -> Iterator[Path]:
