@@ -65,12 +65,12 @@ def test_streamed_gemini3_run_keeps_signatures_counts_thinking_and_starts_calls_
     url = f"{gemini3}/?key={KEY}"
     assert _run(url, out, "--executor", "threaded", "--executor", "asyncio", "--trials", "3", "--stream") == 0
     recs = read_records(out / "results.jsonl")
-    assert recs and all(r.session["status"] == "answered" for r in recs)
-    assert all(r.session["tokens_thoughts"] == 600 for r in recs)
-    with_thinking = recs[0].session["cost_usd"]
-    assert with_thinking > (recs[0].session["tokens_in"] * 0.30 + recs[0].session["tokens_out"] * 2.50) / 1e6
+    assert recs and all(r.session.status == "answered" for r in recs)
+    assert all(r.session.tokens_thoughts == 600 for r in recs)
+    with_thinking = recs[0].session.cost_usd
+    assert with_thinking > (recs[0].session.tokens_in * 0.30 + recs[0].session.tokens_out * 2.50) / 1e6
     for r in recs:
-        first_turn_end = r.session["turns"][0]["end_s"]
+        first_turn_end = r.session.turns[0].end_s
         assert all(c.arrived_s is not None for c in r.calls)
         assert min(c.start_s for c in r.calls) < first_turn_end
     e2e = (out / "e2e.md").read_text()
@@ -88,7 +88,7 @@ def test_malformed_calls_and_500s_do_not_stop_the_run(
     monkeypatch.setenv("GEMINI_API_KEY", KEY)
     out = tmp_path / "run"
     assert _run(flaky, out, "--executor", "threaded", "--trials", "6") == 0
-    statuses = [r.session["status"] for r in read_records(out / "results.jsonl")]
+    statuses = [r.session.status for r in read_records(out / "results.jsonl")]
     assert set(statuses) <= {"answered", "malformed_function_call"} and "malformed_function_call" in statuses
     e2e = (out / "e2e.md").read_text()
     assert "malformed_function_call" in e2e
