@@ -101,6 +101,18 @@ def cmd_list() -> int:
 
 
 def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
+    saved = os.environ.get("GOOGLE_API_KEY")
+    try:
+        return _cmd_run(ns, argv)
+    finally:
+        # a key taken from --gemini-base-url lives only as long as this command (main() may run again)
+        if saved is None:
+            os.environ.pop("GOOGLE_API_KEY", None)
+        else:
+            os.environ["GOOGLE_API_KEY"] = saved
+
+
+def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     from bench.cli._model import AFC, build_model, check_model_args
     from bench.cli._progress import ProgressBar
     from bench.models import CassetteError, ModelError
