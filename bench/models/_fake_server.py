@@ -580,9 +580,12 @@ class FakeGeminiServer(ThreadingHTTPServer):
             return n
 
     def _first_attempt(self, raw: bytes) -> bool:
+        """Whether this request is a first attempt: a body not pending a retry. Fails and retries alternate
+        per body, so identical requests of later queries (the same prompt every trial) fail first too."""
         digest = hashlib.sha256(raw).digest()
         with self._lock:
             if digest in self._seen:
+                self._seen.discard(digest)
                 return False
             self._seen.add(digest)
             return True

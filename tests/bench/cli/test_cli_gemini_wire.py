@@ -137,3 +137,22 @@ def test_bad_model_table_is_one_line(table: str, needle: str, tmp_path: Path, ca
     assert main(["run", "--scenario", str(f), "--model", "simulated", "--out", str(tmp_path / "o")]) == 2
     err = capsys.readouterr().err.strip()
     assert needle in err and len(err.splitlines()) == 1
+
+
+def test_consecutive_model_errors_stop_the_run_after_n(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that only answers 500: each query is recorded as model_error until N in a row stop the run
+    with one line and exit 2; the records written stay."""
+    import json
+
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    for url in _serve(server_error_first=10_000, retry_after_s=0.0):
+        out = tmp_path / "run"
+        argv = ["--executor", "threaded", "--trials", "5", "--warmup", "0", "--max-consecutive-failures", "2"]
+        assert _run(url, out, *argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "2 queries in a row failed" in err[0]
+    recs = read_records(out / "results.jsonl")
+    assert [r.session.status for r in recs] == ["model_error", "model_error"]
+    assert json.loads((out / "run.json").read_text())["status"] == "failed"
