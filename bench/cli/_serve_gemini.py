@@ -150,7 +150,29 @@ def cmd_serve_gemini(ns: argparse.Namespace) -> int:
         expected = os.environ.get(ns.expect_key_env, "").strip() or None
         if expected is None:
             raise UsageError(f"--expect-key-env {ns.expect_key_env}: that variable is not set")
-    base = FakeGeminiConfig(
+    base = _base_config(ns, expected)
+    try:
+        plans = scenario_plans(found, base)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+    def ready(server: FakeGeminiServer) -> None:
+        if ns.port_file is not None:
+            ns.port_file.write_text(f"{server.port}\n", encoding="utf-8")
+        names = ", ".join(s.name for s in found)
+        print(f"fake Gemini for {names} at {server.base_url} (Ctrl-C to stop)", flush=True)
+
+    try:
+        _serve(base, plans, ns.port, ready)
+    except OSError as exc:
+        raise UsageError(f"--port {ns.port}: cannot listen ({exc.strerror})") from None
+    print("stopped", file=sys.stderr)
+    return 0
+
+
+def _base_config(ns: argparse.Namespace, expected: str | None) -> FakeGeminiConfig:
+    """The fake's behaviour from the command's flags (the scenarios add their calls)."""
+    return FakeGeminiConfig(
         mode=ns.mode,
         latency_s=ns.latency_ms / 1000,
         expected_key=expected,
@@ -171,23 +193,6 @@ def cmd_serve_gemini(ns: argparse.Namespace) -> int:
         server_error_first=ns.server_error_first,
         fail_first_attempt=ns.fail_first_attempt,
     )
-    try:
-        plans = scenario_plans(found, base)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-
-    def ready(server: FakeGeminiServer) -> None:
-        if ns.port_file is not None:
-            ns.port_file.write_text(f"{server.port}\n", encoding="utf-8")
-        names = ", ".join(s.name for s in found)
-        print(f"fake Gemini for {names} at {server.base_url} (Ctrl-C to stop)", flush=True)
-
-    try:
-        _serve(base, plans, ns.port, ready)
-    except OSError as exc:
-        raise UsageError(f"--port {ns.port}: cannot listen ({exc.strerror})") from None
-    print("stopped", file=sys.stderr)
-    return 0
 
 
 def _serve(

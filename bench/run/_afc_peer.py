@@ -136,14 +136,7 @@ def afc_session(
     response, chat, makespan, sdk_version, error = _converse(plan, funcs, model, base_url, settings, prompt)
     # a chat's response carries no AFC history; the chat keeps every model turn of the loop
     n_turns = sum(1 for c in chat.get_history() if getattr(c, "role", None) == "model")
-    usage = getattr(response, "usage_metadata", None)
-    tokens = {
-        "tokens_in": int(getattr(usage, "prompt_token_count", 0) or 0),
-        "tokens_out": int(getattr(usage, "candidates_token_count", 0) or 0),
-        "tokens_thoughts": int(getattr(usage, "thoughts_token_count", 0) or 0),
-        "tokens_cached": int(getattr(usage, "cached_content_token_count", 0) or 0),
-        "tokens_tool_prompt": int(getattr(usage, "tool_use_prompt_token_count", 0) or 0),
-    }
+    tokens = _tokens(response)
     status = "model_error" if error else _status(response)
     planned = {c.id: c for c in plan.calls}
     calls = [
@@ -191,6 +184,19 @@ def afc_session(
         model="gemini",
         session=session,
     )
+
+
+def _tokens(response: Any) -> dict[str, int]:
+    """The final response's usage (AFC shows no other), every Gemini 2.5 / 3 field."""
+    usage = getattr(response, "usage_metadata", None)
+    fields = {
+        "tokens_in": "prompt_token_count",
+        "tokens_out": "candidates_token_count",
+        "tokens_thoughts": "thoughts_token_count",
+        "tokens_cached": "cached_content_token_count",
+        "tokens_tool_prompt": "tool_use_prompt_token_count",
+    }
+    return {k: int(getattr(usage, attr, 0) or 0) for k, attr in fields.items()}
 
 
 def _status(response: Any) -> str:

@@ -358,23 +358,36 @@ def run_session(
     if collect_garbage:
         gc.collect()  # as in measure(): a collection inside the timed region would be charged to the unlucky
     loop.t0 = clock()
-    if uses_async(model, executor):
-        amodel: Any = model
-
-        def afirst(on_call: Any) -> Awaitable[Turn]:
-            turn: Awaitable[Turn] = amodel.afirst_turn(query, decls, script_of(plan), ctx, on_call=on_call)
-            return turn
-
-        last = _async_runner().run(_async_loop(loop, model, afirst, max_turns))
-    else:
-
-        def first(on_call: Any) -> Turn:
-            return model.first_turn(query, decls, script_of(plan), ctx, on_call=on_call)
-
-        last = _sync_loop(loop, model, first, max_turns)
+    last = _converse(loop, model, query, decls, script_of(plan), ctx, max_turns)
     makespan = clock() - loop.t0
     loop.ended(last, max_turns)
     return _record(loop, model.name, mode, makespan, time_scale, prices, price_model, run_id, order)
+
+
+def _converse(
+    loop: _Loop,
+    model: ModelDriver,
+    query: str,
+    decls: list[dict[str, Any]],
+    script: list[ScriptedCall],
+    ctx: QueryContext,
+    max_turns: int,
+) -> Turn | None:
+    """The conversation on the async path (an asyncio executor and a model with an async client) or the
+    sync one; returns the last turn (None when the first one failed)."""
+    if uses_async(model, executor=loop.executor):
+        amodel: Any = model
+
+        def afirst(on_call: Any) -> Awaitable[Turn]:
+            turn: Awaitable[Turn] = amodel.afirst_turn(query, decls, script, ctx, on_call=on_call)
+            return turn
+
+        return _async_runner().run(_async_loop(loop, model, afirst, max_turns))
+
+    def first(on_call: Any) -> Turn:
+        return model.first_turn(query, decls, script, ctx, on_call=on_call)
+
+    return _sync_loop(loop, model, first, max_turns)
 
 
 def _sum(turns: Sequence[Mapping[str, Any]], key: str) -> int:
