@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import argparse
 import math
-from typing import NoReturn
+import re
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
+
+T = TypeVar("T")
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -14,37 +18,39 @@ class UsageError(Exception):
     """One line for the user; exit code 2."""
 
 
+#: library errors name a setting in backticks (`out`); on the command line it is the flag --out
+_SETTING = re.compile(r"`([a-z][a-z0-9_]*)`")
+
+
+def as_flags(text: str) -> str:
+    """A library message with its settings named as this command line's flags."""
+    return _SETTING.sub(lambda m: "--" + m.group(1).replace("_", "-"), text)
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         # argparse prints the whole usage block; one line saying what is wrong reads better in CI logs.
         raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
-def positive_int(text: str) -> int:
+def checked(text: str, convert: Callable[[str], T], ok: Callable[[T], bool], what: str) -> T:
+    """``text`` converted and checked, or argparse's one-line error saying what was expected."""
     try:
-        v = int(text)
+        v = convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
     return v
+
+
+def positive_int(text: str) -> int:
+    return checked(text, int, lambda v: v >= 1, "a whole number >= 1")
 
 
 def nonneg_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return v
+    return checked(text, int, lambda v: v >= 0, "a whole number >= 0")
 
 
 def positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return v
+    return checked(text, float, lambda v: math.isfinite(v) and v > 0, "a number > 0")

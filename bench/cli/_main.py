@@ -3,21 +3,29 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.cli._args import (
     EXIT_INTERRUPTED,
     EXIT_USAGE,
     Parser,
     UsageError,
+    as_flags,
     nonneg_int,
     positive_float,
     positive_int,
 )
+
+if TYPE_CHECKING:
+    from bench.models import GenerationSettings
+    from bench.run import RunConfig
+    from executors import Executor, Guards
+    from scenarios import Scenario
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -100,6 +108,64 @@ def cmd_list() -> int:
     return 0
 
 
+def _scenarios(refs: Sequence[str]) -> tuple[Scenario, ...]:
+    from scenarios import ScenarioError, load_catalog, resolve
+
+    try:
+        catalog = load_catalog()
+        found = [s for ref in refs for s in resolve(ref, catalog)]
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    names = [s.name for s in found]
+    if len(set(names)) != len(names):
+        raise UsageError(f"--scenario: {next(n for n in names if names.count(n) > 1)!r} is given twice")
+    return tuple(found)
+
+
+def _executors(ns: argparse.Namespace, labels: tuple[str, ...], guards: Guards | None) -> dict[str, Executor]:
+    from bench.cli._model import AFC
+    from executors import UnknownExecutor, make_executor
+
+    try:
+        return {
+            lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
+            for lb in labels
+            if lb != AFC  # the peer baseline runs its own loop (bench.run's AFC peer)
+        }
+    except UnknownExecutor as exc:
+        raise UsageError(str(exc)) from None
+
+
+def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ...]) -> RunConfig:
+    """The ``run`` flags as the runner's typed config (the scenarios resolved, the guards as given)."""
+    from bench.cli._guards import guard_settings
+    from bench.run import RunConfig
+    from executors import DEFAULT_EXECUTORS
+
+    return RunConfig(
+        scenarios=_scenarios(ns.scenario),
+        executors=tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
+        trials=ns.trials,
+        seed=ns.seed,
+        time_scale=ns.time_scale,
+        out=ns.out,
+        warmup=ns.warmup,
+        max_workers=ns.max_workers,
+        resume=ns.resume,
+        argv=tuple(argv),
+        guards=guard_settings(ns),
+        model=ns.model,
+        model_modes=modes,
+        max_turns=ns.max_turns,
+        gemini_model=ns.gemini_model,
+        gemini_base_url=ns.gemini_base_url,
+        inject_slowdown=ns.inject_slowdown,
+        stream=ns.stream,
+        prompt=ns.prompt,
+        max_consecutive_failures=ns.max_consecutive_failures,
+    )
+
+
 def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     saved = os.environ.get("GOOGLE_API_KEY")
     try:
@@ -113,63 +179,21 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
 
 
 def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
-    from bench.cli._model import AFC, build_model, check_model_args
+    from bench.cli._guards import guards_from
+    from bench.cli._model import build_model, check_model_args, model_modes
     from bench.cli._progress import ProgressBar
     from bench.models import CassetteError, ModelError
-    from bench.run import RunConfig, RunError, run
-    from executors import DEFAULT_EXECUTORS, UnknownExecutor, make_executor
-    from scenarios import Scenario, ScenarioError, load_catalog, resolve
+    from bench.run import RunError, run
 
-    try:
-        catalog = load_catalog()
-        found: list[Scenario] = []
-        for ref in ns.scenario:
-            found.extend(resolve(ref, catalog))
-    except ScenarioError as exc:
-        raise UsageError(str(exc)) from None
-    names = [s.name for s in found]
-    if len(set(names)) != len(names):
-        raise UsageError(f"--scenario: {next(n for n in names if names.count(n) > 1)!r} is given twice")
-    from bench.cli._guards import guard_settings, guards_from
-
-    labels = tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS))
-    settings = guard_settings(ns)
-    guards = guards_from(settings, ns.time_scale, seed=ns.seed)
-    check_model_args(ns, labels)
-    gen = _url_and_settings(ns, found)
-    try:
-        executors = {
-            lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
-            for lb in labels
-            if lb != AFC  # the peer baseline runs its own loop (bench.run._afc_peer)
-        }
-    except UnknownExecutor as exc:
-        raise UsageError(str(exc)) from None
+    _split_url_key(ns)
+    config = run_config(ns, argv, model_modes(ns))
+    guards = guards_from(config.guards, config.time_scale, seed=config.seed)
+    check_model_args(ns, config.executors)
+    gen = _request_settings(ns, config.scenarios)
+    config = dataclasses.replace(config, settings=gen.as_json())
+    executors = _executors(ns, config.executors, guards)
     model = build_model(ns, gen)
-    _check_cassette(model.driver, found, labels)
-    config = RunConfig(
-        scenarios=tuple(found),
-        executors=labels,
-        trials=ns.trials,
-        seed=ns.seed,
-        time_scale=ns.time_scale,
-        out=ns.out,
-        warmup=ns.warmup,
-        max_workers=ns.max_workers,
-        resume=ns.resume,
-        argv=tuple(argv),
-        guards=settings,
-        model=ns.model,
-        model_modes=model.modes,
-        max_turns=ns.max_turns,
-        gemini_model=ns.gemini_model,
-        gemini_base_url=ns.gemini_base_url,
-        inject_slowdown=ns.inject_slowdown,
-        stream=ns.stream,
-        prompt=ns.prompt,
-        settings=gen.as_json(),
-        max_consecutive_failures=ns.max_consecutive_failures,
-    )
+    _check_cassette(model.driver, config.scenarios, config.executors)
     try:
         written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
     except RunError as exc:
@@ -198,19 +222,23 @@ def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
-def _url_and_settings(ns: argparse.Namespace, found: Sequence[Any]) -> Any:
-    """A key written into --gemini-base-url leaves the URL and becomes this process's key (it wins over the
-    environment's: it is what the user typed); then the request settings from flags and [model] tables."""
-    from bench.cli._model import generation_settings
+def _split_url_key(ns: argparse.Namespace) -> None:
+    """A key written into --gemini-base-url leaves the URL (so run.json never holds it) and becomes this
+    command's key: it wins over the environment's, being what the user typed."""
     from bench.models import split_key
+
+    if ns.model != "none" and ns.gemini_base_url:
+        ns.gemini_base_url, key = split_key(ns.gemini_base_url)
+        if key:
+            # every client of the run (both drivers, the AFC baseline) resolves its key from here
+            os.environ["GOOGLE_API_KEY"] = key
+
+
+def _request_settings(ns: argparse.Namespace, found: Sequence[Scenario]) -> GenerationSettings:
+    """The request settings from flags over the scenarios' [model] tables."""
+    from bench.cli._model import generation_settings
     from scenarios import ScenarioError, model_table
 
-    ns.url_key = None
-    if ns.gemini_base_url:
-        ns.gemini_base_url, ns.url_key = split_key(ns.gemini_base_url)
-        if ns.url_key:
-            # every client of the run (both drivers, the AFC baseline) resolves its key from here
-            os.environ["GOOGLE_API_KEY"] = ns.url_key
     try:
         tables = [(s.source, model_table(s)) for s in found]
     except ScenarioError as exc:
@@ -218,15 +246,14 @@ def _url_and_settings(ns: argparse.Namespace, found: Sequence[Any]) -> Any:
     return generation_settings(ns, tables)
 
 
-def _check_cassette(driver: Any, found: Sequence[Any], labels: Sequence[str]) -> None:
-    from bench.models import CassetteError, RecordingModel, ReplayModel
+def _check_cassette(driver: object, found: Sequence[Scenario], labels: Sequence[str]) -> None:
+    from bench.models import CassetteError, ReplayModel
 
     if isinstance(driver, ReplayModel):
         try:
             driver.check_run({s.name: s.fingerprint() for s in found}, labels)
         except CassetteError as exc:
             raise UsageError(f"--model replay: {exc}") from None
-    del RecordingModel
 
 
 def cmd_report(ns: argparse.Namespace) -> int:
@@ -274,8 +301,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UsageError as exc:
         from bench.models import redact
 
-        line = redact(str(exc))
-        print(f"pfcbench: error: {line}" if not line.startswith("pfcbench") else line, file=sys.stderr)
+        text = redact(as_flags(str(exc)))
+        print(text if text.startswith("pfcbench") else f"pfcbench: error: {text}", file=sys.stderr)
         return EXIT_USAGE
 
 

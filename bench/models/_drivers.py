@@ -15,8 +15,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-import numpy as np
-
 from bench.models._gemini import (
     DEFAULT_MODEL,
     FunctionCallSpec,
@@ -180,6 +178,8 @@ class SimulatedModel:
         self._turn = 0
         self._history_chars = len(query) + len(json.dumps(list(tools)))
         salt = zlib.crc32(ctx.scenario.encode())
+        import numpy as np  # on first use: `pfcbench list` and `--help` load this module without numpy
+
         rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, ctx.trial, salt, 0x30DE1]))
         self._ttft = [float(x) for x in self.params.ttft.sample(rng, len(self._waves) + 1)]
         return self._emit()
@@ -424,18 +424,18 @@ class ReplayModel:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise CassetteError(f"--cassette {path}: cannot read it ({exc.strerror})") from None
+            raise CassetteError(f"`cassette` {path}: cannot read it ({exc.strerror})") from None
         for i, line in enumerate(lines, 1):
             if line.strip():
                 key, d = self._parse(line, i)
                 self._convs.setdefault(key, []).append(d)
         if not self._convs:
-            raise CassetteError(f"--cassette {path}: holds no turns")
+            raise CassetteError(f"`cassette` {path}: holds no turns")
         self._turns: list[dict[str, Any]] = []
         self._next = 0
 
     def _parse(self, line: str, i: int) -> tuple[tuple[str, int, str, str], dict[str, Any]]:
-        where = f"--cassette {self.path}:{i}"
+        where = f"`cassette` {self.path}:{i}"
         try:
             d = json.loads(line)
             if d.get("cassette") != CASSETTE_VERSION:
@@ -464,13 +464,13 @@ class ReplayModel:
         for name, h in scenario_hashes.items():
             if name in hashes and hashes[name] != h:
                 raise CassetteError(
-                    f"--cassette {self.path}: scenario {name!r} was recorded with hash {hashes[name]}, "
+                    f"`cassette` {self.path}: scenario {name!r} was recorded with hash {hashes[name]}, "
                     f"this run's is {h}"
                 )
             for ex in executors:
                 if (name, ex) not in recorded:
                     raise CassetteError(
-                        f"--cassette {self.path}: no recording of scenario {name!r} with executor {ex!r}"
+                        f"`cassette` {self.path}: no recording of scenario {name!r} with executor {ex!r}"
                     )
 
     def first_turn(
@@ -485,7 +485,7 @@ class ReplayModel:
         turns = self._convs.get(key)
         if turns is None:
             raise CassetteError(
-                f"--cassette {self.path}: no recording of scenario {ctx.scenario!r} trial {ctx.trial} "
+                f"`cassette` {self.path}: no recording of scenario {ctx.scenario!r} trial {ctx.trial} "
                 f"executor {ctx.executor!r} mode {ctx.mode!r}"
             )
         self._turns = sorted(turns, key=lambda d: int(d["turn"]))
@@ -494,7 +494,7 @@ class ReplayModel:
         for k, v in asked.items():
             if json.loads(json.dumps(v)) != head.get(k):
                 raise CassetteError(
-                    f"--cassette {self.path}: {k} of scenario {ctx.scenario!r} differs from the recording"
+                    f"`cassette` {self.path}: {k} of scenario {ctx.scenario!r} differs from the recording"
                 )
         self._next = 0
         return self._play()

@@ -175,7 +175,7 @@ class GenaiDriver:
     ``base_url=None`` talks to the real API. The driver owns the history: call ``first_turn`` once, then
     ``next_turn`` with each turn's results. One conversation per instance at a time."""
 
-    def __init__(
+    def __init__(  # noqa: PLR0913  # keyword-only settings of one client
         self,
         *,
         api_key: str | None = None,

@@ -24,6 +24,7 @@ from bench.models import (
     RetryPolicy,
     classify,
     resolve_api_key,
+    setup_afc,
     signature_from_schema,
     stop_status,
 )
@@ -96,8 +97,6 @@ def _converse(
     prompt: str | None,
 ) -> tuple[Any, Any, float, str, str | None]:  # fmt: skip
     """(response, chat, wall, sdk version, error) of one AFC conversation."""
-    from bench.models import setup_afc
-
     # every call of a 10-call plan may come in its own turn; leave AFC room for that and the answer
     client, config, _rec, sdk_version = setup_afc(funcs, None, base_url, None, len(plan.calls) + 2, settings)
     t0 = time.perf_counter()
@@ -114,7 +113,7 @@ def _converse(
         client.close()
 
 
-def afc_session(
+def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_session takes them
     plan: TrialPlan,
     time_scale: float,
     *,

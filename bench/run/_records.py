@@ -37,7 +37,7 @@ def call_record(
     )
 
 
-def span_record(
+def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
     call_id: str,
     tool: str,
     planned: PlannedCall | None,
@@ -79,7 +79,7 @@ def call_records(
     return tuple(call_record(r, by_id.get(r.call.id), time_scale, t0, got.get(r.call.id)) for r in results)
 
 
-def trial_record(
+def trial_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, keyword-only
     plan: TrialPlan,
     time_scale: float,
     *,
@@ -115,7 +115,7 @@ def trial_record(
     )
 
 
-def turn_record(
+def turn_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, keyword-only
     plan: TrialPlan,
     results: Sequence[CallResult],
     time_scale: float,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -14,16 +15,26 @@ from typing import Any
 
 import numpy as np
 
-from bench.models import DEFAULT_MODEL, GenerationSettings, ModelDriver, ModelError, PriceTable, redact
+from bench.models import (
+    DEFAULT_MODEL,
+    GenerationSettings,
+    ModelDriver,
+    ModelError,
+    PriceTable,
+    load_prices,
+    redact,
+)
+from bench.run._afc_peer import NAME as AFC
+from bench.run._afc_peer import afc_session
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
 from bench.run._raw import RawReferences
 from bench.run._records import turn_record
 from bench.run._session import run_session
 from bench.run._theory import scenario_theory
-from executors import Executor
+from executors import Executor, Sequential, make_executor
 from reports import RAW_LABELS, ResultsWriter, TrialRecord, is_raw, read_records, write_json_atomic
-from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan
+from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan, model_table
 
 Clock = Callable[[], float]
 
@@ -109,7 +120,7 @@ class RunConfig:
         )
 
 
-def measure(
+def measure(  # keyword-only: where the record goes, and injected clock and sleeps
     plan: TrialPlan,
     executor: Executor,
     time_scale: float,
@@ -195,7 +206,7 @@ def run(
     ]
     try:
         written = _execute(
-            config, executors, todo, meta, meta_path, results_path, progress, model, warm_model
+            config, executors, todo, meta, progress=progress, model=model, warm_model=warm_model
         )
     except KeyboardInterrupt:
         meta.update(status="interrupted", finished_at=utc_now())
@@ -217,8 +228,7 @@ def _execute(
     executors: dict[str, Executor],
     todo: list[tuple[int, Scenario, str, str, int]],
     meta: dict[str, Any],
-    meta_path: Path,
-    results_path: Path,
+    *,
     progress: Progress | None,
     model: ModelDriver | None,
     warm_model: ModelDriver | None,
@@ -238,7 +248,7 @@ def _execute(
     gc.freeze()
     try:
         failures = 0
-        with ResultsWriter(results_path) as writer:
+        with ResultsWriter(config.out / "results.jsonl") as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
                 if progress:
@@ -260,7 +270,8 @@ def _execute(
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
-                    rec = _session(config, plans[key], mode, label, executors, model, meta["run_id"], pos)
+                    drivers = (executors, model)
+                    rec = _session(config, plans[key], mode, label, drivers, run_id=meta["run_id"], order=pos)
                 writer.write(rec)
                 written += 1
                 failures = failures + 1 if getattr(rec.session, "status", "") == "model_error" else 0
@@ -283,14 +294,13 @@ def _session(
     plan: TrialPlan,
     mode: str,
     label: str,
-    executors: dict[str, Executor],
-    model: ModelDriver,
+    drivers: tuple[dict[str, Executor], ModelDriver],
+    *,
     run_id: str,
     order: int,
 ) -> TrialRecord:
-    from bench.run._afc_peer import NAME as AFC
-    from bench.run._afc_peer import afc_session
-
+    """One whole session of ``plan`` with the executor ``label`` (or the SDK's AFC) and the model."""
+    executors, model = drivers
     settings = GenerationSettings(**config.settings)
     prompt = config.prompt or model_table_prompt(plan.scenario)
     if label == AFC:
@@ -324,15 +334,11 @@ def _session(
 
 def model_table_prompt(scenario: Scenario) -> str | None:
     """The ``prompt`` of the scenario file's ``[model]`` table, if it has one."""
-    from scenarios import model_table
-
     prompt = model_table(scenario).get("prompt")
     return str(prompt) if prompt else None
 
 
 def _prices() -> PriceTable:
-    from bench.models import load_prices
-
     return load_prices()
 
 
@@ -343,7 +349,7 @@ def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: 
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for mode in config.model_modes:
                 for label in config.executors:
-                    _session(config, plan, mode, label, executors, model, "", 0)
+                    _session(config, plan, mode, label, (executors, model), run_id="", order=0)
 
 
 def _start(
@@ -356,11 +362,11 @@ def _start(
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise RunError(f"--out {out}: cannot write there ({exc.strerror})") from None
+        raise RunError(f"`out` {out}: cannot write there ({exc.strerror})") from None
     has_results = results_path.exists() and results_path.stat().st_size > 0
     if has_results and not config.resume:
         raise RunError(
-            f"--out {out}: already holds results.jsonl; pass --resume to finish it, or choose another --out"
+            f"`out` {out}: already holds results.jsonl; pass `resume` to finish it, or choose another `out`"
         )
     args = config.args_json()
     if config.resume and has_results:
@@ -387,17 +393,12 @@ def _start(
 
 
 def _predictor(label: str, config: RunConfig) -> Executor:
-    from bench.run._afc_peer import NAME as AFC
-    from executors import Sequential, make_executor
-
     if label == AFC:
         return Sequential(name=AFC)  # google-genai's AFC runs a turn's calls one after another
     return make_executor(label, time_scale=config.time_scale, max_workers=config.max_workers)
 
 
 def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
-    import json
-
     try:
         meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
@@ -421,7 +422,7 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
     ):
         if old.get(key) != args.get(key):
             raise RunError(
-                f"--resume: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"
+                f"`resume`: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"
             )
     meta["args"] = args
     return meta

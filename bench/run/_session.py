@@ -36,7 +36,7 @@ from bench.models import (
 )
 from bench.run._convert import planned_work, quotas_of
 from bench.run._records import call_records, trial_record
-from executors import CallResult, Executor, PlannedWork, Quota, ToolCall, Tools
+from executors import CallResult, Executor, PlannedWork, Quota, ToolCall, Tools, fine_timer_loop
 from reports import ModelSession, TrialRecord, TurnSpan
 from scenarios import PlannedCall, Scenario, TrialPlan, build_toolbox
 
@@ -298,8 +298,6 @@ def _async_runner() -> asyncio.Runner:
     the loop it was first used on."""
     with _DISPATCH_LOCK:
         if not _ASYNC:
-            from executors import fine_timer_loop
-
             _ASYNC.append(asyncio.Runner(loop_factory=fine_timer_loop))
         return _ASYNC[0]
 
@@ -309,7 +307,7 @@ def uses_async(model: ModelDriver, executor: Executor) -> bool:
     return executor.name.startswith("asyncio") and bool(getattr(model, "has_async", False))
 
 
-def run_session(
+def run_session(  # noqa: PLR0913  # the loop's injected clock, sleepers and shared tools as keywords
     plan: TrialPlan,
     model: ModelDriver,
     executor: Executor,
@@ -358,15 +356,21 @@ def run_session(
     if collect_garbage:
         gc.collect()  # as in measure(): a collection inside the timed region would be charged to the unlucky
     loop.t0 = clock()
-    last = _converse(loop, model, query, decls, script_of(plan), ctx, max_turns)
+    last = _converse(
+        loop, model, query=query, decls=decls, script=script_of(plan), ctx=ctx, max_turns=max_turns
+    )
     makespan = clock() - loop.t0
     loop.ended(last, max_turns)
-    return _record(loop, model.name, mode, makespan, time_scale, prices, price_model, run_id, order)
+    return _record(
+        loop, model_name=model.name, mode=mode, makespan=makespan, time_scale=time_scale, prices=prices,
+        price_model=price_model, run_id=run_id, order=order,
+    )  # fmt: skip
 
 
 def _converse(
     loop: _Loop,
     model: ModelDriver,
+    *,
     query: str,
     decls: list[dict[str, Any]],
     script: list[ScriptedCall],
@@ -394,8 +398,9 @@ def _sum(turns: Sequence[Mapping[str, Any]], key: str) -> int:
     return sum(int(t.get(key) or 0) for t in turns)
 
 
-def _record(
+def _record(  # noqa: PLR0913  # the record's identity (run, order) beside what the loop measured
     loop: _Loop,
+    *,
     model_name: str,
     mode: str,
     makespan: float,

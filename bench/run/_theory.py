@@ -13,9 +13,9 @@ Exact where the mathematics allows, estimated where it does not — and then wit
 
 Simulated plans come from a fixed internal seed stream, one stream per call position — never from
 ``--seed`` or the scenario's name — so two scenarios with the same distributions get the same figures and
-every run gets the same theory. Means over plans use control variates whose expectations are exact: each
-call's latency, the plan's maximum, and max_i(slot_i + latency_i) for the quotas' list-order slots (its
-mean integrates 1 - Π F_i(x - slot_i)). A quantity that is a linear combination of them (sequential = the
+every run gets the same theory. Means over plans use control variates whose expectations are exact: the
+plan's sum (each call's latency where dependencies make paths linear in them), the plan's maximum, and
+max_i(slot_i + latency_i) for the quotas' list-order slots (its mean integrates 1 - Π F_i(x - slot_i)). A quantity that is a linear combination of them (sequential = the
 sum; an unbounded parallel executor = the max, or with a quota the list-order slot makespan) comes out
 exact, with standard error 0; any other is the plain mean corrected by the controls, its standard error
 from the regression residuals.
@@ -36,10 +36,10 @@ from scenarios import QUOTA_GRACE_MS, Scenario, expected_max, max_quantile, quot
 FloatArray = npt.NDArray[np.float64]
 
 #: plans simulated per scenario: enough for standard errors well under 0.1% of a makespan with the controls
-MC_PLANS = 8192
+MC_PLANS = 4096
 #: ... but at most this many simulated calls per executor (wide scenarios get fewer plans, so theory stays
 #: near a second per scenario); a function of the scenario only, never of the machine
-MC_CALLS = 8192 * 5
+MC_CALLS = 4096 * 10
 #: the theory's own seed: figures never depend on ``--seed`` or the scenario's name
 THEORY_SEED = 0x7E0
 
@@ -185,7 +185,8 @@ def scenario_theory(
             if independent and not scenario.quotas
             else "mean over simulated plans of the critical path / quota slot bound, control variates",
             "predicted_ms": "mean over simulated plans of each executor's zero-overhead list schedule, "
-            "control variates (each call's latency, the plan's max, the list-order quota slots' makespan)",
+            "control variates (the plan's sum, or each call's latency with dependencies; its max; the "
+            "list-order quota slots' makespan)",
         },
     }
 
