@@ -156,3 +156,26 @@ def test_consecutive_model_errors_stop_the_run_after_n(
     recs = read_records(out / "results.jsonl")
     assert [r.session.status for r in recs] == ["model_error", "model_error"]
     assert json.loads((out / "run.json").read_text())["status"] == "failed"
+
+
+def test_model_table_prompt_and_settings_reach_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scenario file's [model] prompt is what the model is asked (kept in the cassette) and its settings
+    are recorded in run.json; the model sees the tools' own declarations, no request_id."""
+    import json
+
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    src = Path(load_catalog()["doc-3apis"].source).read_text()
+    f = tmp_path / "s.toml"
+    f.write_text(src + "\n[model]\nprompt = 'hola'\nfunction_calling = 'any'\ntemperature = 0.2\n")
+    tape, out = tmp_path / "tape.jsonl", tmp_path / "run"
+    for url in _serve():
+        argv = ["run", "--model", "gemini", "--scenario", str(f), "--gemini-base-url", url, "--time-scale", SCALE,
+                "--executor", "threaded", "--trials", "1", "--warmup", "0", "--out", str(out), "--record", str(tape)]  # fmt: skip
+        assert main(argv) == 0
+    head = json.loads(tape.read_text().splitlines()[0])
+    assert head["prompt"] == "hola"
+    assert all("request_id" not in json.dumps(d) for d in head["declarations"])
+    settings = json.loads((out / "run.json").read_text())["args"]["settings"]
+    assert settings == {"function_calling": "ANY", "temperature": 0.2}
