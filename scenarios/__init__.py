@@ -22,6 +22,7 @@ from scenarios._latency import (
     sum_quantiles,
 )
 from scenarios._load import (
+    check_time_scale,
     find_cycle,
     load_catalog,
     load_file,
@@ -39,10 +40,13 @@ from scenarios._plan import (
     quota_bound_ms,
     quota_slots_ms,
 )
+from scenarios._pycall import declare_callable
+from scenarios._realtools import AsyncPythonTool, PythonTool, ToolApi, retry_after_s
 from scenarios._spec import (
     CallSpec,
     DocClaim,
     Faults,
+    HttpEndpoint,
     RateLimit,
     Scenario,
     ToolDeclaration,
@@ -57,12 +61,14 @@ from scenarios._toolbox import (
     Stall,
     ToolError,
     build_toolbox,
+    close_toolbox,
     quota_states,
 )
 
 __all__ = [
     "MAX_PLANNED_ATTEMPTS",
     "QUOTA_GRACE_MS",
+    "AsyncPythonTool",
     "CallLog",
     "CallSpec",
     "Constant",
@@ -70,12 +76,14 @@ __all__ = [
     "Empirical",
     "Faults",
     "Gamma",
+    "HttpEndpoint",
     "Latency",
     "LogNormal",
     "Mixture",
     "Normal",
     "Pareto",
     "PlannedCall",
+    "PythonTool",
     "QuotaState",
     "RateLimit",
     "RateLimited",
@@ -84,13 +92,17 @@ __all__ = [
     "SimulatedAPI",
     "Stall",
     "SumQuantiles",
+    "ToolApi",
     "ToolDeclaration",
     "ToolError",
     "ToolSpec",
     "TrialPlan",
     "Uniform",
     "build_toolbox",
+    "check_time_scale",
+    "close_toolbox",
     "critical_path_ms",
+    "declare_callable",
     "expected_max",
     "find_cycle",
     "latency_to_dict",
@@ -105,6 +117,7 @@ __all__ = [
     "quota_slots_ms",
     "quota_states",
     "resolve",
+    "retry_after_s",
     "scenario_to_dict",
     "sum_quantiles",
 ]

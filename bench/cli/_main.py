@@ -110,12 +110,13 @@ def cmd_list() -> int:
     return 0
 
 
-def _scenarios(refs: Sequence[str]) -> tuple[Scenario, ...]:
-    from scenarios import ScenarioError, load_catalog, resolve
+def _scenarios(refs: Sequence[str], time_scale: float) -> tuple[Scenario, ...]:
+    from scenarios import ScenarioError, check_time_scale, load_catalog, resolve
 
     try:
         catalog = load_catalog()
         found = [s for ref in refs for s in resolve(ref, catalog)]
+        check_time_scale(found, time_scale)  # real tools' work cannot be scaled
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     names = [s.name for s in found]
@@ -153,7 +154,7 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
     elif not ns.scenario:
         raise UsageError("pfcbench run: --scenario (or --trace) is required")
     else:
-        scenarios = _scenarios(ns.scenario)
+        scenarios = _scenarios(ns.scenario, ns.time_scale)
     return RunConfig(
         scenarios=scenarios,
         executors=tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),

@@ -33,7 +33,7 @@ from bench.run._records import span_record, trial_record
 from bench.run._session import FATAL_KINDS, query_text, tool_decls
 from executors import Sequential
 from reports import AfcSession, TrialRecord
-from scenarios import SimulatedAPI, TrialPlan, build_toolbox
+from scenarios import ToolApi, TrialPlan, build_toolbox
 
 NAME = "sdk-afc"
 
@@ -57,7 +57,7 @@ class _Spans:
             return None
 
 
-def _wrap(api: SimulatedAPI, decl: dict[str, Any], spans: _Spans) -> Callable[..., dict[str, Any]]:
+def _wrap(api: ToolApi, decl: dict[str, Any], spans: _Spans) -> Callable[..., dict[str, Any]]:
     def tool(**args: Any) -> dict[str, Any]:
         start = time.perf_counter()
         rid = spans.next_id(api.name)

@@ -35,7 +35,7 @@ from bench.run._session import run_session
 from bench.run._theory import scenario_theory
 from executors import Executor, Sequential, Tools, make_executor
 from reports import RAW_LABELS, ResultsWriter, TrialRecord, is_raw, read_records, write_json_atomic
-from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan, model_table
+from scenarios import Scenario, ToolApi, TrialPlan, build_toolbox, make_plan, model_table
 
 Clock = Callable[[], float]
 
@@ -97,8 +97,10 @@ class RunConfig:
     @property
     def references(self) -> tuple[str, ...]:
         """The raw references each trial runs beside the executors (none in a model run: a session's
-        makespan includes the model, which a bare gather does not)."""
-        return RAW_LABELS if self.raw and self.model == "none" else ()
+        makespan includes the model, which a bare gather does not; none with real tools: a bare gather
+        sleeps the plan's latencies, and a real tool's work is not in the plan)."""
+        real = any(s.real_tools() for s in self.scenarios)
+        return RAW_LABELS if self.raw and self.model == "none" and not real else ()
 
     def args_json(self) -> dict[str, Any]:
         return {
@@ -139,7 +141,7 @@ def measure(  # noqa: PLR0913 - keyword-only: where the record goes, injected cl
     run_id: str = "",
     order: int = 0,
     clock: Clock = time.perf_counter,
-    on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
+    on_tools: Callable[[dict[str, ToolApi]], None] | None = None,
     slowdown: float = 1.0,
     toolbox: Callable[[TrialPlan, float], Tools] | None = None,
 ) -> TrialRecord:
