@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from bench.cli._args import UsageError, positive_float, positive_int
+from bench.cli._args import UsageError, port_number, positive_float, positive_int
 
 #: unloaded-baseline queries draw trial indices no load run reaches
 BASELINE_TRIAL = 1_000_000
@@ -72,7 +72,7 @@ def register(sub: Any) -> None:
 
     s = sub.add_parser("serve-apis", help="serve a scenario's simulated APIs over HTTP on loopback")
     s.add_argument("--scenario", required=True, metavar="NAME|PATH")
-    s.add_argument("--port", type=int, default=8765, help="0 picks a free port (printed on stdout)")
+    s.add_argument("--port", type=port_number, default=8765, help="0 picks a free port (printed on stdout)")
     s.add_argument("--time-scale", type=positive_float, default=0.1)
     s.set_defaults(handler=cmd_serve)
 
@@ -162,9 +162,21 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-    print(f"serving {sc.name} on http://127.0.0.1:{port}", flush=True)
-    serve_forever(sc, ns.time_scale, "127.0.0.1", port)
+    try:
+        _check_bindable(port)
+        print(f"serving {sc.name} on http://127.0.0.1:{port}", flush=True)
+        serve_forever(sc, ns.time_scale, "127.0.0.1", port)
+    except OSError as exc:
+        raise UsageError(f"--port {port}: cannot listen on 127.0.0.1 ({exc.strerror or exc})") from None
     return 0
+
+
+def _check_bindable(port: int) -> None:
+    """Bind once before printing the URL, so a port in use fails here with one line, not after the banner."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
 
 
 def _prepare_out(out: Path, names: tuple[str, ...]) -> None:

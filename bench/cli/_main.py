@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -13,6 +14,7 @@ from bench.cli._args import (
     EXIT_USAGE,
     Parser,
     UsageError,
+    as_flags,
     nonneg_int,
     positive_float,
     positive_int,
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--warmup", type=nonneg_int, default=1, help="unrecorded warm-up trials")
     r.add_argument("--max-workers", type=positive_int, default=None, help="thread pool size for 'threaded'")
     r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
+    _add_size_arguments(r)
     from bench.cli._guards import add_guard_arguments
 
     add_guard_arguments(r)
@@ -70,6 +73,22 @@ def build_parser() -> argparse.ArgumentParser:
     for module in _extra_commands():
         module.register(sub)
     return p
+
+
+def _add_size_arguments(r: argparse.ArgumentParser) -> None:
+    from bench.run import MAX_WALL_S
+
+    r.add_argument(
+        "--max-wall-s",
+        type=positive_float,
+        default=MAX_WALL_S,
+        help=f"refuse a run whose wall time by theory is longer (default {MAX_WALL_S:.0f} s)",
+    )
+    r.add_argument(
+        "--allow-huge",
+        action="store_true",
+        help="run more than 1000 scenario x executor cells or 1000 calls per turn",
+    )
 
 
 def _extra_commands() -> list[Any]:
@@ -121,6 +140,9 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
 
     labels = tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS))
     settings = guard_settings(ns)
+    from bench.cli._guards import check_guard_tools
+
+    check_guard_tools(settings, {t.name for s in found for t in s.tools})
     guards = guards_from(settings, ns.time_scale, seed=ns.seed)
     check_model_args(ns, labels)
     try:
@@ -150,6 +172,8 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         gemini_model=ns.gemini_model,
         gemini_base_url=ns.gemini_base_url,
         inject_slowdown=ns.inject_slowdown,
+        max_wall_s=ns.max_wall_s,
+        allow_huge=ns.allow_huge,
     )
     try:
         written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
@@ -206,7 +230,28 @@ def cmd_compare(ns: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Every outcome is an exit code and, for a failure, one line on stderr: 2 for bad input or any error,
+    130 for Ctrl-C or SIGTERM (also while modules are still importing)."""
+    from bench.cli._signals import sigterm_as_interrupt
+
+    try:
+        with sigterm_as_interrupt():
+            return _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print("pfcbench: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug or an unforeseen failure: still one line, not a traceback
+        if os.environ.get("PFCBENCH_TRACEBACK"):
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        print(
+            f"pfcbench: error: {type(exc).__name__}: {first} (set PFCBENCH_TRACEBACK=1 to see where)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _dispatch(args: list[str]) -> int:
     try:
         ns = build_parser().parse_args(args)
         if ns.command == "list":
@@ -222,7 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(handler(ns))
         raise UsageError(f"pfcbench: unknown command {ns.command!r}")
     except UsageError as exc:
-        print(f"pfcbench: error: {exc}" if not str(exc).startswith("pfcbench") else f"{exc}", file=sys.stderr)
+        text = as_flags(str(exc))
+        print(text if text.startswith("pfcbench") else f"pfcbench: error: {text}", file=sys.stderr)
         return EXIT_USAGE
 
 
