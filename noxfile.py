@@ -193,6 +193,7 @@ def micro(session: nox.Session) -> None:
         "python", "benchmarks/ratios.py", out, "--max-ratio", "asyncio=1.2", "--max-ratio", "threaded=1.2",
         "--max-ratio", "scale=1.1", "--max-ratio", "memory=1.2",
     )  # fmt: skip
+    session.run("python", "benchmarks/records.py")  # why CallResult is a NamedTuple: cost per record
 
 
 @nox.session

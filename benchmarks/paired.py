@@ -15,6 +15,7 @@ from __future__ import annotations
 import asyncio
 import collections
 import concurrent.futures
+import gc
 import statistics
 import time
 import tracemalloc
@@ -125,13 +126,23 @@ def raw_side(label: str, n: int, tool: Zero, pool: concurrent.futures.Executor |
     return (lambda: [tool() for _ in range(n)]), lambda: None
 
 
-def scale_pair(ours: Executor, n: int, delay: float, rounds: int) -> Paired:
-    """Makespan of n concurrent ``delay``-second calls: our asyncio executor vs ``asyncio.gather``."""
+def scale_pair(ours: Executor, n: int, delay: float, rounds: int, *, raw_gc: bool = True) -> Paired:
+    """Makespan of n concurrent ``delay``-second calls: our asyncio executor vs ``asyncio.gather``.
+    ``raw_gc=False`` runs gather with automatic GC off too, as ours runs a turn this wide (what is left is
+    dispatch, not collection)."""
     tool = Sleeper(delay)
     tools, cs = {"t": tool}, calls(n)
     raw, release = raw_gather(tool, n)
+
+    def raw_without_gc() -> object:
+        gc.disable()
+        try:
+            return raw()
+        finally:
+            gc.enable()
+
     try:
-        return interleave(lambda: ours.run(cs, tools), raw, rounds)
+        return interleave(lambda: ours.run(cs, tools), raw if raw_gc else raw_without_gc, rounds)
     finally:
         release()
 

@@ -39,6 +39,8 @@ def scale_lines(x: dict[str, Any]) -> list[str]:
     return [
         f"scale: {x['calls']} × {x['delay_s'] * 1000:g} ms, asyncio makespan {x['ours_s'] * 1000:.0f} ms vs "
         f"gather {x['raw_s'] * 1000:.0f} ms: {_spread(x)} over {x['rounds']} rounds",
+        f"with GC off on the raw side too: {x['raw_gc_off_ratio_median']:.2f} [{x['raw_gc_off_ratio_min']:.2f}, "
+        f"{x['raw_gc_off_ratio_max']:.2f}] (gather {x['raw_gc_off_raw_s'] * 1000:.0f} ms)",
         f"memory per call (tracemalloc peak): ours {x['bytes_per_call_ours']:.0f} B vs gather "
         f"{x['bytes_per_call_raw']:.0f} B: {mem:.2f}",
     ]

@@ -87,12 +87,14 @@ def test_scale(benchmark: Any, n: int, delay: float) -> None:
     ex = AsyncioExecutor()
     try:
         got = benchmark.pedantic(lambda: scale_pair(ex, n, delay, ROUNDS), rounds=1)
+        no_gc = scale_pair(ex, n, delay, ROUNDS, raw_gc=False)
         mem_ours, mem_raw = memory_per_call(ex, n, delay)
     finally:
         ex.close()
     benchmark.group = "scale"
     benchmark.extra_info.update(case="scale", executor="asyncio", calls=n, delay_s=delay, **got.summary())
     benchmark.extra_info.update(ratios=got.ratios, bytes_per_call_ours=mem_ours, bytes_per_call_raw=mem_raw)
+    benchmark.extra_info.update({f"raw_gc_off_{k}": v for k, v in no_gc.summary().items()})
 
 
 @pytest.mark.parametrize("waiters", [1000])

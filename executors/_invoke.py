@@ -440,24 +440,23 @@ class Dispatch:
         except StopIteration as stop:
             return _finish(turn, stop.value)
 
-    def run_all(self, calls: Sequence[ToolCall]) -> list[CallResult]:
-        """Submit every call to the pool and collect in submission order, so results keep call order."""
+    def _submit(self, calls: Sequence[ToolCall]) -> list[concurrent.futures.Future[CallResult]]:
         pool = self.pool
         assert pool is not None
+        if self.turn is None and not self.limiters:
+            tools, clock = self.tools, self.clock
+            return [pool.submit(call_tool, c, tools.get(c.name), clock) for c in calls]
+        return [pool.submit(self.one, c) for c in calls]
+
+    def run_all(self, calls: Sequence[ToolCall]) -> list[CallResult]:
+        """Submit every call to the pool and collect in submission order, so results keep call order."""
         with gc_paused(len(calls)):
-            if self.turn is None and not self.limiters:
-                tools, clock = self.tools, self.clock
-                futures = [pool.submit(call_tool, c, tools.get(c.name), clock) for c in calls]
-            else:
-                futures = [pool.submit(self.one, c) for c in calls]
-            return [f.result() for f in futures]
+            return [f.result() for f in self._submit(calls)]
 
     async def arun_all(self, calls: Sequence[ToolCall]) -> list[CallResult]:
         """``run_all`` awaited from an event loop without blocking it."""
-        assert self.pool is not None
         with gc_paused(len(calls)):
-            futures = [asyncio.wrap_future(self.pool.submit(self.one, c)) for c in calls]
-            return list(await asyncio.gather(*futures))
+            return list(await asyncio.gather(*map(asyncio.wrap_future, self._submit(calls))))
 
     async def gather(
         self,

@@ -13,33 +13,28 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Sequence
+from typing import TypedDict, Unpack
 
 from executors._deps import DependencyError, find_cycle
 from executors._limiter import limiters_for
 from executors._types import PlannedWork, Quota
 
 
-def simulate(
-    work: Sequence[PlannedWork],
-    *,
-    workers: int | None = None,
-    batch_size: int | None = None,
-    quotas: Sequence[Quota] = (),
-    respect_after: bool = True,
-    groups: Sequence[Sequence[int]] | None = None,
-) -> float:
+class Knobs(TypedDict, total=False):
+    """``schedule``'s keywords, which ``simulate`` passes on."""
+
+    workers: int | None
+    batch_size: int | None
+    quotas: Sequence[Quota]
+    respect_after: bool
+    groups: Sequence[Sequence[int]] | None
+
+
+def simulate(work: Sequence[PlannedWork], **knobs: Unpack[Knobs]) -> float:
     """Makespan of running ``work`` on ``workers`` workers (None: one per call), each start gated by the
     quotas' limiters. ``batch_size`` (list chunks) or ``groups`` (index lists, e.g. dependency levels) put a
     barrier between consecutive groups. ``respect_after=False`` models an executor that ignores ``after``."""
-    spans = schedule(
-        work,
-        workers=workers,
-        batch_size=batch_size,
-        quotas=quotas,
-        respect_after=respect_after,
-        groups=groups,
-    )
-    return max((end for _, end in spans), default=0.0)
+    return max((end for _, end in schedule(work, **knobs)), default=0.0)
 
 
 def schedule(
@@ -66,7 +61,7 @@ def schedule(
     barrier = 0.0
     for group in groups:
         barrier = sim.group(group, barrier)
-    return [(sim.start[i], sim.end[i]) for i in range(len(work))]
+    return [sim.spans[i] for i in range(len(work))]
 
 
 def _check(work: Sequence[PlannedWork]) -> None:
@@ -82,7 +77,7 @@ def _check(work: Sequence[PlannedWork]) -> None:
 
 
 class _Simulation:
-    """Workers' free times, the quotas' limiters on a simulated clock, and every call's end so far."""
+    """Workers' free times, the quotas' limiters on a simulated clock, and every call's span so far."""
 
     def __init__(
         self, work: Sequence[PlannedWork], workers: int | None, quotas: Sequence[Quota], respect_after: bool
@@ -92,14 +87,13 @@ class _Simulation:
         self.limiters = limiters_for(quotas, lambda: 0.0)
         self.free = [0.0] * (workers if workers else len(work))
         heapq.heapify(self.free)
-        self.start: dict[int, float] = {}
-        self.end: dict[int, float] = {}
+        self.spans: dict[int, tuple[float, float]] = {}
 
     def _deps(self, i: int) -> list[int]:
         return [self.index[a] for a in self.work[i].after] if self.respect_after else []
 
     def _ready_at(self, i: int, barrier: float) -> float:
-        return max([barrier] + [self.end[j] for j in self._deps(i) if j in self.end])
+        return max([barrier] + [self.spans[j][1] for j in self._deps(i) if j in self.spans])
 
     def group(self, group: Sequence[int], barrier: float) -> float:
         """Run one group after ``barrier``; return when its last call ends (the next barrier)."""
@@ -129,7 +123,7 @@ class _Simulation:
         lim = self.limiters.get(self.work[i].tool)
         if lim is not None:
             t = lim.reserve(t)
-        self.start[i] = t
-        done = self.end[i] = t + self.work[i].duration
+        done = t + self.work[i].duration
+        self.spans[i] = (t, done)
         heapq.heappush(self.free, done)
         return done
