@@ -212,8 +212,23 @@ def cmd_report(ns: argparse.Namespace) -> int:
         path = render_report(ns.dir)
     except (SchemaError, ValueError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
+    _warn_lost_records(ns.dir)
     print(f"wrote {path}")
     return 0
+
+
+def _warn_lost_records(run_dir: Path) -> None:
+    """A line on stderr per reason the report may not cover the whole run (report.md says it too)."""
+    import json
+
+    from reports import read_results
+
+    try:
+        meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    for problem in read_results(run_dir / "results.jsonl").problems(meta if isinstance(meta, dict) else {}):
+        print(f"pfcbench: warning: {run_dir / 'results.jsonl'}: {problem}", file=sys.stderr)
 
 
 def cmd_compare(ns: argparse.Namespace) -> int:

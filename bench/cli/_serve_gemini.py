@@ -81,7 +81,9 @@ def register(sub: Any) -> None:
         "serve-gemini", help="serve a loopback fake Gemini API answering with a scenario's calls"
     )
     p.add_argument("--scenario", action="append", required=True, metavar="NAME|PATH", help="repeatable")
-    p.add_argument("--port", type=port_number, default=0, help="0 picks a free port (printed, and see --port-file)")
+    p.add_argument(
+        "--port", type=port_number, default=0, help="0 picks a free port (printed, and see --port-file)"
+    )
     p.add_argument("--port-file", type=Path, default=None, help="write the bound port here once listening")
     p.add_argument("--mode", choices=("parallel", "sequential"), default="parallel", help="calls per turn")
     p.add_argument("--latency-ms", type=float, default=0.0, help="wall ms before each successful answer")
