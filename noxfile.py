@@ -16,6 +16,9 @@ import nox
 nox.options.default_venv_backend = "uv|venv"
 nox.options.sessions = ["lint", "tests"]
 nox.options.reuse_existing_virtualenvs = True
+# uv installs without compiling bytecode: a fresh venv's first `pfcbench` run would compile numpy, scipy
+# and pandas (seconds). pip compiles by default; this makes uv do the same in every session.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 
 PACKAGES = ["bench", "scenarios", "executors", "reports"]
 BENCH_DIR = os.environ.get("PFCBENCH_OUT", "results/bench")
@@ -104,7 +107,7 @@ def load(session: nox.Session) -> None:
     session.run(
         "pfcbench", "load", *common, "--sweep", "3,14", "--duration", "4", "--out", out, *session.posargs
     )
-    session.run("pytest", "-q", "tests/load", "-m", "locust")
+    session.run("pytest", "-q", "tests/bench/load", "-m", "locust")
 
 
 @nox.session
@@ -117,6 +120,8 @@ def experiments(session: nox.Session) -> None:
     session.log(f"experiments: {_link_latest(out)}/experiments.md")
 
 
+#: the tests of the model drivers, the fake Gemini, the session and the model options of `run`
+GEMINI_TESTS = ("tests/bench/models", "tests/bench/run/test_session.py", "tests/bench/cli/test_cli_model.py")
 LIVE_DIR = os.environ.get("PFCBENCH_LIVE_OUT", "results/live")
 
 
@@ -124,14 +129,14 @@ LIVE_DIR = os.environ.get("PFCBENCH_LIVE_OUT", "results/live")
 def gemini(session: nox.Session) -> None:
     """google-genai against the loopback fake Gemini server: drivers, AFC baseline, the CLI end to end."""
     session.install("-e", ".[gemini,test]")
-    session.run("pytest", "-q", "tests/gemini", "tests/model", *session.posargs)
+    session.run("pytest", "-q", *GEMINI_TESTS, *session.posargs)
 
 
 @nox.session
 def legacy(session: nox.Session) -> None:
     """The same with google-generativeai installed (it pulls grpcio, ~230 MB: only in this session)."""
     session.install("-e", ".[gemini,legacy,test]")
-    session.run("pytest", "-q", "tests/gemini", "tests/model", "-k", "legacy", *session.posargs)
+    session.run("pytest", "-q", *GEMINI_TESTS, "-k", "legacy", *session.posargs)
 
 
 @nox.session

@@ -134,9 +134,9 @@ def case(runner: asyncio.Runner, delay: float, n: int, repeat: int) -> list[dict
 def load_fake_gemini() -> Any | None:
     """The fake Gemini server module, or None when neither the package nor PFCBENCH_FAKE_GEMINI has it."""
     try:
-        from bench.models import _fake_server as _gemini_server  # type: ignore[attr-defined]
+        import bench.models  # its public face serves FakeGeminiConfig and FakeGeminiServer
 
-        return _gemini_server
+        return bench.models
     except ImportError:
         path = os.environ.get("PFCBENCH_FAKE_GEMINI")
         if not path:
@@ -241,7 +241,7 @@ def main() -> int:
         fake = load_fake_gemini()
         if fake is None:
             print(
-                "google-genai AFC not measured: no loopback Gemini server (bench.models._fake_server)",
+                "google-genai AFC not measured: no loopback Gemini server (bench.models.FakeGeminiServer)",
                 file=sys.stderr,
             )
         else:

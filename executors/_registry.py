@@ -136,14 +136,14 @@ def make_executor(
         name = name.removesuffix(NAIVE)
     info = EXECUTORS.get(name)
     if info is None:
-        raise UnknownExecutor(f"--executor: unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")
+        raise UnknownExecutor(f"`executor`: unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")
     k: int | None = None
     if param:
         if info.param is None:
-            raise UnknownExecutor(f"--executor: {name!r} takes no @parameter, got {label!r}")
+            raise UnknownExecutor(f"`executor`: {name!r} takes no @parameter, got {label!r}")
         if not param.isdigit() or int(param) < 1:
             raise UnknownExecutor(
-                f"--executor: {label!r}: the {info.param} after @ must be a whole number >= 1"
+                f"`executor`: {label!r}: the {info.param} after @ must be a whole number >= 1"
             )
         k = int(param)
     elif name == "threaded" and max_workers is not None:

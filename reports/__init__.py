@@ -1,32 +1,17 @@
 """Read and show results: the results-file schema, tidy frames, statistics, markdown and PNG figures.
 
 A leaf package: it reads files and imports nothing else of pfcbench.
+
+The schema (records, session parts, the writer) is imported eagerly: the runner needs it for its first
+record. Everything else (numpy, scipy, pandas, matplotlib behind it) is imported on first use through
+``__getattr__`` (PEP 562), so ``pfcbench list``, ``--help`` and ``run`` start without them.
 """
 
-from reports._compare import IncomparableRunsError, compare_runs
-from reports._e2e import render_e2e, render_e2e_markdown
-from reports._frames import RunData, calls_frame, load_run, trials_frame
-from reports._gate import (
-    GateCheck,
-    GateError,
-    GateSpec,
-    GateVerdict,
-    RegressionPolicy,
-    RunFiles,
-    check_comparable,
-    compute_metrics,
-    evaluate,
-    find_regressions,
-    load_gate_run,
-    load_spec,
-    parse_spec,
-    parse_threshold,
-    run_gate,
-)
-from reports._intervals import CI, median_ci, quantile_ci, ratio_of_medians_ci, trials_needed
-from reports._load_figures import plot_latency_over_time, plot_sweep
-from reports._load_pages import load_summary_markdown
-from reports._markdown import render_report
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from reports._schema import (
     CALL_STATUSES,
     RAW_ASYNCIO,
@@ -45,16 +30,82 @@ from reports._schema import (
     write_json_atomic,
     write_text_atomic,
 )
-from reports._sessions import (
-    NO_SESSION,
-    AfcSession,
-    LoadQuery,
-    ModelSession,
-    NoSession,
-    Session,
-    TurnSpan,
-)
-from reports._stats import ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
+from reports._sessions import NO_SESSION, AfcSession, LoadQuery, ModelSession, NoSession, Session, TurnSpan
+
+if TYPE_CHECKING:
+    from reports._compare import IncomparableRunsError, compare_runs
+    from reports._e2e import render_e2e, render_e2e_markdown
+    from reports._frames import RunData, calls_frame, load_run, trials_frame
+    from reports._gate import (
+        GateCheck,
+        GateError,
+        GateSpec,
+        GateVerdict,
+        RegressionPolicy,
+        RunFiles,
+        check_comparable,
+        compute_metrics,
+        evaluate,
+        find_regressions,
+        load_gate_run,
+        load_spec,
+        parse_spec,
+        parse_threshold,
+        run_gate,
+    )
+    from reports._intervals import CI, median_ci, quantile_ci, ratio_of_medians_ci, trials_needed
+    from reports._load_figures import plot_latency_over_time, plot_sweep
+    from reports._load_pages import (
+        http_compare_markdown,
+        load_summary_markdown,
+        saturation_qps,
+        sweep_markdown,
+    )
+    from reports._markdown import render_report
+    from reports._stats import ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
+
+#: module -> the public names it defines, each imported on first use
+_MODULES = {
+    "reports._compare": ("IncomparableRunsError", "compare_runs"),
+    "reports._e2e": ("render_e2e", "render_e2e_markdown"),
+    "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
+    "reports._gate": (
+        "GateCheck",
+        "GateError",
+        "GateSpec",
+        "GateVerdict",
+        "RegressionPolicy",
+        "RunFiles",
+        "check_comparable",
+        "compute_metrics",
+        "evaluate",
+        "find_regressions",
+        "load_gate_run",
+        "load_spec",
+        "parse_spec",
+        "parse_threshold",
+        "run_gate",
+    ),
+    "reports._intervals": ("CI", "median_ci", "quantile_ci", "ratio_of_medians_ci", "trials_needed"),
+    "reports._load_figures": ("plot_latency_over_time", "plot_sweep"),
+    "reports._load_pages": (
+        "load_summary_markdown",
+        "http_compare_markdown",
+        "saturation_qps",
+        "sweep_markdown",
+    ),
+    "reports._markdown": ("render_report",),
+    "reports._stats": ("ExecutorStats", "StatWarning", "check_warnings", "paired_speedups", "summarize"),
+}
+_LAZY = {name: module for module, names in _MODULES.items() for name in names}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'reports' has no attribute {name!r}")
+    globals()[name] = value = getattr(importlib.import_module(_LAZY[name]), name)  # later lookups skip this
+    return value
+
 
 __all__ = [
     "CALL_STATUSES",
@@ -92,6 +143,7 @@ __all__ = [
     "compute_metrics",
     "evaluate",
     "find_regressions",
+    "http_compare_markdown",
     "is_raw",
     "load_gate_run",
     "load_run",
@@ -112,7 +164,9 @@ __all__ = [
     "render_e2e_markdown",
     "render_report",
     "run_gate",
+    "saturation_qps",
     "summarize",
+    "sweep_markdown",
     "trials_frame",
     "trials_needed",
     "write_json_atomic",

@@ -447,19 +447,19 @@ def check_comparable(base: RunFiles, cand: RunFiles) -> list[str]:
     common = sorted(set(bh) & set(ch))
     if not common:
         raise GateError(
-            f"--baseline {base.path}: no scenario in common with {cand.path} "
+            f"`baseline` {base.path}: no scenario in common with {cand.path} "
             f"({', '.join(sorted(bh))} vs {', '.join(sorted(ch))})"
         )
     for s in common:
         if bh[s][0] != ch[s][0]:
             raise GateError(
-                f"--baseline {base.path}: scenario {s!r} differs (hash {bh[s][0]!r} vs {ch[s][0]!r}); "
+                f"`baseline` {base.path}: scenario {s!r} differs (hash {bh[s][0]!r} vs {ch[s][0]!r}); "
                 "runs of different scenario definitions are not compared"
             )
         if bh[s][1] != ch[s][1]:
             raise GateError(
-                f"--baseline {base.path}: time_scale differs for {s!r} ({bh[s][1]} vs {ch[s][1]}); "
-                "rerun both with the same --time-scale"
+                f"`baseline` {base.path}: time_scale differs for {s!r} ({bh[s][1]} vs {ch[s][1]}); "
+                "rerun both with the same `time_scale`"
             )
     notes = []
     only = sorted(set(bh) ^ set(ch))
@@ -572,7 +572,7 @@ def run_gate(run_dir: str | Path, spec: GateSpec, baseline_dir: str | Path | Non
     regressions: list[Regression] = []
     base_path = None
     if baseline_dir is not None:
-        base = load_gate_run(baseline_dir, role="--baseline")
+        base = load_gate_run(baseline_dir, role="`baseline`")
         notes += [*base.problems, *check_comparable(base, cand)]
         regressions = find_regressions(base.records, cand.records, spec.regression)
         base_path = str(base.path)

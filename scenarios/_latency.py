@@ -9,13 +9,14 @@ from __future__ import annotations
 import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias, runtime_checkable
 
-import numpy as np
-import numpy.typing as npt
-from scipy import optimize, stats
+from scenarios._np import np
 
-FloatArray = npt.NDArray[np.float64]
+if TYPE_CHECKING:
+    import numpy.typing as npt
+
+    FloatArray: TypeAlias = npt.NDArray[np.float64]
 
 
 @runtime_checkable
@@ -47,6 +48,19 @@ class _Frozen:
 
     def cdf(self, x_ms: float) -> float:
         return float(_frozen(self).cdf(x_ms))
+
+
+def _stats() -> Any:
+    # scipy costs ~0.3-1 s to import: loaded on first use, so `pfcbench list` and `--help` stay light
+    from scipy import stats
+
+    return stats
+
+
+def _optimize() -> Any:
+    from scipy import optimize
+
+    return optimize
 
 
 @functools.lru_cache(maxsize=256)
@@ -82,7 +96,7 @@ class Uniform(_Frozen):
     high_ms: float
 
     def _dist(self) -> Any:
-        return stats.uniform(loc=self.low_ms, scale=self.high_ms - self.low_ms)
+        return _stats().uniform(loc=self.low_ms, scale=self.high_ms - self.low_ms)
 
     def sample(self, rng: np.random.Generator, n: int) -> FloatArray:
         return rng.uniform(self.low_ms, self.high_ms, size=n)
@@ -100,7 +114,7 @@ class Normal(_Frozen):
 
     def _dist(self) -> Any:
         a = (0.0 - self.mean_ms) / self.sd_ms
-        return stats.truncnorm(a, np.inf, loc=self.mean_ms, scale=self.sd_ms)
+        return _stats().truncnorm(a, np.inf, loc=self.mean_ms, scale=self.sd_ms)
 
     def describe(self) -> str:
         return f"N({self.mean_ms:g}, {self.sd_ms:g}) ms truncated at 0"
@@ -114,7 +128,7 @@ class LogNormal(_Frozen):
     sigma: float
 
     def _dist(self) -> Any:
-        return stats.lognorm(s=self.sigma, scale=self.median_ms)
+        return _stats().lognorm(s=self.sigma, scale=self.median_ms)
 
     def describe(self) -> str:
         return f"LogNormal(median {self.median_ms:g} ms, σ {self.sigma:g})"
@@ -126,7 +140,7 @@ class Gamma(_Frozen):
     scale_ms: float
 
     def _dist(self) -> Any:
-        return stats.gamma(a=self.shape, scale=self.scale_ms)
+        return _stats().gamma(a=self.shape, scale=self.scale_ms)
 
     def describe(self) -> str:
         return f"Gamma(k {self.shape:g}, θ {self.scale_ms:g} ms)"
@@ -140,7 +154,7 @@ class Pareto(_Frozen):
     alpha: float
 
     def _dist(self) -> Any:
-        return stats.pareto(b=self.alpha, scale=self.scale_ms)
+        return _stats().pareto(b=self.alpha, scale=self.scale_ms)
 
     def describe(self) -> str:
         return f"Pareto(min {self.scale_ms:g} ms, α {self.alpha:g})"
@@ -200,7 +214,7 @@ class Mixture:
         lo, hi = max(lo, 0.0), max(hi, lo + 1e-9)
         if self.cdf(lo) >= q:
             return lo
-        return float(optimize.brentq(lambda x: self.cdf(x) - q, lo, hi, xtol=1e-9))
+        return float(_optimize().brentq(lambda x: self.cdf(x) - q, lo, hi, xtol=1e-9))
 
     def describe(self) -> str:
         w = np.asarray(self.weights) / sum(self.weights)
@@ -253,7 +267,7 @@ def max_quantile(latencies: Sequence[Latency], q: float) -> float:
     hi = max(d.quantile(1 - (1 - q) / (10 * len(latencies))) for d, _, _ in groups) + 1e-9
     if _prod_cdf(groups, lo) >= q:
         return lo
-    return float(optimize.brentq(lambda x: _prod_cdf(groups, x) - q, lo, hi, xtol=1e-6))
+    return float(_optimize().brentq(lambda x: _prod_cdf(groups, x) - q, lo, hi, xtol=1e-6))
 
 
 def _integrate_survival(survival: Any, groups: Sequence[tuple[Latency, float, int]]) -> float:

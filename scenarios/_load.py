@@ -391,5 +391,5 @@ def resolve(ref: str, catalog: Mapping[str, Scenario] | None = None) -> list[Sce
             return chosen
         return found
     raise ScenarioError(
-        f"--scenario: unknown scenario {ref!r}; choose one of {', '.join(sorted(cat))} or a .toml file"
+        f"`scenario`: unknown scenario {ref!r}; choose one of {', '.join(sorted(cat))} or a .toml file"
     )

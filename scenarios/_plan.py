@@ -11,8 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numpy as np
-
+from scenarios._np import np
 from scenarios._spec import RateLimit, Scenario
 
 #: attempts pre-sampled per call; retries beyond this reuse the last draw

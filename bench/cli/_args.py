@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import math
 import re
-from typing import NoReturn
+from collections.abc import Callable
+from typing import NoReturn, TypeVar
+
+T = TypeVar("T")
 
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
@@ -30,42 +33,29 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message} (see --help)")
 
 
-def positive_int(text: str) -> int:
+def checked(text: str, convert: Callable[[str], T], ok: Callable[[T], bool], what: str) -> T:
+    """``text`` converted and checked, or argparse's one-line error saying what was expected."""
     try:
-        v = int(text)
+        v = convert(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}") from None
-    if v < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, got {text!r}")
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}") from None
+    if not ok(v):
+        raise argparse.ArgumentTypeError(f"must be {what}, got {text!r}")
     return v
+
+
+def positive_int(text: str) -> int:
+    return checked(text, int, lambda v: v >= 1, "a whole number >= 1")
 
 
 def nonneg_int(text: str) -> int:
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}") from None
-    if v < 0:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 0, got {text!r}")
-    return v
+    return checked(text, int, lambda v: v >= 0, "a whole number >= 0")
 
 
 def positive_float(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise argparse.ArgumentTypeError(f"must be a number > 0, got {text!r}")
-    return v
+    return checked(text, float, lambda v: math.isfinite(v) and v > 0, "a number > 0")
 
 
 def port_number(text: str) -> int:
-    """A TCP port: 0 (any free one) to 65535; argparse's one-line error otherwise (bind() would overflow)."""
-    try:
-        v = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a port number 0..65535, got {text!r}") from None
-    if not 0 <= v <= 65535:
-        raise argparse.ArgumentTypeError(f"must be a port number 0..65535, got {text!r}")
-    return v
+    """A TCP port: 0 (any free one) to 65535 (a larger one overflows bind())."""
+    return checked(text, int, lambda v: 0 <= v <= 65535, "a port number 0..65535")

@@ -8,17 +8,12 @@ import json
 import math
 from typing import Any
 
+from bench.cli._args import checked
 from executors import Guards, RetryPolicy
 
 
 def _ms(text: str) -> float:
-    try:
-        v = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be milliseconds > 0, got {text!r}") from None
-    if not math.isfinite(v) or v <= 0:
-        raise argparse.ArgumentTypeError(f"must be milliseconds > 0, got {text!r}")
-    return v
+    return checked(text, float, lambda v: math.isfinite(v) and v > 0, "milliseconds > 0")
 
 
 def _count(text: str) -> int:

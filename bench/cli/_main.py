@@ -7,7 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.cli._args import (
     EXIT_INTERRUPTED,
@@ -19,6 +19,11 @@ from bench.cli._args import (
     positive_float,
     positive_int,
 )
+
+if TYPE_CHECKING:
+    from bench.run import RunConfig
+    from executors import Executor, Guards
+    from scenarios import Scenario
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -118,45 +123,45 @@ def cmd_list() -> int:
     return 0
 
 
-def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
-    from bench.cli._model import AFC, build_model, check_model_args
-    from bench.cli._progress import ProgressBar
-    from bench.models import CassetteError, ModelError
-    from bench.run import RunConfig, RunError, run
-    from executors import DEFAULT_EXECUTORS, UnknownExecutor, make_executor
-    from scenarios import Scenario, ScenarioError, load_catalog, resolve
+def _scenarios(refs: Sequence[str]) -> tuple[Scenario, ...]:
+    from scenarios import ScenarioError, load_catalog, resolve
 
     try:
         catalog = load_catalog()
-        found: list[Scenario] = []
-        for ref in ns.scenario:
-            found.extend(resolve(ref, catalog))
+        found = [s for ref in refs for s in resolve(ref, catalog)]
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     names = [s.name for s in found]
     if len(set(names)) != len(names):
         raise UsageError(f"--scenario: {next(n for n in names if names.count(n) > 1)!r} is given twice")
-    from bench.cli._guards import guard_settings, guards_from
+    return tuple(found)
 
-    labels = tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS))
-    settings = guard_settings(ns)
-    from bench.cli._guards import check_guard_tools
 
-    check_guard_tools(settings, {t.name for s in found for t in s.tools})
-    guards = guards_from(settings, ns.time_scale, seed=ns.seed)
-    check_model_args(ns, labels)
+def _executors(ns: argparse.Namespace, labels: tuple[str, ...], guards: Guards | None) -> dict[str, Executor]:
+    from bench.cli._model import AFC
+    from executors import UnknownExecutor, make_executor
+
     try:
-        executors = {
+        return {
             lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
             for lb in labels
-            if lb != AFC  # the peer baseline runs its own loop (bench.run._afc_peer)
+            if lb != AFC  # the peer baseline runs its own loop (bench.run's AFC peer)
         }
     except UnknownExecutor as exc:
         raise UsageError(str(exc)) from None
-    model = build_model(ns)
-    config = RunConfig(
-        scenarios=tuple(found),
-        executors=labels,
+
+
+def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ...]) -> RunConfig:
+    """The ``run`` flags as the runner's typed config (the scenarios resolved, the guards as given)."""
+    from bench.cli._guards import check_guard_tools, guard_settings
+    from bench.run import RunConfig
+    from executors import DEFAULT_EXECUTORS
+
+    scenarios = _scenarios(ns.scenario)
+    check_guard_tools(guard_settings(ns), {t.name for s in scenarios for t in s.tools})
+    return RunConfig(
+        scenarios=scenarios,
+        executors=tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
         trials=ns.trials,
         seed=ns.seed,
         time_scale=ns.time_scale,
@@ -165,9 +170,9 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         max_workers=ns.max_workers,
         resume=ns.resume,
         argv=tuple(argv),
-        guards=settings,
+        guards=guard_settings(ns),
         model=ns.model,
-        model_modes=model.modes,
+        model_modes=modes,
         max_turns=ns.max_turns,
         gemini_model=ns.gemini_model,
         gemini_base_url=ns.gemini_base_url,
@@ -175,6 +180,20 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         max_wall_s=ns.max_wall_s,
         allow_huge=ns.allow_huge,
     )
+
+
+def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
+    from bench.cli._guards import guards_from
+    from bench.cli._model import build_model, check_model_args, model_modes
+    from bench.cli._progress import ProgressBar
+    from bench.models import CassetteError, ModelError
+    from bench.run import RunError, run
+
+    config = run_config(ns, argv, model_modes(ns))
+    guards = guards_from(config.guards, config.time_scale, seed=config.seed)
+    check_model_args(ns, config.executors)
+    executors = _executors(ns, config.executors, guards)
+    model = build_model(ns)
     try:
         written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
     except RunError as exc:

@@ -97,6 +97,13 @@ def check_model_args(ns: argparse.Namespace, labels: tuple[str, ...]) -> None:
         raise UsageError(f"--sim-ttft-jitter must be >= 0, got {ns.sim_ttft_jitter}")
 
 
+def model_modes(ns: argparse.Namespace) -> tuple[str, ...]:
+    """The model modes a run records (``("",)`` without a model)."""
+    if ns.model == "none":
+        return ("",)
+    return tuple(dict.fromkeys(ns.model_mode or ["parallel"]))
+
+
 def build_model(ns: argparse.Namespace) -> ModelSetup:
     """The driver ``--model`` asks for, wrapped in a recorder when ``--record`` is given; a ModelError
     (missing key) or CassetteError becomes one line and exit 2."""
@@ -112,9 +119,9 @@ def build_model(ns: argparse.Namespace) -> ModelSetup:
     )
     from scenarios import Constant, Latency, LogNormal
 
-    modes = tuple(dict.fromkeys(ns.model_mode or ["parallel"]))
+    modes = model_modes(ns)
     if ns.model == "none":
-        return ModelSetup(None, None, ("",))
+        return ModelSetup(None, None, modes)
     inner: ModelDriver
     try:
         if ns.model == "simulated":

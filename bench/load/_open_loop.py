@@ -42,14 +42,14 @@ def arrival_times(
     ``constant``: every 1/rate. ``poisson``: exponential gaps of mean 1/rate. ``gamma``: gamma gaps of mean
     1/rate and coefficient of variation ``burstiness`` (1 is Poisson, > 1 bursty, < 1 smoother)."""
     if kind not in ARRIVALS:
-        raise LoadError(f"--arrival: {kind!r} is not one of {', '.join(ARRIVALS)}")
+        raise LoadError(f"`arrival`: {kind!r} is not one of {', '.join(ARRIVALS)}")
     if not (rate > 0 and duration > 0 and math.isfinite(rate * duration)):
-        raise LoadError("--rate and --duration must be numbers > 0")
+        raise LoadError("`rate` and `duration` must be numbers > 0")
     if burstiness <= 0:
-        raise LoadError(f"--burstiness must be > 0, got {burstiness}")
+        raise LoadError(f"`burstiness` must be > 0, got {burstiness}")
     expected = rate * duration
     if expected > MAX_QUERIES:
-        raise LoadError(f"--rate x --duration asks for {expected:.0f} queries; at most {MAX_QUERIES}")
+        raise LoadError(f"`rate` x `duration` asks for {expected:.0f} queries; at most {MAX_QUERIES}")
     if kind == "constant":
         n = math.ceil(expected - 1e-9)
         return tuple(i / rate for i in range(n))
@@ -130,7 +130,7 @@ class LoadResult:
     stopped_at_s: float
 
 
-def run_load(
+def run_load(  # noqa: PLR0913  # keyword-only knobs and the injected clock and sleeper
     schedule: Sequence[float],
     query: QueryFn,
     *,
@@ -149,79 +149,101 @@ def run_load(
     their threads (daemons: a thread cannot be killed) are abandoned. Beyond ``max_inflight`` concurrent
     queries a new one is recorded ``dropped`` instead of starting a thread: the generator's own bound."""
     if concurrency_cap is not None and concurrency_cap < 1:
-        raise LoadError(f"--concurrency-cap must be >= 1, got {concurrency_cap}")
-    slots = threading.BoundedSemaphore(concurrency_cap) if concurrency_cap else None
-    lock = threading.Condition()
-    records: dict[int, LoadRecord] = {}
-    inflight = [0]
+        raise LoadError(f"`concurrency_cap` must be >= 1, got {concurrency_cap}")
     t0 = clock() + lead_s  # a short lead so the first query is not late because of setup
     last = schedule[-1] if schedule else 0.0
-    hard_stop = t0 + last + drain_timeout_s
+    loop = _OpenLoop(query, clock, t0, t0 + last + drain_timeout_s, concurrency_cap, on_record)
+    for i, t in enumerate(schedule):
+        intended = t0 + t
+        if (delay := intended - clock()) > 0:
+            sleep(delay)
+        with loop.lock:
+            full = loop.inflight >= max_inflight
+            if not full:
+                loop.inflight += 1
+        if full:
+            loop.emit(
+                LoadRecord(i, t, None, None, "dropped", error=f"{max_inflight} queries already in flight")
+            )
+            continue
+        threading.Thread(target=loop.one, args=(i, intended), name=f"pfc-load-{i}", daemon=True).start()
+    return loop.drain(schedule)
 
-    def emit(rec: LoadRecord) -> None:
-        with lock:
-            records[rec.index] = rec
-            if on_record is not None:
-                on_record(rec)
-            lock.notify_all()
 
-    def one(i: int, intended: float) -> None:
+class _OpenLoop:
+    """The state one load run's query threads share: the records so far and the queries in flight."""
+
+    def __init__(
+        self,
+        query: QueryFn,
+        clock: Clock,
+        t0: float,
+        hard_stop: float,
+        concurrency_cap: int | None,
+        on_record: Callable[[LoadRecord], None] | None,
+    ) -> None:
+        self.query, self.clock, self.t0, self.hard_stop, self.on_record = (
+            query,
+            clock,
+            t0,
+            hard_stop,
+            on_record,
+        )
+        self.slots = threading.BoundedSemaphore(concurrency_cap) if concurrency_cap else None
+        self.lock = threading.Condition()
+        self.records: dict[int, LoadRecord] = {}
+        self.inflight = 0
+
+    def emit(self, rec: LoadRecord) -> None:
+        with self.lock:
+            self.records[rec.index] = rec
+            if self.on_record is not None:
+                self.on_record(rec)
+            self.lock.notify_all()
+
+    def one(self, i: int, intended: float) -> None:
+        """Query ``i`` on its own thread: wait for a slot (that wait is queueing), run, record."""
+        t0, clock, slots = self.t0, self.clock, self.slots
         try:
-            if slots is not None and not slots.acquire(timeout=max(0.0, hard_stop - clock())):
-                emit(LoadRecord(i, intended - t0, None, None, "unfinished", error="no slot before hard stop"))
+            if slots is not None and not slots.acquire(timeout=max(0.0, self.hard_stop - clock())):
+                self.emit(
+                    LoadRecord(i, intended - t0, None, None, "unfinished", error="no slot before hard stop")
+                )
                 return
             start = clock()
             try:
-                out = query(i)
+                out = self.query(i)
             except Exception as exc:  # a crashed session is a data point, not the end of the run
                 out = QueryOutcome("crashed", error=f"{type(exc).__name__}: {exc}".splitlines()[0])
             finally:
                 end = clock()
                 if slots is not None:
                     slots.release()
-            emit(
+            self.emit(
                 LoadRecord(
-                    i,
-                    intended - t0,
-                    start - t0,
-                    end - t0,
-                    out.status,
-                    out.turns,
-                    out.calls,
-                    out.n_429,
-                    out.n_errors,
-                    out.error,
+                    i, intended - t0, start - t0, end - t0, out.status, out.turns, out.calls, out.n_429,
+                    out.n_errors, out.error,
                 )
-            )
+            )  # fmt: skip
         finally:
-            with lock:
-                inflight[0] -= 1
+            with self.lock:
+                self.inflight -= 1
 
-    for i, t in enumerate(schedule):
-        intended = t0 + t
-        if (delay := intended - clock()) > 0:
-            sleep(delay)
-        with lock:
-            full = inflight[0] >= max_inflight
-            if not full:
-                inflight[0] += 1
-        if full:
-            emit(LoadRecord(i, t, None, None, "dropped", error=f"{max_inflight} queries already in flight"))
-            continue
-        threading.Thread(target=one, args=(i, intended), name=f"pfc-load-{i}", daemon=True).start()
-
-    with lock:
-        while len(records) < len(schedule) and (left := hard_stop - clock()) > 0:
-            lock.wait(min(left, 0.5))
-        stopped = clock() - t0
-        missing = [i for i in range(len(schedule)) if i not in records]
-        for i in missing:
-            rec = LoadRecord(i, schedule[i], None, None, "unfinished", error="still running at hard stop")
-            records[i] = rec
-            if on_record is not None:
-                on_record(rec)
-        out = tuple(records[i] for i in range(len(schedule)))
-    return LoadResult(out, stopped)
+    def drain(self, schedule: Sequence[float]) -> LoadResult:
+        """Wait for the queries in flight until the hard stop; those still running are ``unfinished``."""
+        with self.lock:
+            while len(self.records) < len(schedule) and (left := self.hard_stop - self.clock()) > 0:
+                self.lock.wait(min(left, 0.5))
+            stopped = self.clock() - self.t0
+            for i in range(len(schedule)):
+                if i not in self.records:
+                    rec = LoadRecord(
+                        i, schedule[i], None, None, "unfinished", error="still running at hard stop"
+                    )
+                    self.records[i] = rec
+                    if self.on_record is not None:
+                        self.on_record(rec)
+            return LoadResult(tuple(self.records[i] for i in range(len(schedule))), stopped)
 
 
 def quantiles(values: Sequence[float]) -> dict[str, float | None]:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from bench.load._open_loop import QueryOutcome
-from bench.models import ModelDriver
-from bench.run import quotas_of, tool_calls, turn_record
+from bench.models import ModelDriver, load_prices
+from bench.run import quotas_of, run_session, tool_calls, turn_record
 from executors import AsyncioExecutor, Executor, Quota, SlidingWindowLimiter, Tools, make_executor
 from reports import LoadQuery, ModelSession, TrialRecord
 from scenarios import Scenario, Stall, TrialPlan, build_toolbox, make_plan, quota_states
@@ -117,9 +117,9 @@ class LoadSession:
 
     def __post_init__(self) -> None:
         if self.model is not None and self.executor == "asyncio":
-            raise ValueError("--model with --executor asyncio: sessions are synchronous; use threaded")
+            raise ValueError("`model` with `executor` asyncio: sessions are synchronous; use threaded")
         if self.limiter not in LIMITERS:
-            raise ValueError(f"--limiter: {self.limiter!r} is not one of {', '.join(LIMITERS)}")
+            raise ValueError(f"`limiter`: {self.limiter!r} is not one of {', '.join(LIMITERS)}")
         probe = make_executor(self.executor, time_scale=self.time_scale)  # validates the label
         if isinstance(probe, AsyncioExecutor):
             self._lane, self._shared = AsyncLane(), probe
@@ -164,9 +164,6 @@ class LoadSession:
         return outcome_of(rec.calls, record=rec)
 
     def _session(self, plan: TrialPlan, tools: Tools, quotas: Sequence[Quota]) -> QueryOutcome:
-        from bench.models import load_prices
-        from bench.run import run_session
-
         assert self.model is not None
         ex = make_executor(self.executor, time_scale=self.time_scale)
         try:

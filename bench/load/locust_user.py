@@ -43,7 +43,7 @@ class PfcSessionUser(User):
             sh["states"] = quota_states(sc, scale)
             url = os.environ.get("PFC_API_URL")
             if url:
-                from scenarios._http_client import HttpApis
+                from bench.load._http_client import HttpApis  # noqa: PLC0415  # only with PFC_API_URL
 
                 sh["apis"] = HttpApis(url)
         self.label = os.environ.get("PFC_EXECUTOR", "threaded")

@@ -16,8 +16,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-import numpy as np
-
 from bench.models._gemini import FunctionCallSpec, FunctionResult, ToolDecl, Turn
 from scenarios import Constant, Latency
 
@@ -158,6 +156,8 @@ class SimulatedModel:
         self._turn = 0
         self._history_chars = len(query) + len(json.dumps(list(tools)))
         salt = zlib.crc32(ctx.scenario.encode())
+        import numpy as np  # on first use: `pfcbench list` and `--help` load this module without numpy
+
         rng = np.random.default_rng(np.random.SeedSequence([ctx.seed, ctx.trial, salt, 0x30DE1]))
         self._ttft = [float(x) for x in self.params.ttft.sample(rng, len(self._waves) + 1)]
         return self._emit()
@@ -320,7 +320,7 @@ class ReplayModel:
         try:
             lines = path.read_text(encoding="utf-8").splitlines()
         except OSError as exc:
-            raise CassetteError(f"--cassette {path}: cannot read it ({exc.strerror})") from None
+            raise CassetteError(f"`cassette` {path}: cannot read it ({exc.strerror})") from None
         for i, line in enumerate(lines, 1):
             if not line.strip():
                 continue
@@ -328,26 +328,23 @@ class ReplayModel:
                 d = json.loads(line)
                 if d.get("cassette") != CASSETTE_VERSION:
                     raise CassetteError(
-                        f"--cassette {path}:{i}: version {d.get('cassette')!r} is not {CASSETTE_VERSION}"
+                        f"`cassette` {path}:{i}: version {d.get('cassette')!r} is not {CASSETTE_VERSION}"
                     )
                 key = (str(d["scenario"]), int(d["trial"]), str(d["executor"]), str(d["mode"]))
                 self.recorded_model = str(d.get("model", ""))
             except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
                 if isinstance(exc, CassetteError):
                     raise
-                raise CassetteError(f"--cassette {path}:{i}: not a cassette line ({exc})") from None
+                raise CassetteError(f"`cassette` {path}:{i}: not a cassette line ({exc})") from None
             self._convs.setdefault(key, []).append(d)
         if not self._convs:
-            raise CassetteError(f"--cassette {path}: holds no turns")
+            raise CassetteError(f"`cassette` {path}: holds no turns")
         self._turns: list[dict[str, Any]] = []
         self._next = 0
 
     @property
     def name(self) -> str:
         return "replay"
-
-    def conversations(self) -> set[tuple[str, int, str, str]]:
-        return set(self._convs)
 
     def first_turn(
         self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
@@ -361,7 +358,7 @@ class ReplayModel:
             )
         if turns is None:
             raise CassetteError(
-                f"--cassette {self.path}: no recording of scenario {ctx.scenario!r} trial {ctx.trial} "
+                f"`cassette` {self.path}: no recording of scenario {ctx.scenario!r} trial {ctx.trial} "
                 f"mode {ctx.mode!r}"
             )
         self._turns = sorted(turns, key=lambda d: int(d["turn"]))

@@ -36,10 +36,6 @@ class CallTiming:
     end_s: float
     thread: str
 
-    @property
-    def duration_s(self) -> float:
-        return self.end_s - self.start_s
-
 
 @dataclass(frozen=True)
 class AfcRun:
@@ -47,11 +43,6 @@ class AfcRun:
     calls: tuple[CallTiming, ...]  # in start order
     text: str | None
     sdk_version: str
-
-    @property
-    def tool_time_s(self) -> float:
-        """Sum of the individual call durations (the fully sequential cost)."""
-        return sum(c.duration_s for c in self.calls)
 
     @property
     def max_overlap(self) -> int:

@@ -14,12 +14,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from bench.models import ModelError, PriceTable, Retrier, RetryPolicy, resolve_api_key
+from bench.models import ModelError, PriceTable, Retrier, RetryPolicy, resolve_api_key, setup_afc
 from bench.run._convert import planned_work, quotas_of
 from bench.run._records import span_record, trial_record
 from bench.run._session import query_text
 from executors import Sequential
-from reports import AfcSession, TrialRecord
+from reports import AfcSession, CallRecord, TrialRecord
 from scenarios import SimulatedAPI, TrialPlan, build_toolbox
 
 NAME = "sdk-afc"
@@ -63,22 +63,25 @@ def _model_error(exc: Exception, base_url: str | None) -> ModelError:
     return out if isinstance(out, ModelError) else out.error
 
 
-def afc_session(
-    plan: TrialPlan,
-    time_scale: float,
-    *,
-    model: str,
-    base_url: str | None,
-    prices: PriceTable,
-    mode: str,
-    run_id: str = "",
-    order: int = 0,
-) -> TrialRecord:
-    """One query through google-genai's AFC (sync client), recorded like :func:`run_session`."""
-    from bench.models import setup_afc
+def _span_calls(spans: _Spans, plan: TrialPlan, time_scale: float, t0: float) -> tuple[list[CallRecord], int]:
+    """The calls AFC made, in start order, matched to the plan by request id (a repeat or an unknown id gets
+    an ``x<k>`` id of its own); and how many planned calls AFC never made."""
+    planned = {c.id: c for c in plan.calls}
+    calls = []
+    seen: set[str] = set()
+    for k, (rid, tool, start, end, status, err) in enumerate(sorted(spans.rows, key=lambda r: r[2])):
+        pc = planned.get(rid)
+        cid = rid if pc is not None and rid not in seen else f"x{k}"
+        seen.add(cid)
+        calls.append(span_record(cid, tool, pc, time_scale, (start - t0, end - t0), status, error=err))
+    return calls, len(plan.calls) - len(seen & set(planned))
 
+
+def _converse(
+    plan: TrialPlan, time_scale: float, model: str, base_url: str | None, spans: _Spans
+) -> tuple[Any, Any, float, float, str]:
+    """The query through AFC, timed: (chat, response, start, makespan, SDK version)."""
     box = build_toolbox(plan, time_scale)
-    spans = _Spans()
     funcs = [_wrap(api, spans) for api in box.values()]
     # every call of a 10-call plan may come in its own turn; leave AFC room for that and the answer
     client, config, _recorder, sdk_version = setup_afc(funcs, None, base_url, None, len(plan.calls) + 2)
@@ -91,19 +94,29 @@ def afc_session(
         raise _model_error(exc, base_url) from None  # the SDK's exception may carry request details
     finally:
         client.close()
+    return chat, response, t0, makespan, sdk_version
+
+
+def afc_session(
+    plan: TrialPlan,
+    time_scale: float,
+    *,
+    model: str,
+    base_url: str | None,
+    prices: PriceTable,
+    mode: str,
+    run_id: str = "",
+    order: int = 0,
+) -> TrialRecord:
+    """One query through google-genai's AFC (sync client), recorded like :func:`run_session`."""
+    spans = _Spans()
+    chat, response, t0, makespan, sdk_version = _converse(plan, time_scale, model, base_url, spans)
     # a chat's response carries no AFC history; the chat keeps every model turn of the loop
     n_turns = sum(1 for c in chat.get_history() if getattr(c, "role", None) == "model")
     usage = response.usage_metadata
     tokens_in = int(getattr(usage, "prompt_token_count", 0) or 0)
     tokens_out = int(getattr(usage, "candidates_token_count", 0) or 0)
-    planned = {c.id: c for c in plan.calls}
-    calls = []
-    seen: set[str] = set()
-    for k, (rid, tool, start, end, status, err) in enumerate(sorted(spans.rows, key=lambda r: r[2])):
-        pc = planned.get(rid)
-        cid = rid if pc is not None and rid not in seen else f"x{k}"
-        seen.add(cid)
-        calls.append(span_record(cid, tool, pc, time_scale, (start - t0, end - t0), status, error=err))
+    calls, missing = _span_calls(spans, plan, time_scale, t0)
     tool_s = sum(c.end_s - c.start_s for c in calls)
     quotas = quotas_of(plan.scenario, time_scale)
     session = AfcSession(
@@ -118,7 +131,7 @@ def afc_session(
         prices_read_on=prices.read_on,
         sdk=f"google-genai {sdk_version}",
         failed_calls=sum(1 for c in calls if c.status != "ok"),
-        missing_calls=len(plan.calls) - len(seen & set(planned)),
+        missing_calls=missing,
     )
     return trial_record(
         plan,

@@ -57,6 +57,7 @@ def _run_arms(
     scenario: Scenario,
     arms: Sequence[Arm],
     trials: int,
+    *,
     seed: int,
     time_scale: float,
     writer: ResultsWriter,
@@ -97,6 +98,108 @@ def _pct(n: int, d: int) -> str:
     return f"{100 * n / d:.1f}%" if d else "–"
 
 
+#: a table column: its header and what it shows of one arm's outcome
+Column = tuple[str, Callable[[Outcome], object]]
+ARM: Column = ("arm", lambda o: o.arm.label)
+CALLS: Column = ("calls", lambda o: o.calls())
+OK: Column = ("ok", lambda o: o.count("ok"))
+SUCCESS: Column = ("success rate", lambda o: _pct(o.count("ok"), o.calls()))
+MAKESPAN: Column = ("makespan ms", lambda o: f"{o.makespan_ms():.0f}")
+EFFICIENCY: Column = ("efficiency", lambda o: f"{o.efficiency():.3f}")
+
+
+def _note(header: str) -> Column:
+    return (header, lambda o: o.arm.note)
+
+
+def _count(status: str) -> Column:
+    return (status, lambda o: o.count(status))
+
+
+@dataclass(frozen=True, slots=True)
+class Experiment:
+    """One section of experiments.md: a scenario, its arms, and the table of their outcomes."""
+
+    scenario: str
+    heading: str
+    #: lines between the heading and the table
+    intro: tuple[str, ...]
+    arms: tuple[Arm, ...]
+    columns: tuple[Column, ...]
+    #: trials per arm, as a multiple of the run's
+    trials_factor: int = 1
+
+    def section(self, res: Sequence[Outcome]) -> list[str]:
+        table = _table([h for h, _ in self.columns], [[f(o) for _, f in self.columns] for o in res])
+        return ["", self.heading, "", *([*self.intro, ""] if self.intro else []), table]
+
+
+def _partial_results(ms: float) -> Experiment:
+    timeout = Guards(timeout_s=1000 * ms)
+    fallback = Guards(timeout_s=1000 * ms, fallbacks={"get_stock_price": {"price": "N/A"}})
+    return Experiment(
+        "partial-failure",
+        "## Error 1: partial results (`partial-failure`: one API fine, one always 503, one hangs 5 s)",
+        ("Every executor returns one result per call; the failing and the hung call never hide the good one.",),
+        (
+            Arm("threaded", "threaded", note="no guards: waits for the hung call"),
+            Arm("threaded+timeout", "threaded", timeout, "timeout 1000 ms"),
+            Arm("threaded+timeout+fallback", "threaded", fallback, "timeout 1000 ms, fallback for get_stock_price"),
+            Arm("asyncio+timeout", "asyncio", timeout, "timeout 1000 ms, native async"),
+        ),
+        (ARM, _note("guards"), OK, *map(_count, ("error", "fallback", "abandoned", "timeout")), MAKESPAN),
+    )  # fmt: skip
+
+
+def _ignored_dependencies(name: str) -> Experiment:
+    return Experiment(
+        name,
+        f"## Error 2: ignored dependencies (`{name}`)",
+        (
+            "`threaded` and `asyncio` ignore `after`: a dependent starts at once and fails "
+            '"dependency not ready" (its argument would be `user_id=???`); `levels` and `dag` wait.',
+        ),
+        tuple(Arm(x, x) for x in ("threaded", "asyncio", "sequential", "levels", "dag")),
+        (
+            ARM, CALLS, OK, ("dependency not ready", lambda o: o.matching("dependency not ready")),
+            _count("skipped"), MAKESPAN, EFFICIENCY,
+        ),
+    )  # fmt: skip
+
+
+def _rate_limits(ms: float, seed: int) -> Experiment:
+    retry = Guards(retry=RetryPolicy(attempts=20, base_s=50 * ms, cap_s=2000 * ms), seed=seed)
+    rejected: Column = ("429 answers per run", lambda o: f"{statistics.median(o.rejected):.0f}")
+    return Experiment(
+        "burst-429",
+        "## Error 3: rate limits (`burst-429`: 100 calls, quota 10 per second)",
+        ('The document: "100 llamadas simultáneas ... Resultado: 90 errores 429".',),
+        (
+            Arm("threaded-naive@100", "threaded-naive@100", note="burst, quota unknown"),
+            Arm("threaded-naive@100+retry", "threaded-naive@100", retry, "burst + up to 19 retries"),
+            Arm("ratelimited", "ratelimited", note="told the quota (exact limiter)"),
+            Arm("adaptive", "adaptive", note="AIMD, quota unknown"),
+        ),
+        (ARM, _note("client"), rejected, ("succeeded", lambda o: o.count("ok")), SUCCESS, MAKESPAN, EFFICIENCY),
+    )  # fmt: skip
+
+
+def _flaky_retries(ms: float, seed: int) -> Experiment:
+    retry = Guards(retry=RetryPolicy(attempts=3, base_s=50 * ms, cap_s=400 * ms), retry_budget=5, seed=seed)
+    extra: Column = ("extra attempts", lambda o: o.extra_attempts())
+    return Experiment(
+        "flaky",
+        "## Retries on `flaky` (10 APIs, 5% of attempts fail)",
+        (),
+        (
+            Arm("threaded", "threaded", note="no retries"),
+            Arm("threaded+retry", "threaded", retry, "3 attempts, budget 5 extra per turn"),
+        ),
+        (ARM, _note("retries"), CALLS, OK, SUCCESS, extra, MAKESPAN),
+        trials_factor=4,
+    )  # fmt: skip
+
+
 def run_experiments(
     out: Path,
     *,
@@ -105,9 +208,17 @@ def run_experiments(
     time_scale: float = 0.05,
     progress: Callable[[str], None] = lambda _: None,
 ) -> Path:
+    """Run every experiment into ``out/results.jsonl`` and write ``out/experiments.md``; returns its path."""
     cat = load_catalog()
     out.mkdir(parents=True, exist_ok=True)
     ms = time_scale / 1000  # wall seconds per document millisecond
+    experiments = [
+        _partial_results(ms),
+        _ignored_dependencies("deps-chain"),
+        _ignored_dependencies("deps-diamond"),
+        _rate_limits(ms, seed),
+        _flaky_retries(ms, seed),
+    ]
     parts = [
         "# Experiments: the document's frequent errors",
         "",
@@ -116,149 +227,13 @@ def run_experiments(
         "calls that succeeded (see docs/results-schema.md).",
     ]
     with ResultsWriter(out / "results.jsonl") as w:
-        # Error 1: partial results
-        res = _run_arms(
-            cat["partial-failure"],
-            [
-                Arm("threaded", "threaded", note="no guards: waits for the hung call"),
-                Arm("threaded+timeout", "threaded", Guards(timeout_s=1000 * ms), "timeout 1000 ms"),
-                Arm(
-                    "threaded+timeout+fallback",
-                    "threaded",
-                    Guards(timeout_s=1000 * ms, fallbacks={"get_stock_price": {"price": "N/A"}}),
-                    "timeout 1000 ms, fallback for get_stock_price",
-                ),
-                Arm("asyncio+timeout", "asyncio", Guards(timeout_s=1000 * ms), "timeout 1000 ms, native async"),
-            ],
-            trials, seed, time_scale, w, progress,
-        )  # fmt: skip
-        parts += [
-            "",
-            "## Error 1: partial results (`partial-failure`: one API fine, one always 503, one hangs 5 s)",
-            "",
-            "Every executor returns one result per call; the failing and the hung call never hide the good one.",
-            "",
-            _table(
-                ["arm", "guards", "ok", "error", "fallback", "abandoned", "timeout", "makespan ms"],
-                [
-                    [
-                        o.arm.label,
-                        o.arm.note,
-                        o.count("ok"),
-                        o.count("error"),
-                        o.count("fallback"),
-                        o.count("abandoned"),
-                        o.count("timeout"),
-                        f"{o.makespan_ms():.0f}",
-                    ]
-                    for o in res
-                ],
-            ),
-        ]
-        # Error 2: ignored dependencies
-        dep_arms = [Arm(x, x) for x in ("threaded", "asyncio", "sequential", "levels", "dag")]
-        for name in ("deps-chain", "deps-diamond"):
-            res = _run_arms(cat[name], dep_arms, trials, seed, time_scale, w, progress)
-            parts += [
-                "",
-                f"## Error 2: ignored dependencies (`{name}`)",
-                "",
-                "`threaded` and `asyncio` ignore `after`: a dependent starts at once and fails "
-                '"dependency not ready" (its argument would be `user_id=???`); `levels` and `dag` wait.',
-                "",
-                _table(
-                    ["arm", "calls", "ok", "dependency not ready", "skipped", "makespan ms", "efficiency"],
-                    [
-                        [
-                            o.arm.label,
-                            o.calls(),
-                            o.count("ok"),
-                            o.matching("dependency not ready"),
-                            o.count("skipped"),
-                            f"{o.makespan_ms():.0f}",
-                            f"{o.efficiency():.3f}",
-                        ]
-                        for o in res
-                    ],
-                ),
-            ]
-        # Error 3: rate limits
-        retry = Guards(retry=RetryPolicy(attempts=20, base_s=50 * ms, cap_s=2000 * ms), seed=seed)
-        res = _run_arms(
-            cat["burst-429"],
-            [
-                Arm("threaded-naive@100", "threaded-naive@100", note="burst, quota unknown"),
-                Arm("threaded-naive@100+retry", "threaded-naive@100", retry, "burst + up to 19 retries"),
-                Arm("ratelimited", "ratelimited", note="told the quota (exact limiter)"),
-                Arm("adaptive", "adaptive", note="AIMD, quota unknown"),
-            ],
-            trials, seed, time_scale, w, progress,
-        )  # fmt: skip
-        parts += [
-            "",
-            "## Error 3: rate limits (`burst-429`: 100 calls, quota 10 per second)",
-            "",
-            'The document: "100 llamadas simultáneas ... Resultado: 90 errores 429".',
-            "",
-            _table(
-                [
-                    "arm",
-                    "client",
-                    "429 answers per run",
-                    "succeeded",
-                    "success rate",
-                    "makespan ms",
-                    "efficiency",
-                ],
-                [
-                    [
-                        o.arm.label,
-                        o.arm.note,
-                        f"{statistics.median(o.rejected):.0f}",
-                        o.count("ok"),
-                        _pct(o.count("ok"), o.calls()),
-                        f"{o.makespan_ms():.0f}",
-                        f"{o.efficiency():.3f}",
-                    ]
-                    for o in res
-                ],
-            ),
-        ]
-        # Retries on flaky
-        res = _run_arms(
-            cat["flaky"],
-            [
-                Arm("threaded", "threaded", note="no retries"),
-                Arm(
-                    "threaded+retry",
-                    "threaded",
-                    Guards(retry=RetryPolicy(attempts=3, base_s=50 * ms, cap_s=400 * ms), retry_budget=5, seed=seed),
-                    "3 attempts, budget 5 extra per turn",
-                ),
-            ],
-            trials * 4, seed, time_scale, w, progress,
-        )  # fmt: skip
-        parts += [
-            "",
-            "## Retries on `flaky` (10 APIs, 5% of attempts fail)",
-            "",
-            _table(
-                ["arm", "retries", "calls", "ok", "success rate", "extra attempts", "makespan ms"],
-                [
-                    [
-                        o.arm.label,
-                        o.arm.note,
-                        o.calls(),
-                        o.count("ok"),
-                        _pct(o.count("ok"), o.calls()),
-                        o.extra_attempts(),
-                        f"{o.makespan_ms():.0f}",
-                    ]
-                    for o in res
-                ],
-            ),
-            "",
-        ]
+        for e in experiments:
+            n = trials * e.trials_factor
+            parts += e.section(
+                _run_arms(
+                    cat[e.scenario], e.arms, n, seed=seed, time_scale=time_scale, writer=w, progress=progress
+                )
+            )
     path = out / "experiments.md"
-    write_text_atomic(path, "\n".join(parts) + "\n")
+    write_text_atomic(path, "\n".join([*parts, ""]) + "\n")
     return path

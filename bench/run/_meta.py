@@ -7,6 +7,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -69,6 +70,4 @@ def run_metadata(args: dict[str, Any]) -> dict[str, Any]:
 
 
 def _timer_resolution() -> float:
-    import time
-
     return time.get_clock_info("perf_counter").resolution

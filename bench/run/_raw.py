@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from bench.run._convert import planned_work, quotas_of
 from bench.run._records import span_record, trial_record
 from executors import fine_timer_loop, schedule
-from reports import RAW_ASYNCIO, RAW_THREADS, TrialRecord
+from reports import RAW_ASYNCIO, RAW_THREADS, CallRecord, TrialRecord
 from scenarios import TrialPlan
 
 Clock = Callable[[], float]
@@ -88,7 +88,17 @@ class RawReferences:
         else:
             raise ValueError(f"unknown raw reference {label!r}")
         makespan = clock() - t0
-        return _record(plan, label, time_scale, shape, spans, t0, makespan, run_id, order)
+        return trial_record(
+            plan,
+            time_scale,
+            executor=label,
+            makespan_s=makespan,
+            lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale,
+            ideal_s=shape.ideal,
+            calls=_calls(plan, time_scale, shape, spans, t0),
+            run_id=run_id,
+            order=order,
+        )
 
     def close(self) -> None:
         if self._runner is not None:
@@ -135,30 +145,11 @@ def _pool_map(
     return list(pool.map(one, range(len(shape.delays))))
 
 
-def _record(
-    plan: TrialPlan,
-    label: str,
-    time_scale: float,
-    shape: _Shape,
-    spans: Sequence[tuple[float, float]],
-    t0: float,
-    makespan: float,
-    run_id: str,
-    order: int,
-) -> TrialRecord:
-    calls = [
+def _calls(
+    plan: TrialPlan, time_scale: float, shape: _Shape, spans: Sequence[tuple[float, float]], t0: float
+) -> list[CallRecord]:
+    return [
         # a call that waited for its admission time reports that wait, as a limiter's wait would be
         span_record(c.id, c.tool, c, time_scale, (s - t0, e - t0), "ok", wait_s=s - t0 if start else 0.0)
         for c, start, (s, e) in zip(plan.calls, shape.starts, spans, strict=True)
     ]
-    return trial_record(
-        plan,
-        time_scale,
-        executor=label,
-        makespan_s=makespan,
-        lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale,
-        ideal_s=shape.ideal,
-        calls=calls,
-        run_id=run_id,
-        order=order,
-    )

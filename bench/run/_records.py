@@ -33,7 +33,7 @@ def call_record(r: CallResult, planned: PlannedCall | None, time_scale: float, t
     )
 
 
-def span_record(
+def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
     call_id: str,
     tool: str,
     planned: PlannedCall | None,
@@ -68,7 +68,7 @@ def call_records(
     return tuple(call_record(r, by_id.get(r.call.id), time_scale, t0) for r in results)
 
 
-def trial_record(
+def trial_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, keyword-only
     plan: TrialPlan,
     time_scale: float,
     *,
@@ -104,7 +104,7 @@ def trial_record(
     )
 
 
-def turn_record(
+def turn_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, keyword-only
     plan: TrialPlan,
     results: Sequence[CallResult],
     time_scale: float,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import json
 import time
 import uuid
 from collections.abc import Callable
@@ -12,7 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.models import ModelDriver, PriceTable
+from bench.models import ModelDriver, PriceTable, load_prices
+from bench.run._afc_peer import NAME as AFC
+from bench.run._afc_peer import afc_session
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
 from bench.run._raw import RawReferences
@@ -20,7 +23,7 @@ from bench.run._records import turn_record
 from bench.run._session import run_session
 from bench.run._sizes import MAX_WALL_S, Todo, check_shape, check_wall
 from bench.run._theory import scenario_theory
-from executors import Executor
+from executors import Executor, Sequential, make_executor
 from reports import (
     RAW_LABELS,
     ResultsWriter,
@@ -106,7 +109,7 @@ class RunConfig:
         )
 
 
-def measure(
+def measure(  # keyword-only: where the record goes, and injected clock and sleeps
     plan: TrialPlan,
     executor: Executor,
     time_scale: float,
@@ -179,7 +182,7 @@ def run(
     todo = Todo(config, modes, frozenset(done))  # made as it runs: the first record comes in seconds
     try:
         written = _execute(
-            config, executors, todo, meta, meta_path, results_path, progress, model, warm_model
+            config, executors, todo, meta, progress=progress, model=model, warm_model=warm_model
         )
     except KeyboardInterrupt:
         meta.update(status="interrupted", finished_at=utc_now())
@@ -201,8 +204,7 @@ def _execute(
     executors: dict[str, Executor],
     todo: Todo,
     meta: dict[str, Any],
-    meta_path: Path,
-    results_path: Path,
+    *,
     progress: Progress | None,
     model: ModelDriver | None,
     warm_model: ModelDriver | None,
@@ -221,7 +223,7 @@ def _execute(
     gc.collect()
     gc.freeze()
     try:
-        with ResultsWriter(results_path) as writer:
+        with ResultsWriter(config.out / "results.jsonl") as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
                 if progress:
@@ -243,7 +245,8 @@ def _execute(
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
-                    rec = _session(config, plans[key], mode, label, executors, model, meta["run_id"], pos)
+                    drivers = (executors, model)
+                    rec = _session(config, plans[key], mode, label, drivers, run_id=meta["run_id"], order=pos)
                 writer.write(rec)
                 written += 1
         if progress:
@@ -259,14 +262,13 @@ def _session(
     plan: TrialPlan,
     mode: str,
     label: str,
-    executors: dict[str, Executor],
-    model: ModelDriver,
+    drivers: tuple[dict[str, Executor], ModelDriver],
+    *,
     run_id: str,
     order: int,
 ) -> TrialRecord:
-    from bench.run._afc_peer import NAME as AFC
-    from bench.run._afc_peer import afc_session
-
+    """One whole session of ``plan`` with the executor ``label`` (or the SDK's AFC) and the model."""
+    executors, model = drivers
     if label == AFC:
         return afc_session(
             plan,
@@ -293,8 +295,6 @@ def _session(
 
 
 def _prices() -> PriceTable:
-    from bench.models import load_prices
-
     return load_prices()
 
 
@@ -305,7 +305,7 @@ def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: 
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for mode in config.model_modes:
                 for label in config.executors:
-                    _session(config, plan, mode, label, executors, model, "", 0)
+                    _session(config, plan, mode, label, (executors, model), run_id="", order=0)
 
 
 def _start(
@@ -318,11 +318,11 @@ def _start(
         probe.write_text("")
         probe.unlink()
     except OSError as exc:
-        raise RunError(f"--out {out}: cannot write there ({exc.strerror})") from None
+        raise RunError(f"`out` {out}: cannot write there ({exc.strerror})") from None
     has_results = results_path.exists() and results_path.stat().st_size > 0
     if has_results and not config.resume:
         raise RunError(
-            f"--out {out}: already holds results.jsonl; pass --resume to finish it, or choose another --out"
+            f"`out` {out}: already holds results.jsonl; pass `resume` to finish it, or choose another `out`"
         )
     args = config.args_json()
     if config.resume and has_results:
@@ -366,17 +366,12 @@ def _done_keys(results_path: Path) -> set[tuple[str, int, str, str]]:
 
 
 def _predictor(label: str, config: RunConfig) -> Executor:
-    from bench.run._afc_peer import NAME as AFC
-    from executors import Sequential, make_executor
-
     if label == AFC:
         return Sequential(name=AFC)  # google-genai's AFC runs a turn's calls one after another
     return make_executor(label, time_scale=config.time_scale, max_workers=config.max_workers)
 
 
 def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
-    import json
-
     try:
         meta: dict[str, Any] = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
@@ -405,7 +400,7 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
     ):
         if old.get(key) != args.get(key):
             raise RunError(
-                f"--resume: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"
+                f"`resume`: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"
             )
     meta["args"] = args
     return meta

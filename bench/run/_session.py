@@ -112,7 +112,7 @@ def function_response(result: CallResult) -> dict[str, Any]:
     return {"function": result.call.name, "status": "failed", "error": result.error or result.status}
 
 
-def run_session(
+def run_session(  # noqa: PLR0913  # kept while issue 12 reworks the session: see docs/architecture.md
     plan: TrialPlan,
     model: ModelDriver,
     executor: Executor,
@@ -141,29 +141,56 @@ def run_session(
         tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep)
     if quotas is None:
         quotas = quotas_of(plan.scenario, time_scale)
-    decls = tool_decls(plan.scenario)
-    query = query_text(plan)
     ctx = QueryContext(plan.scenario.name, plan.trial, plan.seed, executor.name, mode, time_scale)
     mapper = CallMapper.for_plan(plan)
-    work = {w.id: w for w in planned_work(plan, time_scale)}
-    results: list[CallResult] = []
-    turns: list[dict[str, Any]] = []
-    model_s = tool_s = ideal_tools = 0.0
+    loop = _Loop(clock, {w.id: w for w in planned_work(plan, time_scale)})
+    decls, query = tool_decls(plan.scenario), query_text(plan)
     if collect_garbage:
         gc.collect()  # as in measure(): a collection inside the timed region would be charged to the unlucky
-    t0 = clock()
+    loop.t0 = clock()
+    turn = loop.timed_turn(lambda: model.first_turn(query, decls, script_of(plan), ctx))
+    turn = loop.converse(turn, model, executor, mapper, (tools, quotas), max_turns)
+    makespan = clock() - loop.t0
+    session = loop.session(
+        mode, makespan, mapper, plan, (prices, price_model), max_turns_hit=bool(turn.calls)
+    )
+    return trial_record(
+        plan,
+        time_scale,
+        executor=executor.name,
+        makespan_s=makespan,
+        # the plan's bound plus the model time this query could not avoid (the turns it actually took)
+        lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale + session.model_latency_s,
+        ideal_s=loop.ideal_tools + session.model_latency_s,
+        calls=call_records(loop.results, plan, time_scale, loop.t0),
+        run_id=run_id,
+        order=order,
+        model=model.name,
+        session=session,
+    )
 
-    def timed_turn(step: Callable[[], Turn]) -> Turn:
-        nonlocal model_s
-        start = clock()
+
+class _Loop:
+    """What one session's loop accumulates: its turns (times relative to ``t0``), the model's and the
+    tools' time, the executor's ideal tool time per turn, and every call's result."""
+
+    def __init__(self, clock: Clock, work: Mapping[str, PlannedWork]) -> None:
+        self.clock, self.work = clock, work
+        self.t0 = 0.0
+        self.turns: list[dict[str, Any]] = []
+        self.results: list[CallResult] = []
+        self.model_s = self.tool_s = self.ideal_tools = 0.0
+
+    def timed_turn(self, step: Callable[[], Turn]) -> Turn:
+        start = self.clock()
         turn = step()
-        end = clock()
-        model_s += end - start
-        turns.append(
+        end = self.clock()
+        self.model_s += end - start
+        self.turns.append(
             {
-                "turn": len(turns),
-                "start_s": start - t0,
-                "end_s": end - t0,
+                "turn": len(self.turns),
+                "start_s": start - self.t0,
+                "end_s": end - self.t0,
                 "model_s": end - start,
                 "latency_s": turn.latency_s,
                 "tokens_in": turn.input_tokens,
@@ -177,70 +204,87 @@ def run_session(
         )
         return turn
 
-    turn = timed_turn(lambda: model.first_turn(query, decls, script_of(plan), ctx))
-    while turn.calls and len(turns) < max_turns:
-        calls = mapper.map(turn.calls)
-        start = clock()
+    def converse(
+        self,
+        turn: Turn,
+        model: ModelDriver,
+        executor: Executor,
+        mapper: CallMapper,
+        apis: tuple[Tools, Sequence[Quota]],
+        max_turns: int,
+    ) -> Turn:
+        """Calls -> executor -> function responses -> the model's next turn, until a turn makes no calls
+        or ``max_turns`` is reached; returns the last turn."""
+        while turn.calls and len(self.turns) < max_turns:
+            got = self.run_calls(executor, mapper.map(turn.calls), *apis)
+            answers = [
+                FunctionResult(name=spec.name, response=function_response(r), id=spec.id)
+                for spec, r in zip(turn.calls, got, strict=True)
+            ]
+            turn = self.timed_turn(_answer(model, answers))
+        return turn
+
+    def run_calls(
+        self, executor: Executor, calls: list[ToolCall], tools: Tools, quotas: Sequence[Quota]
+    ) -> list[CallResult]:
+        """One turn's calls through the executor, timed, with the executor's prediction for them."""
+        start = self.clock()
         got = executor.run(calls, tools, quotas=quotas)
-        spent = clock() - start
-        tool_s += spent
-        turns[-1]["calls"] = [c.id for c in calls]
-        turns[-1]["tool_s"] = spent
+        spent = self.clock() - start
+        self.tool_s += spent
+        self.turns[-1]["calls"] = [c.id for c in calls]
+        self.turns[-1]["tool_s"] = spent
         # the turn's own view of dependencies: calls answered in earlier turns are already done
-        ideal_tools += executor.predict(
+        self.ideal_tools += executor.predict(
             [
-                dataclasses.replace(work[c.id], after=c.after)
-                if c.id in work
+                dataclasses.replace(self.work[c.id], after=c.after)
+                if c.id in self.work
                 else PlannedWork(c.id, c.name, 0.0)
                 for c in calls
             ],
             quotas=quotas,
         )
-        results.extend(got)
-        answers = [
-            FunctionResult(name=spec.name, response=function_response(r), id=spec.id)
-            for spec, r in zip(turn.calls, got, strict=True)
-        ]
-        turn = timed_turn(_answer(model, answers))
-    makespan = clock() - t0
+        self.results.extend(got)
+        return got
 
-    tokens_in = sum(int(t["tokens_in"]) for t in turns)
-    tokens_out = sum(int(t["tokens_out"]) for t in turns)
-    model_latency = sum(float(t["latency_s"]) for t in turns)
-    session = ModelSession(
-        mode=mode,
-        turns=tuple(TurnSpan.from_json(t) for t in turns),
-        n_turns=len(turns),
-        model_s=model_s,
-        tool_s=tool_s,
-        overhead_s=makespan - model_s - tool_s,
-        model_latency_s=model_latency,
-        tokens_in=tokens_in,
-        tokens_out=tokens_out,
-        cost_usd=prices.cost(price_model, tokens_in, tokens_out),
-        price_model=price_model,
-        prices_read_on=prices.read_on,
-        answered=bool(turns) and bool(turns[-1]["text"]),
-        max_turns_hit=bool(turn.calls),
-        remapped_calls=mapper.remapped,
-        unmapped_calls=mapper.unmapped,
-        failed_calls=sum(1 for r in results if not r.ok),
-        missing_calls=len(plan.calls) - len(mapper.used),
-    )
-    return trial_record(
-        plan,
-        time_scale,
-        executor=executor.name,
-        makespan_s=makespan,
-        # the plan's bound plus the model time this query could not avoid (the turns it actually took)
-        lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale + model_latency,
-        ideal_s=ideal_tools + model_latency,
-        calls=call_records(results, plan, time_scale, t0),
-        run_id=run_id,
-        order=order,
-        model=model.name,
-        session=session,
-    )
+    def session(
+        self,
+        mode: str,
+        makespan: float,
+        mapper: CallMapper,
+        plan: TrialPlan,
+        pricing: tuple[PriceTable, str],
+        *,
+        max_turns_hit: bool,
+    ) -> ModelSession:
+        """The session part: the turns, the time split, the tokens priced by ``pricing`` (the table and the
+        model row), and how the model's calls mapped onto the plan."""
+        turns = self.turns
+        prices, price_model = pricing
+        tokens_in, tokens_out = (
+            sum(int(t["tokens_in"]) for t in turns),
+            sum(int(t["tokens_out"]) for t in turns),
+        )
+        return ModelSession(
+            mode=mode,
+            turns=tuple(TurnSpan.from_json(t) for t in turns),
+            n_turns=len(turns),
+            model_s=self.model_s,
+            tool_s=self.tool_s,
+            overhead_s=makespan - self.model_s - self.tool_s,
+            model_latency_s=sum(float(t["latency_s"]) for t in turns),
+            tokens_in=tokens_in,
+            tokens_out=tokens_out,
+            cost_usd=prices.cost(price_model, tokens_in, tokens_out),
+            price_model=price_model,
+            prices_read_on=prices.read_on,
+            answered=bool(turns) and bool(turns[-1]["text"]),
+            max_turns_hit=max_turns_hit,
+            remapped_calls=mapper.remapped,
+            unmapped_calls=mapper.unmapped,
+            failed_calls=sum(1 for r in self.results if not r.ok),
+            missing_calls=len(plan.calls) - len(mapper.used),
+        )
 
 
 def _answer(model: ModelDriver, answers: Sequence[FunctionResult]) -> Callable[[], Turn]:

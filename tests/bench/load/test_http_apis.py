@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 
 from bench.cli import main
-from bench.load import AsyncLane
+from bench.load import AsyncLane, HttpApis, HttpSetupError, ServerThread
 from bench.run import tool_calls
 from executors import Sequential
 from scenarios import RateLimited, ToolError, load_catalog, make_plan
-from scenarios._http_client import HttpApis, HttpSetupError
-from scenarios._http_server import ServerThread
 
 pytestmark = pytest.mark.realtime
 SCALE = 0.02

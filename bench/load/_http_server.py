@@ -15,13 +15,23 @@ import math
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 
 from aiohttp import web
 
-from scenarios._plan import make_plan
-from scenarios._spec import Scenario
-from scenarios._toolbox import Clock, QuotaState, RateLimited, SimulatedAPI, Stall, ToolError, build_toolbox
-from scenarios._toolbox import quota_states as make_states
+from scenarios import (
+    QuotaState,
+    RateLimited,
+    Scenario,
+    SimulatedAPI,
+    Stall,
+    ToolError,
+    build_toolbox,
+    make_plan,
+)
+from scenarios import quota_states as make_states
+
+Clock = Callable[[], float]
 
 #: toolboxes kept per (session, seed, trial): enough for every query in flight, bounded in memory
 _MAX_SESSIONS = 4096

@@ -20,9 +20,7 @@ from typing import Any
 
 import httpx
 
-from scenarios._plan import TrialPlan
-from scenarios._spec import Scenario
-from scenarios._toolbox import RateLimited, ToolError
+from scenarios import RateLimited, Scenario, ToolError, TrialPlan
 
 _NODELAY = [(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)]
 
