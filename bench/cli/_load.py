@@ -51,7 +51,12 @@ def _register_load(sub: Any) -> None:
         default=400.0,
         help="simulated model: time to first token per turn, document ms",
     )
-    p.add_argument("--concurrency-cap", type=positive_int, default=None, help="queries in flight at most")
+    p.add_argument(
+        "--concurrency-cap",
+        type=positive_int,
+        default=256,  # bench.load.DEFAULT_CONCURRENCY_CAP, not imported here: --help stays light
+        help="queries in flight at most, on as many worker threads; more wait in a queue (default 256)",
+    )
     p.add_argument(
         "--limiter",
         choices=("per-query", "shared", "none"),
