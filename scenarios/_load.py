@@ -136,7 +136,7 @@ def _empirical(at: At, d: dict[str, Any], base: Path | None) -> Latency:
             continue
         if not _is_number(row[col]) or not 0 <= float(row[col]) <= MAX_MS:
             raise at.key("csv").fail(
-                f"{path} row {i}: latency must be a number of ms >= 0 and <= {MAX_MS:g}, got {row[col]!r}"
+                f"{path} row {i}: latency must be a number of ms >= 0 and <= {MAX_MS:.0f}, got {row[col]!r}"
             )
         values.append(float(row[col]))
     if not values:
