@@ -10,7 +10,7 @@ from executors._deps import levels as dependency_levels
 from executors._doc_limiter import DocWindowLimiter
 from executors._guards import Guards, RetryPolicy, Turn
 from executors._invoke import Dispatch, Limiter, classify, open_turn
-from executors._limiter import LimiterStatistics, SlidingWindowLimiter, limiters_for
+from executors._limiter import DeadlinePassed, LimiterStatistics, SlidingWindowLimiter, limiters_for
 from executors._predict import schedule, simulate
 from executors._registry import (
     DEFAULT_EXECUTORS,
@@ -51,6 +51,7 @@ __all__ = [
     "Batched",
     "CallResult",
     "Dag",
+    "DeadlinePassed",
     "DependencyError",
     "Dispatch",
     "DocWindowLimiter",

@@ -12,6 +12,7 @@ import math
 import threading
 from dataclasses import dataclass
 
+from executors._limiter import DeadlinePassed
 from executors._types import ASleep, Clock, Sleep
 
 
@@ -61,28 +62,40 @@ class AimdLimiter:
             return 0.0
         return None
 
-    def acquire(self, sleep: Sleep) -> float:
+    def _left(self, deadline: float | None) -> float:
+        """Seconds until ``deadline`` (inf for none); raises DeadlinePassed once it has passed."""
+        if deadline is None:
+            return math.inf
+        left = deadline - self._clock()
+        if left <= 0:
+            raise DeadlinePassed
+        return left
+
+    def acquire(self, sleep: Sleep, deadline: float | None = None) -> float:
+        """Block until admitted (seconds waited); raise DeadlinePassed at ``deadline`` (a clock reading)."""
         t0 = self._clock()
         while True:
             with self._cond:
+                left = self._left(deadline)
                 w = self._try()
                 if w is None:
                     # real-time wait for a release; the timeout re-checks a pause that may have ended
-                    self._cond.wait(timeout=0.05)
+                    self._cond.wait(timeout=min(0.05, left))
                     continue
             if w == 0.0:
                 return self._clock() - t0
-            sleep(w)
+            sleep(min(w, left))
 
-    async def aacquire(self, asleep: ASleep) -> float:
+    async def aacquire(self, asleep: ASleep, deadline: float | None = None) -> float:
         t0 = self._clock()
         while True:
             with self._cond:
+                left = self._left(deadline)
                 w = self._try()
             if w == 0.0:
                 return self._clock() - t0
             # a full limit is polled: the loop must not block on a thread condition
-            await asleep(0.0005 if w is None else w)
+            await asleep(min(0.0005 if w is None else w, left))
 
     def done(self, status: str, retry_after: float | None) -> None:
         """Feedback after an attempt this limiter admitted."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Callable, Sequence
 
+from executors._limiter import DeadlinePassed
 from executors._types import ASleep, Clock, Sleep
 
 
@@ -46,20 +47,28 @@ class DocWindowLimiter:
             hist.append(now)
         self.admitted_at.append(now)
 
-    def acquire(self, sleep: Sleep) -> float:
+    def _pause(self, i: int, deadline: float | None) -> float:
+        """How long the document sleeps for full window ``i``, cut at the turn's ``deadline`` (a guard of
+        ours, not the document's); raises DeadlinePassed once it has passed."""
+        now = self._clock()
+        if deadline is not None and now >= deadline:
+            raise DeadlinePassed
+        oldest = self._history[i][0] if self._history[i] else now
+        pause = max(0.0, self.windows[i][1] - (now - oldest) + self._pad)
+        return pause if deadline is None else min(pause, deadline - now)
+
+    def acquire(self, sleep: Sleep, deadline: float | None = None) -> float:
         t0 = self._clock()
         while (i := self._full_window()) is not None:
-            oldest = self._history[i][0] if self._history[i] else self._clock()
-            sleep(max(0.0, self.windows[i][1] - (self._clock() - oldest) + self._pad))
+            sleep(self._pause(i, deadline))
         if self._checkpoint is not None:
             self._checkpoint()
         self._record()
         return self._clock() - t0
 
-    async def aacquire(self, asleep: ASleep) -> float:
+    async def aacquire(self, asleep: ASleep, deadline: float | None = None) -> float:
         t0 = self._clock()
         while (i := self._full_window()) is not None:
-            oldest = self._history[i][0] if self._history[i] else self._clock()
-            await asleep(max(0.0, self.windows[i][1] - (self._clock() - oldest) + self._pad))
+            await asleep(self._pause(i, deadline))
         self._record()
         return self._clock() - t0

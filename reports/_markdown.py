@@ -20,6 +20,7 @@ from reports._floor import FloorRow, floor_markdown, floor_split
 from reports._frames import RunData, executor_order, load_run, representative_trials
 from reports._intervals import CONFIDENCE
 from reports._ranking import rank
+from reports._replay import replay_section
 from reports._schema import write_json_atomic, write_text_atomic
 from reports._stats import (
     BASELINE,
@@ -329,6 +330,7 @@ def render_report(run_dir: str | Path, *, baseline: str = BASELINE) -> Path:
     if status_note:
         md += [status_note, ""]
     md += _doc_section(p)
+    md += replay_section(p.trials, p.seed)
     for sc in scenarios:
         md += _scenario_section(p, sc)
     md += _family_section(p, scenarios)

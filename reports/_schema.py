@@ -5,6 +5,8 @@ are stable and the schema is versioned. History:
 
 - 1 (2026-11): first version. One line per (scenario, trial, executor); times are wall seconds as run
   (already multiplied by ``time_scale``), relative to the start of that record's run.
+  Later in 1 (2026-11): optional ``origin_unix_s`` (that start as unix seconds; 0.0 when absent), so
+  otel.json can give spans absolute times. Files without it read as before.
 
 Document milliseconds, the unit of the source document's table, are ``seconds / time_scale * 1000``.
 See ``docs/results-schema.md`` for the field table.
@@ -92,6 +94,9 @@ class TrialRecord:
     #: what kind of query this was and its spans (model time, turns, tokens); ``{}`` when model == "none"
     session: Session = NO_SESSION
     schema: int = SCHEMA_VERSION
+    #: wall-clock time (unix seconds) of the record's time origin (``start_s = 0``), for traces (otel.json);
+    #: 0.0 in records written before the field existed
+    origin_unix_s: float = 0.0
 
     def to_json(self) -> str:
         # A shallow field copy: asdict() would deep-copy every call only for us to replace them (~1 ms/record).

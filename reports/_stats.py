@@ -17,9 +17,6 @@ import pandas as pd
 from reports._intervals import CI, FloatArray, median_ci, p95_ci
 
 BASELINE = "sequential"
-#: labels of the raw references each trial runs beside the executors (bare gather / bare thread pool):
-#: a floor to measure against, never a contender
-RAW_PREFIX = "raw-"
 
 #: thresholds of the warnings (pyperf-like): named so the report can print them
 CI_REL_HALF_WIDTH = 0.05
@@ -27,19 +24,6 @@ MIN_TRIALS = 10
 TIMER_RESOLUTION_MS = 1.0
 IQR_OVER_MEDIAN = 0.5
 MAX_OVER_MEDIAN = 3.0
-
-
-def is_raw(executor: str) -> bool:
-    """A raw reference (``raw-asyncio``, ``raw-threads``), not an executor under test."""
-    return executor.startswith(RAW_PREFIX)
-
-
-def split_raw(trials: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """(executor rows, raw reference rows) of a trials frame."""
-    if trials.empty:
-        return trials, trials.iloc[0:0]
-    raw = trials["executor"].astype(str).str.startswith(RAW_PREFIX)
-    return trials[~raw], trials[raw]
 
 
 def paired_speedups(trials: pd.DataFrame, baseline: str = BASELINE) -> pd.DataFrame:
@@ -140,7 +124,7 @@ def _q(x: FloatArray, q: float) -> float:
 def summarize(trials: pd.DataFrame, *, baseline: str = BASELINE) -> list[ExecutorStats]:
     """Statistics per (scenario, executor), in the order they first appear in the data.
 
-    Pass executor rows only (see :func:`split_raw`): raw references have no place in a speedup table."""
+    Pass executor rows only (``RunData.trials``): raw references have no place in a speedup table."""
     if trials.empty:
         return []
     speed = paired_speedups(trials, baseline)

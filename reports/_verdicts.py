@@ -202,13 +202,15 @@ def _closest(value: float, candidates: Mapping[str, float]) -> tuple[str, float]
 
 
 def _parallel_candidates(t: ScenarioTheory) -> dict[str, float]:
-    c = {
+    # The list-order prediction first: equal predictions of other executors then lose the tie to it.
+    c = dict([t.list_order] if t.quota is not None and t.list_order is not None else [])
+    c |= {
         "E[max]": t.expected_max_ms,
         "p50[max]": t.p50_max_ms,
         "p95[max]": t.p95_max_ms,
         "E[lower bound]": t.expected_lower_bound_ms,
     }
-    c.update({f"predicted[{k}]": v for k, v in t.predicted_ms.items()})
+    c |= {f"predicted[{k}]": v for k, v in t.predicted_ms.items() if f"predicted[{k}]" not in c}
     return c
 
 

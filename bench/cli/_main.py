@@ -36,7 +36,6 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument(
         "--scenario",
         action="append",
-        required=True,
         metavar="NAME|PATH",
         help="catalog name, a .toml file (all its scenarios) or file.toml:name; repeatable",
     )
@@ -68,6 +67,9 @@ def build_parser() -> argparse.ArgumentParser:
     # Hidden: multiplies every tool's latency at run time, for measuring the regression gate's power
     # (tools/gate_power.py). Recorded in run.json; the scenario hash is unchanged, so the gate compares.
     r.add_argument("--inject-slowdown", type=positive_float, default=1.0, help=argparse.SUPPRESS)
+    from bench.cli._fit import add_trace_argument
+
+    add_trace_argument(r)
 
     rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
     rep.add_argument("dir", type=Path)
@@ -101,7 +103,7 @@ def _extra_commands() -> list[Any]:
     subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
     import importlib
 
-    names: tuple[str, ...] = ("_load", "_experiments", "_serve_gemini", "_gate")
+    names: tuple[str, ...] = ("_load", "_experiments", "_serve_gemini", "_gate", "_fit")
     return [importlib.import_module(f"bench.cli.{n}") for n in names]
 
 
@@ -157,12 +159,21 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
     from bench.run import RunConfig
     from executors import DEFAULT_EXECUTORS
 
-    scenarios = _scenarios(ns.scenario)
+    replay = None
+    if ns.trace:  # trace replay: one scenario whose trials are the recorded turns
+        from bench.cli._fit import trace_replay_for
+
+        replay = trace_replay_for(ns)
+        scenarios: tuple[Scenario, ...] = (replay.scenario,)
+    elif not ns.scenario:
+        raise UsageError("pfcbench run: --scenario (or --trace) is required")
+    else:
+        scenarios = _scenarios(ns.scenario)
     check_guard_tools(guard_settings(ns), {t.name for s in scenarios for t in s.tools})
     return RunConfig(
         scenarios=scenarios,
         executors=tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
-        trials=ns.trials,
+        trials=replay.trials if replay else ns.trials,
         seed=ns.seed,
         time_scale=ns.time_scale,
         out=ns.out,
@@ -179,6 +190,7 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
         inject_slowdown=ns.inject_slowdown,
         max_wall_s=ns.max_wall_s,
         allow_huge=ns.allow_huge,
+        plans=replay,
     )
 
 
@@ -218,6 +230,10 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         e2e = render_e2e(ns.out)
         if e2e is not None:
             print(f"wrote {e2e}")
+    if config.plans is not None:
+        from bench.cli._fit import append_recorded
+
+        written += append_recorded(ns, config.plans)
     print(f"wrote {written} records to {ns.out / 'results.jsonl'}")
     return 0
 
@@ -233,6 +249,9 @@ def cmd_report(ns: argparse.Namespace) -> int:
         raise UsageError(str(exc).splitlines()[0]) from None
     _warn_lost_records(ns.dir)
     print(f"wrote {path}")
+    from bench.traces import write_otel
+
+    print(f"wrote {write_otel(ns.dir)}")
     return 0
 
 

@@ -4,6 +4,7 @@ flushed per (scenario, trial, executor), resumable after an interruption."""
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import gc
 import json
 import time
@@ -11,7 +12,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bench.models import ModelDriver, PriceTable, load_prices
 from bench.run._afc_peer import NAME as AFC
@@ -23,7 +24,7 @@ from bench.run._records import turn_record
 from bench.run._session import run_session
 from bench.run._sizes import MAX_WALL_S, Todo, check_shape, check_wall
 from bench.run._theory import scenario_theory
-from executors import Executor, Sequential, make_executor
+from executors import Executor, Sequential, Tools, make_executor
 from reports import (
     RAW_LABELS,
     ResultsWriter,
@@ -39,6 +40,14 @@ Clock = Callable[[], float]
 
 #: warm-up plans draw from trial indices no run reaches
 _WARMUP_TRIAL = 2_000_000
+
+
+class PlanSource(Protocol):
+    """Explicit per-trial plans instead of sampled ones (trace replay), and the tools that play them."""
+
+    def plan(self, scenario: Scenario, seed: int, trial: int) -> TrialPlan: ...
+
+    def toolbox(self, plan: TrialPlan, time_scale: float) -> Tools: ...
 
 
 class RunError(ValueError):
@@ -75,6 +84,8 @@ class RunConfig:
     max_wall_s: float = MAX_WALL_S
     #: lift the matrix and calls-per-turn limits (bench.run._sizes)
     allow_huge: bool = False
+    #: where trial plans come from; None samples them from the scenarios (``make_plan``)
+    plans: PlanSource | None = None
 
     @property
     def references(self) -> tuple[str, ...]:
@@ -109,7 +120,7 @@ class RunConfig:
         )
 
 
-def measure(  # keyword-only: where the record goes, and injected clock and sleeps
+def measure(  # noqa: PLR0913 - keyword-only: where the record goes, injected clock, sleeps and tools
     plan: TrialPlan,
     executor: Executor,
     time_scale: float,
@@ -119,16 +130,21 @@ def measure(  # keyword-only: where the record goes, and injected clock and slee
     clock: Clock = time.perf_counter,
     on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
     slowdown: float = 1.0,
+    toolbox: Callable[[TrialPlan, float], Tools] | None = None,
 ) -> TrialRecord:
     """Run one trial's calls with one executor against fresh simulated APIs and record what happened.
     ``on_tools`` sees the simulated APIs (their server-side logs: 429s, attempts) before the run.
 
     ``slowdown`` stretches every tool's sleep (not the plan, the quotas or the records' planned latencies),
-    so the run looks like the same scenario on slower servers."""
+    so the run looks like the same scenario on slower servers. ``toolbox`` replaces the simulated APIs."""
     stretch = _stretched_sleeps(slowdown) if slowdown != 1.0 else {}
-    tools = build_toolbox(plan, time_scale, clock=clock, **stretch)
-    if on_tools is not None:
-        on_tools(tools)
+    if toolbox is not None:
+        tools: Tools = toolbox(plan, time_scale)
+    else:
+        sims = build_toolbox(plan, time_scale, clock=clock, **stretch)
+        if on_tools is not None:
+            on_tools(sims)
+        tools = sims
     calls = tool_calls(plan)
     quotas = quotas_of(plan.scenario, time_scale)
     gc.collect()  # a collection inside the timed region would be charged to whichever executor was unlucky
@@ -196,6 +212,9 @@ def run(
         raise
     meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
     write_json_atomic(meta_path, meta)
+    from bench.traces import send_live, write_otel  # noqa: PLC0415 - bench.traces imports bench.run
+
+    send_live(write_otel(out))  # sent only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     return written
 
 
@@ -231,7 +250,10 @@ def _execute(
                 key = (s.name, trial)
                 if key not in plans:
                     plans.clear()  # one plan per (scenario, trial) shared by all its executors
-                    plans[key] = make_plan(s, config.seed, trial)
+                    source = config.plans
+                    plans[key] = (
+                        source.plan(s, config.seed, trial) if source else make_plan(s, config.seed, trial)
+                    )
                 if is_raw(label):
                     rec = refs.measure(label, plans[key], config.time_scale, run_id=meta["run_id"], order=pos)
                 elif config.model == "none":
@@ -242,12 +264,14 @@ def _execute(
                         run_id=meta["run_id"],
                         order=pos,
                         slowdown=config.inject_slowdown,
+                        toolbox=config.plans.toolbox if config.plans else None,
                     )
                 else:
                     assert model is not None, "a model run needs a model driver"
                     drivers = (executors, model)
                     rec = _session(config, plans[key], mode, label, drivers, run_id=meta["run_id"], order=pos)
-                writer.write(rec)
+                # the record's origin on the wall clock (for otel.json): it ended makespan_s before now
+                writer.write(dataclasses.replace(rec, origin_unix_s=time.time() - rec.makespan_s))
                 written += 1
         if progress:
             progress(total, total, "done")

@@ -7,7 +7,13 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from reports._intervals import order_ranks, quantile_ci, trials_needed
+from reports._intervals import (
+    median_bootstrap_ci,
+    order_ranks,
+    quantile_ci,
+    ratio_of_medians_ci,
+    trials_needed,
+)
 
 Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
 
@@ -75,6 +81,42 @@ def test_quantile_ci_uses_the_ranks() -> None:
     x = np.random.default_rng(1).permutation(np.arange(1.0, 61.0))
     ci = quantile_ci(np.concatenate([x, [np.nan]]), 0.95)
     assert (ci.low, ci.high) == (52.0, 60.0) and ci.method == "order statistics"
+
+
+def test_percentile_bootstrap_draws_as_scipy_did() -> None:
+    """The gate's intervals are unchanged: same generator, same draws, same bounds as scipy's percentile
+    bootstrap (paired median ratio, and the unpaired ratio of medians resampling the baseline first)."""
+    from scipy import stats
+
+    rng = np.random.default_rng(11)
+    base, new = rng.lognormal(0.0, 0.3, 25), rng.lognormal(0.1, 0.3, 31)
+
+    def median(x: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.asarray(np.median(x, axis=axis))
+
+    def ratio(b: np.ndarray, c: np.ndarray, axis: int = -1) -> np.ndarray:
+        return np.asarray(np.median(c, axis=axis) / np.median(b, axis=axis))
+
+    ref = stats.bootstrap(
+        (new,),
+        median,
+        n_resamples=2000,
+        confidence_level=0.99,
+        method="percentile",
+        rng=np.random.default_rng(3),
+    ).confidence_interval
+    ours = median_bootstrap_ci(new, np.random.default_rng(3), 2000, 0.99)
+    assert (ours.low, ours.high) == pytest.approx((ref.low, ref.high), rel=1e-12)
+    ref = stats.bootstrap(
+        (base, new),
+        ratio,
+        n_resamples=2000,
+        confidence_level=0.99,
+        method="percentile",
+        rng=np.random.default_rng(4),
+    ).confidence_interval
+    ours = ratio_of_medians_ci(new, base, np.random.default_rng(4), 2000, 0.99)
+    assert (ours.low, ours.high) == pytest.approx((ref.low, ref.high), rel=1e-12)
 
 
 if __name__ == "__main__":  # print the coverage table quoted in the notes

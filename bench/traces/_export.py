@@ -1,0 +1,217 @@
+"""results.jsonl -> otel.json: an OTLP JSON ``ExportTraceServiceRequest`` under the OpenTelemetry GenAI
+conventions. One trace per record (a trial or a query): a root span, a ``chat`` span per model turn when a
+model was in the loop, an ``execute_tool`` span per call (siblings of the chat spans, as the conventions
+have them), with error status and ``error.type`` for failures (``429`` for rate limits) and pfcbench's own
+attributes under ``pfcbench.*``.
+
+Times are absolute unix nanoseconds: each record's ``origin_unix_s`` plus its offsets. Records written
+before that field existed are laid one after another from run.json's ``started_at`` (1 ms apart)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from bench.traces._model import CHAT, EXECUTE_TOOL, STATUS_ERROR
+from bench.traces._otlp import encode_attrs
+from reports import CallRecord, ModelSession, TrialRecord, TurnSpan, read_records, write_text_atomic
+
+#: executors that are references, not strategies: their spans are marked ``pfcbench.reference = true``
+REFERENCE_PREFIX = "raw-"
+SCOPE = "pfcbench"
+
+
+def _id(n_bytes: int, *key: object) -> str:
+    return hashlib.blake2b(repr(key).encode(), digest_size=n_bytes).hexdigest()
+
+
+def _ns(origin_ns: int, seconds: float) -> str:
+    return str(origin_ns + round(seconds * 1e9))
+
+
+def record_origins(records: Sequence[TrialRecord], started_at: str | None) -> list[int]:
+    """Each record's time origin in unix nanoseconds."""
+    cursor = _parse_iso(started_at)
+    out = []
+    for r in records:
+        origin = getattr(r, "origin_unix_s", 0.0) or 0.0
+        if origin > 0:
+            out.append(round(origin * 1e9))
+            continue
+        out.append(cursor)
+        cursor += round((r.makespan_s + 0.001) * 1e9)
+    return out
+
+
+def _parse_iso(text: str | None) -> int:
+    try:
+        return round(dt.datetime.fromisoformat(str(text)).timestamp() * 1e9)
+    except ValueError:
+        return 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Parent:
+    """Where a child span hangs: its trace, its root span, the record's time origin and shared attributes."""
+
+    trace_id: str
+    root_id: str
+    origin_ns: int
+    key: tuple[Any, ...]
+    common: Mapping[str, Any]
+
+
+def record_spans(rec: TrialRecord, origin_ns: int) -> list[dict[str, Any]]:
+    """The spans of one record: root, chat turns, tool calls."""
+    mode = rec.session.mode
+    key = (rec.run_id, rec.scenario, rec.trial, rec.executor, mode)
+    trace_id, root_id = _id(16, *key), _id(8, *key, "root")
+    common: dict[str, Any] = {
+        "pfcbench.executor": rec.executor,
+        "pfcbench.scenario": rec.scenario,
+        "pfcbench.trial": rec.trial,
+    }
+    if rec.executor.startswith(REFERENCE_PREFIX):
+        common["pfcbench.reference"] = True
+    session = rec.session
+    turns = list(session.turns) if isinstance(session, ModelSession) else []
+    model = (session.price_model if isinstance(session, ModelSession) else "") or rec.model
+    parent = _Parent(trace_id, root_id, origin_ns, key, common)
+    children = [_chat_span(t, model, parent) for t in turns]
+    children += [_tool_span(c, rec, parent) for c in rec.calls]
+    ends = [int(s["endTimeUnixNano"]) for s in children] + [int(_ns(origin_ns, rec.makespan_s))]
+    starts = [int(s["startTimeUnixNano"]) for s in children] + [origin_ns]
+    root_attrs = {
+        **({"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": SCOPE} if turns else {}),
+        **common,
+        "pfcbench.model": rec.model,
+        "pfcbench.mode": mode or None,
+        "pfcbench.seed": rec.seed,
+        "pfcbench.makespan_ms": rec.makespan_s / rec.time_scale * 1000,
+        "pfcbench.lower_bound_ms": rec.lower_bound_s / rec.time_scale * 1000,
+        "pfcbench.ideal_ms": rec.ideal_s / rec.time_scale * 1000,
+    }
+    root = {
+        "traceId": trace_id,
+        "spanId": root_id,
+        "name": f"invoke_agent {SCOPE}" if turns else f"trial {rec.scenario}",
+        "kind": 1,
+        "startTimeUnixNano": str(min(starts)),
+        "endTimeUnixNano": str(max(ends)),
+        "attributes": encode_attrs(root_attrs),
+        "status": {"code": 0},
+    }
+    return [root, *children]
+
+
+def _chat_span(
+    turn: TurnSpan,
+    model: str,
+    parent: _Parent,
+) -> dict[str, Any]:
+    trace_id, root_id, origin_ns, key, common = (
+        parent.trace_id,
+        parent.root_id,
+        parent.origin_ns,
+        parent.key,
+        parent.common,
+    )
+    attrs = {
+        "gen_ai.operation.name": CHAT,
+        "gen_ai.request.model": model,
+        "gen_ai.usage.input_tokens": turn.tokens_in,
+        "gen_ai.usage.output_tokens": turn.tokens_out,
+        **common,
+        "pfcbench.turn": turn.turn,
+        "pfcbench.attempts": turn.attempts,
+    }
+    return {
+        "traceId": trace_id,
+        "spanId": _id(8, *key, "chat", turn.turn),
+        "parentSpanId": root_id,
+        "name": f"{CHAT} {model}",
+        "kind": 3,
+        "startTimeUnixNano": _ns(origin_ns, turn.start_s),
+        "endTimeUnixNano": _ns(origin_ns, max(turn.end_s, turn.start_s)),
+        "attributes": encode_attrs(attrs),
+        "status": {"code": 0},
+    }
+
+
+def _tool_span(
+    c: CallRecord,
+    rec: TrialRecord,
+    parent: _Parent,
+) -> dict[str, Any]:
+    trace_id, root_id, origin_ns, key, common = (
+        parent.trace_id,
+        parent.root_id,
+        parent.origin_ns,
+        parent.key,
+        parent.common,
+    )
+    failed = c.status != "ok"
+    attrs = {
+        "gen_ai.operation.name": EXECUTE_TOOL,
+        "gen_ai.tool.name": c.tool,
+        "gen_ai.tool.call.id": c.id,
+        "gen_ai.tool.type": "function",
+        "error.type": ("429" if c.status == "rate_limited" else c.status) if failed else None,
+        **common,
+        "pfcbench.planned_latency_ms": c.planned_latency_s / rec.time_scale * 1000,
+        "pfcbench.attempts": c.attempts,
+        "pfcbench.status": c.status,
+        "pfcbench.wait_ms": c.wait_s / rec.time_scale * 1000,
+    }
+    status: dict[str, Any] = {"code": STATUS_ERROR, "message": c.error or c.status} if failed else {"code": 0}
+    return {
+        "traceId": trace_id,
+        "spanId": _id(8, *key, "call", c.id),
+        "parentSpanId": root_id,
+        "name": f"{EXECUTE_TOOL} {c.tool}",
+        "kind": 1,
+        "startTimeUnixNano": _ns(origin_ns, c.start_s),
+        "endTimeUnixNano": _ns(origin_ns, max(c.end_s, c.start_s)),
+        "attributes": encode_attrs(attrs),
+        "status": status,
+    }
+
+
+def otel_document(records: Sequence[TrialRecord], meta: Mapping[str, Any]) -> dict[str, Any]:
+    """The ``ExportTraceServiceRequest`` of a run's records."""
+    origins = record_origins(records, meta.get("started_at"))
+    spans = [s for r, o in zip(records, origins, strict=True) for s in record_spans(r, o)]
+    resource = {
+        "service.name": SCOPE,
+        "pfcbench.run_id": meta.get("run_id") or (records[0].run_id if records else ""),
+        "pfcbench.time_scale": records[0].time_scale if records else 1.0,
+    }
+    version = (meta.get("versions") or {}).get("pfcbench") if isinstance(meta.get("versions"), dict) else None
+    scope = {"name": SCOPE, **({"version": str(version)} if version else {})}
+    return {
+        "resourceSpans": [
+            {
+                "resource": {"attributes": encode_attrs(resource)},
+                "scopeSpans": [{"scope": scope, "spans": spans}],
+            }
+        ]
+    }
+
+
+def write_otel(run_dir: str | Path) -> Path:
+    """Write ``otel.json`` beside results.jsonl (from results.jsonl and run.json only); returns its path."""
+    root = Path(run_dir)
+    records = read_records(root / "results.jsonl")
+    try:
+        meta = json.loads((root / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    path = root / "otel.json"
+    doc = otel_document(records, meta if isinstance(meta, dict) else {})
+    write_text_atomic(path, json.dumps(doc, separators=(",", ":")) + "\n")
+    return path

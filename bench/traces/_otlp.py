@@ -1,0 +1,138 @@
+"""OTLP JSON files in: one ``ExportTraceServiceRequest`` per file, or one per line (the Collector's file
+exporter). Anything else is refused with one line naming the file and what is wrong (``TraceError``).
+
+Also the attribute encoding both ways (``{key, value: {stringValue | intValue | ...}}``)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+from bench.traces._model import Span
+
+
+class TraceError(ValueError):
+    """A trace file that cannot be used; the message is one line naming the file."""
+
+
+def decode_value(v: Any) -> Any:
+    """An OTLP ``AnyValue`` -> a Python value (ints arrive as strings in OTLP JSON)."""
+    if not isinstance(v, dict) or not v:
+        return None
+    kind, x = next(iter(v.items()))
+    if kind == "intValue":
+        try:
+            return int(x)
+        except (TypeError, ValueError):
+            return None
+    if kind == "doubleValue":
+        return float(x) if isinstance(x, int | float | str) else None
+    if kind == "arrayValue" and isinstance(x, dict):
+        return [decode_value(e) for e in x.get("values") or []]
+    if kind == "kvlistValue" and isinstance(x, dict):
+        return decode_attrs(x.get("values"))
+    return x
+
+
+def decode_attrs(items: Any) -> dict[str, Any]:
+    if not isinstance(items, list):
+        return {}
+    return {str(a["key"]): decode_value(a.get("value")) for a in items if isinstance(a, dict) and "key" in a}
+
+
+def encode_value(v: Any) -> dict[str, Any]:
+    if isinstance(v, bool):
+        return {"boolValue": v}
+    if isinstance(v, int):
+        return {"intValue": str(v)}
+    if isinstance(v, float):
+        return {"doubleValue": v}
+    if isinstance(v, list | tuple):
+        return {"arrayValue": {"values": [encode_value(e) for e in v]}}
+    return {"stringValue": str(v)}
+
+
+def encode_attrs(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
+    return [{"key": k, "value": encode_value(v)} for k, v in attrs.items() if v is not None]
+
+
+def read_spans(path: str | Path) -> list[Span]:
+    """Every span of one OTLP JSON file; raises TraceError (one line) for anything unusable."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise TraceError(f"{p}: not UTF-8 text; expected OTLP JSON") from None
+    except OSError as exc:
+        raise TraceError(f"{p}: cannot read: {exc.strerror or exc}") from None
+    spans: list[Span] = []
+    for where, obj in _documents(p, text):
+        if not isinstance(obj, dict) or not isinstance(obj.get("resourceSpans"), list):
+            raise TraceError(f"{where}: not OTLP JSON: expected an object with a 'resourceSpans' list")
+        for rs in obj["resourceSpans"]:
+            resource = decode_attrs(((rs or {}).get("resource") or {}).get("attributes"))
+            for ss in (rs or {}).get("scopeSpans") or []:
+                for raw in (ss or {}).get("spans") or []:
+                    spans.append(_span(where, raw, resource))
+    return spans
+
+
+def _documents(p: Path, text: str) -> Iterator[tuple[str, Any]]:
+    if not text.strip():
+        raise TraceError(f"{p}: empty file; expected OTLP JSON")
+    try:
+        yield str(p), json.loads(text)
+        return
+    except json.JSONDecodeError:
+        pass
+    for i, line in enumerate(text.splitlines(), 1):
+        if line.strip():
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise TraceError(
+                    f"{p}:{i}: not JSON ({exc.msg}); expected OTLP JSON, one object per line"
+                ) from None
+            yield f"{p}:{i}", obj
+
+
+def _span(where: str, raw: Any, resource: Mapping[str, Any]) -> Span:
+    if not isinstance(raw, dict):
+        raise TraceError(f"{where}: a span must be an object, got {type(raw).__name__}")
+    name = str(raw.get("name", "?"))
+    for k in ("traceId", "spanId"):
+        if not isinstance(raw.get(k), str) or not raw[k]:
+            raise TraceError(f"{where}: span {name!r}: {k} missing or not a string")
+    start, end = _nanos(where, name, raw, "startTimeUnixNano"), _nanos(where, name, raw, "endTimeUnixNano")
+    if end < start:
+        raise TraceError(
+            f"{where}: span {name!r} ({raw['spanId']}): negative duration (ends before it starts)"
+        )
+    status = raw.get("status") or {}
+    code = status.get("code", 0) if isinstance(status, dict) else 0
+    return Span(
+        trace_id=raw["traceId"],
+        span_id=raw["spanId"],
+        parent_id=str(raw.get("parentSpanId") or ""),
+        name=name,
+        start_ns=start,
+        end_ns=end,
+        attrs=decode_attrs(raw.get("attributes")),
+        status_code=2 if code in (2, "STATUS_CODE_ERROR") else (1 if code in (1, "STATUS_CODE_OK") else 0),
+        resource=resource,
+    )
+
+
+def _nanos(where: str, name: str, raw: dict[str, Any], key: str) -> int:
+    v = raw.get(key)
+    if isinstance(v, bool) or not isinstance(v, int | str):
+        raise TraceError(f"{where}: span {name!r}: {key} missing or not integer nanoseconds")
+    try:
+        n = int(v)
+    except ValueError:
+        raise TraceError(f"{where}: span {name!r}: {key} {v!r} is not integer nanoseconds") from None
+    if n < 0:
+        raise TraceError(f"{where}: span {name!r}: {key} is negative")
+    return n

@@ -1,0 +1,198 @@
+"""A trace -> a scenario file: per tool the fitted latency, error rate, 429 rate and quota; the most common
+turn shape as explicit ``[[calls]]``; comments saying what every number was fitted from."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from bench.traces._fitting import FOLDS, LatencyFit, fit_latency
+from bench.traces._model import ERROR, RATE_LIMITED, ToolSpan
+from bench.traces._turns import group_turns, read_tool_spans
+from scenarios import Empirical, latency_to_dict
+
+#: the window a quota is estimated over (document ms): most API quotas are "N per second"
+QUOTA_PERIOD_MS = 1000.0
+TOP_SHAPES = 5
+
+
+@dataclass(frozen=True, slots=True)
+class ToolFit:
+    name: str
+    fit: LatencyFit
+    calls: int
+    errors: int
+    rate_limited: int
+    #: most starts the tool admitted in any QUOTA_PERIOD_MS window of a trace that saw its 429s
+    quota_calls: int | None
+
+    @property
+    def error_rate(self) -> float:
+        answered = self.calls - self.rate_limited
+        return self.errors / answered if answered else 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class FittedScenario:
+    name: str
+    sources: tuple[str, ...]
+    tools: tuple[ToolFit, ...]
+    shapes: tuple[tuple[tuple[str, ...], int], ...]
+    calls_per_turn: tuple[int, ...]
+
+
+def fit_trace(paths: Sequence[str | Path], name: str) -> FittedScenario:
+    """Read the trace files and fit everything a scenario needs (raises TraceError for bad input)."""
+    turns = group_turns(read_tool_spans(paths))
+    by_tool: dict[str, list[ToolSpan]] = defaultdict(list)
+    for t in turns:
+        for c in t.calls:
+            by_tool[c.tool].append(c)
+    tools = tuple(_tool_fit(tool, spans) for tool, spans in sorted(by_tool.items()))
+    shapes = Counter(t.shape for t in turns).most_common()
+    return FittedScenario(
+        name=name,
+        sources=tuple(str(p) for p in paths),
+        tools=tools,
+        shapes=tuple(shapes),
+        calls_per_turn=tuple(len(t.calls) for t in turns),
+    )
+
+
+def _tool_fit(tool: str, spans: Sequence[ToolSpan]) -> ToolFit:
+    usable = [s.duration_ms for s in spans if s.usable_latency]
+    # a tool seen only answering 429s still needs a latency: what its answers took
+    fit = fit_latency(usable or [s.duration_ms for s in spans], key=tool)
+    limited = [s for s in spans if s.outcome == RATE_LIMITED]
+    return ToolFit(
+        name=tool,
+        fit=fit,
+        calls=len(spans),
+        errors=sum(1 for s in spans if s.outcome == ERROR),
+        rate_limited=len(limited),
+        quota_calls=_quota_calls(spans) if limited else None,
+    )
+
+
+def _quota_calls(spans: Sequence[ToolSpan]) -> int:
+    """Within each trace that got a 429, the most admitted starts in any window of QUOTA_PERIOD_MS; the
+    largest over such traces. Per trace, because pfcbench's own runs give every record a fresh quota."""
+    best = 1
+    traces: dict[str, list[ToolSpan]] = defaultdict(list)
+    for s in spans:
+        traces[s.span.trace_id].append(s)
+    for group in traces.values():
+        if not any(s.outcome == RATE_LIMITED for s in group):
+            continue
+        starts = np.sort(
+            [s.span.start_ns / 1e6 / s.span.time_scale for s in group if s.outcome != RATE_LIMITED]
+        )
+        if starts.size:
+            # windows [t, t + period) opened at each admitted start
+            counts = np.searchsorted(starts, starts + QUOTA_PERIOD_MS, side="left") - np.arange(starts.size)
+            best = max(best, int(counts.max()))
+    return best
+
+
+def _num(x: float) -> str:
+    return f"{x:.6g}" if np.isfinite(x) else "0"
+
+
+def _str(s: str) -> str:
+    return json.dumps(s, ensure_ascii=False)  # a JSON string is a valid TOML basic string
+
+
+def _slug(s: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_.-]+", "_", s).strip("_") or "tool"
+
+
+def scenario_toml(fs: FittedScenario, csv_stem: str) -> tuple[str, dict[str, str]]:
+    """The TOML text and the CSV files (name -> text) that empirical latencies refer to."""
+    n_turns = len(fs.calls_per_turn)
+    lines = [
+        f"# Fitted by `pfcbench fit` from {', '.join(Path(s).name for s in fs.sources)}:",
+        f"# {sum(fs.calls_per_turn)} tool spans in {n_turns} turns.",
+        "# Latency per tool: lognormal, gamma and empirical compared by the mean Kolmogorov-Smirnov distance to",
+        f"# held-back data ({FOLDS}-fold cross-validation); the smallest wins and is refitted on all. Latencies exclude 429s,",
+        "# timeouts and retried calls. error_rate = failures other than 429 / calls answered.",
+        f"name = {_str(fs.name)}",
+        f"description = {_str(f'fitted from a trace: {n_turns} turns, {len(fs.tools)} tools')}",
+        "",
+    ]
+    csvs: dict[str, str] = {}
+    quotas = [t for t in fs.tools if t.quota_calls is not None]
+    for t in quotas:
+        lines += [
+            f"# {t.name}: {t.rate_limited} of {t.calls} calls answered 429; the most starts admitted in "
+            f"{QUOTA_PERIOD_MS:g} ms of one trace",
+            f"[quotas.{_str(t.name)}]",
+            f"calls = {t.quota_calls}",
+            f"period_ms = {_num(QUOTA_PERIOD_MS)}",
+            "",
+        ]
+    for t in fs.tools:
+        lines += [*_tool_lines(t, csv_stem, csvs), ""]
+    lines += _calls_lines(fs)
+    return "\n".join(lines) + "\n", csvs
+
+
+def _tool_lines(t: ToolFit, csv_stem: str, csvs: dict[str, str]) -> list[str]:
+    f = t.fit
+    how = f"held-back, {FOLDS}-fold mean" if f.held_back else "in-sample (too few to hold back)"
+    ks = ", ".join(f"{k} {v:.4f}" for k, v in f.ks.items()) or "all values equal"
+    out = [
+        f"# {t.name}: n={f.n}, {f.family} wins, KS distance {how}: {ks}",
+        f"# observed p50 {_num(f.p50_ms)} ms, p95 {_num(f.p95_ms)} ms, p99 {_num(f.p99_ms)} ms; "
+        f"errors {t.errors}/{t.calls - t.rate_limited} ({t.error_rate:.1%}), "
+        f"429s {t.rate_limited}/{t.calls} ({t.rate_limited / t.calls:.1%})",
+        "[[tools]]",
+        f"name = {_str(t.name)}",
+    ]
+    if isinstance(f.latency, Empirical):
+        csv_name = f"{csv_stem}.{_slug(t.name)}.csv"
+        csvs[csv_name] = "latency_ms\n" + "".join(f"{v:.6g}\n" for v in f.latency.values_ms)
+        out.append(f'latency = {{ dist = "empirical", csv = {_str(csv_name)}, column = "latency_ms" }}')
+    else:
+        d = latency_to_dict(f.latency)
+        out.append("latency = { " + ", ".join(_kv(k, v) for k, v in d.items()) + " }")
+    if t.errors:
+        out.append(f"error_rate = {_num(t.error_rate)}")
+    if t.quota_calls is not None:
+        out.append(f"quota = {_str(t.name)}")
+    return out
+
+
+def _kv(k: str, v: object) -> str:
+    return f"{k} = {_str(v) if isinstance(v, str) else _num(float(v))}"  # type: ignore[arg-type]
+
+
+def _calls_lines(fs: FittedScenario) -> list[str]:
+    n = len(fs.calls_per_turn)
+    k = np.asarray(fs.calls_per_turn)
+    out = [
+        f"# Calls per turn: mean {k.mean():.2f}, p50 {np.median(k):g}, max {k.max()}. Most common turn shapes:",
+    ]
+    for shape, count in fs.shapes[:TOP_SHAPES]:
+        out.append(f"#   {count / n:.0%} ({count} turns): {', '.join(shape)}")
+    out.append("# The calls below are the most common shape.")
+    for i, tool in enumerate(fs.shapes[0][0]):
+        out += ["[[calls]]", f'id = "c{i}"', f"tool = {_str(tool)}", ""]
+    return out
+
+
+def write_scenario(fs: FittedScenario, out: Path) -> list[Path]:
+    """Write the scenario file and any CSV beside it; returns the paths written."""
+    text, csvs = scenario_toml(fs, out.stem)
+    written = []
+    for name, body in csvs.items():
+        p = out.with_name(name)
+        p.write_text(body, encoding="utf-8")
+        written.append(p)
+    out.write_text(text, encoding="utf-8")
+    return [out, *written]

@@ -1,0 +1,111 @@
+"""``pfcbench fit``: known distributions come back within the issue's tolerances; turns and shapes are
+grouped as the conventions say; the written scenario loads and runs."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from bench.cli import main
+from bench.traces import fit_latency, fit_trace, group_turns, read_tool_spans
+from scenarios import load_file
+from tests.bench.traces._tracegen import gamma, lognormal, make_trace, write
+
+TOOLS = [lognormal("search", 120.0, 0.6), gamma("lookup", 3.0, 25.0)]
+
+
+def test_fit_recovers_known_distributions(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """200 turns of a lognormal and a gamma tool with 5% errors: each tool's median within 10%, p95 within
+    15%, error rate within 2 points, read back from the scenario file the command wrote."""
+    doc, _ = make_trace(TOOLS, 200, seed=11, error_rate=0.05)
+    trace = write(doc, tmp_path / "trace.json")
+    out = tmp_path / "fitted.toml"
+    assert main(["fit", str(trace), "--out", str(out)]) == 0
+    assert "wrote" in capsys.readouterr().out
+    (sc,) = load_file(out)
+    for t in TOOLS:
+        spec = sc.tool(t.name)
+        assert spec.latency.quantile(0.5) == pytest.approx(t.median_ms, rel=0.10)
+        assert spec.latency.quantile(0.95) == pytest.approx(t.p95_ms, rel=0.15)
+        assert spec.faults.error_rate == pytest.approx(0.05, abs=0.02)
+    text = out.read_text()
+    assert "n=200" in text and "KS distance held-back" in text and "p99" in text
+
+
+def test_collector_lines_format_reads_the_same(tmp_path: Path) -> None:
+    """One ExportTraceServiceRequest per line (the Collector's file exporter) gives the same spans."""
+    doc, _ = make_trace(TOOLS, 12, seed=2)
+    a = read_tool_spans([write(doc, tmp_path / "a.json")])
+    doc["resourceSpans"] = doc["resourceSpans"] * 2  # two lines
+    b = read_tool_spans([write(doc, tmp_path / "b.jsonl", lines=True)])
+    assert len(b) == 2 * len(a)
+
+
+def test_turns_split_at_chat_spans_and_by_parent_without_them(tmp_path: Path) -> None:
+    """With chat spans each turn is its own group; without them, one parent (4 turns here) is one turn."""
+    doc, drawn = make_trace(TOOLS, 8, seed=3, turns_per_trace=4)
+    turns = group_turns(read_tool_spans([write(doc, tmp_path / "t.json")]))
+    assert [len(t.calls) for t in turns] == [len(d) for d in drawn]
+    doc, _ = make_trace(TOOLS, 8, seed=3, turns_per_trace=4, chat=False)
+    turns = group_turns(read_tool_spans([write(doc, tmp_path / "u.json")]))
+    assert [len(t.calls) for t in turns] == [8, 8]
+
+
+def test_most_common_shape_becomes_the_calls(tmp_path: Path) -> None:
+    """Turns calling search twice in 70% of turns: the scenario's [[calls]] are that shape."""
+    doc, _ = make_trace(TOOLS, 60, seed=4, shape=lambda r: [0, 0, 1] if r.random() < 0.7 else [1])
+    fs = fit_trace([write(doc, tmp_path / "s.json")], "shapes")
+    assert fs.shapes[0][0] == ("lookup", "search", "search")
+    out = tmp_path / "s.toml"
+    assert main(["fit", str(tmp_path / "s.json"), "--out", str(out)]) == 0
+    (sc,) = load_file(out)
+    assert sorted(c.tool for c in sc.calls) == ["lookup", "search", "search"]
+
+
+def test_fit_prefers_the_true_family_on_large_samples() -> None:
+    """On 2000 lognormal draws the held-back KS distance picks a parametric family, not the raw values."""
+    x = np.random.default_rng(5).lognormal(np.log(100), 0.5, 2000)
+    fit = fit_latency(list(x), key="t")
+    assert fit.family in ("lognormal", "gamma") and fit.held_back
+    assert fit.latency.quantile(0.5) == pytest.approx(100, rel=0.05)
+
+
+def test_constant_latencies_fit_a_constant() -> None:
+    """Identical values give a constant distribution (no family can be fitted to zero spread)."""
+    fit = fit_latency([50.0] * 30)
+    assert fit.family == "constant" and fit.latency.quantile(0.5) == 50.0
+
+
+def test_empirical_winner_writes_a_csv_beside_the_scenario(tmp_path: Path) -> None:
+    """A bimodal tool fits no family: the empirical distribution is written as a CSV the scenario loads."""
+    rng = np.random.default_rng(6)
+    from tests.bench.traces._tracegen import GenTool
+
+    bimodal = GenTool("bi", lambda r: float(r.choice([10.0, 400.0]) + r.random()), 0, 0)
+    doc, _ = make_trace([bimodal], 300, seed=int(rng.integers(100)))
+    out = tmp_path / "bi.toml"
+    assert main(["fit", str(write(doc, tmp_path / "bi.json")), "--out", str(out)]) == 0
+    assert (tmp_path / "bi.bi.csv").exists()
+    (sc,) = load_file(out)
+    assert sc.tool("bi").latency.describe().startswith("empirical")
+
+
+@pytest.mark.realtime
+def test_429s_of_a_naive_burst_give_the_quota(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """burst-429 (10 calls per second) through a naive burst of 100: most calls answer 429 (a burst of 100
+    threads takes longer than one window to start, so a few are admitted later), and the fitted scenario has a
+    quota of about 10 calls per 1000 ms on the tool (starts are timed by the client, admission by the server:
+    one start may fall across a window edge), which loads."""
+    out = tmp_path / "r"
+    argv = ["run", "--scenario", "burst-429", "--executor", "threaded-naive@100", "--trials", "2"]
+    assert main([*argv, "--time-scale", "0.01", "--warmup", "0", "--out", str(out)]) == 0
+    fs = fit_trace([out / "otel.json"], "q")
+    (tool,) = fs.tools
+    assert 150 <= tool.rate_limited <= 180 and tool.quota_calls in (10, 11)
+    assert main(["fit", str(out / "otel.json"), "--out", str(tmp_path / "q.toml")]) == 0
+    (sc,) = load_file(tmp_path / "q.toml")
+    q = sc.quota_of("search_api")
+    assert q is not None and q.calls in (10, 11) and q.period_ms == 1000.0
+    capsys.readouterr()

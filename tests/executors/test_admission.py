@@ -1,0 +1,161 @@
+"""Admission is the start: under every guard a call runs on the thread or task its limiter admitted; and a
+call still queued for quota when the turn's deadline passes ends ``cancelled`` at the deadline."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import pytest
+
+from executors import (
+    AsyncioExecutor,
+    Dispatch,
+    Guards,
+    Quota,
+    RateLimited,
+    RetryPolicy,
+    Sequential,
+    SlidingWindowLimiter,
+    Threaded,
+    ToolCall,
+    Turn,
+)
+from tests.conftest import FakeClock
+
+
+def _whoami() -> object:
+    """The running task on a loop, else the thread."""
+    try:
+        task = asyncio.current_task()
+    except RuntimeError:
+        task = None
+    return task if task is not None else threading.get_ident()
+
+
+class SpyLimiter:
+    """A real limiter that notes who each admission went to."""
+
+    def __init__(self) -> None:
+        self.inner = SlidingWindowLimiter([(100, 1.0)], time.perf_counter)
+        self.admitted_to: list[object] = []
+
+    def acquire(self, sleep: Callable[[float], None], deadline: float | None = None) -> float:
+        w = self.inner.acquire(sleep, deadline)
+        self.admitted_to.append(_whoami())
+        return w
+
+    async def aacquire(
+        self, asleep: Callable[[float], Awaitable[None]], deadline: float | None = None
+    ) -> float:
+        w = await self.inner.aacquire(asleep, deadline)
+        self.admitted_to.append(_whoami())
+        return w
+
+
+class Spot:
+    """A tool that notes who runs its first line (sync and async twins)."""
+
+    def __init__(self) -> None:
+        self.ran_on: list[object] = []
+
+    def __call__(self, **_: Any) -> str:
+        self.ran_on.append(_whoami())
+        return "ok"
+
+    async def acall(self, **_: Any) -> str:
+        self.ran_on.append(_whoami())
+        return "ok"
+
+
+GUARDS = [
+    Guards(timeout_s=5.0),
+    Guards(deadline_s=5.0),
+    Guards(hedge_default_s=5.0),
+    Guards(timeout_s=5.0, retry=RetryPolicy(2)),
+]
+
+
+@pytest.mark.parametrize("guards", GUARDS, ids=["timeout", "deadline", "hedge", "timeout+retry"])
+def test_sync_call_starts_on_the_thread_that_was_admitted(guards: Guards) -> None:
+    """Dispatch.one under a timeout/deadline/hedge: the tool's first line runs on the admitted thread."""
+    lim, tool = SpyLimiter(), Spot()
+    call = ToolCall("c", "t")
+    turn = Turn([call], guards, time.perf_counter)
+    d = Dispatch({"t": tool}, time.perf_counter, time.sleep, asyncio.sleep, {"t": lim}, None, turn)
+    r = d.one(call)
+    assert r.status == "ok"
+    assert lim.admitted_to == tool.ran_on
+
+
+@pytest.mark.parametrize("guards", GUARDS, ids=["timeout", "deadline", "hedge", "timeout+retry"])
+def test_native_async_call_starts_in_the_task_that_was_admitted(guards: Guards) -> None:
+    """Dispatch.aone of a native ``acall`` under the same guards: the admitted task runs the tool's first line."""
+    lim, tool = SpyLimiter(), Spot()
+    call = ToolCall("c", "t")
+
+    async def main() -> str:
+        turn = Turn([call], guards, time.perf_counter)
+        d = Dispatch({"t": tool}, time.perf_counter, time.sleep, asyncio.sleep, {"t": lim}, None, turn)
+        r = await d.aone(call)
+        return r.status
+
+    assert asyncio.run(main()) == "ok"
+    assert lim.admitted_to == tool.ran_on
+
+
+def test_call_queued_past_the_deadline_is_cancelled_at_the_deadline(clock: FakeClock) -> None:
+    """FakeClock, 1 start per second, deadline 0.5 s: the second call leaves the queue at exactly 0.5 s."""
+    quota = Quota("q", ((1, 1.0),), ("t",))
+    ex = Sequential(clock=clock, sleep=clock.sleep, guards=Guards(deadline_s=0.5))
+    rs = ex.run([ToolCall("a", "t"), ToolCall("b", "t")], {"t": lambda **_: 1}, quotas=[quota])
+    assert [r.status for r in rs] == ["ok", "cancelled"]
+    assert rs[1].end == pytest.approx(0.5)
+    assert rs[1].wait == pytest.approx(0.5)
+    assert clock() == pytest.approx(0.5)
+
+
+def test_retry_cut_by_the_deadline_while_queued_keeps_the_real_failure(clock: FakeClock) -> None:
+    """A retry still waiting for quota at the deadline ends with the first attempt's error, not cancelled."""
+
+    def broken(**_: Any) -> str:
+        clock.sleep(0.1)
+        raise RuntimeError("503")
+
+    quota = Quota("q", ((1, 1.0),), ("t",))
+    guards = Guards(deadline_s=0.5, retry=RetryPolicy(3, base_s=0.0))
+    ex = Sequential(clock=clock, sleep=clock.sleep, guards=guards)
+    (r,) = ex.run([ToolCall("a", "t")], {"t": broken}, quotas=[quota])
+    assert (r.status, r.error, r.attempts) == ("error", "RuntimeError: 503", 1)
+    assert r.end == pytest.approx(0.5)
+
+
+class Quick:
+    """A 1 ms tool (sync and async twins)."""
+
+    def __call__(self, **_: Any) -> int:
+        time.sleep(0.001)
+        return 1
+
+    async def acall(self, **_: Any) -> int:
+        await asyncio.sleep(0.001)
+        return 1
+
+
+@pytest.mark.realtime
+@pytest.mark.parametrize("make", [Threaded, AsyncioExecutor, RateLimited], ids=lambda m: m.__name__)
+def test_turn_under_a_tight_quota_returns_at_its_deadline(make: Any) -> None:
+    """Real time, 1 start per 10 s, 8 calls, deadline 50 ms: the turn returns at the deadline (plus
+    scheduling slack, an upper bound), one call ok, the others cancelled at the deadline."""
+    quota = Quota("q", ((1, 10.0),), ("t",))
+    ex = make(guards=Guards(deadline_s=0.05))
+    t0 = time.perf_counter()
+    rs = ex.run([ToolCall(f"c{i}", "t") for i in range(8)], {"t": Quick()}, quotas=[quota])
+    elapsed = time.perf_counter() - t0
+    ex.close()
+    assert sorted(r.status for r in rs) == ["cancelled"] * 7 + ["ok"]
+    assert 0.05 <= elapsed < 0.05 + 0.25  # slack: an upper bound on a busy machine; the quota alone is 10 s
+    assert all(r.end - t0 >= 0.05 for r in rs if r.status == "cancelled")
