@@ -73,6 +73,14 @@ def _config(trials: int, **kw: object) -> RunConfig:
     )
 
 
+def test_the_flag_defaults_to_the_documented_limit() -> None:
+    """--max-wall-s defaults to bench.run.MAX_WALL_S (six hours); --allow-huge is off by default."""
+    from bench.cli import build_parser
+
+    ns = build_parser().parse_args(["run", "--scenario", "x", "--out", "o"])
+    assert (ns.max_wall_s, ns.allow_huge) == (MAX_WALL_S, False)
+
+
 def test_a_billion_trials_cost_nothing_until_they_run() -> None:
     """The work list of 10^9 trials has its length at once and yields its first item at once."""
     todo = Todo(_config(1_000_000_000), ("",), frozenset())
