@@ -199,24 +199,34 @@ class _OpenLoop:
         self.lock = threading.Condition()
         self.records: dict[int, LoadRecord] = {}
         self.inflight = 0
-        self.closed = False
-        self._workers = 0  # after the hard stop: a late query's record is not written twice
-        self.queue: queue.SimpleQueue[tuple[int, float] | None] | None = None
-        if concurrency_cap:
-            self.queue = queue.SimpleQueue()
-            self._workers = concurrency_cap
-            for w in range(concurrency_cap):
-                threading.Thread(target=self._work, name=f"pfc-load-w{w}", daemon=True).start()
+        self.closed = False  # after the hard stop: a late query's record is not written twice
+        # with a cap: up to that many worker threads, started as the load needs them, sharing one queue
+        self.queue: queue.SimpleQueue[tuple[int, float] | None] | None = (
+            queue.SimpleQueue() if concurrency_cap else None
+        )
+        self._cap, self._workers, self._idle = concurrency_cap or 0, 0, 0
 
     def start(self, i: int, intended: float) -> None:
-        if self.queue is not None:
-            self.queue.put((i, intended))
-        else:
+        if self.queue is None:
             threading.Thread(target=self.one, args=(i, intended), name=f"pfc-load-{i}", daemon=True).start()
+            return
+        self.queue.put((i, intended))
+        with self.lock:
+            grow = self._idle == 0 and self._workers < self._cap
+            self._workers += grow
+        if grow:
+            threading.Thread(target=self._work, name=f"pfc-load-w{self._workers}", daemon=True).start()
 
     def _work(self) -> None:
         assert self.queue is not None
-        while (item := self.queue.get()) is not None:
+        while True:
+            with self.lock:
+                self._idle += 1
+            item = self.queue.get()
+            with self.lock:
+                self._idle -= 1
+            if item is None:
+                return
             self.one(*item)
 
     def emit(self, rec: LoadRecord) -> None:

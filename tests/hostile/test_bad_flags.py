@@ -106,3 +106,17 @@ def test_capped_load_past_its_hard_stop_records_each_query_once() -> None:
     statuses = [r.status for r in result.records]
     assert "unfinished" in statuses and "ok" in statuses
     assert sorted(records) == list(range(40))
+
+
+def test_a_large_cap_starts_only_the_workers_the_load_needs() -> None:
+    """A cap of 10,000 with 20 queries one at a time starts a handful of workers, not 10,000 threads."""
+    before = threading.active_count()
+    peak: list[int] = []
+
+    def query(i: int) -> QueryOutcome:
+        peak.append(threading.active_count())
+        return QueryOutcome("ok")
+
+    result = run_load([i * 0.005 for i in range(20)], query, concurrency_cap=10_000, drain_timeout_s=10)
+    assert all(r.status == "ok" for r in result.records)
+    assert max(peak) <= before + 5
