@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import csv
 import graphlib
+import importlib.util
 import itertools
 import math
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -42,7 +44,17 @@ from scenarios._latency import (
     Uniform,
 )
 from scenarios._params import check_args, parse_params
-from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
+from scenarios._pycall import check_binding, declare, import_callable
+from scenarios._spec import (
+    CallSpec,
+    DocClaim,
+    Faults,
+    HttpEndpoint,
+    RateLimit,
+    Scenario,
+    ToolSpec,
+    redact_url,
+)
 
 _DISTS: dict[str, tuple[set[str], set[str]]] = {
     # dist: (required keys, optional keys)
@@ -179,7 +191,7 @@ def _is_number(s: str) -> bool:
 _TOP = {"name", "description", "matrix", "doc", "tools", "quotas", "calls"}
 _TOOL = {
     "name", "count", "calls", "description", "latency", "error_rate", "hang_rate", "hang_ms", "quota",
-    "params", "idempotent",
+    "params", "idempotent", "python", "http",
 }  # fmt: skip
 _QUOTA = {"calls", "period_ms", "burst"}
 _CALL = {"id", "tool", "args", "after"}
@@ -240,32 +252,11 @@ def _scenario(d: dict[str, Any], at: At, base: Path | None, family: str) -> Scen
     if not isinstance(raw_tools, list) or not raw_tools:
         raise at.key("tools").fail("must be a non-empty list of [[tools]] tables")
     for i, t in enumerate(raw_tools):
-        tat = at.key("tools").key(i)
-        check_table(tat, t, _TOOL, {"name", "latency"})
-        count = check_int(tat.key("count"), t.get("count", 1), lo=1)
-        per_tool = check_int(tat.key("calls"), t.get("calls", 1), lo=0)
-        lat = _latency(tat.key("latency"), t["latency"], base)
-        faults = Faults(
-            error_rate=check_num(tat.key("error_rate"), t.get("error_rate", 0.0), lo=0, hi=1),
-            hang_rate=check_num(tat.key("hang_rate"), t.get("hang_rate", 0.0), lo=0, hi=1),
-            hang_ms=check_num(tat.key("hang_ms"), t.get("hang_ms", 60_000.0), lo=0, lo_open=True),
-        )
-        quota = t.get("quota")
-        if quota is not None and check_str(tat.key("quota"), quota) not in quota_members:
-            known = ", ".join(quota_members) or "none defined"
-            raise tat.key("quota").fail(f"no [quotas.{quota}] table (quotas: {known})")
-        params = parse_params(tat.key("params"), t.get("params"))
-        idempotent = check_bool(tat.key("idempotent"), t.get("idempotent", False))
-        tname = check_str(tat.key("name"), t["name"])
-        if count > 1 and "{i}" not in tname:
-            raise tat.key("name").fail("with count > 1 the name needs {i}, e.g. 'api_{i}'")
-        for j in range(count):
-            nm = tname.replace("{i}", str(j))
-            desc = check_str(tat.key("description"), t.get("description", "")).replace("{i}", str(j))
-            tools.append(ToolSpec(nm, lat, faults, desc, params, idempotent))
-            auto_calls.append((nm, per_tool))
-            if quota is not None:
-                quota_members[quota].append(nm)
+        specs, per_tool, quota = _tool_entry(at.key("tools").key(i), t, base, quota_members)
+        tools.extend(specs)
+        auto_calls.extend((spec.name, per_tool) for spec in specs)
+        if quota is not None:
+            quota_members[quota].extend(spec.name for spec in specs)
         if len(tools) > MAX_TOOLS:
             raise at.key("tools").fail(f"makes more than {MAX_TOOLS} tools; at most {MAX_TOOLS} per scenario")
     tool_names = [t.name for t in tools]
@@ -307,6 +298,83 @@ def _scenario(d: dict[str, Any], at: At, base: Path | None, family: str) -> Scen
     )
 
 
+def _tool_entry(
+    tat: At, t: Any, base: Path | None, quota_members: Mapping[str, list[str]]
+) -> tuple[list[ToolSpec], int, str | None]:
+    """One [[tools]] table -> its tools (``count`` copies), calls per copy, and the quota it names."""
+    check_table(tat, t, _TOOL, {"name"})
+    count = check_int(tat.key("count"), t.get("count", 1), lo=1)
+    per_tool = check_int(tat.key("calls"), t.get("calls", 1), lo=0)
+    real = _real_tool(tat, t, base)
+    if "latency" in t:
+        lat = _latency(tat.key("latency"), t["latency"], base)
+    elif real:
+        lat = Constant(0.0)  # no expectation given: bounds and predictions count this tool as instant
+    else:
+        raise tat.fail("missing key 'latency' (or python = \"module:function\" or http = { url = ... })")
+    faults = Faults(
+        error_rate=check_num(tat.key("error_rate"), t.get("error_rate", 0.0), lo=0, hi=1),
+        hang_rate=check_num(tat.key("hang_rate"), t.get("hang_rate", 0.0), lo=0, hi=1),
+        hang_ms=check_num(tat.key("hang_ms"), t.get("hang_ms", 60_000.0), lo=0, lo_open=True),
+    )
+    quota = t.get("quota")
+    if quota is not None and check_str(tat.key("quota"), quota) not in quota_members:
+        known = ", ".join(quota_members) or "none defined"
+        raise tat.key("quota").fail(f"no [quotas.{quota}] table (quotas: {known})")
+    params = real.pop("parameters", None) or parse_params(tat.key("params"), t.get("params"))
+    doc = real.pop("doc", "")
+    idempotent = check_bool(tat.key("idempotent"), t.get("idempotent", False))
+    tname = check_str(tat.key("name"), t["name"])
+    if count > 1 and "{i}" not in tname:
+        raise tat.key("name").fail("with count > 1 the name needs {i}, e.g. 'api_{i}'")
+    specs = []
+    for j in range(count):
+        desc = check_str(tat.key("description"), t.get("description", doc)).replace("{i}", str(j))
+        specs.append(ToolSpec(tname.replace("{i}", str(j)), lat, faults, desc, params, idempotent, **real))
+    return specs, per_tool, quota
+
+
+_SIMULATED_ONLY = ("error_rate", "hang_rate", "hang_ms")
+
+
+def _real_tool(tat: At, t: dict[str, Any], base: Path | None) -> dict[str, Any]:
+    """The ToolSpec fields of a Python or HTTP tool ({} for a simulated one)."""
+    if "python" in t and "http" in t:
+        raise tat.key("http").fail("a tool is either python or http, not both")
+    kind = "python" if "python" in t else "http" if "http" in t else ""
+    if not kind:
+        return {}
+    for k in _SIMULATED_ONLY:
+        if k in t:
+            raise tat.key(k).fail(f"is for simulated tools; a {kind} tool succeeds or fails on its own")
+    if kind == "http":
+        return {"http": _endpoint(tat.key("http"), t["http"])}
+    if "params" in t:
+        raise tat.key("params").fail("a python tool's arguments come from its signature; remove params")
+    func = import_callable(tat.key("python"), t["python"], base)
+    doc, params = declare(tat.key("python"), func)
+    return {"python": t["python"], "func": func, "parameters": params, "doc": doc}
+
+
+_HTTP = {"url", "method", "timeout_ms"}
+
+
+def _endpoint(at: At, v: Any) -> HttpEndpoint:
+    d = check_table(at, v, _HTTP, {"url"})
+    url = check_str(at.key("url"), d["url"])
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = redact_url(url) if parts.scheme else repr(url.split("?")[0].split("@")[-1])
+        raise at.key("url").fail(f"must be an http:// or https:// URL with a host, got {shown}")
+    method = check_str(at.key("method"), d.get("method", "GET")).upper()
+    if method not in ("GET", "POST"):
+        raise at.key("method").fail(f"must be GET or POST, got {d['method']!r}")
+    timeout = check_num(at.key("timeout_ms"), d.get("timeout_ms", 10_000.0), lo=0, lo_open=True)
+    if importlib.util.find_spec("httpx") is None:
+        raise at.fail("HTTP tools need httpx: install pfcbench's 'load' extra (pip install 'pfcbench[load]')")
+    return HttpEndpoint(url, method, timeout)
+
+
 def _calls(
     at: At, d: dict[str, Any], auto: list[tuple[str, int]], tools: Mapping[str, ToolSpec]
 ) -> list[CallSpec]:
@@ -323,6 +391,10 @@ def _calls(
         ]
         if not out:
             raise at.key("tools").fail("the tools make no calls (every 'calls' is 0)")
+        for nm in dict.fromkeys(c.tool for c in out):
+            func = tools[nm].func
+            if func is not None:  # generated calls carry no arguments: the function must take none
+                check_binding(at.key("calls"), nm, func, {}, " (give its calls' args in [[calls]] tables)")
         return out
     raw = d["calls"]
     if not isinstance(raw, list) or not raw:
@@ -339,7 +411,13 @@ def _calls(
             raise cat.key("tool").fail(f"no tool {tool!r} (tools: {', '.join(sorted(tools))})")
         args = c.get("args", {})
         check_table(cat.key("args"), args, set(args))
-        check_args(cat.key("args"), tool, tools[tool].parameters, args)
+        spec = tools[tool]
+        if spec.func is not None:
+            check_binding(cat.key("args"), tool, spec.func, args)
+        else:
+            # a call without an args table leaves its arguments unsaid (a simulated tool ignores them, a
+            # model chooses its own): only a call that gives arguments must give the required ones
+            check_args(cat.key("args"), tool, spec.parameters, args, complete="args" in c)
         after = c.get("after", [])
         if not isinstance(after, list) or not all(isinstance(a, str) for a in after):
             raise cat.key("after").fail("must be a list of call ids")
@@ -355,6 +433,20 @@ def _calls(
     if cycle:
         raise at.key("calls").fail("dependency cycle " + " -> ".join(cycle))
     return out
+
+
+def check_time_scale(scenarios: Iterable[Scenario], time_scale: float, flag: str = "--time-scale") -> None:
+    """Refuse a time scale other than 1 for a scenario with real (Python or HTTP) tools: a time scale shrinks
+    simulated sleeps, never real work, so the two kinds of tool would no longer be measured alike."""
+    if time_scale == 1:
+        return
+    for s in scenarios:
+        for t in s.real_tools():
+            what = f'python = "{t.python}"' if t.python else "http"
+            raise ScenarioError(
+                f"{s.source or s.name}: tools: {t.name!r} ({what}) does real work that a time scale cannot "
+                f"shrink; only {flag} 1 is allowed, got {time_scale:g}"
+            )
 
 
 def find_cycle(after: Mapping[str, tuple[str, ...]]) -> list[str]:

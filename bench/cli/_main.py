@@ -123,12 +123,13 @@ def cmd_list() -> int:
     return 0
 
 
-def _scenarios(refs: Sequence[str]) -> tuple[Scenario, ...]:
-    from scenarios import ScenarioError, load_catalog, resolve
+def _scenarios(refs: Sequence[str], time_scale: float) -> tuple[Scenario, ...]:
+    from scenarios import ScenarioError, check_time_scale, load_catalog, resolve
 
     try:
         catalog = load_catalog()
         found = [s for ref in refs for s in resolve(ref, catalog)]
+        check_time_scale(found, time_scale)  # real tools' work cannot be scaled
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     names = [s.name for s in found]
@@ -166,7 +167,7 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
     elif not ns.scenario:
         raise UsageError("pfcbench run: --scenario (or --trace) is required")
     else:
-        scenarios = _scenarios(ns.scenario)
+        scenarios = _scenarios(ns.scenario, ns.time_scale)
     check_guard_tools(guard_settings(ns), {t.name for s in scenarios for t in s.tools})
     return RunConfig(
         scenarios=scenarios,

@@ -20,7 +20,7 @@ from bench.run._records import span_record, trial_record
 from bench.run._session import query_text
 from executors import Sequential
 from reports import AfcSession, CallRecord, TrialRecord
-from scenarios import SimulatedAPI, TrialPlan, build_toolbox
+from scenarios import ToolApi, TrialPlan, build_toolbox
 
 NAME = "sdk-afc"
 
@@ -32,7 +32,7 @@ class _Spans:
         self.t0 = 0.0
 
 
-def _wrap(api: SimulatedAPI, spans: _Spans) -> Callable[..., dict[str, Any]]:
+def _wrap(api: ToolApi, spans: _Spans) -> Callable[..., dict[str, Any]]:
     def tool(request_id: str) -> dict[str, Any]:
         start = time.perf_counter()
         try:

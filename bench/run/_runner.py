@@ -34,7 +34,7 @@ from reports import (
     read_records,
     write_json_atomic,
 )
-from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan
+from scenarios import Scenario, ToolApi, TrialPlan, build_toolbox, make_plan
 
 Clock = Callable[[], float]
 
@@ -90,8 +90,10 @@ class RunConfig:
     @property
     def references(self) -> tuple[str, ...]:
         """The raw references each trial runs beside the executors (none in a model run: a session's
-        makespan includes the model, which a bare gather does not)."""
-        return RAW_LABELS if self.raw and self.model == "none" else ()
+        makespan includes the model, which a bare gather does not; none with real tools: a bare gather
+        sleeps the plan's latencies, and a real tool's work is not in the plan)."""
+        real = any(s.real_tools() for s in self.scenarios)
+        return RAW_LABELS if self.raw and self.model == "none" and not real else ()
 
     def args_json(self) -> dict[str, Any]:
         return {
@@ -128,7 +130,7 @@ def measure(  # noqa: PLR0913 - keyword-only: where the record goes, injected cl
     run_id: str = "",
     order: int = 0,
     clock: Clock = time.perf_counter,
-    on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
+    on_tools: Callable[[dict[str, ToolApi]], None] | None = None,
     slowdown: float = 1.0,
     toolbox: Callable[[TrialPlan, float], Tools] | None = None,
 ) -> TrialRecord:
