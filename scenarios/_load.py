@@ -7,6 +7,7 @@ Every refusal is one line: ``file: key.path: what is allowed``. The format is do
 from __future__ import annotations
 
 import csv
+import functools
 import graphlib
 import importlib.util
 import itertools
@@ -188,7 +189,7 @@ def _is_number(s: str) -> bool:
     return True
 
 
-_TOP = {"name", "description", "matrix", "doc", "tools", "quotas", "calls"}
+_TOP = {"name", "description", "matrix", "doc", "tools", "quotas", "calls", "model"}
 _TOOL = {
     "name", "count", "calls", "description", "latency", "error_rate", "hang_rate", "hang_ms", "quota",
     "params", "idempotent", "python", "http",
@@ -216,6 +217,7 @@ def parse_scenarios(data: dict[str, Any], file: str, base: Path | None = None) -
     """A parsed TOML document -> its scenarios (several when it has a [matrix])."""
     at = At(file, "")
     check_table(at, data, _TOP, {"name", "tools"})
+    parse_model_table(data.get("model", {}), file)
     matrix = data.get("matrix", {})
     check_table(at.key("matrix"), matrix, set(matrix))
     keys = list(matrix)
@@ -470,6 +472,54 @@ def load_file(path: str | Path) -> list[Scenario]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{p}: not valid TOML: {exc}") from None
     return parse_scenarios(data, str(p), p.parent)
+
+
+# -- the [model] table: how a user asks the model (read by bench, which owns what the settings mean) --------
+
+_MODEL_STR = {"prompt", "system_instruction", "function_calling", "thinking_level"}
+_MODEL_KEYS = _MODEL_STR | {"thinking_budget", "include_thoughts", "temperature"}
+_CALLING_MODES = ("AUTO", "ANY", "NONE", "VALIDATED")
+_THINKING_LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
+
+
+def parse_model_table(v: Any, file: str) -> dict[str, Any]:
+    """A scenario file's ``[model]`` table, validated: prompt, system_instruction, function_calling
+    (AUTO|ANY|NONE|VALIDATED), thinking_budget (integer, -1 = dynamic), thinking_level, include_thoughts,
+    temperature (0..2). Unknown keys and bad values are one line naming the file and field."""
+    at = At(file, "model")
+    d = dict(check_table(at, v, _MODEL_KEYS))
+    for k in _MODEL_STR & set(d):
+        d[k] = check_str(at.key(k), d[k])
+    if "function_calling" in d:
+        d["function_calling"] = d["function_calling"].upper()
+        if d["function_calling"] not in _CALLING_MODES:
+            raise at.key("function_calling").fail(f"must be one of {', '.join(_CALLING_MODES)}")
+    if "thinking_level" in d:
+        d["thinking_level"] = d["thinking_level"].upper()
+        if d["thinking_level"] not in _THINKING_LEVELS:
+            raise at.key("thinking_level").fail(f"must be one of {', '.join(_THINKING_LEVELS)}")
+    if "thinking_budget" in d:
+        d["thinking_budget"] = check_int(at.key("thinking_budget"), d["thinking_budget"], lo=-1)
+    if "include_thoughts" in d:
+        check_bool(at.key("include_thoughts"), d["include_thoughts"])
+    if "temperature" in d:
+        d["temperature"] = check_num(at.key("temperature"), d["temperature"], lo=0.0, hi=2.0)
+    return d
+
+
+def model_table(scenario: Scenario) -> dict[str, Any]:
+    """The ``[model]`` table of the file ``scenario`` came from (empty when it has none)."""
+    return dict(_model_table_of(scenario.source))
+
+
+@functools.lru_cache(maxsize=64)
+def _model_table_of(source: str) -> dict[str, Any]:
+    # read once per file: the runner asks for every query's prompt
+    try:
+        data = tomllib.loads(Path(source).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    return parse_model_table(data.get("model", {}), source)
 
 
 def _catalog_files() -> Iterator[Path]:
