@@ -3,7 +3,7 @@ and a generated scenario can be saved as a file."""
 
 from __future__ import annotations
 
-from dataclasses import fields
+from dataclasses import asdict, fields
 from typing import Any
 
 from scenarios._latency import PARAMETRIC, Empirical, Latency, Mixture
@@ -65,12 +65,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             q.name: {"calls": q.calls, "period_ms": q.period_ms, "burst": q.burst} for q in s.quotas
         }
     if s.doc is not None:
-        out["doc"] = {
-            "row": s.doc.row,
-            "sequential_ms": s.doc.sequential_ms,
-            "parallel_ms": s.doc.parallel_ms,
-            "speedup": s.doc.speedup,
-        }
+        out["doc"] = asdict(s.doc)  # its fields are the [doc] table's keys
     return out
 
 
