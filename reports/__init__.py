@@ -19,12 +19,14 @@ from reports._schema import (
     RAW_THREADS,
     SCHEMA_VERSION,
     CallRecord,
+    ResultsFile,
     ResultsWriter,
     SchemaError,
     TrialRecord,
     is_raw,
     parse_record,
     read_records,
+    read_results,
     write_json_atomic,
     write_text_atomic,
 )
@@ -34,6 +36,7 @@ if TYPE_CHECKING:
     from reports._advice import plot_pareto, render_advice_markdown
     from reports._compare import IncomparableRunsError, compare_runs
     from reports._e2e import render_e2e, render_e2e_markdown
+    from reports._experiments_page import ArmOutcome, experiments_markdown
     from reports._frames import RunData, calls_frame, load_run, trials_frame
     from reports._gate import (
         GateCheck,
@@ -69,6 +72,7 @@ if TYPE_CHECKING:
         sweep_markdown,
     )
     from reports._markdown import render_report
+    from reports._replay import Saving, paired_savings
     from reports._stats import ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
 
 #: module -> the public names it defines, each imported on first use
@@ -76,6 +80,7 @@ _MODULES = {
     "reports._advice": ("plot_pareto", "render_advice_markdown"),
     "reports._compare": ("IncomparableRunsError", "compare_runs"),
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
+    "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
     "reports._gate": (
         "GateCheck",
@@ -111,6 +116,7 @@ _MODULES = {
         "sweep_markdown",
     ),
     "reports._markdown": ("render_report",),
+    "reports._replay": ("Saving", "paired_savings"),
     "reports._stats": ("ExecutorStats", "StatWarning", "check_warnings", "paired_speedups", "summarize"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
@@ -132,6 +138,7 @@ __all__ = [
     "RAW_THREADS",
     "SCHEMA_VERSION",
     "AfcSession",
+    "ArmOutcome",
     "CallRecord",
     "ExecutorStats",
     "GateCheck",
@@ -143,9 +150,11 @@ __all__ = [
     "ModelSession",
     "NoSession",
     "RegressionPolicy",
+    "ResultsFile",
     "ResultsWriter",
     "RunData",
     "RunFiles",
+    "Saving",
     "SchemaError",
     "Session",
     "StatWarning",
@@ -157,6 +166,7 @@ __all__ = [
     "compare_runs",
     "compute_metrics",
     "evaluate",
+    "experiments_markdown",
     "find_regressions",
     "http_compare_markdown",
     "is_raw",
@@ -166,6 +176,7 @@ __all__ = [
     "load_summary_markdown",
     "make_rng",
     "median_ci",
+    "paired_savings",
     "paired_speedups",
     "parse_record",
     "parse_spec",
@@ -177,6 +188,7 @@ __all__ = [
     "ratio_of_medians_ci",
     "ratio_of_quantiles_ci",
     "read_records",
+    "read_results",
     "render_advice_markdown",
     "render_e2e",
     "render_e2e_markdown",

@@ -201,7 +201,15 @@ class _Page:
     seed: int
 
 
-def _status_note(meta: Mapping[str, Any]) -> str | None:
+def _status_note(meta: Mapping[str, Any], problems: Sequence[str] = ()) -> str | None:
+    note = _run_status_note(meta)
+    if problems:
+        lost = f"**results.jsonl may not hold the whole run: {'; '.join(problems)}.**"
+        return lost if note is None else f"{lost} {note}"
+    return note
+
+
+def _run_status_note(meta: Mapping[str, Any]) -> str | None:
     status = str(meta.get("status", "unknown"))
     if not meta:
         return (
@@ -316,7 +324,7 @@ def render_report(run_dir: str | Path, *, baseline: str = BASELINE) -> Path:
     write_text_atomic(root / "summary.csv", stats_frame(p.stats).to_csv(index=False, float_format="%.6g"))
     write_json_atomic(root / "trace.json", trace_events(p.rep_calls, p.reps, scenarios, p.executors))
 
-    status_note = _status_note(p.data.meta)
+    status_note = _status_note(p.data.meta, p.data.problems)
     md: list[str] = [f"# pfcbench report: run `{p.data.meta.get('run_id', root.name)}`", ""]
     md += invalid_lines(p.stats, raw_stats)
     if status_note:

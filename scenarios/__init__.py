@@ -21,7 +21,15 @@ from scenarios._latency import (
     max_quantile,
     sum_quantiles,
 )
-from scenarios._load import check_time_scale, find_cycle, load_catalog, load_file, parse_scenarios, resolve
+from scenarios._load import (
+    check_time_scale,
+    load_catalog,
+    load_file,
+    model_table,
+    parse_model_table,
+    parse_scenarios,
+    resolve,
+)
 from scenarios._plan import (
     MAX_PLANNED_ATTEMPTS,
     PlannedCall,
@@ -95,12 +103,13 @@ __all__ = [
     "critical_path_ms",
     "declare_callable",
     "expected_max",
-    "find_cycle",
     "latency_to_dict",
     "load_catalog",
     "load_file",
     "make_plan",
     "max_quantile",
+    "model_table",
+    "parse_model_table",
     "parse_scenarios",
     "quota_bound_ms",
     "quota_slots_ms",

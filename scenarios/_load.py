@@ -7,29 +7,34 @@ Every refusal is one line: ``file: key.path: what is allowed``. The format is do
 from __future__ import annotations
 
 import csv
+import functools
 import graphlib
 import importlib.util
 import itertools
+import math
 import re
 import tomllib
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scenarios._fields import At, ScenarioError, check_bool, check_int, check_num, check_str, check_table
-from scenarios._latency import (
-    Constant,
-    Empirical,
-    Gamma,
-    Latency,
-    LogNormal,
-    Mixture,
-    Normal,
-    Pareto,
-    Uniform,
+from scenarios._fields import (
+    MAX_CALLS,
+    MAX_MS,
+    MAX_SCENARIOS,
+    MAX_TOOLS,
+    At,
+    ScenarioError,
+    check_bool,
+    check_int,
+    check_num,
+    check_str,
+    check_table,
 )
+from scenarios._latency import PARAMETRIC, Constant, Empirical, Latency, Mixture, tail_ms
 from scenarios._params import check_args, parse_params
 from scenarios._pycall import check_binding, declare, import_callable
 from scenarios._spec import (
@@ -45,18 +50,29 @@ from scenarios._spec import (
 
 _DISTS: dict[str, tuple[set[str], set[str]]] = {
     # dist: (required keys, optional keys)
-    "constant": ({"ms"}, set()),
-    "uniform": ({"low_ms", "high_ms"}, set()),
-    "normal": ({"mean_ms", "sd_ms"}, set()),
-    "lognormal": ({"median_ms", "sigma"}, set()),
-    "gamma": ({"shape", "scale_ms"}, set()),
-    "pareto": ({"scale_ms", "alpha"}, set()),
+    **{dist: ({f.name for f in fields(cls)}, set()) for dist, cls in PARAMETRIC.items()},
     "empirical": ({"csv"}, {"column"}),
     "mixture": ({"components"}, set()),
 }
+#: a parameter's lower bound and whether it is open; alpha <= 1: infinite mean, no theory to compare with
+_LOWER: dict[str, tuple[float, bool]] = {
+    "ms": (0, False), "low_ms": (0, False), "high_ms": (0, False), "mean_ms": (0, False), "sd_ms": (0, True),
+    "median_ms": (0, True), "sigma": (0, True), "shape": (0, True), "scale_ms": (0, True), "alpha": (1, True),
+}  # fmt: skip
 
 
 def _latency(at: At, v: Any, base: Path | None) -> Latency:
+    lat = _distribution(at, v, base)
+    # each parameter may be in range while their combination is not (gamma shape 1e6 x scale 1e6 ms)
+    tail = tail_ms(lat)
+    if tail > MAX_MS:
+        raise at.fail(
+            f"its 99.9th percentile is about {tail:.3g} ms; at most {MAX_MS:.0f} ms (one day) is allowed"
+        )
+    return lat
+
+
+def _distribution(at: At, v: Any, base: Path | None) -> Latency:
     if not isinstance(v, dict):
         raise at.fail('must be a table like {dist = "uniform", low_ms = 100, high_ms = 500}')
     dist = v.get("dist")
@@ -65,41 +81,33 @@ def _latency(at: At, v: Any, base: Path | None) -> Latency:
     req, opt = _DISTS[dist]
     extra = {"weight"} if at.path.endswith("]") and ".components" in at.path else set()
     d = check_table(at, v, req | opt | {"dist"} | extra, req | {"dist"})
+    if dist == "empirical":
+        return _empirical(at, d, base)
+    if dist == "mixture":
+        return _mixture(at, d, base)
+    cls = PARAMETRIC[dist]
+    kw = {}
+    for f in fields(cls):
+        lo, lo_open = _LOWER[f.name]
+        kw[f.name] = check_num(at.key(f.name), d[f.name], lo=lo, lo_open=lo_open)
+    if dist == "uniform" and kw["low_ms"] > kw["high_ms"]:
+        raise at.key("low_ms").fail(f"must be <= high_ms ({kw['high_ms']:g}), got {kw['low_ms']:g}")
+    lat: Latency = cls(**kw)
+    return lat
 
-    def n(k: str, *, lo: float | None = None, lo_open: bool = False) -> float:
-        return check_num(at.key(k), d[k], lo=lo, lo_open=lo_open)
 
-    match dist:
-        case "constant":
-            return Constant(n("ms", lo=0))
-        case "uniform":
-            low, high = n("low_ms", lo=0), n("high_ms", lo=0)
-            if low > high:
-                raise at.key("low_ms").fail(f"must be <= high_ms ({high:g}), got {low:g}")
-            return Uniform(low, high)
-        case "normal":
-            return Normal(n("mean_ms", lo=0), n("sd_ms", lo=0, lo_open=True))
-        case "lognormal":
-            return LogNormal(n("median_ms", lo=0, lo_open=True), n("sigma", lo=0, lo_open=True))
-        case "gamma":
-            return Gamma(n("shape", lo=0, lo_open=True), n("scale_ms", lo=0, lo_open=True))
-        case "pareto":
-            alpha = n("alpha", lo=1, lo_open=True)  # alpha <= 1: infinite mean, no theory to compare with
-            return Pareto(n("scale_ms", lo=0, lo_open=True), alpha)
-        case "empirical":
-            return _empirical(at, d, base)
-        case _:
-            comps = d["components"]
-            if not isinstance(comps, list) or len(comps) < 2:
-                raise at.key("components").fail("must be a list of at least two latency tables with a weight")
-            weights, parts = [], []
-            for i, c in enumerate(comps):
-                cat = at.key("components").key(i)
-                if not isinstance(c, dict) or "weight" not in c:
-                    raise cat.fail("each component needs a 'weight' > 0 and a dist")
-                weights.append(check_num(cat.key("weight"), c["weight"], lo=0, lo_open=True))
-                parts.append(_latency(cat, c, base))
-            return Mixture(tuple(weights), tuple(parts))
+def _mixture(at: At, d: dict[str, Any], base: Path | None) -> Latency:
+    comps = d["components"]
+    if not isinstance(comps, list) or len(comps) < 2:
+        raise at.key("components").fail("must be a list of at least two latency tables with a weight")
+    weights, parts = [], []
+    for i, c in enumerate(comps):
+        cat = at.key("components").key(i)
+        if not isinstance(c, dict) or "weight" not in c:
+            raise cat.fail("each component needs a 'weight' > 0 and a dist")
+        weights.append(check_num(cat.key("weight"), c["weight"], lo=0, lo_open=True))
+        parts.append(_latency(cat, c, base))
+    return Mixture(tuple(weights), tuple(parts))
 
 
 def _empirical(at: At, d: dict[str, Any], base: Path | None) -> Latency:
@@ -124,8 +132,10 @@ def _empirical(at: At, d: dict[str, Any], base: Path | None) -> Latency:
     for i, row in enumerate(rows, 1):
         if not row or col >= len(row) or not row[col].strip():
             continue
-        if not _is_number(row[col]) or float(row[col]) < 0:
-            raise at.key("csv").fail(f"{path} row {i}: latency must be a number of ms >= 0, got {row[col]!r}")
+        if not _is_number(row[col]) or not 0 <= float(row[col]) <= MAX_MS:
+            raise at.key("csv").fail(
+                f"{path} row {i}: latency must be a number of ms >= 0 and <= {MAX_MS:.0f}, got {row[col]!r}"
+            )
         values.append(float(row[col]))
     if not values:
         raise at.key("csv").fail(f"{path} has no latency values")
@@ -140,7 +150,7 @@ def _is_number(s: str) -> bool:
     return True
 
 
-_TOP = {"name", "description", "matrix", "doc", "tools", "quotas", "calls"}
+_TOP = {"name", "description", "matrix", "doc", "tools", "quotas", "calls", "model"}
 _TOOL = {
     "name", "count", "calls", "description", "latency", "error_rate", "hang_rate", "hang_ms", "quota",
     "params", "idempotent", "python", "http",
@@ -168,12 +178,18 @@ def parse_scenarios(data: dict[str, Any], file: str, base: Path | None = None) -
     """A parsed TOML document -> its scenarios (several when it has a [matrix])."""
     at = At(file, "")
     check_table(at, data, _TOP, {"name", "tools"})
+    parse_model_table(data.get("model", {}), file)
     matrix = data.get("matrix", {})
     check_table(at.key("matrix"), matrix, set(matrix))
     keys = list(matrix)
     for k in keys:
         if not isinstance(matrix[k], list) or not matrix[k]:
             raise at.key("matrix").key(k).fail("must be a non-empty list of values")
+    size = math.prod(len(matrix[k]) for k in keys)
+    if size > MAX_SCENARIOS:
+        raise at.key("matrix").fail(
+            f"makes {size} scenarios; at most {MAX_SCENARIOS} per file (split the file)"
+        )
     template = {k: v for k, v in data.items() if k != "matrix"}
     family = re.sub(r"[-_]*\{\w+\}", "", check_str(at.key("name"), data["name"])) or data["name"]
     out = []
@@ -204,6 +220,8 @@ def _scenario(d: dict[str, Any], at: At, base: Path | None, family: str) -> Scen
         auto_calls.extend((spec.name, per_tool) for spec in specs)
         if quota is not None:
             quota_members[quota].extend(spec.name for spec in specs)
+        if len(tools) > MAX_TOOLS:
+            raise at.key("tools").fail(f"makes more than {MAX_TOOLS} tools; at most {MAX_TOOLS} per scenario")
     tool_names = [t.name for t in tools]
     if len(set(tool_names)) != len(tool_names):
         dup = next(n for n in tool_names if tool_names.count(n) > 1)
@@ -324,6 +342,9 @@ def _calls(
     at: At, d: dict[str, Any], auto: list[tuple[str, int]], tools: Mapping[str, ToolSpec]
 ) -> list[CallSpec]:
     if "calls" not in d:
+        total = sum(k for _, k in auto)
+        if total > MAX_CALLS:
+            raise at.key("tools").fail(f"make {total} calls; at most {MAX_CALLS} per scenario")
         counter = (f"c{i}" for i in itertools.count())
         out = [
             CallSpec(cid, nm, {"request_id": cid})
@@ -341,6 +362,8 @@ def _calls(
     raw = d["calls"]
     if not isinstance(raw, list) or not raw:
         raise at.key("calls").fail("must be a non-empty list of [[calls]] tables")
+    if len(raw) > MAX_CALLS:
+        raise at.key("calls").fail(f"has {len(raw)} calls; at most {MAX_CALLS} per scenario")
     out = []
     for i, c in enumerate(raw):
         cat = at.key("calls").key(i)
@@ -369,9 +392,11 @@ def _calls(
         for a in c.after:
             if a not in ids:
                 raise at.key("calls").key(i).key("after").fail(f"no call {a!r} (calls: {', '.join(ids)})")
-    cycle = find_cycle({c.id: c.after for c in out})
-    if cycle:
-        raise at.key("calls").fail("dependency cycle " + " -> ".join(cycle))
+    try:
+        graphlib.TopologicalSorter({c.id: c.after for c in out}).prepare()
+    except graphlib.CycleError as exc:
+        # graphlib walks from a call to its dependents; reversed, it reads "a waits for b waits for … a"
+        raise at.key("calls").fail("dependency cycle " + " -> ".join(reversed(exc.args[1]))) from None
     return out
 
 
@@ -389,16 +414,6 @@ def check_time_scale(scenarios: Iterable[Scenario], time_scale: float, flag: str
             )
 
 
-def find_cycle(after: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """A dependency cycle as a closed path of ids (first == last), read "a waits for b waits for … a",
-    or [] when the graph is acyclic (the standard library's topological sorter finds it)."""
-    try:
-        graphlib.TopologicalSorter({n: tuple(deps) for n, deps in after.items()}).prepare()
-    except graphlib.CycleError as exc:
-        return list(reversed(exc.args[1]))  # graphlib walks from a call to its dependents
-    return []
-
-
 def load_file(path: str | Path) -> list[Scenario]:
     p = Path(path)
     try:
@@ -410,6 +425,54 @@ def load_file(path: str | Path) -> list[Scenario]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{p}: not valid TOML: {exc}") from None
     return parse_scenarios(data, str(p), p.parent)
+
+
+# -- the [model] table: how a user asks the model (read by bench, which owns what the settings mean) --------
+
+_MODEL_STR = {"prompt", "system_instruction", "function_calling", "thinking_level"}
+_MODEL_KEYS = _MODEL_STR | {"thinking_budget", "include_thoughts", "temperature"}
+_CALLING_MODES = ("AUTO", "ANY", "NONE", "VALIDATED")
+_THINKING_LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
+
+
+def parse_model_table(v: Any, file: str) -> dict[str, Any]:
+    """A scenario file's ``[model]`` table, validated: prompt, system_instruction, function_calling
+    (AUTO|ANY|NONE|VALIDATED), thinking_budget (integer, -1 = dynamic), thinking_level, include_thoughts,
+    temperature (0..2). Unknown keys and bad values are one line naming the file and field."""
+    at = At(file, "model")
+    d = dict(check_table(at, v, _MODEL_KEYS))
+    for k in _MODEL_STR & set(d):
+        d[k] = check_str(at.key(k), d[k])
+    if "function_calling" in d:
+        d["function_calling"] = d["function_calling"].upper()
+        if d["function_calling"] not in _CALLING_MODES:
+            raise at.key("function_calling").fail(f"must be one of {', '.join(_CALLING_MODES)}")
+    if "thinking_level" in d:
+        d["thinking_level"] = d["thinking_level"].upper()
+        if d["thinking_level"] not in _THINKING_LEVELS:
+            raise at.key("thinking_level").fail(f"must be one of {', '.join(_THINKING_LEVELS)}")
+    if "thinking_budget" in d:
+        d["thinking_budget"] = check_int(at.key("thinking_budget"), d["thinking_budget"], lo=-1)
+    if "include_thoughts" in d:
+        check_bool(at.key("include_thoughts"), d["include_thoughts"])
+    if "temperature" in d:
+        d["temperature"] = check_num(at.key("temperature"), d["temperature"], lo=0.0, hi=2.0)
+    return d
+
+
+def model_table(scenario: Scenario) -> dict[str, Any]:
+    """The ``[model]`` table of the file ``scenario`` came from (empty when it has none)."""
+    return dict(_model_table_of(scenario.source))
+
+
+@functools.lru_cache(maxsize=64)
+def _model_table_of(source: str) -> dict[str, Any]:
+    # read once per file: the runner asks for every query's prompt
+    try:
+        data = tomllib.loads(Path(source).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    return parse_model_table(data.get("model", {}), source)
 
 
 def _catalog_files() -> Iterator[Path]:

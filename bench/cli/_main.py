@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,9 +19,11 @@ from bench.cli._args import (
     nonneg_int,
     positive_float,
     positive_int,
+    same_named,
 )
 
 if TYPE_CHECKING:
+    from bench.models import GenerationSettings
     from bench.run import RunConfig
     from executors import Executor, Guards
     from scenarios import Scenario
@@ -56,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--warmup", type=nonneg_int, default=1, help="unrecorded warm-up trials")
     r.add_argument("--max-workers", type=positive_int, default=None, help="thread pool size for 'threaded'")
     r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
+    _add_size_arguments(r)
     from bench.cli._guards import add_guard_arguments
 
     add_guard_arguments(r)
@@ -78,6 +83,20 @@ def build_parser() -> argparse.ArgumentParser:
     for module in _extra_commands():
         module.register(sub)
     return p
+
+
+def _add_size_arguments(r: argparse.ArgumentParser) -> None:
+    r.add_argument(
+        "--max-wall-s",
+        type=positive_float,
+        default=21_600.0,  # bench.run.MAX_WALL_S, not imported here: --help stays light (no numpy)
+        help="refuse a run whose wall time by theory is longer (default 21600 s: six hours)",
+    )
+    r.add_argument(
+        "--allow-huge",
+        action="store_true",
+        help="run more than 1000 scenario x executor cells or 1000 calls per turn",
+    )
 
 
 def _extra_commands() -> list[Any]:
@@ -138,7 +157,7 @@ def _executors(ns: argparse.Namespace, labels: tuple[str, ...], guards: Guards |
 
 def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ...]) -> RunConfig:
     """The ``run`` flags as the runner's typed config (the scenarios resolved, the guards as given)."""
-    from bench.cli._guards import guard_settings
+    from bench.cli._guards import check_guard_tools, guard_settings
     from bench.run import RunConfig
     from executors import DEFAULT_EXECUTORS
 
@@ -152,40 +171,47 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
         raise UsageError("pfcbench run: --scenario (or --trace) is required")
     else:
         scenarios = _scenarios(ns.scenario, ns.time_scale)
-    return RunConfig(
-        scenarios=scenarios,
-        executors=tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
-        trials=replay.trials if replay else ns.trials,
-        seed=ns.seed,
-        time_scale=ns.time_scale,
-        out=ns.out,
-        warmup=ns.warmup,
-        max_workers=ns.max_workers,
-        resume=ns.resume,
-        argv=tuple(argv),
-        guards=guard_settings(ns),
-        model=ns.model,
-        model_modes=modes,
-        max_turns=ns.max_turns,
-        gemini_model=ns.gemini_model,
-        gemini_base_url=ns.gemini_base_url,
-        inject_slowdown=ns.inject_slowdown,
-        plans=replay,
-    )
+    check_guard_tools(guard_settings(ns), {t.name for s in scenarios for t in s.tools})
+    built = {
+        "scenarios": scenarios,
+        "executors": tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
+        "trials": replay.trials if replay else ns.trials,
+        "argv": tuple(argv),
+        "guards": guard_settings(ns),
+        "model_modes": modes,
+        "plans": replay,
+    }
+    return RunConfig(**same_named(ns, RunConfig) | built)
 
 
 def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
+    saved = os.environ.get("GOOGLE_API_KEY")
+    try:
+        return _cmd_run(ns, argv)
+    finally:
+        # a key taken from --gemini-base-url lives only as long as this command (main() may run again)
+        if saved is None:
+            os.environ.pop("GOOGLE_API_KEY", None)
+        else:
+            os.environ["GOOGLE_API_KEY"] = saved
+
+
+def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     from bench.cli._guards import guards_from
     from bench.cli._model import build_model, check_model_args, model_modes
     from bench.cli._progress import ProgressBar
     from bench.models import CassetteError, ModelError
     from bench.run import RunError, run
 
+    _split_url_key(ns)
     config = run_config(ns, argv, model_modes(ns))
     guards = guards_from(config.guards, config.time_scale, seed=config.seed)
     check_model_args(ns, config.executors)
+    gen = _request_settings(ns, config.scenarios)
+    config = dataclasses.replace(config, settings=gen.as_json())
     executors = _executors(ns, config.executors, guards)
-    model = build_model(ns)
+    model = build_model(ns, gen)
+    _check_cassette(model.driver, config.scenarios, config.executors)
     try:
         written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
     except RunError as exc:
@@ -218,6 +244,40 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     return 0
 
 
+def _split_url_key(ns: argparse.Namespace) -> None:
+    """A key written into --gemini-base-url leaves the URL (so run.json never holds it) and becomes this
+    command's key: it wins over the environment's, being what the user typed."""
+    from bench.models import split_key
+
+    if ns.model != "none" and ns.gemini_base_url:
+        ns.gemini_base_url, key = split_key(ns.gemini_base_url)
+        if key:
+            # every client of the run (both drivers, the AFC baseline) resolves its key from here
+            os.environ["GOOGLE_API_KEY"] = key
+
+
+def _request_settings(ns: argparse.Namespace, found: Sequence[Scenario]) -> GenerationSettings:
+    """The request settings from flags over the scenarios' [model] tables."""
+    from bench.cli._model import generation_settings
+    from scenarios import ScenarioError, model_table
+
+    try:
+        tables = [(s.source, model_table(s)) for s in found]
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    return generation_settings(ns, tables)
+
+
+def _check_cassette(driver: object, found: Sequence[Scenario], labels: Sequence[str]) -> None:
+    from bench.models import CassetteError, ReplayModel
+
+    if isinstance(driver, ReplayModel):
+        try:
+            driver.check_run({s.name: s.fingerprint() for s in found}, labels)
+        except CassetteError as exc:
+            raise UsageError(f"--model replay: {exc}") from None
+
+
 def cmd_report(ns: argparse.Namespace) -> int:
     from reports import SchemaError, render_report
 
@@ -227,11 +287,26 @@ def cmd_report(ns: argparse.Namespace) -> int:
         path = render_report(ns.dir)
     except (SchemaError, ValueError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
+    _warn_lost_records(ns.dir)
     print(f"wrote {path}")
     from bench.traces import write_otel
 
     print(f"wrote {write_otel(ns.dir)}")
     return 0
+
+
+def _warn_lost_records(run_dir: Path) -> None:
+    """A line on stderr per reason the report may not cover the whole run (report.md says it too)."""
+    import json
+
+    from reports import read_results
+
+    try:
+        meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        meta = {}
+    for problem in read_results(run_dir / "results.jsonl").problems(meta if isinstance(meta, dict) else {}):
+        print(f"pfcbench: warning: {run_dir / 'results.jsonl'}: {problem}", file=sys.stderr)
 
 
 def cmd_compare(ns: argparse.Namespace) -> int:
@@ -248,7 +323,28 @@ def cmd_compare(ns: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Every outcome is an exit code and, for a failure, one line on stderr: 2 for bad input or any error,
+    130 for Ctrl-C or SIGTERM (also while modules are still importing)."""
+    from bench.cli._signals import sigterm_as_interrupt
+
+    try:
+        with sigterm_as_interrupt():
+            return _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print("pfcbench: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug or an unforeseen failure: still one line, not a traceback
+        if os.environ.get("PFCBENCH_TRACEBACK"):
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        print(
+            f"pfcbench: error: {type(exc).__name__}: {first} (set PFCBENCH_TRACEBACK=1 to see where)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _dispatch(args: list[str]) -> int:
     try:
         ns = build_parser().parse_args(args)
         if ns.command == "list":
@@ -264,7 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(handler(ns))
         raise UsageError(f"pfcbench: unknown command {ns.command!r}")
     except UsageError as exc:
-        text = as_flags(str(exc))
+        from bench.models import redact
+
+        text = redact(as_flags(str(exc)))
         print(text if text.startswith("pfcbench") else f"pfcbench: error: {text}", file=sys.stderr)
         return EXIT_USAGE
 

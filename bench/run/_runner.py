@@ -9,14 +9,20 @@ import gc
 import json
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-import numpy as np
-
-from bench.models import ModelDriver, PriceTable, load_prices
+from bench.models import (
+    DEFAULT_MODEL,
+    GenerationSettings,
+    ModelDriver,
+    ModelError,
+    PriceTable,
+    load_prices,
+    redact,
+)
 from bench.run._afc_peer import NAME as AFC
 from bench.run._afc_peer import afc_session
 from bench.run._convert import planned_work, quotas_of, tool_calls
@@ -24,10 +30,19 @@ from bench.run._meta import run_metadata, utc_now
 from bench.run._raw import RawReferences
 from bench.run._records import turn_record
 from bench.run._session import run_session
+from bench.run._sizes import MAX_WALL_S, Todo, check_shape, check_wall
 from bench.run._theory import scenario_theory
 from executors import Executor, Sequential, Tools, make_executor
-from reports import RAW_LABELS, ResultsWriter, TrialRecord, is_raw, read_records, write_json_atomic
-from scenarios import Scenario, ToolApi, TrialPlan, build_toolbox, make_plan
+from reports import (
+    RAW_LABELS,
+    ResultsWriter,
+    SchemaError,
+    TrialRecord,
+    is_raw,
+    read_records,
+    write_json_atomic,
+)
+from scenarios import Scenario, ToolApi, TrialPlan, build_toolbox, make_plan, model_table
 
 Clock = Callable[[], float]
 
@@ -68,11 +83,25 @@ class RunConfig:
     model_modes: tuple[str, ...] = ("parallel",)
     max_turns: int = 12
     #: the Gemini model asked (live) or charged for (simulated, replay)
-    gemini_model: str = "gemini-2.0-flash"
+    gemini_model: str = DEFAULT_MODEL
+    #: already without any key (``bench.models.split_key``), so run.json never holds one
     gemini_base_url: str | None = None
+    #: start each call the moment its chunk arrives (google-genai's generate_content_stream)
+    stream: bool = False
+    #: the user's prompt (None: the scenario's ``[model]`` prompt, else the document's query)
+    prompt: str | None = None
+    #: system instruction, function calling mode, thinking, temperature (GenerationSettings.as_json())
+    settings: dict[str, Any] = field(default_factory=dict)
+    #: a query whose model errors outlast the retries is recorded as ``model_error`` and the run goes on;
+    #: this many such queries in a row stop the run
+    max_consecutive_failures: int = 5
     #: tool latencies are multiplied by this at run time (``--inject-slowdown``): a known slowdown with an
     #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
     inject_slowdown: float = 1.0
+    #: refuse a run whose wall time by theory passes this (seconds); not recorded: it changes no result
+    max_wall_s: float = MAX_WALL_S
+    #: lift the matrix and calls-per-turn limits (bench.run._sizes)
+    allow_huge: bool = False
     #: where trial plans come from; None samples them from the scenarios (``make_plan``)
     plans: PlanSource | None = None
 
@@ -98,13 +127,17 @@ class RunConfig:
             "model": self.model,
             "guards": self.guards,
             "inject_slowdown": self.inject_slowdown,
-            "argv": list(self.argv),
+            "argv": [redact(a) for a in self.argv],
         } | (
             {
                 "model_modes": list(self.model_modes),
                 "max_turns": self.max_turns,
                 "gemini_model": self.gemini_model,
-                "gemini_base_url": self.gemini_base_url,
+                "gemini_base_url": redact(self.gemini_base_url) if self.gemini_base_url else None,
+                "stream": self.stream,
+                "prompt": self.prompt,
+                "settings": self.settings,
+                "max_consecutive_failures": self.max_consecutive_failures,
             }
             if self.model != "none"
             else {}
@@ -165,12 +198,6 @@ def _stretched_sleeps(factor: float) -> dict[str, Any]:
     return {"sleep": sleep, "asleep": asleep}
 
 
-def executor_order(labels: Sequence[str], seed: int, trial: int) -> list[str]:
-    """A fresh random order per trial, so slow drift of the machine is spread over all executors."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, trial, 0x0D0E]))
-    return [labels[i] for i in rng.permutation(len(labels))]
-
-
 Progress = Callable[[int, int, str], None]
 
 
@@ -190,16 +217,9 @@ def run(
     out = config.out
     results_path, meta_path = out / "results.jsonl", out / "run.json"
     done: set[tuple[str, int, str, str]] = set()
-    meta = _start(config, results_path, meta_path, done, executors)
     modes = config.model_modes if config.model != "none" else ("",)
-    todo = [
-        (trial, s, mode, label, pos)
-        for trial in range(config.trials)
-        for s in config.scenarios
-        for mode in modes
-        for pos, label in enumerate(executor_order(config.executors + config.references, config.seed, trial))
-        if (s.name, trial, label, mode) not in done
-    ]
+    meta = _start(config, results_path, meta_path, done, executors)
+    todo = Todo(config, modes, frozenset(done))  # made as it runs: the first record comes in seconds
     try:
         written = _execute(
             config, executors, todo, meta, progress=progress, model=model, warm_model=warm_model
@@ -225,7 +245,7 @@ def run(
 def _execute(
     config: RunConfig,
     executors: dict[str, Executor],
-    todo: list[tuple[int, Scenario, str, str, int]],
+    todo: Todo,
     meta: dict[str, Any],
     *,
     progress: Progress | None,
@@ -246,6 +266,7 @@ def _execute(
     gc.collect()
     gc.freeze()
     try:
+        failures = 0
         with ResultsWriter(config.out / "results.jsonl") as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
@@ -258,31 +279,53 @@ def _execute(
                     plans[key] = (
                         source.plan(s, config.seed, trial) if source else make_plan(s, config.seed, trial)
                     )
-                if is_raw(label):
-                    rec = refs.measure(label, plans[key], config.time_scale, run_id=meta["run_id"], order=pos)
-                elif config.model == "none":
-                    rec = measure(
-                        plans[key],
-                        executors[label],
-                        config.time_scale,
-                        run_id=meta["run_id"],
-                        order=pos,
-                        slowdown=config.inject_slowdown,
-                        toolbox=config.plans.toolbox if config.plans else None,
-                    )
-                else:
-                    assert model is not None, "a model run needs a model driver"
-                    drivers = (executors, model)
-                    rec = _session(config, plans[key], mode, label, drivers, run_id=meta["run_id"], order=pos)
+                drivers = (executors, model, refs)
+                rec = _record(config, plans[key], mode, label, drivers, run_id=meta["run_id"], order=pos)
                 # the record's origin on the wall clock (for otel.json): it ended makespan_s before now
                 writer.write(dataclasses.replace(rec, origin_unix_s=time.time() - rec.makespan_s))
                 written += 1
+                failures = failures + 1 if getattr(rec.session, "status", "") == "model_error" else 0
+                if failures >= config.max_consecutive_failures:
+                    raise ModelError(
+                        "server",
+                        f"{failures} queries in a row failed (--max-consecutive-failures); last: "
+                        f"{getattr(rec.session, 'error', None)}",
+                    )
         if progress:
             progress(total, total, "done")
     finally:
         gc.unfreeze()
         refs.close()
     return written
+
+
+def _record(
+    config: RunConfig,
+    plan: TrialPlan,
+    mode: str,
+    label: str,
+    drivers: tuple[dict[str, Executor], ModelDriver | None, RawReferences],
+    *,
+    run_id: str,
+    order: int,
+) -> TrialRecord:
+    """One measurement: a raw reference, a plain executor turn, or a model session."""
+    executors, model, refs = drivers
+    if is_raw(label):
+        return refs.measure(label, plan, config.time_scale, run_id=run_id, order=order)
+    if config.model == "none":
+        toolbox = config.plans.toolbox if config.plans else None
+        return measure(
+            plan,
+            executors[label],
+            config.time_scale,
+            run_id=run_id,
+            order=order,
+            slowdown=config.inject_slowdown,
+            toolbox=toolbox,
+        )
+    assert model is not None, "a model run needs a model driver"
+    return _session(config, plan, mode, label, (executors, model), run_id=run_id, order=order)
 
 
 def _session(
@@ -297,6 +340,8 @@ def _session(
 ) -> TrialRecord:
     """One whole session of ``plan`` with the executor ``label`` (or the SDK's AFC) and the model."""
     executors, model = drivers
+    settings = GenerationSettings(**config.settings)
+    prompt = config.prompt or model_table_prompt(plan.scenario)
     if label == AFC:
         return afc_session(
             plan,
@@ -307,6 +352,8 @@ def _session(
             mode=mode,
             run_id=run_id,
             order=order,
+            settings=settings,
+            prompt=prompt,
         )
     return run_session(
         plan,
@@ -319,7 +366,15 @@ def _session(
         run_id=run_id,
         order=order,
         max_turns=config.max_turns,
+        prompt=prompt,
+        stream=config.stream,
     )
+
+
+def model_table_prompt(scenario: Scenario) -> str | None:
+    """The ``prompt`` of the scenario file's ``[model]`` table, if it has one."""
+    prompt = model_table(scenario).get("prompt")
+    return str(prompt) if prompt else None
 
 
 def _prices() -> PriceTable:
@@ -359,8 +414,7 @@ def _start(
     args = config.args_json()
     if config.resume and has_results:
         meta = _resume_meta(meta_path, args)
-        for r in read_records(results_path):
-            done.add((r.scenario, r.trial, r.executor, r.session.mode))
+        done.update(_done_keys(results_path))
         meta.update(status="running", resumed_at=utc_now())
     else:
         meta = run_metadata(args) | {
@@ -368,18 +422,36 @@ def _start(
             "status": "running",
             "started_at": utc_now(),
         }
-    write_json_atomic(meta_path, meta)
+    modes = config.model_modes if config.model != "none" else ("",)
+    shape = check_shape(config, modes)
+    if shape is not None:
+        raise RunError(shape)
     built = {
         s.name: scenario_theory(
             s, [executors.get(label) or _predictor(label, config) for label in config.executors]
         )
         for s in config.scenarios
     }
+    too_long = check_wall(config, built, len(Todo(config, modes, frozenset(done))))
+    if too_long is not None:
+        raise RunError(too_long)
+    write_json_atomic(meta_path, meta)
     write_json_atomic(
         out / "theory.json",
         {"schema": 1, "time_scale": config.time_scale, "seed": config.seed, "scenarios": built},
     )
     return meta
+
+
+def _done_keys(results_path: Path) -> set[tuple[str, int, str, str]]:
+    """The records a resumed run already has; a corrupt file is refused (appending would bury it)."""
+    try:
+        return {(r.scenario, r.trial, r.executor, r.session.mode) for r in read_records(results_path)}
+    except SchemaError as exc:
+        raise RunError(
+            f"`resume`: {str(exc).splitlines()[0]}; the file is corrupt, so resuming would append to "
+            "records that cannot be read — move it aside or start a new `out`"
+        ) from None
 
 
 def _predictor(label: str, config: RunConfig) -> Executor:
@@ -409,6 +481,11 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
         "model_modes",
         "inject_slowdown",
         "references",
+        "trials",
+        "warmup",
+        "max_turns",
+        "gemini_model",
+        "gemini_base_url",
     ):
         if old.get(key) != args.get(key):
             raise RunError(
