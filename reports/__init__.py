@@ -57,7 +57,6 @@ if TYPE_CHECKING:
     )
     from reports._intervals import (
         CI,
-        make_rng,
         median_ci,
         quantile_ci,
         ratio_of_medians_ci,
@@ -101,7 +100,6 @@ _MODULES = {
     ),
     "reports._intervals": (
         "CI",
-        "make_rng",
         "median_ci",
         "quantile_ci",
         "ratio_of_medians_ci",
@@ -174,7 +172,6 @@ __all__ = [
     "load_run",
     "load_spec",
     "load_summary_markdown",
-    "make_rng",
     "median_ci",
     "paired_savings",
     "paired_speedups",

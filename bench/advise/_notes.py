@@ -11,7 +11,7 @@ import numpy as np
 from bench.advise._config import AdviseConfig
 from bench.advise._confirm import Measured
 from bench.advise._space import hedgeable
-from reports import make_rng, ratio_of_quantiles_ci
+from reports import ratio_of_quantiles_ci
 
 #: a confirmed alternative is worth naming when its measured p95 is this much below the recommendation's
 TAIL_GAIN = 0.2
@@ -42,7 +42,7 @@ def _disagreements(rows: list[dict[str, Any]], measured: dict[str, Measured]) ->
 def _p95_change(a: Measured, b: Measured, seed: int) -> tuple[float, list[float | None]]:
     """p95(a) / p95(b) - 1 with its bootstrap interval."""
     x, y = np.asarray(a.makespans_ms), np.asarray(b.makespans_ms)
-    ci = ratio_of_quantiles_ci(x, y, 0.95, make_rng(seed, "advise", a.label, b.label))
+    ci = ratio_of_quantiles_ci(x, y, 0.95, np.random.default_rng(seed))
     lo, hi = (_num(ci.low - 1), _num(ci.high - 1)) if ci.defined else (None, None)
     return a.p95_ms / b.p95_ms - 1, [lo, hi]
 

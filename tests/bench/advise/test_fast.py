@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from bench.advise import Candidate
 from bench.advise._fast import Evaluator, server_rejections, settle
-from bench.advise._space import BACKOFF_MS, Candidate, GuardChoice
+from bench.advise._space import BACKOFF_MS, GuardChoice
 from executors import Quota
 from scenarios import PlannedCall, make_plan
 from tests.bench.advise.conftest import CHAIN, QUOTA, scenario

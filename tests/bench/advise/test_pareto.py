@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bench.advise import Candidate
 from bench.advise._fast import Prediction
 from bench.advise._pareto import meets_slo, pareto_front, rank
-from bench.advise._space import Candidate
 
 
 def _p(
