@@ -227,10 +227,25 @@ def cmd_report(ns: argparse.Namespace) -> int:
     except (SchemaError, ValueError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
     print(f"wrote {path}")
+    otel = ns.dir / "otel.json"
+    if _is_current(otel, ns.dir / "results.jsonl", ns.dir / "run.json"):
+        # otel.json is a pure function of those two files and the run wrote it last: rewriting its
+        # ~7 spans per call (75 MB for the default run) would cost several times the whole report.
+        print(f"kept {otel} (newer than results.jsonl and run.json)")
+        return 0
     from bench.traces import write_otel
 
     print(f"wrote {write_otel(ns.dir)}")
     return 0
+
+
+def _is_current(target: Path, *sources: Path) -> bool:
+    """Whether ``target`` exists and is at least as new as every existing source."""
+    try:
+        mtime = target.stat().st_mtime_ns
+    except OSError:
+        return False
+    return all(mtime >= s.stat().st_mtime_ns for s in sources if s.exists())
 
 
 def cmd_compare(ns: argparse.Namespace) -> int:
