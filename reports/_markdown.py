@@ -92,12 +92,17 @@ def _theory_line(th: ScenarioTheory) -> str:
         f"E[sum] {f.ms(th.expected_sum_ms)} ms",
         f"E[max] {f.ms(th.expected_max_ms)} ms",
         f"p95[max] {f.ms(th.p95_max_ms)} ms",
-        f"E[lower bound] {f.ms(th.expected_lower_bound_ms)} ms",
+        f"E[lower bound] {f.ms(th.expected_lower_bound_ms)}{f.pm(th.expected_lower_bound_se_ms)} ms",
     ]
     if th.quota is not None:
         parts.append(f"quota: {th.quota.describe()}")
     if th.predicted_ms:
-        parts.append("predicted: " + ", ".join(f"{k} {f.ms(v)} ms" for k, v in th.predicted_ms.items()))
+        parts.append(
+            "predicted: "
+            + ", ".join(
+                f"{k} {f.ms(v)}{f.pm(th.se(f'predicted[{k}]'))} ms" for k, v in th.predicted_ms.items()
+            )
+        )
     return "Theory — " + "; ".join(p for p in parts if p) + "."
 
 
@@ -143,7 +148,9 @@ def _method(data: RunData, seed: int, baseline: str) -> list[str]:
         "where ideal is the executor's zero-overhead makespan on the same plan.",
         '- Verdict per document figure (±10%, the document\'s "~"): **holds** when the whole 95% CI of the '
         "reference lies within ±10%, **differs** when it lies wholly outside, **inconclusive** when it "
-        "straddles the edge, **n/a** when there is nothing to compare (never holds). Theory is exact; with a "
+        "straddles the edge, **n/a** when there is nothing to compare (never holds). Theory figures are exact "
+        "or, where estimated over simulated plans, printed with their standard error (±; sum quantiles: "
+        "their numerical error bound) and judged at their estimate; with a "
         "quota the parallel figure is judged against the list-order prediction. The measured parallel "
         'figure is the fastest executor without failed calls; "fastest" is named only where the paired '
         "median ratio's CI excludes 1, otherwise the executors are tied.",
