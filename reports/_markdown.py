@@ -7,7 +7,8 @@ intervals use no random numbers), so rendering twice gives the same numbers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 from reports import _figures as figs
 from reports import _fmt as f
 from reports._doc_section import doc_rows, doc_table, findings, verdict_table
+from reports._drawing import Job, draw_all
 from reports._floor import FloorRow, floor_markdown, floor_split
 from reports._frames import RunData, executor_order, load_run, representative_trials
 from reports._intervals import CONFIDENCE
@@ -108,6 +110,34 @@ def _theory_line(th: ScenarioTheory) -> str:
 
 def _img(path: Path | None, root: Path, alt: str) -> list[str]:
     return [] if path is None else [f"![{alt}]({path.relative_to(root).as_posix()})", ""]
+
+
+#: a line of the draft standing for a figure not drawn yet (no markdown line starts with a NUL)
+_PENDING = "\x00figure "
+
+
+@dataclass
+class _Figures:
+    """The report's figures: sections queue them where they belong and all are drawn at the end, on two
+    cores (``reports._drawing``); each placeholder then becomes its image line, or nothing without data."""
+
+    root: Path
+    jobs: list[tuple[Job, str]] = field(default_factory=list)
+
+    def add(self, job: Job, alt: str) -> list[str]:
+        self.jobs.append((job, alt))
+        return [f"{_PENDING}{len(self.jobs) - 1}"]
+
+    def resolve(self, md: Sequence[str]) -> list[str]:
+        paths = draw_all([job for job, _ in self.jobs])
+        out: list[str] = []
+        for line in md:
+            if line.startswith(_PENDING):
+                i = int(line.removeprefix(_PENDING))
+                out += _img(paths[i], self.root, self.jobs[i][1])
+            else:
+                out.append(line)
+        return out
 
 
 def _method(data: RunData, seed: int, baseline: str) -> list[str]:
@@ -206,6 +236,7 @@ class _Page:
     floor: list[FloorRow]
     baseline: str
     seed: int
+    figures: _Figures
 
 
 def _status_note(meta: Mapping[str, Any]) -> str | None:
@@ -229,9 +260,8 @@ def _doc_section(p: _Page) -> list[str]:
     if rows:
         md += [*doc_table(rows), ""]
         md += ["### Verdicts, figure by figure", "", *verdict_table(rows), ""]
-        md += _img(
-            figs.doc_table(p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
-            p.root,
+        md += p.figures.add(
+            partial(figs.doc_table, p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
             "document table: median makespan per executor with CI, document claims as lines",
         )
     else:
@@ -248,9 +278,8 @@ def _scenario_section(p: _Page, sc: str) -> list[str]:
     md += [*_scenario_table([s for s in p.stats if s.scenario == sc]), ""]
     md += floor_markdown(p.floor, sc)
     base = p.fig_dir / figs.slug(sc)
-    md += _img(
-        figs.ecdf(p.trials, sc, p.executors, base.with_name(f"{base.name}_ecdf.png")),
-        p.root,
+    md += p.figures.add(
+        partial(figs.ecdf, p.trials, sc, p.executors, base.with_name(f"{base.name}_ecdf.png")),
         f"{sc}: makespan ECDF",
     )
     makespans = {
@@ -260,18 +289,18 @@ def _scenario_section(p: _Page, sc: str) -> list[str]:
         ].itertuples(index=False)
         if p.reps.get((sc, str(ex))) == int(tr)
     }
-    tl = figs.timeline(
-        p.rep_calls, sc, p.reps, p.executors, base.with_name(f"{base.name}_timeline.png"), makespans=makespans
-    )
-    md += _img(tl, p.root, f"{sc}: timeline of representative trials")
+    tpath = base.with_name(f"{base.name}_timeline.png")
+    tl = partial(figs.timeline, p.rep_calls, sc, p.reps, p.executors, tpath, makespans=makespans)
+    md += p.figures.add(tl, f"{sc}: timeline of representative trials")
     if th is not None and th.quota is not None:
         qpath = base.with_name(f"{base.name}_quota.png")
-        qfig = figs.quota_starts(p.rep_calls, sc, th.quota, p.reps, executors=p.executors, path=qpath)
-        md += _img(qfig, p.root, f"{sc}: call starts vs quota")
+        qfig = partial(
+            figs.quota_starts, p.rep_calls, sc, th.quota, p.reps, executors=p.executors, path=qpath
+        )
+        md += p.figures.add(qfig, f"{sc}: call starts vs quota")
     wpath = base.with_name(f"{base.name}_workers.png")
-    md += _img(
-        figs.scaling_workers(p.trials, sc, p.executors, wpath, baseline=p.baseline),
-        p.root,
+    md += p.figures.add(
+        partial(figs.scaling_workers, p.trials, sc, p.executors, wpath, baseline=p.baseline),
         f"{sc}: speedup vs max_workers",
     )
     return md
@@ -310,6 +339,7 @@ def _page(root: Path, baseline: str) -> _Page:
         floor=floor_split(trials, raw),
         baseline=baseline,
         seed=_seed(data),
+        figures=_Figures(root),
     )
 
 
@@ -341,5 +371,5 @@ def render_report(run_dir: str | Path, *, baseline: str = BASELINE) -> Path:
         "",
     ]
     out = root / "report.md"
-    write_text_atomic(out, "\n".join(md))
+    write_text_atomic(out, "\n".join(p.figures.resolve(md)))
     return out
