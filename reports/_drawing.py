@@ -1,5 +1,5 @@
-"""Draw a report's figures on two cores: a forked child draws every other figure while this process draws
-the rest.
+"""Draw a report's figures on two cores: a forked child draws half of them (by expected cost) while this
+process draws the rest.
 
 Matplotlib holds the GIL for nearly all of a figure's drawing, so threads would not help; a fork shares
 the frames already in memory (nothing is pickled but the paths coming back). A report's ten figures take
@@ -24,11 +24,23 @@ def _can_fork() -> bool:
     return hasattr(os, "fork") and (os.cpu_count() or 1) >= 2 and threading.active_count() == 1
 
 
-def draw_all(jobs: Sequence[Job]) -> list[Path | None]:
-    """Run every job (each draws one figure and returns its path, or None without data), in order."""
+def split(weights: Sequence[float]) -> tuple[list[int], list[int]]:
+    """Job indices for this process and for the child, each job to the lighter side so far (greedy)."""
+    sides: tuple[list[int], list[int]] = ([], [])
+    load = [0.0, 0.0]
+    for i, w in enumerate(weights):
+        side = 0 if load[0] <= load[1] else 1
+        sides[side].append(i)
+        load[side] += w
+    return sides
+
+
+def draw_all(jobs: Sequence[Job], weights: Sequence[float] | None = None) -> list[Path | None]:
+    """Run every job (each draws one figure and returns its path, or None without data); the results come
+    back in job order. ``weights`` are the jobs' expected costs (1 each by default), to share them evenly."""
     if len(jobs) < 2 or not _can_fork():
         return [job() for job in jobs]
-    theirs = list(range(1, len(jobs), 2))
+    mine, theirs = split(weights or [1.0] * len(jobs))
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: draw its share, send the paths, leave without running any exit handlers
@@ -44,7 +56,7 @@ def draw_all(jobs: Sequence[Job]) -> list[Path | None]:
     os.close(write_end)
     out: list[Path | None] = [None] * len(jobs)
     try:
-        for i in range(0, len(jobs), 2):
+        for i in mine:
             out[i] = jobs[i]()
     finally:  # reap the child even when a figure of ours failed
         with os.fdopen(read_end, encoding="utf-8") as fh:

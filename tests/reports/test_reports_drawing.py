@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reports._drawing import draw_all
+from reports._drawing import draw_all, split
 
 
 def test_draw_all_returns_every_path_in_order(tmp_path: Path) -> None:
@@ -32,3 +32,12 @@ def test_a_failing_figure_fails_here(tmp_path: Path) -> None:
 
     with pytest.raises(RuntimeError, match="no figure"):
         draw_all([lambda: None, bad])
+
+
+def test_split_shares_the_expected_cost() -> None:
+    """Cheap jobs (weight near 0) do not count as a figure: ten real figures split five and five."""
+    weights = [1.0, 1.0, 1.0, 0.1, 1.0, 1.0, 0.1, 1.0, 1.0, 0.1, 1.0, 1.0, 1.0, 0.1]
+    mine, theirs = split(weights)
+    assert sorted(mine + theirs) == list(range(len(weights)))
+    assert abs(sum(weights[i] for i in mine) - sum(weights[i] for i in theirs)) < 0.5
+    assert sum(weights[i] == 1.0 for i in mine) == sum(weights[i] == 1.0 for i in theirs) == 5
