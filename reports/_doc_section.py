@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from reports import _fmt as f
 from reports._figures import doc_order
-from reports._ranking import Ranking, best_of
+from reports._ranking import Ranking, best_of, is_clean
 from reports._stats import BASELINE, ExecutorStats
 from reports._theory import ScenarioTheory
 from reports._verdicts import DIFFERS, HOLDS, INCONCLUSIVE, NA, Measured, Verdict, judge
@@ -157,7 +157,7 @@ def _fastest_sentence(rk: Ranking, ss: Sequence[ExecutorStats], baseline: str) -
     faster_failing = [
         s
         for s in ss
-        if s.executor != baseline and (s.n_errors or s.quota_violations) and s.median < best.median
+        if s.executor != baseline and not is_clean(s) and s.median < best.median
     ]
     if faster_failing:
         sent += (

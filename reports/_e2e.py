@@ -44,6 +44,7 @@ def _row_values(recs: Sequence[TrialRecord]) -> dict[str, list[float]]:
         out["tool_share"].append((s.tool_s if s else 0.0) / total if total > 0 else float("nan"))
         out["turns"].append(float(s.n_turns if s else 0))
         out["tokens"].append(float(s.tokens_in + s.tokens_out if s else 0))
+        out["thoughts"].append(float(s.tokens_thoughts if s else 0))
         cost = s.cost_usd if s else None
         out["cost"].append(float(cost) if cost is not None else float("nan"))
     return out
@@ -111,8 +112,9 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
         out += [
             f"## {scen}",
             "",
-            "| mode | executor | n | total ms | model share % | tool share % | turns | tokens | cost µUSD |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|",
+            "| mode | executor | n | total ms | model share % | tool share % | turns | tokens | thinking "
+            "tokens | cost µUSD |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
         for mode, ex in sorted(groups):
             v = _row_values(groups[(mode, ex)])
@@ -123,20 +125,83 @@ def render_e2e_markdown(records: Sequence[TrialRecord]) -> str | None:
                 f"| {_fmt_ci(median_interval(v['tool_share']), 100, 0)} "
                 f"| {_fmt_ci(median_interval(v['turns']), 1, 0)} "
                 f"| {_fmt_ci(median_interval(v['tokens']), 1, 0)} "
-                f"| {_fmt_ci(median_interval(v['cost']), 1e6, 1)} |"
+                f"| {_fmt_ci(median_interval(v['thoughts']), 1, 0)} "
+                f"| {_cost_cell(v['cost'])} |"
             )
         claims = _claims(groups)
         out += ["", "The document's claims (parallel vs sequential model mode):", ""]
         out += claims or ["- not checked: run with `--model-mode parallel --model-mode sequential`."]
+        out += _status_table(groups) + _stream_lines(groups)
         notes = _notes(groups)
         out += ["", *notes] if notes else []
         out.append("")
     return "\n".join(out)
 
 
+STATUSES = ("answered", "malformed_function_call", "safety", "max_tokens", "max_turns", "model_error")
+
+
+def _cost_cell(costs: Sequence[float]) -> str:
+    """The cost median and CI, or "unknown" when the model has no price row (never 0)."""
+    if costs and all(not np.isfinite(c) for c in costs):
+        return "unknown"
+    return _fmt_ci(median_interval(costs), 1e6, 1)
+
+
+def _status_table(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
+    """How each query ended, counted per (mode, executor)."""
+    rows = ["", "How the queries ended:", "", "| mode | executor | " + " | ".join(STATUSES) + " |",
+            "|---|---|" + "---:|" * len(STATUSES)]  # fmt: skip
+    for (mode, ex), recs in sorted(groups.items()):
+        counts = dict.fromkeys(STATUSES, 0)
+        for r in recs:
+            s = _spans(r)
+            st = s.status if s else "model_error"
+            counts[st] = counts.get(st, 0) + 1
+        rows.append(f"| {mode or '–'} | {ex} | " + " | ".join(str(counts[k]) for k in STATUSES) + " |")
+    return rows
+
+
+def _stream_lines(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
+    """Streamed sessions: what starting each call on arrival saved against waiting for the whole turn (per
+    query, so paired by construction), and how often the first call started before its turn ended."""
+    lines: list[str] = []
+    for (mode, ex), recs in sorted(groups.items()):
+        streamed = [
+            r for r in recs if isinstance(r.session, ModelSession) and r.session.stream_saved_s is not None
+        ]
+        if not streamed:
+            continue
+        saved = [
+            float(r.session.stream_saved_s or 0.0) for r in streamed if isinstance(r.session, ModelSession)
+        ]
+        early = sum(1 for r in streamed if _first_start_before_turn_end(r))
+        lines.append(
+            f"- `{ex}` ({mode or '–'}): dispatch on arrival saved {_fmt_ci(median_interval(saved), 1000, 2)} ms "
+            f"per query (median [95% CI]) against starting the turn's calls when the whole turn had arrived "
+            f"(the executor's prediction for the calls as measured, from the turn's end); the first call "
+            f"started before its turn finished streaming in {early} of {len(streamed)} queries."
+        )
+    return ["", "Streaming (`--stream`):", "", *lines] if lines else []
+
+
+def _first_start_before_turn_end(r: TrialRecord) -> bool:
+    if not isinstance(r.session, ModelSession):
+        return False
+    by_id = {c.id: c for c in r.calls}
+    for t in r.session.turns:
+        starts = [by_id[c].start_s for c in t.calls if c in by_id]
+        if starts:
+            return min(starts) < t.end_s
+    return False
+
+
 def _notes(groups: dict[tuple[str, str], list[TrialRecord]]) -> list[str]:
     lines = []
     for (mode, ex), recs in sorted(groups.items()):
+        price_notes = sorted({s.price_note for r in recs if (s := _spans(r)) and s.price_note})
+        if price_notes:
+            lines.append(f"Warning ({mode or '–'}, {ex}): " + "; ".join(price_notes) + ".")
         models = [r.session for r in recs if isinstance(r.session, ModelSession)]
         remapped = sum(s.remapped_calls for s in models)
         missing = sum(s.missing_calls for r in recs if (s := _spans(r)))

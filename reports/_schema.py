@@ -67,6 +67,8 @@ class CallRecord:
     after: tuple[str, ...] = ()
     #: time spent waiting for a client-side limiter before the first attempt started
     wait_s: float = 0.0
+    #: when the model's call arrived (streamed sessions: its chunk), same clock as start_s; None otherwise
+    arrived_s: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +111,8 @@ class TrialRecord:
 def _call_json(c: CallRecord) -> dict[str, Any]:
     d = {f.name: getattr(c, f.name) for f in fields(c)}
     d["after"] = list(c.after)
+    if c.arrived_s is None:
+        del d["arrived_s"]  # only streamed sessions know when a call arrived
     return d
 
 

@@ -55,6 +55,11 @@ class TurnSpan:
     tool_s: float
     #: the turn answered with text
     text: bool
+    #: Gemini 2.5 / 3 usage beyond prompt and candidates (0 where the model reports none)
+    tokens_thoughts: int = 0
+    tokens_cached: int = 0
+    tokens_tool_prompt: int = 0
+    finish_reason: str | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = _shallow(self)
@@ -91,6 +96,17 @@ class ModelSession:
     unmapped_calls: int
     failed_calls: int
     missing_calls: int
+    #: how the query ended: answered, malformed_function_call, safety, max_tokens, max_turns, model_error
+    status: str = "answered"
+    tokens_thoughts: int = 0
+    tokens_cached: int = 0
+    tokens_tool_prompt: int = 0
+    #: the price row's fallback or why the cost is unknown; the model error that ended the query
+    price_note: str | None = None
+    error: str | None = None
+    #: streamed: what starting each call on arrival saved against waiting for the whole turn (None: not
+    #: streamed)
+    stream_saved_s: float | None = None
 
     def to_json(self) -> dict[str, Any]:
         d = _shallow(self)
@@ -126,6 +142,13 @@ class AfcSession:
     sdk: str
     failed_calls: int
     missing_calls: int
+    status: str = "answered"
+    tokens_thoughts: int = 0
+    tokens_cached: int = 0
+    tokens_tool_prompt: int = 0
+    price_note: str | None = None
+    error: str | None = None
+    unmapped_calls: int = 0
 
     def to_json(self) -> dict[str, Any]:
         # schema 1's AFC records carry the model session's keys AFC cannot observe, as constants
@@ -138,7 +161,7 @@ class AfcSession:
             "tool_s": d.pop("tool_s"),
             "overhead_s": 0.0,
             **{k: d.pop(k) for k in ("tokens_in", "tokens_out", "cost_usd", "price_model", "prices_read_on")},
-            "answered": True,
+            "answered": self.status == "answered",
             "sdk": d.pop("sdk"),
             "note": AFC_NOTE,
             **d,

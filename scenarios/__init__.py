@@ -21,7 +21,16 @@ from scenarios._latency import (
     max_quantile,
     sum_quantiles,
 )
-from scenarios._load import find_cycle, load_catalog, load_file, parse_scenarios, resolve
+from scenarios._load import (
+    check_time_scale,
+    find_cycle,
+    load_catalog,
+    load_file,
+    model_table,
+    parse_model_table,
+    parse_scenarios,
+    resolve,
+)
 from scenarios._plan import (
     MAX_PLANNED_ATTEMPTS,
     PlannedCall,
@@ -31,10 +40,13 @@ from scenarios._plan import (
     quota_bound_ms,
     quota_slots_ms,
 )
+from scenarios._pycall import declare_callable
+from scenarios._realtools import AsyncPythonTool, PythonTool, ToolApi, retry_after_s
 from scenarios._spec import (
     CallSpec,
     DocClaim,
     Faults,
+    HttpEndpoint,
     RateLimit,
     Scenario,
     ToolDeclaration,
@@ -49,12 +61,14 @@ from scenarios._toolbox import (
     Stall,
     ToolError,
     build_toolbox,
+    close_toolbox,
     quota_states,
 )
 
 __all__ = [
     "MAX_PLANNED_ATTEMPTS",
     "QUOTA_GRACE_MS",
+    "AsyncPythonTool",
     "CallLog",
     "CallSpec",
     "Constant",
@@ -62,12 +76,14 @@ __all__ = [
     "Empirical",
     "Faults",
     "Gamma",
+    "HttpEndpoint",
     "Latency",
     "LogNormal",
     "Mixture",
     "Normal",
     "Pareto",
     "PlannedCall",
+    "PythonTool",
     "QuotaState",
     "RateLimit",
     "RateLimited",
@@ -76,13 +92,17 @@ __all__ = [
     "SimulatedAPI",
     "Stall",
     "SumQuantiles",
+    "ToolApi",
     "ToolDeclaration",
     "ToolError",
     "ToolSpec",
     "TrialPlan",
     "Uniform",
     "build_toolbox",
+    "check_time_scale",
+    "close_toolbox",
     "critical_path_ms",
+    "declare_callable",
     "expected_max",
     "find_cycle",
     "latency_to_dict",
@@ -90,11 +110,14 @@ __all__ = [
     "load_file",
     "make_plan",
     "max_quantile",
+    "model_table",
+    "parse_model_table",
     "parse_scenarios",
     "quota_bound_ms",
     "quota_slots_ms",
     "quota_states",
     "resolve",
+    "retry_after_s",
     "scenario_to_dict",
     "sum_quantiles",
 ]

@@ -17,7 +17,7 @@ from scenarios._latency import (
     Uniform,
 )
 from scenarios._params import params_to_toml
-from scenarios._spec import Faults, Scenario
+from scenarios._spec import CallSpec, Faults, Scenario
 
 
 def latency_to_dict(lat: Latency) -> dict[str, Any]:
@@ -53,8 +53,12 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         d: dict[str, Any] = {"name": t.name, "latency": latency_to_dict(t.latency), "calls": 0}
         if t.description:
             d["description"] = t.description
-        if t.parameters:
+        if t.python:
+            d["python"] = t.python  # its parameters come from the function's signature
+        elif t.parameters:
             d["params"] = params_to_toml(t.parameters)
+        if t.http is not None:
+            d["http"] = t.http.as_dict()
         if t.idempotent:
             d["idempotent"] = True
         if t.faults != Faults():
@@ -69,15 +73,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
         tools.append(d)
     out: dict[str, Any] = {"name": s.name, "description": s.description, "tools": tools}
     # Calls are written explicitly, so ids, args and dependencies survive the trip.
-    out["calls"] = [
-        {
-            "id": c.id,
-            "tool": c.tool,
-            "args": {k: v for k, v in c.args.items() if k != "request_id"},
-            "after": list(c.after),
-        }
-        for c in s.calls
-    ]
+    out["calls"] = [_call_to_dict(c) for c in s.calls]
     for t in out["tools"]:
         del t["calls"]
     if s.quotas:
@@ -92,3 +88,11 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             "speedup": s.doc.speedup,
         }
     return out
+
+
+def _call_to_dict(c: CallSpec) -> dict[str, Any]:
+    d: dict[str, Any] = {"id": c.id, "tool": c.tool}
+    args = {k: v for k, v in c.args.items() if k != "request_id"}
+    if args:  # no args table: the arguments stay unsaid, as in a call generated from ``calls = N``
+        d["args"] = args
+    return d | {"after": list(c.after)}

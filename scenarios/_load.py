@@ -7,11 +7,14 @@ Every refusal is one line: ``file: key.path: what is allowed``. The format is do
 from __future__ import annotations
 
 import csv
+import functools
 import graphlib
+import importlib.util
 import itertools
 import re
 import tomllib
-from collections.abc import Iterator, Mapping
+import urllib.parse
+from collections.abc import Iterable, Iterator, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -29,7 +32,17 @@ from scenarios._latency import (
     Uniform,
 )
 from scenarios._params import check_args, parse_params
-from scenarios._spec import CallSpec, DocClaim, Faults, RateLimit, Scenario, ToolSpec
+from scenarios._pycall import check_binding, declare, import_callable
+from scenarios._spec import (
+    CallSpec,
+    DocClaim,
+    Faults,
+    HttpEndpoint,
+    RateLimit,
+    Scenario,
+    ToolSpec,
+    redact_url,
+)
 
 _DISTS: dict[str, tuple[set[str], set[str]]] = {
     # dist: (required keys, optional keys)
@@ -128,10 +141,10 @@ def _is_number(s: str) -> bool:
     return True
 
 
-_TOP = {"name", "description", "matrix", "doc", "tools", "quotas", "calls"}
+_TOP = {"name", "description", "matrix", "doc", "tools", "quotas", "calls", "model"}
 _TOOL = {
     "name", "count", "calls", "description", "latency", "error_rate", "hang_rate", "hang_ms", "quota",
-    "params", "idempotent",
+    "params", "idempotent", "python", "http",
 }  # fmt: skip
 _QUOTA = {"calls", "period_ms", "burst"}
 _CALL = {"id", "tool", "args", "after"}
@@ -156,6 +169,7 @@ def parse_scenarios(data: dict[str, Any], file: str, base: Path | None = None) -
     """A parsed TOML document -> its scenarios (several when it has a [matrix])."""
     at = At(file, "")
     check_table(at, data, _TOP, {"name", "tools"})
+    parse_model_table(data.get("model", {}), file)
     matrix = data.get("matrix", {})
     check_table(at.key("matrix"), matrix, set(matrix))
     keys = list(matrix)
@@ -187,32 +201,11 @@ def _scenario(d: dict[str, Any], at: At, base: Path | None, family: str) -> Scen
     if not isinstance(raw_tools, list) or not raw_tools:
         raise at.key("tools").fail("must be a non-empty list of [[tools]] tables")
     for i, t in enumerate(raw_tools):
-        tat = at.key("tools").key(i)
-        check_table(tat, t, _TOOL, {"name", "latency"})
-        count = check_int(tat.key("count"), t.get("count", 1), lo=1)
-        per_tool = check_int(tat.key("calls"), t.get("calls", 1), lo=0)
-        lat = _latency(tat.key("latency"), t["latency"], base)
-        faults = Faults(
-            error_rate=check_num(tat.key("error_rate"), t.get("error_rate", 0.0), lo=0, hi=1),
-            hang_rate=check_num(tat.key("hang_rate"), t.get("hang_rate", 0.0), lo=0, hi=1),
-            hang_ms=check_num(tat.key("hang_ms"), t.get("hang_ms", 60_000.0), lo=0, lo_open=True),
-        )
-        quota = t.get("quota")
-        if quota is not None and check_str(tat.key("quota"), quota) not in quota_members:
-            known = ", ".join(quota_members) or "none defined"
-            raise tat.key("quota").fail(f"no [quotas.{quota}] table (quotas: {known})")
-        params = parse_params(tat.key("params"), t.get("params"))
-        idempotent = check_bool(tat.key("idempotent"), t.get("idempotent", False))
-        tname = check_str(tat.key("name"), t["name"])
-        if count > 1 and "{i}" not in tname:
-            raise tat.key("name").fail("with count > 1 the name needs {i}, e.g. 'api_{i}'")
-        for j in range(count):
-            nm = tname.replace("{i}", str(j))
-            desc = check_str(tat.key("description"), t.get("description", "")).replace("{i}", str(j))
-            tools.append(ToolSpec(nm, lat, faults, desc, params, idempotent))
-            auto_calls.append((nm, per_tool))
-            if quota is not None:
-                quota_members[quota].append(nm)
+        specs, per_tool, quota = _tool_entry(at.key("tools").key(i), t, base, quota_members)
+        tools.extend(specs)
+        auto_calls.extend((spec.name, per_tool) for spec in specs)
+        if quota is not None:
+            quota_members[quota].extend(spec.name for spec in specs)
     tool_names = [t.name for t in tools]
     if len(set(tool_names)) != len(tool_names):
         dup = next(n for n in tool_names if tool_names.count(n) > 1)
@@ -252,6 +245,83 @@ def _scenario(d: dict[str, Any], at: At, base: Path | None, family: str) -> Scen
     )
 
 
+def _tool_entry(
+    tat: At, t: Any, base: Path | None, quota_members: Mapping[str, list[str]]
+) -> tuple[list[ToolSpec], int, str | None]:
+    """One [[tools]] table -> its tools (``count`` copies), calls per copy, and the quota it names."""
+    check_table(tat, t, _TOOL, {"name"})
+    count = check_int(tat.key("count"), t.get("count", 1), lo=1)
+    per_tool = check_int(tat.key("calls"), t.get("calls", 1), lo=0)
+    real = _real_tool(tat, t, base)
+    if "latency" in t:
+        lat = _latency(tat.key("latency"), t["latency"], base)
+    elif real:
+        lat = Constant(0.0)  # no expectation given: bounds and predictions count this tool as instant
+    else:
+        raise tat.fail("missing key 'latency' (or python = \"module:function\" or http = { url = ... })")
+    faults = Faults(
+        error_rate=check_num(tat.key("error_rate"), t.get("error_rate", 0.0), lo=0, hi=1),
+        hang_rate=check_num(tat.key("hang_rate"), t.get("hang_rate", 0.0), lo=0, hi=1),
+        hang_ms=check_num(tat.key("hang_ms"), t.get("hang_ms", 60_000.0), lo=0, lo_open=True),
+    )
+    quota = t.get("quota")
+    if quota is not None and check_str(tat.key("quota"), quota) not in quota_members:
+        known = ", ".join(quota_members) or "none defined"
+        raise tat.key("quota").fail(f"no [quotas.{quota}] table (quotas: {known})")
+    params = real.pop("parameters", None) or parse_params(tat.key("params"), t.get("params"))
+    doc = real.pop("doc", "")
+    idempotent = check_bool(tat.key("idempotent"), t.get("idempotent", False))
+    tname = check_str(tat.key("name"), t["name"])
+    if count > 1 and "{i}" not in tname:
+        raise tat.key("name").fail("with count > 1 the name needs {i}, e.g. 'api_{i}'")
+    specs = []
+    for j in range(count):
+        desc = check_str(tat.key("description"), t.get("description", doc)).replace("{i}", str(j))
+        specs.append(ToolSpec(tname.replace("{i}", str(j)), lat, faults, desc, params, idempotent, **real))
+    return specs, per_tool, quota
+
+
+_SIMULATED_ONLY = ("error_rate", "hang_rate", "hang_ms")
+
+
+def _real_tool(tat: At, t: dict[str, Any], base: Path | None) -> dict[str, Any]:
+    """The ToolSpec fields of a Python or HTTP tool ({} for a simulated one)."""
+    if "python" in t and "http" in t:
+        raise tat.key("http").fail("a tool is either python or http, not both")
+    kind = "python" if "python" in t else "http" if "http" in t else ""
+    if not kind:
+        return {}
+    for k in _SIMULATED_ONLY:
+        if k in t:
+            raise tat.key(k).fail(f"is for simulated tools; a {kind} tool succeeds or fails on its own")
+    if kind == "http":
+        return {"http": _endpoint(tat.key("http"), t["http"])}
+    if "params" in t:
+        raise tat.key("params").fail("a python tool's arguments come from its signature; remove params")
+    func = import_callable(tat.key("python"), t["python"], base)
+    doc, params = declare(tat.key("python"), func)
+    return {"python": t["python"], "func": func, "parameters": params, "doc": doc}
+
+
+_HTTP = {"url", "method", "timeout_ms"}
+
+
+def _endpoint(at: At, v: Any) -> HttpEndpoint:
+    d = check_table(at, v, _HTTP, {"url"})
+    url = check_str(at.key("url"), d["url"])
+    parts = urllib.parse.urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = redact_url(url) if parts.scheme else repr(url.split("?")[0].split("@")[-1])
+        raise at.key("url").fail(f"must be an http:// or https:// URL with a host, got {shown}")
+    method = check_str(at.key("method"), d.get("method", "GET")).upper()
+    if method not in ("GET", "POST"):
+        raise at.key("method").fail(f"must be GET or POST, got {d['method']!r}")
+    timeout = check_num(at.key("timeout_ms"), d.get("timeout_ms", 10_000.0), lo=0, lo_open=True)
+    if importlib.util.find_spec("httpx") is None:
+        raise at.fail("HTTP tools need httpx: install pfcbench's 'load' extra (pip install 'pfcbench[load]')")
+    return HttpEndpoint(url, method, timeout)
+
+
 def _calls(
     at: At, d: dict[str, Any], auto: list[tuple[str, int]], tools: Mapping[str, ToolSpec]
 ) -> list[CallSpec]:
@@ -265,6 +335,10 @@ def _calls(
         ]
         if not out:
             raise at.key("tools").fail("the tools make no calls (every 'calls' is 0)")
+        for nm in dict.fromkeys(c.tool for c in out):
+            func = tools[nm].func
+            if func is not None:  # generated calls carry no arguments: the function must take none
+                check_binding(at.key("calls"), nm, func, {}, " (give its calls' args in [[calls]] tables)")
         return out
     raw = d["calls"]
     if not isinstance(raw, list) or not raw:
@@ -279,7 +353,13 @@ def _calls(
             raise cat.key("tool").fail(f"no tool {tool!r} (tools: {', '.join(sorted(tools))})")
         args = c.get("args", {})
         check_table(cat.key("args"), args, set(args))
-        check_args(cat.key("args"), tool, tools[tool].parameters, args)
+        spec = tools[tool]
+        if spec.func is not None:
+            check_binding(cat.key("args"), tool, spec.func, args)
+        else:
+            # a call without an args table leaves its arguments unsaid (a simulated tool ignores them, a
+            # model chooses its own): only a call that gives arguments must give the required ones
+            check_args(cat.key("args"), tool, spec.parameters, args, complete="args" in c)
         after = c.get("after", [])
         if not isinstance(after, list) or not all(isinstance(a, str) for a in after):
             raise cat.key("after").fail("must be a list of call ids")
@@ -295,6 +375,20 @@ def _calls(
     if cycle:
         raise at.key("calls").fail("dependency cycle " + " -> ".join(cycle))
     return out
+
+
+def check_time_scale(scenarios: Iterable[Scenario], time_scale: float, flag: str = "--time-scale") -> None:
+    """Refuse a time scale other than 1 for a scenario with real (Python or HTTP) tools: a time scale shrinks
+    simulated sleeps, never real work, so the two kinds of tool would no longer be measured alike."""
+    if time_scale == 1:
+        return
+    for s in scenarios:
+        for t in s.real_tools():
+            what = f'python = "{t.python}"' if t.python else "http"
+            raise ScenarioError(
+                f"{s.source or s.name}: tools: {t.name!r} ({what}) does real work that a time scale cannot "
+                f"shrink; only {flag} 1 is allowed, got {time_scale:g}"
+            )
 
 
 def find_cycle(after: Mapping[str, tuple[str, ...]]) -> list[str]:
@@ -318,6 +412,54 @@ def load_file(path: str | Path) -> list[Scenario]:
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ScenarioError(f"{p}: not valid TOML: {exc}") from None
     return parse_scenarios(data, str(p), p.parent)
+
+
+# -- the [model] table: how a user asks the model (read by bench, which owns what the settings mean) --------
+
+_MODEL_STR = {"prompt", "system_instruction", "function_calling", "thinking_level"}
+_MODEL_KEYS = _MODEL_STR | {"thinking_budget", "include_thoughts", "temperature"}
+_CALLING_MODES = ("AUTO", "ANY", "NONE", "VALIDATED")
+_THINKING_LEVELS = ("MINIMAL", "LOW", "MEDIUM", "HIGH")
+
+
+def parse_model_table(v: Any, file: str) -> dict[str, Any]:
+    """A scenario file's ``[model]`` table, validated: prompt, system_instruction, function_calling
+    (AUTO|ANY|NONE|VALIDATED), thinking_budget (integer, -1 = dynamic), thinking_level, include_thoughts,
+    temperature (0..2). Unknown keys and bad values are one line naming the file and field."""
+    at = At(file, "model")
+    d = dict(check_table(at, v, _MODEL_KEYS))
+    for k in _MODEL_STR & set(d):
+        d[k] = check_str(at.key(k), d[k])
+    if "function_calling" in d:
+        d["function_calling"] = d["function_calling"].upper()
+        if d["function_calling"] not in _CALLING_MODES:
+            raise at.key("function_calling").fail(f"must be one of {', '.join(_CALLING_MODES)}")
+    if "thinking_level" in d:
+        d["thinking_level"] = d["thinking_level"].upper()
+        if d["thinking_level"] not in _THINKING_LEVELS:
+            raise at.key("thinking_level").fail(f"must be one of {', '.join(_THINKING_LEVELS)}")
+    if "thinking_budget" in d:
+        d["thinking_budget"] = check_int(at.key("thinking_budget"), d["thinking_budget"], lo=-1)
+    if "include_thoughts" in d:
+        check_bool(at.key("include_thoughts"), d["include_thoughts"])
+    if "temperature" in d:
+        d["temperature"] = check_num(at.key("temperature"), d["temperature"], lo=0.0, hi=2.0)
+    return d
+
+
+def model_table(scenario: Scenario) -> dict[str, Any]:
+    """The ``[model]`` table of the file ``scenario`` came from (empty when it has none)."""
+    return dict(_model_table_of(scenario.source))
+
+
+@functools.lru_cache(maxsize=64)
+def _model_table_of(source: str) -> dict[str, Any]:
+    # read once per file: the runner asks for every query's prompt
+    try:
+        data = tomllib.loads(Path(source).read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError, UnicodeDecodeError):
+        return {}
+    return parse_model_table(data.get("model", {}), source)
 
 
 def _catalog_files() -> Iterator[Path]:

@@ -114,9 +114,12 @@ def _param_to_toml(p: Mapping[str, Any], required: bool | None) -> dict[str, Any
     return out
 
 
-def check_args(at: At, tool: str, schema: Mapping[str, Any], args: Mapping[str, Any]) -> None:
-    """Refuse explicit call arguments the tool does not declare, a missing required one, or a value of the
-    wrong type; a ``{"$from" = id}`` reference stands for any value (it is resolved at run time)."""
+def check_args(
+    at: At, tool: str, schema: Mapping[str, Any], args: Mapping[str, Any], *, complete: bool = True
+) -> None:
+    """Refuse explicit call arguments the tool does not declare, a value of the wrong type, or (when the
+    arguments are meant to be ``complete``) a missing required one; a ``{"$from" = id}`` reference stands
+    for any value (it is resolved at run time)."""
     if not schema:
         return  # a tool without declared parameters takes whatever its calls give it
     props: Mapping[str, Any] = schema.get("properties", {})
@@ -127,7 +130,7 @@ def check_args(at: At, tool: str, schema: Mapping[str, Any], args: Mapping[str, 
         problem = value_problem(props[name], value)
         if problem:
             raise at.key(name).fail(problem)
-    for name in schema.get("required", ()):
+    for name in schema.get("required", ()) if complete else ():
         if name not in args:
             raise at.fail(f"missing required argument {name!r} of {tool}")
 

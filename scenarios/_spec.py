@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+import urllib.parse
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -83,6 +84,26 @@ def _plain(v: Any) -> Any:
     return v
 
 
+def redact_url(url: str) -> str:
+    """``url`` fit to print: no user:password, and no query (it may carry a key)."""
+    parts = urllib.parse.urlsplit(url)
+    host = parts.hostname or ""
+    port = f":{parts.port}" if parts.port else ""
+    return f"{parts.scheme}://{host}{port}{parts.path}" + ("?…" if parts.query else "")
+
+
+@dataclass(frozen=True, slots=True)
+class HttpEndpoint:
+    """A real HTTP tool: a call's arguments become the query (GET) or the JSON body (POST)."""
+
+    url: str
+    method: str = "GET"
+    timeout_ms: float = 10_000.0
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"url": self.url, "method": self.method, "timeout_ms": self.timeout_ms}
+
+
 @dataclass(frozen=True, slots=True)
 class ToolSpec:
     """One tool. ``parameters`` is its declaration's argument schema (see ``ToolDeclaration``); an
@@ -94,6 +115,17 @@ class ToolSpec:
     description: str = ""
     parameters: Mapping[str, Any] = field(default_factory=dict)
     idempotent: bool = False
+    #: a real Python tool: "package.module:function", and the function itself (imported when the file loads)
+    python: str = ""
+    func: Callable[..., Any] | None = field(default=None, compare=False, repr=False)
+    #: a real HTTP tool
+    http: HttpEndpoint | None = None
+
+    @property
+    def kind(self) -> str:
+        """``simulated`` (sleeps its planned latency), ``python`` or ``http`` (real work: its ``latency`` is
+        only what the plan expects, for bounds and predictions)."""
+        return "python" if self.python else "http" if self.http is not None else "simulated"
 
     def declaration(self) -> ToolDeclaration:
         return ToolDeclaration(self.name, self.description, self.parameters)
@@ -108,6 +140,10 @@ class ToolSpec:
             out["parameters"] = _plain(self.parameters)
         if self.idempotent:
             out["idempotent"] = True
+        if self.python:
+            out["python"] = self.python  # the reference, not the code: editing the function keeps the hash
+        if self.http is not None:
+            out["http"] = self.http.as_dict()
         return out
 
 
@@ -154,6 +190,10 @@ class Scenario:
             if tool in q.tools:
                 return q
         return None
+
+    def real_tools(self) -> tuple[ToolSpec, ...]:
+        """The tools that do real work (Python or HTTP): a time scale cannot shrink them."""
+        return tuple(t for t in self.tools if t.kind != "simulated")
 
     def declarations(self) -> tuple[ToolDeclaration, ...]:
         """The function declarations a model driver sends for this scenario's tools, in tool order."""

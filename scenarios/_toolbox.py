@@ -15,10 +15,13 @@ import time
 from collections import deque
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from scenarios._plan import PlannedCall, TrialPlan
-from scenarios._spec import RateLimit, Scenario
+from scenarios._spec import RateLimit, Scenario, ToolSpec
+
+if TYPE_CHECKING:
+    from scenarios._realtools import ToolApi
 
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
@@ -214,9 +217,11 @@ def build_toolbox(
     asleep: ASleep = asyncio.sleep,
     quota_states: Mapping[str, QuotaState] | None = None,
     stall: Stall | None = None,
-) -> dict[str, SimulatedAPI]:
-    """Simulated APIs for one executor run of ``plan``: with fresh quota state, or with ``quota_states``
-    (quota name -> state, from ``quota_states()``) shared with other runs in flight at the same time."""
+) -> dict[str, ToolApi]:
+    """The tools of one executor run of ``plan``: simulated APIs with fresh quota state, or with
+    ``quota_states`` (quota name -> state, from ``quota_states()``) shared with other runs in flight at the
+    same time; Python and HTTP tools as ``scenarios._realtools`` wraps them (one HTTP client pair for the
+    run, closed by ``close_toolbox`` or when the toolbox is dropped). Real tools run only at time scale 1."""
     by_tool: dict[str, dict[str, PlannedCall]] = {t.name: {} for t in plan.scenario.tools}
     for c in plan.calls:
         by_tool[c.tool][c.id] = c
@@ -224,8 +229,11 @@ def build_toolbox(
     for rl in plan.scenario.quotas:
         if rl.name not in states:
             states[rl.name] = QuotaState(rl, time_scale, clock)
-    box = {}
+    box: dict[str, ToolApi] = {}
     for t in plan.scenario.tools:
+        if t.kind != "simulated":
+            box[t.name] = _real(plan, t, time_scale, clock, box)
+            continue
         q = plan.scenario.quota_of(t.name)
         box[t.name] = SimulatedAPI(
             t.name,
@@ -239,3 +247,29 @@ def build_toolbox(
             stall=stall,
         )
     return box
+
+
+def _real(
+    plan: TrialPlan, spec: ToolSpec, time_scale: float, clock: Clock, box: Mapping[str, Any]
+) -> ToolApi:
+    """A Python or HTTP tool of the toolbox being built; its HTTP tools share one client pair."""
+    from scenarios._realtools import real_tool  # it builds on this module's classes
+
+    if time_scale != 1:
+        raise ValueError(f"{plan.scenario.name}: tool {spec.name!r} does real work; run it at time scale 1")
+
+    def clients() -> Any:
+        from scenarios._clients import ClientPair  # httpx, only for HTTP tools
+
+        shared = next((t.clients for t in box.values() if hasattr(t, "clients")), None)
+        return shared if shared is not None else ClientPair()
+
+    return real_tool(spec, clock, clients)
+
+
+def close_toolbox(box: Mapping[str, Any]) -> None:
+    """Release what a toolbox holds (HTTP clients, private event loops); simulated APIs hold nothing."""
+    for tool in box.values():
+        close = getattr(tool, "close", None)
+        if close is not None:
+            close()

@@ -102,6 +102,11 @@ def _scenario(ref: str) -> Scenario:
         raise UsageError(str(exc)) from None
     if len(found) != 1:
         raise UsageError(f"--scenario: {ref!r} names {len(found)} scenarios; name exactly one")
+    real = found[0].real_tools()
+    if real:  # serve-apis serves simulated APIs only, and load runs at scaled time
+        raise UsageError(
+            f"--scenario: {ref!r}: tool {real[0].name!r} is a {real[0].kind} tool; load tests take simulated tools only"
+        )
     return found[0]
 
 

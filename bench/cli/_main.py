@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,6 +22,7 @@ from bench.cli._args import (
 )
 
 if TYPE_CHECKING:
+    from bench.models import GenerationSettings
     from bench.run import RunConfig
     from executors import Executor, Guards
     from scenarios import Scenario
@@ -107,12 +110,13 @@ def cmd_list() -> int:
     return 0
 
 
-def _scenarios(refs: Sequence[str]) -> tuple[Scenario, ...]:
-    from scenarios import ScenarioError, load_catalog, resolve
+def _scenarios(refs: Sequence[str], time_scale: float) -> tuple[Scenario, ...]:
+    from scenarios import ScenarioError, check_time_scale, load_catalog, resolve
 
     try:
         catalog = load_catalog()
         found = [s for ref in refs for s in resolve(ref, catalog)]
+        check_time_scale(found, time_scale)  # real tools' work cannot be scaled
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     names = [s.name for s in found]
@@ -150,7 +154,7 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
     elif not ns.scenario:
         raise UsageError("pfcbench run: --scenario (or --trace) is required")
     else:
-        scenarios = _scenarios(ns.scenario)
+        scenarios = _scenarios(ns.scenario, ns.time_scale)
     return RunConfig(
         scenarios=scenarios,
         executors=tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
@@ -169,22 +173,41 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
         gemini_model=ns.gemini_model,
         gemini_base_url=ns.gemini_base_url,
         inject_slowdown=ns.inject_slowdown,
+        stream=ns.stream,
+        prompt=ns.prompt,
+        max_consecutive_failures=ns.max_consecutive_failures,
         plans=replay,
     )
 
 
 def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
+    saved = os.environ.get("GOOGLE_API_KEY")
+    try:
+        return _cmd_run(ns, argv)
+    finally:
+        # a key taken from --gemini-base-url lives only as long as this command (main() may run again)
+        if saved is None:
+            os.environ.pop("GOOGLE_API_KEY", None)
+        else:
+            os.environ["GOOGLE_API_KEY"] = saved
+
+
+def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     from bench.cli._guards import guards_from
     from bench.cli._model import build_model, check_model_args, model_modes
     from bench.cli._progress import ProgressBar
     from bench.models import CassetteError, ModelError
     from bench.run import RunError, run
 
+    _split_url_key(ns)
     config = run_config(ns, argv, model_modes(ns))
     guards = guards_from(config.guards, config.time_scale, seed=config.seed)
     check_model_args(ns, config.executors)
+    gen = _request_settings(ns, config.scenarios)
+    config = dataclasses.replace(config, settings=gen.as_json())
     executors = _executors(ns, config.executors, guards)
-    model = build_model(ns)
+    model = build_model(ns, gen)
+    _check_cassette(model.driver, config.scenarios, config.executors)
     try:
         written = run(config, executors, ProgressBar(), model=model.driver, warm_model=model.warm)
     except RunError as exc:
@@ -215,6 +238,40 @@ def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         written += append_recorded(ns, config.plans)
     print(f"wrote {written} records to {ns.out / 'results.jsonl'}")
     return 0
+
+
+def _split_url_key(ns: argparse.Namespace) -> None:
+    """A key written into --gemini-base-url leaves the URL (so run.json never holds it) and becomes this
+    command's key: it wins over the environment's, being what the user typed."""
+    from bench.models import split_key
+
+    if ns.model != "none" and ns.gemini_base_url:
+        ns.gemini_base_url, key = split_key(ns.gemini_base_url)
+        if key:
+            # every client of the run (both drivers, the AFC baseline) resolves its key from here
+            os.environ["GOOGLE_API_KEY"] = key
+
+
+def _request_settings(ns: argparse.Namespace, found: Sequence[Scenario]) -> GenerationSettings:
+    """The request settings from flags over the scenarios' [model] tables."""
+    from bench.cli._model import generation_settings
+    from scenarios import ScenarioError, model_table
+
+    try:
+        tables = [(s.source, model_table(s)) for s in found]
+    except ScenarioError as exc:
+        raise UsageError(str(exc)) from None
+    return generation_settings(ns, tables)
+
+
+def _check_cassette(driver: object, found: Sequence[Scenario], labels: Sequence[str]) -> None:
+    from bench.models import CassetteError, ReplayModel
+
+    if isinstance(driver, ReplayModel):
+        try:
+            driver.check_run({s.name: s.fingerprint() for s in found}, labels)
+        except CassetteError as exc:
+            raise UsageError(f"--model replay: {exc}") from None
 
 
 def cmd_report(ns: argparse.Namespace) -> int:
@@ -278,7 +335,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             return int(handler(ns))
         raise UsageError(f"pfcbench: unknown command {ns.command!r}")
     except UsageError as exc:
-        text = as_flags(str(exc))
+        from bench.models import redact
+
+        text = redact(as_flags(str(exc)))
         print(text if text.startswith("pfcbench") else f"pfcbench: error: {text}", file=sys.stderr)
         return EXIT_USAGE
 

@@ -9,8 +9,9 @@ import argparse
 import math
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bench.models import MODEL_MODES, MODEL_NAMES, ModelDriver
+from bench.models import DEFAULT_MODEL, MODEL_MODES, MODEL_NAMES, GenerationSettings, ModelDriver
 
 AFC = "sdk-afc"
 
@@ -32,14 +33,15 @@ def add_model_args(r: argparse.ArgumentParser) -> None:
         help="simulated model: parallel | sequential | dependent; repeatable (default parallel)",
     )
     g.add_argument("--max-turns", type=int, default=12, help="model turns per query before giving up")
-    g.add_argument("--gemini-model", default="gemini-2.0-flash", help="Gemini model name (and price row)")
+    g.add_argument("--gemini-model", default=DEFAULT_MODEL, help="Gemini model name (and price row)")
     g.add_argument(
         "--gemini-base-url",
         default=None,
         metavar="URL",
         help="Gemini endpoint, e.g. the loopback fake of 'pfcbench serve-gemini' "
-        "(google-genai also reads GOOGLE_GEMINI_BASE_URL)",
+        "(google-genai also reads GOOGLE_GEMINI_BASE_URL); a ?key= in it is used as the key and never shown",
     )
+    add_request_args(g)
     g.add_argument("--sim-ttft-ms", type=float, default=400.0, help="simulated time to first token, doc ms")
     g.add_argument(
         "--sim-ttft-jitter",
@@ -60,6 +62,64 @@ def add_model_args(r: argparse.ArgumentParser) -> None:
         default="recorded",
         help="replay sleeps the recorded model latency, or none",
     )
+
+
+def add_request_args(g: Any) -> None:
+    """How the model is asked: flags override a scenario file's ``[model]`` table."""
+    g.add_argument("--prompt", default=None, help="the user's question (default: the scenario's, else the "
+                   "source document's query)")  # fmt: skip
+    g.add_argument("--system-instruction", default=None)
+    g.add_argument("--function-calling", type=str.upper, choices=("AUTO", "ANY", "NONE", "VALIDATED"))
+    g.add_argument("--thinking-budget", type=int, default=None, help="thinking tokens (-1: dynamic, 0: off)")
+    g.add_argument("--thinking-level", type=str.upper, choices=("MINIMAL", "LOW", "MEDIUM", "HIGH"))
+    g.add_argument("--include-thoughts", action="store_true", default=None, help="ask for thought parts")
+    g.add_argument("--temperature", type=float, default=None)
+    g.add_argument(
+        "--stream",
+        action="store_true",
+        help="google-genai generate_content_stream: start each call the moment its chunk arrives",
+    )
+    g.add_argument(
+        "--max-consecutive-failures",
+        type=int,
+        default=5,
+        metavar="N",
+        help="a query whose model errors outlast the retries is recorded as model_error; N in a row stop the run",
+    )
+
+
+_SETTING_KEYS = (
+    "system_instruction",
+    "function_calling",
+    "thinking_budget",
+    "thinking_level",
+    "include_thoughts",
+    "temperature",
+)
+
+
+def generation_settings(
+    ns: argparse.Namespace, tables: list[tuple[str, dict[str, Any]]]
+) -> GenerationSettings:
+    """Flags over the scenarios' ``[model]`` tables; scenarios of one run must not disagree (one driver)."""
+    from bench.cli._args import UsageError
+
+    merged: dict[str, Any] = {}
+    for source, table in tables:
+        for k in _SETTING_KEYS:
+            if k in table:
+                if k in merged and merged[k] != table[k]:
+                    raise UsageError(
+                        f"{source}: model.{k} = {table[k]!r} differs from another scenario's "
+                        f"{merged[k]!r}; run them separately or pass --{k.replace('_', '-')}"
+                    )
+                merged[k] = table[k]
+    for k in _SETTING_KEYS:
+        if getattr(ns, k, None) is not None:
+            merged[k] = getattr(ns, k)
+    if merged.get("temperature") is not None and not 0 <= merged["temperature"] <= 2:
+        raise UsageError(f"--temperature must be 0..2, got {merged['temperature']}")
+    return GenerationSettings(**merged)
 
 
 @dataclass
@@ -87,6 +147,12 @@ def check_model_args(ns: argparse.Namespace, labels: tuple[str, ...]) -> None:
         raise UsageError("--cassette is only read by --model replay")
     if ns.model == "none" and (ns.record is not None or ns.model_mode):
         raise UsageError("--record and --model-mode need a model: pass --model simulated|gemini|...")
+    if ns.stream and ns.model not in ("gemini",):
+        raise UsageError(
+            f"--stream needs --model gemini (google-genai's generate_content_stream), got {ns.model}"
+        )
+    if ns.max_consecutive_failures < 1:
+        raise UsageError(f"--max-consecutive-failures must be >= 1, got {ns.max_consecutive_failures}")
     if ns.max_turns < 1:
         raise UsageError(f"--max-turns must be a whole number >= 1, got {ns.max_turns}")
     if not (ns.sim_ttft_ms >= 0 and math.isfinite(ns.sim_ttft_ms)):
@@ -104,7 +170,7 @@ def model_modes(ns: argparse.Namespace) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ns.model_mode or ["parallel"]))
 
 
-def build_model(ns: argparse.Namespace) -> ModelSetup:
+def build_model(ns: argparse.Namespace, settings: GenerationSettings | None = None) -> ModelSetup:
     """The driver ``--model`` asks for, wrapped in a recorder when ``--record`` is given; a ModelError
     (missing key) or CassetteError becomes one line and exit 2."""
     from bench.cli._args import UsageError
@@ -131,7 +197,13 @@ def build_model(ns: argparse.Namespace) -> ModelSetup:
             params = SimulatedParams(ttft=ttft, tokens_per_s=ns.sim_tokens_per_s)
             inner = SimulatedModel(None, params, time_scale=ns.time_scale)
         elif ns.model in ("gemini", "gemini-legacy"):
-            inner = make_gemini_model(ns.model, model=ns.gemini_model, base_url=ns.gemini_base_url)
+            inner = make_gemini_model(
+                ns.model,
+                model=ns.gemini_model,
+                base_url=ns.gemini_base_url,
+                settings=settings,
+                stream=ns.stream,
+            )
         else:
             inner = ReplayModel(ns.cassette, latency=ns.replay_latency)
     except (ModelError, CassetteError) as exc:

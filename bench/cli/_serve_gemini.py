@@ -1,7 +1,8 @@
 """``pfcbench serve-gemini``: the loopback fake Gemini server answering with a scenario's calls.
 
-Each scenario's calls become the fake's ``functionCall`` parts (``request_id`` = the call id), chosen per
-request by the tools the client declares, so one server answers every scenario of a run.
+Each scenario's calls become the fake's ``functionCall`` parts (tool names in plan order; arguments made up
+from the schema the client declares, as a real model would), chosen per request by the tools the client
+declares, so one server answers every scenario of a run.
 """
 
 from __future__ import annotations
@@ -33,19 +34,12 @@ class ScenarioGeminiServer(FakeGeminiServer):
         self.plans = dict(plans)
         super().__init__(config, host=host, port=port)
 
-    def _answer(self, body: Mapping[str, Any], tool_names: Sequence[str], n_resp: int) -> JSON:
-        plan = self.plans.get(frozenset(tool_names))
-        if plan is None:
-            return super()._answer(body, tool_names, n_resp)
-
-        class _View:  # _answer reads nothing but .config
-            config = plan
-
-        return FakeGeminiServer._answer(cast(FakeGeminiServer, _View()), body, tool_names, n_resp)
+    def plan_for(self, tool_names: Sequence[str]) -> FakeGeminiConfig:
+        return self.plans.get(frozenset(tool_names), self.config)
 
 
 def scenario_calls(scenario: Scenario) -> list[JSON]:
-    return [{"name": c.tool, "args": {"request_id": c.id}} for c in scenario.calls]
+    return [{"name": c.tool, "args": {}} for c in scenario.calls]
 
 
 def scenario_plans(
@@ -89,6 +83,31 @@ def register(sub: Any) -> None:
     p.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on a 429")
     p.add_argument("--unavailable-first", type=int, default=0, help="then answer N requests with 503")
     p.add_argument("--unavailable-every", type=int, default=0, help="answer every Nth request with 503")
+    p.add_argument("--call-ids", action="store_true", help="ids on calls, required back (Gemini 3)")
+    p.add_argument(
+        "--thought-signatures",
+        action="store_true",
+        help="a signature on each turn's first call, required unchanged on later requests (else 400)",
+    )
+    p.add_argument("--thinking-tokens", type=int, default=0, help="thoughtsTokenCount per turn")
+    p.add_argument("--thought-parts", action="store_true", help="a thought: true part in each turn")
+    p.add_argument("--cached-tokens", type=int, default=0, help="cachedContentTokenCount per turn")
+    p.add_argument("--tool-prompt-tokens", type=int, default=0, help="toolUsePromptTokenCount per turn")
+    p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="streaming: wall ms between SSE chunks")
+    p.add_argument(
+        "--finish-reason", default="MALFORMED_FUNCTION_CALL", help="the finish reason of --finish-rate"
+    )
+    p.add_argument(
+        "--finish-rate", type=float, default=0.0, help="fraction of turns ending with --finish-reason"
+    )
+    p.add_argument("--server-error-first", type=int, default=0, help="then answer N requests with 500")
+    p.add_argument(
+        "--fail-first-attempt",
+        type=int,
+        default=0,
+        choices=(0, 429, 500, 503, 504),
+        help="every distinct request fails its first attempt with this status",
+    )
     p.add_argument(
         "--expect-key-env",
         default=None,
@@ -107,7 +126,19 @@ def cmd_serve_gemini(ns: argparse.Namespace) -> int:
         found = [s for ref in ns.scenario for s in resolve(ref, catalog)]
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
-    for flag in ("rate_limit_first", "rate_limit_every", "unavailable_first", "unavailable_every"):
+    if not 0 <= ns.finish_rate <= 1:
+        raise UsageError(f"--finish-rate must be 0..1, got {ns.finish_rate}")
+    for flag in (
+        "rate_limit_first",
+        "rate_limit_every",
+        "unavailable_first",
+        "unavailable_every",
+        "server_error_first",
+        "thinking_tokens",
+        "cached_tokens",
+        "tool_prompt_tokens",
+        "chunk_delay_ms",
+    ):
         if getattr(ns, flag) < 0:
             raise UsageError(f"--{flag.replace('_', '-')} must be >= 0, got {getattr(ns, flag)}")
     if ns.latency_ms < 0 or ns.retry_after < 0:
@@ -119,16 +150,7 @@ def cmd_serve_gemini(ns: argparse.Namespace) -> int:
         expected = os.environ.get(ns.expect_key_env, "").strip() or None
         if expected is None:
             raise UsageError(f"--expect-key-env {ns.expect_key_env}: that variable is not set")
-    base = FakeGeminiConfig(
-        mode=ns.mode,
-        latency_s=ns.latency_ms / 1000,
-        expected_key=expected,
-        rate_limit_first=ns.rate_limit_first,
-        rate_limit_every=ns.rate_limit_every,
-        retry_after_s=ns.retry_after,
-        unavailable_first=ns.unavailable_first,
-        unavailable_every=ns.unavailable_every,
-    )
+    base = _base_config(ns, expected)
     try:
         plans = scenario_plans(found, base)
     except ValueError as exc:
@@ -146,6 +168,31 @@ def cmd_serve_gemini(ns: argparse.Namespace) -> int:
         raise UsageError(f"--port {ns.port}: cannot listen ({exc.strerror})") from None
     print("stopped", file=sys.stderr)
     return 0
+
+
+def _base_config(ns: argparse.Namespace, expected: str | None) -> FakeGeminiConfig:
+    """The fake's behaviour from the command's flags (the scenarios add their calls)."""
+    return FakeGeminiConfig(
+        mode=ns.mode,
+        latency_s=ns.latency_ms / 1000,
+        expected_key=expected,
+        rate_limit_first=ns.rate_limit_first,
+        rate_limit_every=ns.rate_limit_every,
+        retry_after_s=ns.retry_after,
+        unavailable_first=ns.unavailable_first,
+        unavailable_every=ns.unavailable_every,
+        emit_call_ids=ns.call_ids,
+        thought_signatures=ns.thought_signatures,
+        thinking_tokens=ns.thinking_tokens,
+        thought_parts=ns.thought_parts,
+        cached_tokens=ns.cached_tokens,
+        tool_prompt_tokens=ns.tool_prompt_tokens,
+        chunk_delay_s=ns.chunk_delay_ms / 1000,
+        finish_reason=ns.finish_reason.upper(),
+        finish_reason_rate=ns.finish_rate,
+        server_error_first=ns.server_error_first,
+        fail_first_attempt=ns.fail_first_attempt,
+    )
 
 
 def _serve(

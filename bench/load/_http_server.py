@@ -52,7 +52,8 @@ class ApiServer:
         box = self._boxes.get(key)
         if box is None:
             plan = make_plan(self.scenario, seed, trial)
-            box = build_toolbox(plan, self.time_scale, clock=self._clock, quota_states=self._states)
+            tools = build_toolbox(plan, self.time_scale, clock=self._clock, quota_states=self._states)
+            box = {n: t for n, t in tools.items() if isinstance(t, SimulatedAPI)}  # only these are served
             self._boxes[key] = box
             while len(self._boxes) > _MAX_SESSIONS:
                 self._boxes.popitem(last=False)

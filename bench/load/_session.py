@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
 from bench.load._open_loop import QueryOutcome
-from bench.models import ModelDriver, load_prices
+from bench.models import DEFAULT_MODEL, ModelDriver, load_prices
 from bench.run import quotas_of, run_session, tool_calls, turn_record
 from executors import AsyncioExecutor, Executor, Quota, SlidingWindowLimiter, Tools, make_executor
 from reports import LoadQuery, ModelSession, TrialRecord
@@ -169,7 +169,7 @@ class LoadSession:
         try:
             rec = run_session(
                 plan, self.model(), ex, self.time_scale, mode=self.mode, prices=load_prices(),
-                price_model="gemini-2.0-flash", tools=tools, quotas=quotas, collect_garbage=False,
+                price_model=DEFAULT_MODEL, tools=tools, quotas=quotas, collect_garbage=False,
             )  # fmt: skip
         finally:
             ex.close()

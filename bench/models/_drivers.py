@@ -9,20 +9,28 @@ from __future__ import annotations
 import json
 import math
 import time
-import tomllib
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, Literal, Protocol
 
-from bench.models._gemini import FunctionCallSpec, FunctionResult, ToolDecl, Turn
+from bench.models._gemini import (
+    DEFAULT_MODEL,
+    FunctionCallSpec,
+    FunctionResult,
+    GenerationSettings,
+    OnCall,
+    ToolDecl,
+    Turn,
+)
+from bench.models._retry import ModelError
 from scenarios import Constant, Latency
 
 ModelMode = Literal["parallel", "sequential", "dependent"]
 MODEL_MODES: tuple[ModelMode, ...] = ("parallel", "sequential", "dependent")
 MODEL_NAMES = ("none", "simulated", "gemini", "gemini-legacy", "replay")
-CASSETTE_VERSION = 1
+CASSETTE_VERSION = 2
 #: the usual rule of thumb for English and JSON; the fake server uses the same
 CHARS_PER_TOKEN = 4.0
 
@@ -49,21 +57,30 @@ class QueryContext:
     executor: str
     mode: str
     time_scale: float
+    #: the scenario's fingerprint: a cassette recorded under another one is refused
+    scenario_hash: str = ""
 
 
 class ModelDriver(Protocol):
     """One conversation at a time: ``first_turn`` starts it, ``next_turn`` answers the calls of the last turn.
     A turn with no calls ends the conversation. ``Turn.latency_s`` is what the driver itself saw (the HTTP
-    round-trip, or the simulated think time); the session times every turn with its own clock as well."""
+    round-trip, or the simulated think time); the session times every turn with its own clock as well.
+    ``on_call``, when the driver streams, is told of each call the moment it arrives (before the turn
+    returns); a driver that does not stream may ignore it."""
 
     @property
     def name(self) -> str: ...
 
     def first_turn(
-        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+        self,
+        query: str,
+        tools: Sequence[ToolDecl],
+        script: Sequence[ScriptedCall],
+        ctx: QueryContext,
+        on_call: OnCall | None = None,
     ) -> Turn: ...
 
-    def next_turn(self, results: Sequence[FunctionResult]) -> Turn: ...
+    def next_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn: ...
 
     def close(self) -> None: ...
 
@@ -150,7 +167,12 @@ class SimulatedModel:
         return "simulated"
 
     def first_turn(
-        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+        self,
+        query: str,
+        tools: Sequence[ToolDecl],
+        script: Sequence[ScriptedCall],
+        ctx: QueryContext,
+        on_call: OnCall | None = None,
     ) -> Turn:
         self._waves = turn_waves(script, self.mode or ctx.mode)
         self._turn = 0
@@ -162,7 +184,7 @@ class SimulatedModel:
         self._ttft = [float(x) for x in self.params.ttft.sample(rng, len(self._waves) + 1)]
         return self._emit()
 
-    def next_turn(self, results: Sequence[FunctionResult]) -> Turn:
+    def next_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
         self._history_chars += len(
             json.dumps(
                 [{"functionResponse": {"name": r.name, "response": r.response_object()}} for r in results]
@@ -197,53 +219,114 @@ class SimulatedModel:
 
 
 class _SdkDriver(Protocol):
-    def first_turn(self, query: str, tool_decls: Sequence[ToolDecl]) -> Turn: ...
-    def next_turn(self, function_results: Sequence[FunctionResult]) -> Turn: ...
+    def first_turn(
+        self, query: str, tool_decls: Sequence[ToolDecl], on_call: OnCall | None = None
+    ) -> Turn: ...
+    def next_turn(
+        self, function_results: Sequence[FunctionResult], on_call: OnCall | None = None
+    ) -> Turn: ...
+    async def afirst_turn(
+        self, query: str, tool_decls: Sequence[ToolDecl], on_call: OnCall | None = None
+    ) -> Turn: ...
+    async def anext_turn(
+        self, function_results: Sequence[FunctionResult], on_call: OnCall | None = None
+    ) -> Turn: ...
     def close(self) -> None: ...
 
 
 class GeminiModel:
     """Live Gemini (or the loopback fake) through one of the SDK drivers; the script is not shown to it —
-    the model decides the turns itself, and the query asks for the plan's calls."""
+    the model decides the turns itself from the prompt and the tools' declarations. ``has_async``: the
+    asyncio executors drive it through its async client (``client.aio``)."""
 
-    def __init__(self, driver: _SdkDriver, name: str) -> None:
+    def __init__(self, driver: _SdkDriver, name: str, *, has_async: bool = True) -> None:
         self._driver = driver
         self._name = name
+        self.has_async = has_async
 
     @property
     def name(self) -> str:
         return self._name
 
     def first_turn(
-        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+        self,
+        query: str,
+        tools: Sequence[ToolDecl],
+        script: Sequence[ScriptedCall],
+        ctx: QueryContext,
+        on_call: OnCall | None = None,
     ) -> Turn:
-        return self._driver.first_turn(query, tools)
+        return self._driver.first_turn(query, tools, on_call)
 
-    def next_turn(self, results: Sequence[FunctionResult]) -> Turn:
-        return self._driver.next_turn(results)
+    def next_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
+        return self._driver.next_turn(results, on_call)
+
+    async def afirst_turn(
+        self,
+        query: str,
+        tools: Sequence[ToolDecl],
+        script: Sequence[ScriptedCall],
+        ctx: QueryContext,
+        on_call: OnCall | None = None,
+    ) -> Turn:
+        return await self._driver.afirst_turn(query, tools, on_call)
+
+    async def anext_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
+        return await self._driver.anext_turn(results, on_call)
 
     def close(self) -> None:
         self._driver.close()
 
 
 def make_gemini_model(
-    name: Literal["gemini", "gemini-legacy"], *, model: str, base_url: str | None
+    name: Literal["gemini", "gemini-legacy"],
+    *,
+    model: str = DEFAULT_MODEL,
+    base_url: str | None,
+    settings: GenerationSettings | None = None,
+    stream: bool = False,
+    api_key: str | None = None,
 ) -> GeminiModel:
-    """Build a live driver; raises ``ModelError("missing_key")`` before anything is sent when no key is set.
-    AFC is off in both drivers: our executor runs the calls."""
+    """Build a live driver; raises ``ModelError`` before anything is sent when no key is set, or when the
+    legacy SDK cannot drive ``model``. AFC is off in both drivers: our executor runs the calls."""
     import os
 
-    from bench.models._gemini import GenaiDriver, LegacyDriver
+    from bench.models._gemini import GenaiDriver
+    from bench.models._legacy import LegacyDriver, check_legacy_model
 
     if name == "gemini":
         # google-genai reads GOOGLE_GEMINI_BASE_URL itself when base_url is None
-        return GeminiModel(GenaiDriver(model=model, base_url=base_url), name)
+        driver = GenaiDriver(
+            model=model, base_url=base_url, settings=settings, stream=stream, api_key=api_key
+        )
+        return GeminiModel(driver, name)
+    check_legacy_model(model, settings or GenerationSettings())
+    if stream:
+        raise ModelError(
+            "unsupported", "--stream uses google-genai's generate_content_stream: use --model gemini"
+        )
     # the legacy SDK knows no such variable: honour it here so both SDKs point at the same place
     url = base_url or os.environ.get("GOOGLE_GEMINI_BASE_URL") or None
-    return GeminiModel(LegacyDriver(model=model, base_url=url), name)
+    legacy = LegacyDriver(model=model, base_url=url, settings=settings, api_key=api_key)
+    # its async client is gRPC-only: asyncio executors run its sync calls (and ours) as before
+    return GeminiModel(legacy, name, has_async=False)
 
 
 # -- record and replay ----------------------------------------------------------------------------
+
+#: Turn fields a cassette line keeps (besides calls and text)
+_TURN_FIELDS = {
+    "tokens_in": "input_tokens",
+    "tokens_out": "output_tokens",
+    "tokens_thoughts": "thoughts_tokens",
+    "tokens_cached": "cached_tokens",
+    "tokens_tool_prompt": "tool_prompt_tokens",
+    "latency_s": "latency_s",
+    "attempts": "attempts",
+    "waited_s": "waited_s",
+    "stop": "stop",
+    "finish_reason": "finish_reason",
+}
 
 
 def _turn_json(ctx: QueryContext, index: int, turn: Turn, model: str) -> dict[str, Any]:
@@ -257,23 +340,35 @@ def _turn_json(ctx: QueryContext, index: int, turn: Turn, model: str) -> dict[st
         "turn": index,
         "calls": [{"name": c.name, "args": dict(c.args), "id": c.id} for c in turn.calls],
         "text": turn.text,
-        "tokens_in": turn.input_tokens,
-        "tokens_out": turn.output_tokens,
-        "latency_s": turn.latency_s,
-        "attempts": turn.attempts,
-        "waited_s": turn.waited_s,
+        **{k: getattr(turn, attr) for k, attr in _TURN_FIELDS.items()},
     }
 
 
+def _turn_of(d: Mapping[str, Any], latency: float) -> Turn:
+    kw: dict[str, Any] = {attr: d.get(k) for k, attr in _TURN_FIELDS.items() if d.get(k) is not None}
+    kw["latency_s"] = latency
+    return Turn(
+        calls=tuple(
+            FunctionCallSpec(name=str(c["name"]), args=dict(c.get("args") or {}), id=c.get("id"))
+            for c in d["calls"]
+        ),
+        text=d.get("text"),
+        **{"input_tokens": 0, "output_tokens": 0, **kw},
+    )
+
+
 class RecordingModel:
-    """Wraps a driver and appends every turn to a JSONL cassette (flushed per line). A turn holds calls,
-    text, usage and latency — never a key: nothing in a Turn carries one."""
+    """Wraps a driver and appends every turn to a JSONL cassette (flushed per line). The first turn of a
+    conversation also stores what it was asked under: scenario hash, declarations, prompt and executor, so a
+    replay of something else is refused. Never a key: nothing in a Turn or a declaration carries one."""
 
     def __init__(self, inner: ModelDriver, path: Path) -> None:
         self._inner = inner
         self._fh: IO[str] = path.open("a", encoding="utf-8")
         self._ctx: QueryContext | None = None
         self._index = 0
+        self._asked: dict[str, Any] = {}
+        self.has_async = False  # recording runs the sync path, one line per turn in order
 
     @property
     def name(self) -> str:
@@ -281,19 +376,28 @@ class RecordingModel:
 
     def _write(self, turn: Turn) -> Turn:
         assert self._ctx is not None
-        self._fh.write(json.dumps(_turn_json(self._ctx, self._index, turn, self._inner.name)) + "\n")
+        line = _turn_json(self._ctx, self._index, turn, self._inner.name)
+        if self._index == 0:
+            line.update(self._asked)
+        self._fh.write(json.dumps(line) + "\n")
         self._fh.flush()
         self._index += 1
         return turn
 
     def first_turn(
-        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+        self,
+        query: str,
+        tools: Sequence[ToolDecl],
+        script: Sequence[ScriptedCall],
+        ctx: QueryContext,
+        on_call: OnCall | None = None,
     ) -> Turn:
         self._ctx, self._index = ctx, 0
-        return self._write(self._inner.first_turn(query, tools, script, ctx))
+        self._asked = {"scenario_hash": ctx.scenario_hash, "declarations": list(tools), "prompt": query}
+        return self._write(self._inner.first_turn(query, tools, script, ctx, on_call))
 
-    def next_turn(self, results: Sequence[FunctionResult]) -> Turn:
-        return self._write(self._inner.next_turn(results))
+    def next_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
+        return self._write(self._inner.next_turn(results, on_call))
 
     def close(self) -> None:
         self._fh.close()
@@ -306,8 +410,8 @@ class CassetteError(ValueError):
 
 class ReplayModel:
     """Plays back a cassette: the recorded calls, text and usage of each turn, after the recorded latency
-    (``latency="zero"``: at once). Conversations are found by (scenario, trial, executor, mode), falling back
-    to any executor's recording of the same (scenario, trial, mode)."""
+    (``latency="zero"``: at once). A conversation is found by (scenario, trial, executor, mode) and must
+    have been recorded under the same scenario hash, declarations and prompt."""
 
     def __init__(
         self, path: Path, *, latency: Literal["recorded", "zero"] = "recorded", sleep: Sleep = time.sleep
@@ -322,50 +426,80 @@ class ReplayModel:
         except OSError as exc:
             raise CassetteError(f"`cassette` {path}: cannot read it ({exc.strerror})") from None
         for i, line in enumerate(lines, 1):
-            if not line.strip():
-                continue
-            try:
-                d = json.loads(line)
-                if d.get("cassette") != CASSETTE_VERSION:
-                    raise CassetteError(
-                        f"`cassette` {path}:{i}: version {d.get('cassette')!r} is not {CASSETTE_VERSION}"
-                    )
-                key = (str(d["scenario"]), int(d["trial"]), str(d["executor"]), str(d["mode"]))
-                self.recorded_model = str(d.get("model", ""))
-            except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
-                if isinstance(exc, CassetteError):
-                    raise
-                raise CassetteError(f"`cassette` {path}:{i}: not a cassette line ({exc})") from None
-            self._convs.setdefault(key, []).append(d)
+            if line.strip():
+                key, d = self._parse(line, i)
+                self._convs.setdefault(key, []).append(d)
         if not self._convs:
             raise CassetteError(f"`cassette` {path}: holds no turns")
         self._turns: list[dict[str, Any]] = []
         self._next = 0
 
+    def _parse(self, line: str, i: int) -> tuple[tuple[str, int, str, str], dict[str, Any]]:
+        where = f"`cassette` {self.path}:{i}"
+        try:
+            d = json.loads(line)
+            if d.get("cassette") != CASSETTE_VERSION:
+                raise CassetteError(
+                    f"{where}: version {d.get('cassette')!r} is not {CASSETTE_VERSION} (record it again)"
+                )
+            key = (str(d["scenario"]), int(d["trial"]), str(d["executor"]), str(d["mode"]))
+            self.recorded_model = str(d.get("model", ""))
+        except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
+            if isinstance(exc, CassetteError):
+                raise
+            raise CassetteError(f"{where}: not a cassette line ({exc})") from None
+        return key, d
+
     @property
     def name(self) -> str:
         return "replay"
 
+    def conversations(self) -> set[tuple[str, int, str, str]]:
+        return set(self._convs)
+
+    def check_run(self, scenario_hashes: Mapping[str, str], executors: Sequence[str]) -> None:
+        """Before anything runs: every (scenario, executor) asked for was recorded, under the same hash."""
+        recorded = {(k[0], k[2]) for k in self._convs}
+        hashes = {k[0]: str(v[0].get("scenario_hash", "")) for k, v in self._convs.items() if v}
+        for name, h in scenario_hashes.items():
+            if name in hashes and hashes[name] != h:
+                raise CassetteError(
+                    f"`cassette` {self.path}: scenario {name!r} was recorded with hash {hashes[name]}, "
+                    f"this run's is {h}"
+                )
+            for ex in executors:
+                if (name, ex) not in recorded:
+                    raise CassetteError(
+                        f"`cassette` {self.path}: no recording of scenario {name!r} with executor {ex!r}"
+                    )
+
     def first_turn(
-        self, query: str, tools: Sequence[ToolDecl], script: Sequence[ScriptedCall], ctx: QueryContext
+        self,
+        query: str,
+        tools: Sequence[ToolDecl],
+        script: Sequence[ScriptedCall],
+        ctx: QueryContext,
+        on_call: OnCall | None = None,
     ) -> Turn:
         key = (ctx.scenario, ctx.trial, ctx.executor, ctx.mode)
         turns = self._convs.get(key)
         if turns is None:
-            turns = next(
-                (v for k, v in sorted(self._convs.items()) if (k[0], k[1], k[3]) == (key[0], key[1], key[3])),
-                None,
-            )
-        if turns is None:
             raise CassetteError(
                 f"`cassette` {self.path}: no recording of scenario {ctx.scenario!r} trial {ctx.trial} "
-                f"mode {ctx.mode!r}"
+                f"executor {ctx.executor!r} mode {ctx.mode!r}"
             )
         self._turns = sorted(turns, key=lambda d: int(d["turn"]))
+        head = self._turns[0]
+        asked = {"scenario_hash": ctx.scenario_hash, "declarations": list(tools), "prompt": query}
+        for k, v in asked.items():
+            if json.loads(json.dumps(v)) != head.get(k):
+                raise CassetteError(
+                    f"`cassette` {self.path}: {k} of scenario {ctx.scenario!r} differs from the recording"
+                )
         self._next = 0
         return self._play()
 
-    def next_turn(self, results: Sequence[FunctionResult]) -> Turn:
+    def next_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
         return self._play()
 
     def _play(self) -> Turn:
@@ -376,50 +510,7 @@ class ReplayModel:
         self._next += 1
         latency = float(d["latency_s"]) if self._latency == "recorded" else 0.0
         self._sleep(latency)
-        return Turn(
-            calls=tuple(
-                FunctionCallSpec(name=str(c["name"]), args=dict(c.get("args") or {}), id=c.get("id"))
-                for c in d["calls"]
-            ),
-            text=d.get("text"),
-            input_tokens=int(d["tokens_in"]),
-            output_tokens=int(d["tokens_out"]),
-            latency_s=latency,
-            attempts=int(d.get("attempts", 1)),
-        )
+        return _turn_of(d, latency)
 
     def close(self) -> None:
         pass
-
-
-# -- prices -------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class PriceTable:
-    """USD per million tokens by model, with where and when the figures were read."""
-
-    prices: Mapping[str, tuple[float, float]]
-    read_on: str
-    source: str
-    default_model: str
-
-    def cost(self, model: str, tokens_in: int, tokens_out: int) -> float | None:
-        p = self.prices.get(model)
-        if p is None:
-            return None
-        return (tokens_in * p[0] + tokens_out * p[1]) / 1e6
-
-
-def load_prices(path: Path | None = None) -> PriceTable:
-    p = path or Path(__file__).with_name("prices.toml")
-    data = tomllib.loads(p.read_text(encoding="utf-8"))
-    return PriceTable(
-        prices={
-            name: (float(v["input_per_mtok"]), float(v["output_per_mtok"]))
-            for name, v in data.get("models", {}).items()
-        },
-        read_on=str(data.get("read_on", "")),
-        source=str(data.get("source", "")),
-        default_model=str(data.get("default_model", "")),
-    )

@@ -21,9 +21,9 @@ says *whether* a key was present.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
-import math
 import socket
 import threading
 import time
@@ -32,6 +32,17 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from bench.models._fake_wire import (
+    check_history,
+    declared_schemas,
+    make_args,
+    roll,
+    signature_for,
+    stream_pieces,
+    usage,
+)
+from bench.models._fake_wire import estimate_tokens as _estimate_tokens
 
 __all__ = [
     "FakeGeminiConfig",
@@ -59,7 +70,7 @@ _SCHEMA_TYPES_BY_INT = {
     7: "NULL",
 }
 
-_GENERATE_SUFFIX = ":generateContent"
+_GENERATE_SUFFIXES = (":generateContent", ":streamGenerateContent")
 _API_VERSIONS = ("v1", "v1beta")
 
 
@@ -108,8 +119,24 @@ class FakeGeminiConfig:
     retry_after_s: float | None = 1.0  # Retry-After header on 429 (None: omit)
     unavailable_first: int = 0  # the first K requests (after the 429s) get 503
     unavailable_every: int = 0
-    emit_call_ids: bool = False  # add "id" to functionCall parts (Gemini 3 style)
+    emit_call_ids: bool = False  # add "id" to functionCall parts and require it echoed (Gemini 3 style)
     model_version: str = "fake-gemini-pfcbench"
+    #: with no planned calls but declared tools: call every declared function once (a model nobody scripted)
+    call_declared: bool = False
+    #: planned calls without args get arguments made up from the declared schema
+    args_from_schema: bool = True
+    #: a thought signature on each turn's first call, required unchanged on every later request (Gemini 3)
+    thought_signatures: bool = False
+    thinking_tokens: int = 0  # thoughtsTokenCount per answered turn
+    thought_parts: bool = False  # a ``thought: true`` text part before the calls or answer
+    cached_tokens: int = 0  # cachedContentTokenCount (capped at the prompt)
+    tool_prompt_tokens: int = 0  # toolUsePromptTokenCount
+    chunk_delay_s: float = 0.0  # streamGenerateContent: wall seconds between SSE chunks
+    finish_reason: str = "MALFORMED_FUNCTION_CALL"
+    finish_reason_rate: float = 0.0  # fraction of turns (by request body) ending with ``finish_reason``
+    server_error_first: int = 0  # the first K requests (after 429s and 503s) get 500
+    #: every distinct request body fails its first attempt with this status (0: never; 500/503/504/429)
+    fail_first_attempt: int = 0
 
     def batches(self) -> list[list[JSON]]:
         """The plan as a list of model turns, each a list of calls."""
@@ -164,11 +191,6 @@ def normalise_schema(schema: Any) -> Any:
         else:
             out[key] = normalise_schema(value)
     return out
-
-
-def _estimate_tokens(n_chars: int) -> int:
-    # ≈ 4 characters per token is the usual rule of thumb for English/JSON.
-    return max(1, math.ceil(n_chars / 4))
 
 
 def _iter_parts(body: Mapping[str, Any]) -> Iterator[Mapping[str, Any]]:
@@ -324,48 +346,94 @@ class _Handler(BaseHTTPRequestHandler):
                     ],
                 )
                 return
-        if _hit(index, cfg.rate_limit_first, cfg.rate_limit_every):
-            record(429)
-            headers: dict[str, str] = {}
-            details: list[JSON] = []
-            if cfg.retry_after_s is not None:
-                # Retry-After must be an integer number of seconds per RFC 9110; fractional
-                # values are useful for fast tests and our driver parses them as floats.
-                ra = cfg.retry_after_s
-                headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else repr(float(ra))
-                details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{ra}s"})
-            self._send_error(
-                429,
-                "Resource has been exhausted (e.g. check quota).",
-                headers,
-                details=details,
-            )
+        if self._fault(index, raw, record):
             return
-        # 503s are counted after the initial 429 window so both can be combined.
-        if _hit(index - cfg.rate_limit_first, cfg.unavailable_first, cfg.unavailable_every):
-            record(503)
-            self._send_error(503, "The model is overloaded. Please try again later.")
+        refusal = check_history(body, signatures=cfg.thought_signatures, ids=cfg.emit_call_ids)
+        if refusal is not None:
+            record(400)
+            self.server.rejected += 1
+            self._send_error(400, refusal)
             return
-
         rec = record(200)
         content = self.server._answer(body, names, n_resp)
+        finish = "STOP"
+        # salted with how often this exact body was answered: identical queries of successive trials differ
+        if roll(raw, f"finish{self.server._occurrence(raw)}", cfg.finish_reason_rate):
+            # what Gemini sends for MALFORMED_FUNCTION_CALL / SAFETY: a candidate with no usable content
+            finish, content = cfg.finish_reason, {"role": "model", "parts": []}
+        if cfg.thought_parts and content["parts"]:
+            content["parts"].insert(0, {"text": "Thinking about which tools to call.", "thought": True})
         delay = cfg.latency_s(rec) if callable(cfg.latency_s) else float(cfg.latency_s)
         if delay > 0:
             time.sleep(delay)
-        prompt_tokens = _estimate_tokens(len(raw))
-        out_tokens = _estimate_tokens(len(json.dumps(content)))
+        meta = usage(
+            _estimate_tokens(len(raw)),
+            _estimate_tokens(len(json.dumps(content))),
+            thoughts=cfg.thinking_tokens,
+            cached=cfg.cached_tokens,
+            tool_prompt=cfg.tool_prompt_tokens,
+        )
+        if path.endswith(":streamGenerateContent"):
+            self._send_stream(content, finish, meta)
+            return
         self._send_json(
             200,
             {
-                "candidates": [{"content": content, "finishReason": "STOP", "index": 0}],
-                "usageMetadata": {
-                    "promptTokenCount": prompt_tokens,
-                    "candidatesTokenCount": out_tokens,
-                    "totalTokenCount": prompt_tokens + out_tokens,
-                },
+                "candidates": [{"content": content, "finishReason": finish, "index": 0}],
+                "usageMetadata": meta,
                 "modelVersion": cfg.model_version,
             },
         )
+
+    def _fault(self, index: int, raw: bytes, record: Callable[[int], RecordedRequest]) -> bool:
+        """Answer with a configured 429/503/500, or a first-attempt failure; True when one was sent."""
+        cfg = self.server.config
+        status = 0
+        if _hit(index, cfg.rate_limit_first, cfg.rate_limit_every):
+            status = 429
+        # 503s are counted after the initial 429 window so both can be combined, 500s after both.
+        elif _hit(index - cfg.rate_limit_first, cfg.unavailable_first, cfg.unavailable_every):
+            status = 503
+        elif _hit(index - cfg.rate_limit_first - cfg.unavailable_first, cfg.server_error_first, 0):
+            status = 500
+        elif cfg.fail_first_attempt and self.server._first_attempt(raw):
+            status = cfg.fail_first_attempt
+        if not status:
+            return False
+        record(status)
+        headers: dict[str, str] = {}
+        details: list[JSON] = []
+        if cfg.retry_after_s is not None:
+            # Retry-After must be an integer number of seconds per RFC 9110; fractional
+            # values are useful for fast tests and our driver parses them as floats.
+            ra = cfg.retry_after_s
+            headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else repr(float(ra))
+            details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{ra}s"})
+        self._send_error(status, _FAULT_MESSAGES.get(status, "Internal error."), headers, details=details)
+        return True
+
+    def _send_stream(self, content: JSON, finish: str, meta: JSON) -> None:
+        """``?alt=sse``: one ``data:`` event per piece (thoughts, each call, text), chunked transfer
+        encoding so the connection stays alive, ``chunk_delay_s`` between events."""
+        cfg = self.server.config
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Transfer-Encoding", "chunked")
+        self.end_headers()
+        pieces = stream_pieces(content["parts"])
+        for i, parts in enumerate(pieces):
+            if i and cfg.chunk_delay_s > 0:
+                time.sleep(cfg.chunk_delay_s)
+            cand: JSON = {"content": {"role": "model", "parts": parts}, "index": 0}
+            event: JSON = {"candidates": [cand], "modelVersion": cfg.model_version}
+            if i == len(pieces) - 1:
+                cand["finishReason"] = finish
+                event["usageMetadata"] = meta
+            data = f"data: {json.dumps(event)}\r\n\r\n".encode()
+            self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+            self.wfile.flush()
+        self.wfile.write(b"0\r\n\r\n")
+        self.wfile.flush()
 
     def _extract_key(
         self, query: Mapping[str, list[str]]
@@ -379,6 +447,13 @@ class _Handler(BaseHTTPRequestHandler):
         return None, None
 
 
+_FAULT_MESSAGES = {
+    429: "Resource has been exhausted (e.g. check quota).",
+    500: "An internal error has occurred. Please retry or report in https://developers.generativeai.google/guide/troubleshooting",
+    503: "The model is overloaded. Please try again later.",
+    504: "The service is currently unavailable (deadline exceeded).",
+}
+
 _GOOGLE_STATUS = {
     400: "INVALID_ARGUMENT",
     401: "UNAUTHENTICATED",
@@ -387,6 +462,7 @@ _GOOGLE_STATUS = {
     429: "RESOURCE_EXHAUSTED",
     500: "INTERNAL",
     503: "UNAVAILABLE",
+    504: "DEADLINE_EXCEEDED",
 }
 
 
@@ -397,14 +473,15 @@ def _hit(index: int, first: int, every: int) -> bool:
 
 
 def _parse_route(path: str) -> tuple[str | None, str | None]:
-    """``/v1beta/models/gemini-2.0-flash:generateContent`` -> ("v1beta", "gemini-2.0-flash")."""
+    """``/v1beta/models/gemini-2.5-flash:generateContent`` -> ("v1beta", "gemini-2.5-flash")."""
     path = unquote(path)
     for version in _API_VERSIONS:
         prefix = f"/{version}/models/"
-        if path.startswith(prefix) and path.endswith(_GENERATE_SUFFIX):
-            model = path[len(prefix) : -len(_GENERATE_SUFFIX)]
-            if model and "/" not in model:
-                return version, model
+        for suffix in _GENERATE_SUFFIXES:
+            if path.startswith(prefix) and path.endswith(suffix):
+                model = path[len(prefix) : -len(suffix)]
+                if model and "/" not in model:
+                    return version, model
     return None, None
 
 
@@ -428,6 +505,10 @@ class FakeGeminiServer(ThreadingHTTPServer):
         self._lock = threading.Lock()
         self._count = 0
         self._requests: list[RecordedRequest] = []
+        self._seen: set[bytes] = set()
+        self._answered: dict[bytes, int] = {}
+        #: requests refused for a missing or changed thought signature or call id
+        self.rejected = 0
         self._thread: threading.Thread | None = None
         super().__init__((host, port), _Handler)
 
@@ -481,39 +562,76 @@ class FakeGeminiServer(ThreadingHTTPServer):
         """Forget recorded requests and restart fault counting."""
         with self._lock:
             self._requests.clear()
+            self._seen.clear()
+            self._answered.clear()
             self._count = 0
+            self.rejected = 0
 
     def _next_index(self) -> int:
         with self._lock:
             self._count += 1
             return self._count
 
+    def _occurrence(self, raw: bytes) -> int:
+        digest = hashlib.sha256(raw).digest()
+        with self._lock:
+            n = self._answered.get(digest, 0)
+            self._answered[digest] = n + 1
+            return n
+
+    def _first_attempt(self, raw: bytes) -> bool:
+        """Whether this request is a first attempt: a body not pending a retry. Fails and retries alternate
+        per body, so identical requests of later queries (the same prompt every trial) fail first too."""
+        digest = hashlib.sha256(raw).digest()
+        with self._lock:
+            if digest in self._seen:
+                self._seen.discard(digest)
+                return False
+            self._seen.add(digest)
+            return True
+
     def _record(self, rec: RecordedRequest) -> None:
         with self._lock:
             self._requests.append(rec)
 
     # -- behaviour --------------------------------------------------------------------------
+    def plan_for(self, tool_names: Sequence[str]) -> FakeGeminiConfig:
+        """The plan answering a request that declares these tools (one plan here; see serve-gemini)."""
+        return self.config
+
     def _answer(self, body: Mapping[str, Any], tool_names: Sequence[str], n_resp: int) -> JSON:
-        cfg = self.config
+        cfg = self.plan_for(tool_names)
         batches = cfg.batches()
+        if not batches and cfg.call_declared and tool_names:
+            batches = [[{"name": n, "args": {}} for n in tool_names]]
         if not tool_names or not batches:
             return {"role": "model", "parts": [{"text": cfg.no_tools_text}]}
         # Which turn are we at?  Skip the batches already answered, counted by the
         # functionResponse parts in the history (the client resends the whole history).
         consumed = n_resp
+        schemas = declared_schemas(body)
         for turn_no, batch in enumerate(batches):
             if consumed >= len(batch):
                 consumed -= len(batch)
                 continue
-            parts = []
-            for i, call in enumerate(batch):
-                fc = dict(call)
-                if cfg.emit_call_ids and "id" not in fc:
-                    fc["id"] = f"call_{turn_no}_{i}"
-                parts.append({"functionCall": fc})
+            calls = [_made_up(cfg, call, schemas, turn_no, i) for i, call in enumerate(batch)]
+            parts: list[JSON] = [{"functionCall": fc} for fc in calls]
+            if cfg.thought_signatures:
+                parts[0]["thoughtSignature"] = signature_for(calls)
             return {"role": "model", "parts": parts}
         text = cfg.final_text if cfg.final_text is not None else f"Done: {n_resp} results"
         return {"role": "model", "parts": [{"text": text}]}
+
+
+def _made_up(
+    cfg: FakeGeminiConfig, call: Mapping[str, Any], schemas: Mapping[str, Any], turn: int, i: int
+) -> JSON:
+    fc = dict(call)
+    if not fc.get("args") and cfg.args_from_schema:
+        fc["args"] = make_args(schemas.get(str(fc["name"])))
+    if cfg.emit_call_ids and "id" not in fc:
+        fc["id"] = f"call_{turn}_{i}"
+    return fc
 
 
 def run_server(

@@ -24,9 +24,45 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from bench.models._gemini import DEFAULT_MODEL, resolve_api_key
+from bench.models._gemini import DEFAULT_MODEL, GenerationSettings
+from bench.models._retry import resolve_api_key
 
-__all__ = ["AfcRun", "CallTiming", "make_sleep_tool", "run_sdk_afc", "run_sdk_afc_async"]
+__all__ = [
+    "AfcRun",
+    "CallTiming",
+    "make_sleep_tool",
+    "run_sdk_afc",
+    "run_sdk_afc_async",
+    "signature_from_schema",
+]
+
+_PY_TYPES: dict[str, Any] = {
+    "STRING": str,
+    "INTEGER": int,
+    "NUMBER": float,
+    "BOOLEAN": bool,
+    "ARRAY": list,
+    "OBJECT": dict,
+}
+
+
+def signature_from_schema(parameters: Any) -> inspect.Signature:
+    """A Python signature for a JSON-schema ``parameters`` object, so AFC (which declares a tool from its
+    callable's signature) declares what the tool itself declares: required parameters first, optional
+    ones keyword-only with a default of None."""
+    props = dict((parameters or {}).get("properties") or {})
+    required = set((parameters or {}).get("required") or ())
+    params = []
+    for name, sub in props.items():
+        py = _PY_TYPES.get(str((sub or {}).get("type", "string")).upper(), str)
+        if name in required:
+            params.append(inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, annotation=py))
+        else:
+            params.append(
+                inspect.Parameter(name, inspect.Parameter.KEYWORD_ONLY, default=None, annotation=py | None)
+            )
+    params.sort(key=lambda p: p.default is not inspect.Parameter.empty)
+    return inspect.Signature(params, return_annotation=dict)
 
 
 @dataclass(frozen=True)
@@ -111,6 +147,7 @@ def setup_afc(
     base_url: str | None,
     api_version: str | None,
     maximum_remote_calls: int,
+    settings: GenerationSettings | None = None,
 ) -> tuple[Any, Any, _Recorder, str]:
     from google import genai
     from google.genai import types, version
@@ -120,16 +157,39 @@ def setup_afc(
         http_options=types.HttpOptions(
             base_url=base_url,
             api_version=api_version,
-            retry_options=types.HttpRetryOptions(attempts=1),
+            # the SDK's own retry, as a user switches it on (same attempts as our drivers; it ignores
+            # Retry-After and backs off from 1 s): the baseline recovers from a 500 the way a user's would
+            retry_options=types.HttpRetryOptions(attempts=4),
         ),
     )
     recorder = _Recorder(time.perf_counter())
+    s = settings or GenerationSettings()
     config = types.GenerateContentConfig(
         tools=[recorder.wrap(t) for t in tools],
         # AFC is on by default; say so explicitly so the baseline does not depend on it.
         automatic_function_calling=types.AutomaticFunctionCallingConfig(
             disable=False, maximum_remote_calls=maximum_remote_calls
         ),
+        system_instruction=s.system_instruction,
+        tool_config=(
+            types.ToolConfig(
+                function_calling_config=types.FunctionCallingConfig(
+                    mode=types.FunctionCallingConfigMode(s.function_calling)
+                )
+            )
+            if s.function_calling
+            else None
+        ),
+        thinking_config=(
+            types.ThinkingConfig(
+                thinking_budget=s.thinking_budget,
+                thinking_level=types.ThinkingLevel(s.thinking_level) if s.thinking_level else None,
+                include_thoughts=s.include_thoughts or None,
+            )
+            if s.thinking()
+            else None
+        ),
+        temperature=s.temperature,
     )
     return client, config, recorder, str(version.__version__)
 

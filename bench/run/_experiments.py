@@ -15,7 +15,7 @@ from pathlib import Path
 from bench.run._runner import measure
 from executors import Executor, Guards, RetryPolicy, make_executor
 from reports import ResultsWriter, TrialRecord, write_text_atomic
-from scenarios import Scenario, SimulatedAPI, load_catalog, make_plan
+from scenarios import Scenario, ToolApi, load_catalog, make_plan
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +75,7 @@ def _run_arms(
             plan = make_plan(scenario, seed, trial)
             for pos, a in enumerate(arms):
                 progress(f"{scenario.name} trial {trial} {a.label}")
-                box: list[dict[str, SimulatedAPI]] = []
+                box: list[dict[str, ToolApi]] = []
                 rec = measure(plan, built[a.label], time_scale, order=pos, on_tools=box.append)
                 writer.write(rec)
                 recs[a.label].append(rec)

@@ -18,8 +18,11 @@ def planned_s(call: PlannedCall, time_scale: float) -> float:
     return call.latency_ms[0] / 1000 * time_scale
 
 
-def call_record(r: CallResult, planned: PlannedCall | None, time_scale: float, t0: float) -> CallRecord:
-    """One executor result; ``planned`` is the plan's call it answers (None: a call the plan never made)."""
+def call_record(
+    r: CallResult, planned: PlannedCall | None, time_scale: float, t0: float, arrived_s: float | None = None
+) -> CallRecord:
+    """One executor result; ``planned`` is the plan's call it answers (None: a call the plan never made);
+    ``arrived_s``: when a streamed call's chunk arrived, relative to ``t0``."""
     return span_record(
         r.call.id,
         r.call.name,
@@ -30,6 +33,7 @@ def call_record(r: CallResult, planned: PlannedCall | None, time_scale: float, t
         error=r.error,
         attempts=r.attempts,
         wait_s=r.wait,
+        arrived_s=arrived_s,
     )
 
 
@@ -44,6 +48,7 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
     error: str | None = None,
     attempts: int = 1,
     wait_s: float = 0.0,
+    arrived_s: float | None = None,
 ) -> CallRecord:
     """One call seen only as a span (start, end relative to the record's start), e.g. inside the SDK."""
     return CallRecord(
@@ -57,15 +62,21 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
         error=error,
         after=planned.after if planned is not None else (),
         wait_s=wait_s,
+        arrived_s=arrived_s,
     )
 
 
 def call_records(
-    results: Iterable[CallResult], plan: TrialPlan, time_scale: float, t0: float
+    results: Iterable[CallResult],
+    plan: TrialPlan,
+    time_scale: float,
+    t0: float,
+    arrived: Mapping[str, float] | None = None,
 ) -> tuple[CallRecord, ...]:
-    """Executor results matched to the plan's calls by id."""
+    """Executor results matched to the plan's calls by id (``arrived``: call id -> arrival, streamed)."""
     by_id: Mapping[str, PlannedCall] = {c.id: c for c in plan.calls}
-    return tuple(call_record(r, by_id.get(r.call.id), time_scale, t0) for r in results)
+    got = arrived or {}
+    return tuple(call_record(r, by_id.get(r.call.id), time_scale, t0, got.get(r.call.id)) for r in results)
 
 
 def trial_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, keyword-only

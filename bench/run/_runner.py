@@ -16,7 +16,15 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from bench.models import ModelDriver, PriceTable, load_prices
+from bench.models import (
+    DEFAULT_MODEL,
+    GenerationSettings,
+    ModelDriver,
+    ModelError,
+    PriceTable,
+    load_prices,
+    redact,
+)
 from bench.run._afc_peer import NAME as AFC
 from bench.run._afc_peer import afc_session
 from bench.run._convert import planned_work, quotas_of, tool_calls
@@ -27,7 +35,7 @@ from bench.run._session import run_session
 from bench.run._theory import scenario_theory
 from executors import Executor, Sequential, Tools, make_executor
 from reports import RAW_LABELS, ResultsWriter, TrialRecord, is_raw, read_records, write_json_atomic
-from scenarios import Scenario, SimulatedAPI, TrialPlan, build_toolbox, make_plan
+from scenarios import Scenario, ToolApi, TrialPlan, build_toolbox, make_plan, model_table
 
 Clock = Callable[[], float]
 
@@ -68,8 +76,18 @@ class RunConfig:
     model_modes: tuple[str, ...] = ("parallel",)
     max_turns: int = 12
     #: the Gemini model asked (live) or charged for (simulated, replay)
-    gemini_model: str = "gemini-2.0-flash"
+    gemini_model: str = DEFAULT_MODEL
+    #: already without any key (``bench.models.split_key``), so run.json never holds one
     gemini_base_url: str | None = None
+    #: start each call the moment its chunk arrives (google-genai's generate_content_stream)
+    stream: bool = False
+    #: the user's prompt (None: the scenario's ``[model]`` prompt, else the document's query)
+    prompt: str | None = None
+    #: system instruction, function calling mode, thinking, temperature (GenerationSettings.as_json())
+    settings: dict[str, Any] = field(default_factory=dict)
+    #: a query whose model errors outlast the retries is recorded as ``model_error`` and the run goes on;
+    #: this many such queries in a row stop the run
+    max_consecutive_failures: int = 5
     #: tool latencies are multiplied by this at run time (``--inject-slowdown``): a known slowdown with an
     #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
     inject_slowdown: float = 1.0
@@ -79,8 +97,10 @@ class RunConfig:
     @property
     def references(self) -> tuple[str, ...]:
         """The raw references each trial runs beside the executors (none in a model run: a session's
-        makespan includes the model, which a bare gather does not)."""
-        return RAW_LABELS if self.raw and self.model == "none" else ()
+        makespan includes the model, which a bare gather does not; none with real tools: a bare gather
+        sleeps the plan's latencies, and a real tool's work is not in the plan)."""
+        real = any(s.real_tools() for s in self.scenarios)
+        return RAW_LABELS if self.raw and self.model == "none" and not real else ()
 
     def args_json(self) -> dict[str, Any]:
         return {
@@ -96,13 +116,17 @@ class RunConfig:
             "model": self.model,
             "guards": self.guards,
             "inject_slowdown": self.inject_slowdown,
-            "argv": list(self.argv),
+            "argv": [redact(a) for a in self.argv],
         } | (
             {
                 "model_modes": list(self.model_modes),
                 "max_turns": self.max_turns,
                 "gemini_model": self.gemini_model,
-                "gemini_base_url": self.gemini_base_url,
+                "gemini_base_url": redact(self.gemini_base_url) if self.gemini_base_url else None,
+                "stream": self.stream,
+                "prompt": self.prompt,
+                "settings": self.settings,
+                "max_consecutive_failures": self.max_consecutive_failures,
             }
             if self.model != "none"
             else {}
@@ -117,7 +141,7 @@ def measure(  # noqa: PLR0913 - keyword-only: where the record goes, injected cl
     run_id: str = "",
     order: int = 0,
     clock: Clock = time.perf_counter,
-    on_tools: Callable[[dict[str, SimulatedAPI]], None] | None = None,
+    on_tools: Callable[[dict[str, ToolApi]], None] | None = None,
     slowdown: float = 1.0,
     toolbox: Callable[[TrialPlan, float], Tools] | None = None,
 ) -> TrialRecord:
@@ -244,6 +268,7 @@ def _execute(
     gc.collect()
     gc.freeze()
     try:
+        failures = 0
         with ResultsWriter(config.out / "results.jsonl") as writer:
             plans: dict[tuple[str, int], TrialPlan] = {}
             for i, (trial, s, mode, label, pos) in enumerate(todo):
@@ -275,6 +300,13 @@ def _execute(
                 # the record's origin on the wall clock (for otel.json): it ended makespan_s before now
                 writer.write(dataclasses.replace(rec, origin_unix_s=time.time() - rec.makespan_s))
                 written += 1
+                failures = failures + 1 if getattr(rec.session, "status", "") == "model_error" else 0
+                if failures >= config.max_consecutive_failures:
+                    raise ModelError(
+                        "server",
+                        f"{failures} queries in a row failed (--max-consecutive-failures); last: "
+                        f"{getattr(rec.session, 'error', None)}",
+                    )
         if progress:
             progress(total, total, "done")
     finally:
@@ -295,6 +327,8 @@ def _session(
 ) -> TrialRecord:
     """One whole session of ``plan`` with the executor ``label`` (or the SDK's AFC) and the model."""
     executors, model = drivers
+    settings = GenerationSettings(**config.settings)
+    prompt = config.prompt or model_table_prompt(plan.scenario)
     if label == AFC:
         return afc_session(
             plan,
@@ -305,6 +339,8 @@ def _session(
             mode=mode,
             run_id=run_id,
             order=order,
+            settings=settings,
+            prompt=prompt,
         )
     return run_session(
         plan,
@@ -317,7 +353,15 @@ def _session(
         run_id=run_id,
         order=order,
         max_turns=config.max_turns,
+        prompt=prompt,
+        stream=config.stream,
     )
+
+
+def model_table_prompt(scenario: Scenario) -> str | None:
+    """The ``prompt`` of the scenario file's ``[model]`` table, if it has one."""
+    prompt = model_table(scenario).get("prompt")
+    return str(prompt) if prompt else None
 
 
 def _prices() -> PriceTable:

@@ -99,7 +99,9 @@ class TraceReplay:
                 limited[c.tool].add(f"c{j}")
         box = build_toolbox(plan, time_scale)
         return {
-            name: _Replayed(api, frozenset(limited[name])) if name in limited else api
+            name: _Replayed(api, frozenset(limited[name]))
+            if name in limited and isinstance(api, SimulatedAPI)  # a trace's tools are all simulated
+            else api
             for name, api in box.items()
         }
 

@@ -55,6 +55,14 @@ TURN_KEYS = [
     "turn", "start_s", "end_s", "model_s", "latency_s", "tokens_in", "tokens_out", "attempts", "waited_s",
     "calls", "tool_s", "text",
 ]  # fmt: skip
+#: what issue 12 (Gemini 2.5 / 3 in the loop) adds after them: optional on reading, so older files still read
+MODEL_ADDED = [
+    "status", "tokens_thoughts", "tokens_cached", "tokens_tool_prompt", "price_note", "error", "stream_saved_s",
+]  # fmt: skip
+AFC_ADDED = [
+    "status", "tokens_thoughts", "tokens_cached", "tokens_tool_prompt", "price_note", "error", "unmapped_calls",
+]  # fmt: skip
+TURN_ADDED = ["tokens_thoughts", "tokens_cached", "tokens_tool_prompt", "finish_reason"]
 
 
 def _record(session: Session) -> TrialRecord:
@@ -71,10 +79,15 @@ def test_every_kind_reads_back_to_itself(session: Session) -> None:
 
 
 def test_json_keys_are_schema_1s() -> None:
-    """Model and AFC sessions write the keys (and order) schema 1 wrote; a plain record writes ``{}``."""
+    """Model and AFC sessions write the keys (and order) schema 1 wrote, then issue 12's; a plain record
+    writes ``{}``; a schema-1 session without the new keys still reads."""
     model = json.loads(_record(MODEL).to_json())["session"]
-    assert list(model) == MODEL_KEYS and list(model["turns"][0]) == TURN_KEYS
+    assert list(model) == MODEL_KEYS + MODEL_ADDED and list(model["turns"][0]) == TURN_KEYS + TURN_ADDED
     assert model["turns"][0]["calls"] == ["c0", "c1"]
     afc = json.loads(_record(AFC).to_json())["session"]
-    assert list(afc) == AFC_KEYS and afc["turns"] == [] and afc["answered"] is True
+    assert list(afc) == AFC_KEYS + AFC_ADDED and afc["turns"] == [] and afc["answered"] is True
     assert json.loads(_record(NO_SESSION).to_json())["session"] == {}
+    old = json.loads(_record(MODEL).to_json())
+    old["session"] = {k: old["session"][k] for k in MODEL_KEYS}
+    old["session"]["turns"] = [{k: t[k] for k in TURN_KEYS} for t in old["session"]["turns"]]
+    assert parse_record(json.dumps(old)).session == MODEL

@@ -156,6 +156,11 @@ def scenario_docs(draw: st.DrawFn) -> dict[str, Any]:
     tools = [
         {"name": f"t{i}", "latency": draw(latency_st), "error_rate": draw(st.floats(0, 1))} for i in range(n)
     ]
+    for t in tools:
+        if draw(st.booleans()):
+            t["idempotent"] = True
+        if draw(st.booleans()):
+            t["params"] = {"q": {"type": "string", "required": True}, "n": {"type": "integer", "minimum": 1}}
     doc: dict[str, Any] = {"name": "gen", "description": "generated", "tools": tools}
     if draw(st.booleans()):
         doc["quotas"] = {"q": {"calls": draw(st.integers(2, 20)), "period_ms": draw(st.floats(1, 5000))}}

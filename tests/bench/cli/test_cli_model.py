@@ -237,7 +237,10 @@ def test_serve_gemini_command_serves_a_scenario(tmp_path) -> None:
             assert time.monotonic() < deadline and proc.poll() is None, "server did not start"
             time.sleep(0.05)
         url = f"http://127.0.0.1:{port_file.read_text().strip()}/v1beta/models/m:generateContent"
-        decls = [{"name": t.name} for t in load_catalog()["doc-3apis"].tools]
+        decls = [
+            {"name": t.name, "parameters": {"type": "object", "properties": {"location": {"type": "string"}}}}
+            for t in load_catalog()["doc-3apis"].tools
+        ]
         body = {
             "contents": [{"role": "user", "parts": [{"text": "q"}]}],
             "tools": [{"functionDeclarations": decls}],
@@ -245,7 +248,10 @@ def test_serve_gemini_command_serves_a_scenario(tmp_path) -> None:
         req = urllib.request.Request(url, json.dumps(body).encode(), {"Content-Type": "application/json"})
         with urllib.request.urlopen(req, timeout=10) as resp:
             parts = json.load(resp)["candidates"][0]["content"]["parts"]
-        assert [p["functionCall"]["args"]["request_id"] for p in parts] == ["c0", "c1", "c2"]
+        # the scenario's tools in plan order, arguments made up from the declared schema, no request_id
+        calls = [p["functionCall"] for p in parts]
+        assert [c["name"] for c in calls] == [c.tool for c in load_catalog()["doc-3apis"].calls]
+        assert all(c["args"] == {"location": "Madrid"} for c in calls)
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=10)

@@ -126,7 +126,7 @@ def test_failed_calls_go_back_to_the_model_as_data(clock) -> None:  # type: igno
     seen: list[object] = []
 
     class Spy(SimulatedModel):
-        def next_turn(self, results):  # type: ignore[no-untyped-def]
+        def next_turn(self, results, on_call=None):  # type: ignore[no-untyped-def]
             seen.extend(r.response for r in results)
             return super().next_turn(results)
 
@@ -141,20 +141,20 @@ def test_failed_calls_go_back_to_the_model_as_data(clock) -> None:  # type: igno
     assert any("error" in r for r in seen)  # type: ignore[operator]
 
 
-def test_mapper_by_request_id_then_by_name() -> None:
-    """Calls map by name+request_id; a changed request_id maps by tool name in order; strangers get x ids."""
+def test_mapper_by_tool_name_and_order_never_by_an_argument() -> None:
+    """Calls map by tool name in plan order whatever their args; extra or unknown calls get x ids."""
     plan = make_plan(load_catalog()["doc-3apis"], 7, 0)
     m = CallMapper.for_plan(plan)
+    first_weather = next(c.id for c in plan.calls if c.tool == "get_weather")
     calls = m.map(
         [
-            FunctionCallSpec("get_time", {"request_id": "c1"}),
-            FunctionCallSpec("get_weather", {"request_id": "bogus"}),
+            FunctionCallSpec("get_weather", {"location": "Madrid", "request_id": "bogus"}),
             FunctionCallSpec("no_such_tool", {}),
         ]
     )
-    assert [c.id for c in calls] == ["c1", "c0", "x1"]
-    assert calls[1].args["request_id"] == "c0"
-    assert (m.remapped, m.unmapped) == (1, 1)
+    assert [c.id for c in calls] == [first_weather, "x1"]
+    assert calls[0].args["request_id"] == first_weather and calls[0].args["location"] == "Madrid"
+    assert m.unmapped == 1
 
 
 def test_simulated_draws_are_paired_across_executors() -> None:

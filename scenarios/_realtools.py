@@ -1,0 +1,171 @@
+"""Real tools in a toolbox: a user's Python function or HTTP endpoint, called the way executors call the
+simulated APIs (``tool(**args)``, and ``await tool.acall(**args)`` where there is a native async path).
+
+* A sync function runs in the caller's thread and has no ``acall``: the event-loop executors then run it in
+  their own worker threads, as they run any sync tool.
+* An ``async def`` function is awaited by ``acall``. Its sync path (``tool(**args)``, used by the thread
+  executors) runs it to completion on a private event loop of the calling thread, kept for that thread's
+  later calls (one ``asyncio.Runner`` per thread, closed with the toolbox): a fresh loop per call would
+  charge loop creation to every call.
+* An HTTP endpoint sends the call's arguments as the query (GET) or JSON body (POST) through the toolbox's
+  one ``ClientPair``; 429 raises ``RateLimited`` with the ``Retry-After`` delay, 5xx ``ToolError``.
+
+Whatever a tool raises becomes the call's ``error`` with its message (a ``call_status`` attribute on the
+exception, as ``RateLimited`` has, picks another status). The arguments' ``request_id`` (the plan's call id,
+which the simulated APIs look their draw up by) is kept out of the user's function unless it declares one.
+Each wrapper logs what it saw (``CallLog``), like the simulated servers do.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import inspect
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from scenarios._pycall import is_async
+from scenarios._spec import ToolSpec
+from scenarios._toolbox import CallLog, Clock
+
+if TYPE_CHECKING:
+    from scenarios._clients import ClientPair
+    from scenarios._httptool import HttpTool
+    from scenarios._toolbox import SimulatedAPI
+
+
+class ToolLog:
+    """The request-id handling and the server-side log the three real tools share."""
+
+    def __init__(self, clock: Clock, passes_request_id: bool) -> None:
+        self.log: list[CallLog] = []
+        self._clock = clock
+        self._keep_id = passes_request_id
+        self._lock = threading.Lock()
+
+    def split(self, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+        rid = str(args.get("request_id", ""))
+        if not self._keep_id:
+            args.pop("request_id", None)
+        return rid, args
+
+    def record(self, request_id: str, start: float, outcome: str) -> None:
+        entry = CallLog(request_id, 0, start, self._clock(), outcome)
+        with self._lock:
+            self.log.append(entry)
+
+
+def _outcome(exc: BaseException) -> str:
+    status = getattr(exc, "call_status", None)
+    return status if isinstance(status, str) else "error"
+
+
+def _takes_request_id(func: Callable[..., Any]) -> bool:
+    try:
+        return "request_id" in inspect.signature(func).parameters
+    except (TypeError, ValueError):
+        return False
+
+
+class PythonTool:
+    """A sync Python function: runs in the caller's thread."""
+
+    def __init__(self, spec: ToolSpec, func: Callable[..., Any], clock: Clock) -> None:
+        self._meta = ToolLog(clock, _takes_request_id(func))
+        self.name, self.description, self.log = spec.name, spec.description, self._meta.log
+        self._func, self._clock = func, clock
+
+    def __call__(self, **args: Any) -> Any:
+        rid, args = self._meta.split(args)
+        start = self._clock()
+        try:
+            value = self._func(**args)
+        except Exception as exc:
+            self._meta.record(rid, start, _outcome(exc))
+            raise
+        self._meta.record(rid, start, "ok")
+        return value
+
+    def close(self) -> None:
+        """Nothing to release (for symmetry with the other real tools)."""
+
+
+class AsyncPythonTool:
+    """An ``async def`` Python function: awaited by ``acall``; run on a per-thread private loop by ``__call__``."""
+
+    def __init__(self, spec: ToolSpec, func: Callable[..., Any], clock: Clock) -> None:
+        self._meta = ToolLog(clock, _takes_request_id(func))
+        self.name, self.description, self.log = spec.name, spec.description, self._meta.log
+        self._func, self._clock = func, clock
+        self._local = threading.local()
+        self._runners: list[asyncio.Runner] = []
+        self._lock = threading.Lock()
+        # a toolbox dropped without close_toolbox (the end of a measured run) still closes its loops
+        self._finalizer = weakref.finalize(self, _close_runners, self._runners, self._lock)
+
+    async def acall(self, **args: Any) -> Any:
+        rid, args = self._meta.split(args)
+        start = self._clock()
+        try:
+            value = await self._func(**args)
+        except Exception as exc:
+            self._meta.record(rid, start, _outcome(exc))
+            raise
+        self._meta.record(rid, start, "ok")
+        return value
+
+    def __call__(self, **args: Any) -> Any:
+        runner = getattr(self._local, "runner", None)
+        if runner is None:
+            runner = self._local.runner = asyncio.Runner()
+            with self._lock:
+                self._runners.append(runner)
+        return runner.run(self.acall(**args))
+
+    def close(self) -> None:
+        """Close the private loops (each is idle: a sync call returns only when its loop has finished)."""
+        self._finalizer()
+
+
+def _close_runners(runners: list[asyncio.Runner], lock: threading.Lock) -> None:
+    with lock:
+        closing, runners[:] = list(runners), []
+    for r in closing:
+        r.close()
+
+
+def retry_after_s(value: str | None, now: Callable[[], float] = time.time) -> float:
+    """A ``Retry-After`` header in seconds: delay-seconds or an HTTP date; 0 when absent or unreadable."""
+    if not value:
+        return 0.0
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return 0.0
+    return max(0.0, when.timestamp() - now())
+
+
+#: what a toolbox holds: every entry has ``name``, ``description``, ``log`` and is called with the arguments.
+#: A string, so that httpx (an optional extra) is imported only by a scenario that has HTTP tools.
+ToolApi: TypeAlias = "SimulatedAPI | PythonTool | AsyncPythonTool | HttpTool"
+
+
+def real_tool(spec: ToolSpec, clock: Clock, clients: Callable[[], ClientPair]) -> ToolApi:
+    """The toolbox entry of a Python or HTTP tool; ``clients`` gives the run's shared pair (built on first
+    need, so a toolbox without HTTP tools builds none)."""
+    if spec.http is not None:
+        from scenarios._httptool import HttpTool  # needs httpx (the 'load' extra)
+
+        return HttpTool(spec, spec.http, clients(), clock)
+    if spec.func is None:
+        raise ValueError(f"{spec.name}: not a real tool")
+    if is_async(spec.func):
+        return AsyncPythonTool(spec, spec.func, clock)
+    return PythonTool(spec, spec.func, clock)

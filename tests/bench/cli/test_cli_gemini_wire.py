@@ -1,0 +1,181 @@
+"""The run command against fakes that behave like Gemini 2.5 / 3: signatures and ids, thinking, streaming,
+finish reasons, first-attempt 500s, keys in URLs, cassettes recorded under something else, [model] tables."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bench.cli import main
+from bench.cli._serve_gemini import start_scenario_server
+from bench.models import FakeGeminiConfig
+from reports import read_records
+from scenarios import load_catalog
+
+pytestmark = [pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")]
+
+KEY = "AIza.FAKE-pfcbench-cliwire-000000000"
+SCALE = "0.1"
+
+
+def _serve(**cfg: object) -> Iterator[str]:
+    server = start_scenario_server([load_catalog()["doc-3apis"]], FakeGeminiConfig(expected_key=KEY, **cfg))  # type: ignore[arg-type]
+    try:
+        yield server.base_url
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def gemini3() -> Iterator[str]:
+    yield from _serve(
+        emit_call_ids=True, thought_signatures=True, thinking_tokens=300, thought_parts=True,
+        chunk_delay_s=0.03, latency_s=0.01,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def flaky() -> Iterator[str]:
+    yield from _serve(finish_reason_rate=0.5, fail_first_attempt=500, retry_after_s=0.0)
+
+
+def _scan(root: Path, *texts: str) -> list[str]:
+    files = [f for f in root.rglob("*") if f.is_file() and KEY in f.read_text(errors="replace")]
+    return [str(f) for f in files] + [t[:60] for t in texts if KEY in t]
+
+
+def _run(url: str, out: Path, *extra: str) -> int:
+    argv = ["run", "--model", "gemini", "--scenario", "doc-3apis", "--gemini-base-url", url,
+            "--time-scale", SCALE, "--out", str(out), *extra]  # fmt: skip
+    return main(argv)
+
+
+@pytest.mark.realtime
+def test_streamed_gemini3_run_keeps_signatures_counts_thinking_and_starts_calls_early(
+    gemini3: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """0 rejected requests (every query answered), thinking tokens in the record and the cost, calls started
+    before their turn finished streaming, the saving with its CI in the report; the key (given in the URL)
+    appears in no output."""
+    monkeypatch.delenv("GEMINI_API_KEY", raising=False)
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    out = tmp_path / "run"
+    url = f"{gemini3}/?key={KEY}"
+    assert _run(url, out, "--executor", "threaded", "--executor", "asyncio", "--trials", "3", "--stream") == 0
+    recs = read_records(out / "results.jsonl")
+    assert recs and all(r.session.status == "answered" for r in recs)
+    assert all(r.session.tokens_thoughts == 600 for r in recs)
+    with_thinking = recs[0].session.cost_usd
+    assert with_thinking > (recs[0].session.tokens_in * 0.30 + recs[0].session.tokens_out * 2.50) / 1e6
+    for r in recs:
+        first_turn_end = r.session.turns[0].end_s
+        assert all(c.arrived_s is not None for c in r.calls)
+        assert min(c.start_s for c in r.calls) < first_turn_end
+    e2e = (out / "e2e.md").read_text()
+    assert "Streaming" in e2e and "saved" in e2e
+    cap = capsys.readouterr()
+    assert _scan(tmp_path, cap.out, cap.err) == []
+
+
+@pytest.mark.realtime
+def test_malformed_calls_and_500s_do_not_stop_the_run(
+    flaky: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """First-attempt 500s are retried; MALFORMED_FUNCTION_CALL turns end their query with that status; the
+    run finishes with exit 0 and the report counts each status."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    out = tmp_path / "run"
+    assert _run(flaky, out, "--executor", "threaded", "--trials", "6") == 0
+    statuses = [r.session.status for r in read_records(out / "results.jsonl")]
+    assert set(statuses) <= {"answered", "malformed_function_call"} and "malformed_function_call" in statuses
+    e2e = (out / "e2e.md").read_text()
+    assert "malformed_function_call" in e2e
+
+
+@pytest.mark.realtime
+def test_replay_of_another_prompt_or_executor_is_refused(
+    gemini3: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A cassette stores scenario hash, declarations, prompt and executor; a mismatch is one line, exit 2."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    tape = tmp_path / "tape.jsonl"
+    assert (
+        _run(gemini3, tmp_path / "rec", "--executor", "threaded", "--trials", "1", "--record", str(tape)) == 0
+    )
+    base = ["run", "--model", "replay", "--cassette", str(tape), "--scenario", "doc-3apis", "--trials", "1",
+            "--time-scale", SCALE, "--replay-latency", "zero"]  # fmt: skip
+    assert main([*base, "--executor", "threaded", "--out", str(tmp_path / "ok")]) == 0
+    capsys.readouterr()
+    assert main([*base, "--executor", "asyncio", "--out", str(tmp_path / "ex")]) == 2
+    assert main([*base, "--executor", "threaded", "--prompt", "other", "--out", str(tmp_path / "pr")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and "executor 'asyncio'" in err[0] and "prompt" in err[1]
+
+
+def test_legacy_with_gemini_3_is_one_line_and_exit_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """The legacy SDK cannot send a thought signature back: Gemini 3 models are refused before running."""
+    pytest.importorskip("google.generativeai")
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    argv = ["run", "--model", "gemini-legacy", "--gemini-model", "gemini-3-flash-preview", "--scenario",
+            "doc-3apis", "--gemini-base-url", "http://127.0.0.1:9", "--out", str(tmp_path / "o")]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "thought signature" in err[0]
+
+
+@pytest.mark.parametrize(
+    ("table", "needle"),
+    [("function_calling = 'SOMETIMES'", "model.function_calling"), ("colour = 1", "unknown key 'colour'")],
+)
+def test_bad_model_table_is_one_line(table: str, needle: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """A scenario file's [model] table is validated like the rest of the file."""
+    src = (Path(load_catalog()["doc-3apis"].source)).read_text()
+    f = tmp_path / "s.toml"
+    f.write_text(src + f"\n[model]\n{table}\n")
+    assert main(["run", "--scenario", str(f), "--model", "simulated", "--out", str(tmp_path / "o")]) == 2
+    err = capsys.readouterr().err.strip()
+    assert needle in err and len(err.splitlines()) == 1
+
+
+def test_consecutive_model_errors_stop_the_run_after_n(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A server that only answers 500: each query is recorded as model_error until N in a row stop the run
+    with one line and exit 2; the records written stay."""
+    import json
+
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    for url in _serve(server_error_first=10_000, retry_after_s=0.0):
+        out = tmp_path / "run"
+        argv = ["--executor", "threaded", "--trials", "5", "--warmup", "0", "--max-consecutive-failures", "2"]
+        assert _run(url, out, *argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "2 queries in a row failed" in err[0]
+    recs = read_records(out / "results.jsonl")
+    assert [r.session.status for r in recs] == ["model_error", "model_error"]
+    assert json.loads((out / "run.json").read_text())["status"] == "failed"
+
+
+def test_model_table_prompt_and_settings_reach_the_model(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A scenario file's [model] prompt is what the model is asked (kept in the cassette) and its settings
+    are recorded in run.json; the model sees the tools' own declarations, no request_id."""
+    import json
+
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    src = Path(load_catalog()["doc-3apis"].source).read_text()
+    f = tmp_path / "s.toml"
+    f.write_text(src + "\n[model]\nprompt = 'hola'\nfunction_calling = 'any'\ntemperature = 0.2\n")
+    tape, out = tmp_path / "tape.jsonl", tmp_path / "run"
+    for url in _serve():
+        argv = ["run", "--model", "gemini", "--scenario", str(f), "--gemini-base-url", url, "--time-scale", SCALE,
+                "--executor", "threaded", "--trials", "1", "--warmup", "0", "--out", str(out), "--record", str(tape)]  # fmt: skip
+        assert main(argv) == 0
+    head = json.loads(tape.read_text().splitlines()[0])
+    assert head["prompt"] == "hola"
+    assert all("request_id" not in json.dumps(d) for d in head["declarations"])
+    settings = json.loads((out / "run.json").read_text())["args"]["settings"]
+    assert settings == {"function_calling": "ANY", "temperature": 0.2}
