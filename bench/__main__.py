@@ -2,6 +2,10 @@
 
 import sys
 
-from bench.cli import main
+try:
+    from bench.cli import main
+except KeyboardInterrupt:  # Ctrl-C while the command is still importing: one line, not a traceback
+    print("pfcbench: interrupted", file=sys.stderr)
+    sys.exit(130)
 
 sys.exit(main())

@@ -154,11 +154,7 @@ def _fastest_sentence(rk: Ranking, ss: Sequence[ExecutorStats], baseline: str) -
     if math.isfinite(best.speedup_median):
         sent += f", {f.x(best.speedup_median)} vs {baseline}"
     sent += ")."
-    faster_failing = [
-        s
-        for s in ss
-        if s.executor != baseline and not is_clean(s) and s.median < best.median
-    ]
+    faster_failing = [s for s in ss if s.executor != baseline and not is_clean(s) and s.median < best.median]
     if faster_failing:
         sent += (
             " "

@@ -68,7 +68,7 @@ from typing import Any
 
 import pandas as pd
 
-from reports._schema import TrialRecord, is_raw, read_records
+from reports._schema import TrialRecord, is_raw, read_results
 
 #: executor labels like ``threaded@4`` carry a worker count
 _WORKERS = re.compile(r"^(?P<base>.+)@(?P<k>\d+)$")
@@ -136,6 +136,8 @@ class RunData:
     #: ``trials`` and ``calls`` so no table, ranking or figure takes a reference for an executor
     raw: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(TRIAL_COLUMNS)))
     records: tuple[TrialRecord, ...] = ()
+    #: why the records may not be the whole run (dropped lines, a count run.json disagrees with)
+    problems: tuple[str, ...] = ()
 
     @cached_property
     def calls(self) -> pd.DataFrame:
@@ -282,8 +284,14 @@ def load_run(run_dir: str | Path) -> RunData:
     results = d / "results.jsonl"
     if not results.exists():
         raise FileNotFoundError(f"{results}: no results file in this run directory")
-    everything = read_records(results)
+    read = read_results(results)
+    everything = read.records
     records = [r for r in everything if not is_raw(r.executor)]
+    if not records:
+        # an empty report would look like a clean run; refuse it instead
+        why = "; ".join(read.problems({})) or "the file is empty"
+        raise ValueError(f"{results}: no records to report ({why})")
+    meta = _read_json(d / "run.json")
     theory_doc = _read_json(d / "theory.json")
     scenarios = theory_doc.get("scenarios") or {}
     theory = {str(k): v for k, v in scenarios.items() if isinstance(v, dict)}
@@ -291,9 +299,10 @@ def load_run(run_dir: str | Path) -> RunData:
         run_dir=d,
         trials=trials_frame(records, theory),
         theory=theory,
-        meta=_read_json(d / "run.json"),
+        meta=meta,
         raw=trials_frame([r for r in everything if is_raw(r.executor)], theory),
         records=tuple(records),
+        problems=tuple(read.problems(meta)),
     )
 
 

@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 
 from reports._intervals import median_bootstrap_ci, ratio_of_medians_ci
-from reports._schema import SchemaError, TrialRecord, is_raw, read_records
+from reports._schema import TrialRecord, is_raw, read_results
 
 #: what a threshold can be written about, and in which unit family
 TIME_METRICS = ("p50", "p95", "p99", "max", "mean", "overhead_ms")
@@ -411,6 +411,8 @@ class RunFiles:
     path: Path
     records: tuple[TrialRecord, ...]
     meta: Mapping[str, Any]
+    #: why the records may not be the whole run (dropped lines, a count run.json disagrees with)
+    problems: tuple[str, ...] = ()
 
     @property
     def injected(self) -> float:
@@ -423,20 +425,19 @@ def load_gate_run(path: str | Path, *, role: str = "DIR") -> RunFiles:
     results = p / "results.jsonl"
     if not results.is_file():
         raise GateError(f"{role} {p}: no results.jsonl here (run 'pfcbench run --out {p}' first)")
-    try:
-        # the raw references (machine floor) are not executors: no threshold or regression test applies
-        records = tuple(r for r in read_records(results) if not is_raw(r.executor))
-    except SchemaError as exc:
-        raise GateError(str(exc).splitlines()[0]) from None
+    read = read_results(results)
+    # the raw references (machine floor) are not executors: no threshold or regression test applies
+    records = tuple(r for r in read.records if not is_raw(r.executor))
     if not records:
-        raise GateError(f"{role} {p}: results.jsonl holds no records")
+        why = "; ".join(read.problems({})) or "the file is empty"
+        raise GateError(f"{role} {p}: results.jsonl holds no records ({why})")
     meta: Mapping[str, Any] = {}
     try:
         loaded = json.loads((p / "run.json").read_text(encoding="utf-8"))
         meta = loaded if isinstance(loaded, dict) else {}
     except (OSError, json.JSONDecodeError):
         pass  # run.json adds context (machine, injection); the records alone are enough to gate
-    return RunFiles(p, records, meta)
+    return RunFiles(p, records, meta, tuple(f"{p}: {w}" for w in read.problems(meta)))
 
 
 def check_comparable(base: RunFiles, cand: RunFiles) -> list[str]:
@@ -564,7 +565,7 @@ def run_gate(run_dir: str | Path, spec: GateSpec, baseline_dir: str | Path | Non
     """Load, check and judge: raises GateError for bad input, returns the verdict otherwise."""
     cand = load_gate_run(run_dir)
     checks = evaluate(cand.records, spec.rules, where=spec.path)
-    notes: list[str] = []
+    notes: list[str] = list(cand.problems)
     few = sorted({len(rs) for rs in group(cand.records).values()})
     if few and few[0] < 5:
         notes.append(f"only {few[0]} trials per executor: percentiles and CIs are rough")
@@ -572,7 +573,7 @@ def run_gate(run_dir: str | Path, spec: GateSpec, baseline_dir: str | Path | Non
     base_path = None
     if baseline_dir is not None:
         base = load_gate_run(baseline_dir, role="`baseline`")
-        notes += check_comparable(base, cand)
+        notes += [*base.problems, *check_comparable(base, cand)]
         regressions = find_regressions(base.records, cand.records, spec.regression)
         base_path = str(base.path)
         if regressions and min(r.n_cand for r in regressions) < MIN_REGRESSION_TRIALS:

@@ -6,7 +6,7 @@ intervals use no random numbers), so rendering twice gives the same numbers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -240,7 +240,15 @@ class _Page:
     figures: _Figures
 
 
-def _status_note(meta: Mapping[str, Any]) -> str | None:
+def _status_note(meta: Mapping[str, Any], problems: Sequence[str] = ()) -> str | None:
+    note = _run_status_note(meta)
+    if problems:
+        lost = f"**results.jsonl may not hold the whole run: {'; '.join(problems)}.**"
+        return lost if note is None else f"{lost} {note}"
+    return note
+
+
+def _run_status_note(meta: Mapping[str, Any]) -> str | None:
     status = str(meta.get("status", "unknown"))
     if not meta:
         return (
@@ -345,17 +353,25 @@ def _page(root: Path, baseline: str) -> _Page:
     )
 
 
-def render_report(run_dir: str | Path, *, baseline: str = BASELINE) -> Path:
-    """Write report.md, summary.csv, figures/*.png and trace.json into ``run_dir``; return report.md."""
+def render_report(
+    run_dir: str | Path, *, baseline: str = BASELINE, on_problem: Callable[[str], None] | None = None
+) -> Path:
+    """Write report.md, summary.csv, figures/*.png and trace.json into ``run_dir``; return report.md.
+
+    ``on_problem`` hears each reason the records may not be the whole run (report.md says them too), so a
+    CLI can warn without reading results.jsonl a second time."""
     root = Path(run_dir)
     p = _page(root, baseline)
+    if on_problem is not None:
+        for problem in p.data.problems:
+            on_problem(problem)
     raw = p.data.raw
     raw_stats = summarize(raw, baseline=baseline)
     scenarios = list(dict.fromkeys(str(s) for s in p.trials["scenario"]))
     write_text_atomic(root / "summary.csv", stats_frame(p.stats).to_csv(index=False, float_format="%.6g"))
     write_json_atomic(root / "trace.json", trace_events(p.rep_calls, p.reps, scenarios, p.executors))
 
-    status_note = _status_note(p.data.meta)
+    status_note = _status_note(p.data.meta, p.data.problems)
     md: list[str] = [f"# pfcbench report: run `{p.data.meta.get('run_id', root.name)}`", ""]
     md += invalid_lines(p.stats, raw_stats)
     if status_note:

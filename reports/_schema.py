@@ -136,7 +136,7 @@ def parse_record(line: str, *, where: str = "results.jsonl") -> TrialRecord:
     try:
         calls = tuple(CallRecord(**{**c, "after": tuple(c.get("after", ()))}) for c in d.pop("calls"))
         return TrialRecord(**{**d, "calls": calls, "session": session_from_json(d.get("session", {}))})
-    except (TypeError, KeyError) as exc:
+    except (TypeError, KeyError, AttributeError) as exc:
         raise SchemaError(f"{where}: {exc}") from None
 
 
@@ -155,6 +155,51 @@ def iter_records(path: str | os.PathLike[str]) -> Iterator[TrialRecord]:
         if line.strip():
             yield parse_record(line, where=f"{p}:{i}")
     del tail
+
+
+@dataclass(frozen=True, slots=True)
+class ResultsFile:
+    """What a reader that must not stop at a bad line (report, gate) got from a results file."""
+
+    records: tuple[TrialRecord, ...]
+    #: a last line without its newline: a process killed mid-write
+    torn: int = 0
+    #: complete lines that are not records (not JSON, another schema, missing fields)
+    invalid: int = 0
+    #: the first invalid line's one-line reason
+    first_error: str | None = None
+
+    def problems(self, meta: Mapping[str, Any]) -> list[str]:
+        """One line per reason the records may not be the whole run: dropped lines, and a count other
+        than the one run.json recorded when the run completed (``meta`` is run.json, or {})."""
+        out = []
+        if self.torn:
+            out.append("dropped 1 torn last line (a write cut short)")
+        if self.invalid:
+            out.append(f"dropped {self.invalid} invalid line(s); the first: {self.first_error}")
+        expected = meta.get("records")
+        if isinstance(expected, int) and expected != len(self.records):
+            out.append(
+                f"run.json says {expected} records, results.jsonl holds {len(self.records)} readable ones"
+            )
+        return out
+
+
+def read_results(path: str | os.PathLike[str]) -> ResultsFile:
+    """Every readable record of a results file, counting (not raising on) torn and invalid lines."""
+    p = Path(path)
+    with p.open(encoding="utf-8", errors="replace") as fh:
+        lines = fh.read().split("\n")
+    records, invalid, first = [], 0, None
+    for i, line in enumerate(lines[:-1], 1):
+        if not line.strip():
+            continue
+        try:
+            records.append(parse_record(line, where=f"{p}:{i}"))
+        except SchemaError as exc:
+            invalid += 1
+            first = first or str(exc).splitlines()[0]
+    return ResultsFile(tuple(records), int(bool(lines[-1].strip())), invalid, first)
 
 
 class ResultsWriter:

@@ -2,8 +2,32 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Any
+
+#: The largest duration a scenario may state, document ms (one day): a longer call cannot finish in any
+#: run worth starting, and numbers near float's limit overflow timestamps mid-run instead of failing here.
+MAX_MS = 86_400_000.0
+#: At most this many tools (after ``count``) and calls in one scenario, and scenarios in one file's matrix:
+#: each is materialised at load time, so a typo like ``count = 100000000`` must fail before it allocates.
+MAX_TOOLS = 10_000
+MAX_CALLS = 10_000
+MAX_SCENARIOS = 1_000
+#: Ceilings of the dimensionless numbers, by key (one past these only overflows the sampler).
+_CEILINGS = {"sigma": 10.0, "shape": 1e6, "alpha": 1e6, "weight": 1e6, "speedup": 1e6, "burst": 1e6}
+_INT_CEILINGS = {"count": MAX_TOOLS, "calls": MAX_CALLS, "burst": 1_000_000}
+
+
+def _num(x: float) -> str:
+    return f"{x:.0f}" if float(x).is_integer() and abs(x) < 1e15 else f"{x:g}"
+
+
+def _ceiling(at: At, hi: float | None) -> float | None:
+    """The documented ceiling of the key ``at`` names (any ``*_ms`` key: MAX_MS), or ``hi`` if lower."""
+    key = at.path.rsplit(".", 1)[-1]
+    cap = MAX_MS if key == "ms" or key.endswith("_ms") else _CEILINGS.get(key)
+    return cap if hi is None else (hi if cap is None else min(hi, cap))
 
 
 class ScenarioError(ValueError):
@@ -49,18 +73,26 @@ def check_num(
     if isinstance(v, bool) or not isinstance(v, _NUM):
         raise at.fail(f"must be a number, got {type(v).__name__} {v!r}")
     x = float(v)
+    hi = _ceiling(at, hi)
+    allowed = " and ".join(
+        ([f"{'>' if lo_open else '>='} {_num(lo)}"] if lo is not None else [])
+        + ([f"<= {_num(hi)}"] if hi is not None else [])
+    )
+    if not math.isfinite(x):
+        raise at.fail(f"must be a finite number{' ' + allowed if allowed else ''}, got {x}")
     if lo is not None and (x <= lo if lo_open else x < lo):
-        raise at.fail(f"must be {'>' if lo_open else '>='} {lo:g}, got {x:g}")
+        raise at.fail(f"must be {'>' if lo_open else '>='} {_num(lo)}, got {_num(x)} (allowed: {allowed})")
     if hi is not None and x > hi:
-        raise at.fail(f"must be <= {hi:g}, got {x:g}")
+        raise at.fail(f"must be <= {_num(hi)}, got {_num(x)} (allowed: {allowed})")
     return x
 
 
 def check_int(at: At, v: Any, *, lo: int = 0) -> int:
     if isinstance(v, bool) or not isinstance(v, int):
         raise at.fail(f"must be an integer, got {type(v).__name__} {v!r}")
-    if v < lo:
-        raise at.fail(f"must be >= {lo}, got {v}")
+    hi = _INT_CEILINGS.get(at.path.rsplit(".", 1)[-1])
+    if v < lo or (hi is not None and v > hi):
+        raise at.fail(f"must be >= {lo}{f' and <= {hi}' if hi is not None else ''}, got {v}")
     return v
 
 

@@ -11,6 +11,7 @@ import functools
 import graphlib
 import importlib.util
 import itertools
+import math
 import re
 import tomllib
 import urllib.parse
@@ -19,7 +20,19 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from scenarios._fields import At, ScenarioError, check_bool, check_int, check_num, check_str, check_table
+from scenarios._fields import (
+    MAX_CALLS,
+    MAX_MS,
+    MAX_SCENARIOS,
+    MAX_TOOLS,
+    At,
+    ScenarioError,
+    check_bool,
+    check_int,
+    check_num,
+    check_str,
+    check_table,
+)
 from scenarios._latency import (
     Constant,
     Empirical,
@@ -58,6 +71,39 @@ _DISTS: dict[str, tuple[set[str], set[str]]] = {
 
 
 def _latency(at: At, v: Any, base: Path | None) -> Latency:
+    lat = _distribution(at, v, base)
+    # each parameter may be in range while their combination is not (gamma shape 1e6 x scale 1e6 ms)
+    tail = _tail_ms(lat)
+    if tail > MAX_MS:
+        raise at.fail(
+            f"its 99.9th percentile is about {tail:.3g} ms; at most {MAX_MS:.0f} ms (one day) is allowed"
+        )
+    return lat
+
+
+def _tail_ms(lat: Latency) -> float:
+    """About the 99.9th percentile (an upper estimate), in closed form: ``list`` must not import scipy."""
+    match lat:
+        case Constant(ms=ms):
+            return ms
+        case Uniform(high_ms=high):
+            return high
+        case Normal(mean_ms=mean, sd_ms=sd):
+            return mean + 4 * sd  # truncation at 0 lifts the quantiles of a wide one; 4 sd covers it
+        case LogNormal(median_ms=median, sigma=sigma):
+            return median * math.exp(3.1 * sigma)
+        case Gamma(shape=k, scale_ms=theta):
+            return theta * (k + 7 * math.sqrt(k) + 7)  # mean + 7 sd, + 7 scales for a small shape
+        case Pareto(scale_ms=xm, alpha=alpha):
+            return float(xm * 1000 ** (1 / alpha))
+        case Empirical(values_ms=values):
+            return max(values)
+        case Mixture(components=parts):
+            return max(_tail_ms(p) for p in parts)
+    return 0.0
+
+
+def _distribution(at: At, v: Any, base: Path | None) -> Latency:
     if not isinstance(v, dict):
         raise at.fail('must be a table like {dist = "uniform", low_ms = 100, high_ms = 500}')
     dist = v.get("dist")
@@ -125,8 +171,10 @@ def _empirical(at: At, d: dict[str, Any], base: Path | None) -> Latency:
     for i, row in enumerate(rows, 1):
         if not row or col >= len(row) or not row[col].strip():
             continue
-        if not _is_number(row[col]) or float(row[col]) < 0:
-            raise at.key("csv").fail(f"{path} row {i}: latency must be a number of ms >= 0, got {row[col]!r}")
+        if not _is_number(row[col]) or not 0 <= float(row[col]) <= MAX_MS:
+            raise at.key("csv").fail(
+                f"{path} row {i}: latency must be a number of ms >= 0 and <= {MAX_MS:.0f}, got {row[col]!r}"
+            )
         values.append(float(row[col]))
     if not values:
         raise at.key("csv").fail(f"{path} has no latency values")
@@ -176,6 +224,11 @@ def parse_scenarios(data: dict[str, Any], file: str, base: Path | None = None) -
     for k in keys:
         if not isinstance(matrix[k], list) or not matrix[k]:
             raise at.key("matrix").key(k).fail("must be a non-empty list of values")
+    size = math.prod(len(matrix[k]) for k in keys)
+    if size > MAX_SCENARIOS:
+        raise at.key("matrix").fail(
+            f"makes {size} scenarios; at most {MAX_SCENARIOS} per file (split the file)"
+        )
     template = {k: v for k, v in data.items() if k != "matrix"}
     family = re.sub(r"[-_]*\{\w+\}", "", check_str(at.key("name"), data["name"])) or data["name"]
     out = []
@@ -206,6 +259,8 @@ def _scenario(d: dict[str, Any], at: At, base: Path | None, family: str) -> Scen
         auto_calls.extend((spec.name, per_tool) for spec in specs)
         if quota is not None:
             quota_members[quota].extend(spec.name for spec in specs)
+        if len(tools) > MAX_TOOLS:
+            raise at.key("tools").fail(f"makes more than {MAX_TOOLS} tools; at most {MAX_TOOLS} per scenario")
     tool_names = [t.name for t in tools]
     if len(set(tool_names)) != len(tool_names):
         dup = next(n for n in tool_names if tool_names.count(n) > 1)
@@ -326,6 +381,9 @@ def _calls(
     at: At, d: dict[str, Any], auto: list[tuple[str, int]], tools: Mapping[str, ToolSpec]
 ) -> list[CallSpec]:
     if "calls" not in d:
+        total = sum(k for _, k in auto)
+        if total > MAX_CALLS:
+            raise at.key("tools").fail(f"make {total} calls; at most {MAX_CALLS} per scenario")
         counter = (f"c{i}" for i in itertools.count())
         out = [
             CallSpec(cid, nm, {"request_id": cid})
@@ -343,6 +401,8 @@ def _calls(
     raw = d["calls"]
     if not isinstance(raw, list) or not raw:
         raise at.key("calls").fail("must be a non-empty list of [[calls]] tables")
+    if len(raw) > MAX_CALLS:
+        raise at.key("calls").fail(f"has {len(raw)} calls; at most {MAX_CALLS} per scenario")
     out = []
     for i, c in enumerate(raw):
         cat = at.key("calls").key(i)

@@ -97,3 +97,18 @@ def guards_from(settings: dict[str, Any] | None, time_scale: float, *, seed: int
         hedge_default_s=wall(default),
         seed=seed,
     )
+
+
+def check_guard_tools(settings: dict[str, Any] | None, tools: set[str]) -> None:
+    """Refuse a per-tool guard naming a tool no scenario of the run has (a typo would silently do nothing)."""
+    from bench.cli._args import UsageError
+
+    if settings is None:
+        return
+    for flag, key in (("--hedge-ms", "hedge_ms"), ("--fallback", "fallbacks")):
+        for tool in settings[key]:
+            if tool != "*" and tool not in tools:
+                known = ", ".join(sorted(tools)[:12]) + (", ..." if len(tools) > 12 else "")
+                raise UsageError(
+                    f"{flag} {tool}=...: no scenario of this run has a tool {tool!r} (tools: {known})"
+                )

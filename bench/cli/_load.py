@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.cli._args import UsageError, positive_float, positive_int
+from bench.cli._args import UsageError, port_number, positive_float, positive_int
 
 if TYPE_CHECKING:
     from bench.load import HttpCompareConfig, LoadConfig
@@ -51,7 +51,12 @@ def _register_load(sub: Any) -> None:
         default=400.0,
         help="simulated model: time to first token per turn, document ms",
     )
-    p.add_argument("--concurrency-cap", type=positive_int, default=None, help="queries in flight at most")
+    p.add_argument(
+        "--concurrency-cap",
+        type=positive_int,
+        default=256,  # bench.load.DEFAULT_CONCURRENCY_CAP, not imported here: --help stays light
+        help="queries in flight at most, on as many worker threads; more wait in a queue (default 256)",
+    )
     p.add_argument(
         "--limiter",
         choices=("per-query", "shared", "none"),
@@ -76,7 +81,7 @@ def _register_load(sub: Any) -> None:
 def _register_serve(sub: Any) -> None:
     s = sub.add_parser("serve-apis", help="serve a scenario's simulated APIs over HTTP on loopback")
     s.add_argument("--scenario", required=True, metavar="NAME|PATH")
-    s.add_argument("--port", type=int, default=8765, help="0 picks a free port (printed on stdout)")
+    s.add_argument("--port", type=port_number, default=8765, help="0 picks a free port (printed on stdout)")
     s.add_argument("--time-scale", type=positive_float, default=0.1)
     s.set_defaults(handler=cmd_serve)
 
@@ -129,9 +134,21 @@ def cmd_serve(ns: argparse.Namespace) -> int:
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             port = s.getsockname()[1]
-    print(f"serving {sc.name} on http://127.0.0.1:{port}", flush=True)
-    serve_forever(sc, ns.time_scale, "127.0.0.1", port)
+    try:
+        _check_bindable(port)
+        print(f"serving {sc.name} on http://127.0.0.1:{port}", flush=True)
+        serve_forever(sc, ns.time_scale, "127.0.0.1", port)
+    except OSError as exc:
+        raise UsageError(f"--port {port}: cannot listen on 127.0.0.1 ({exc.strerror or exc})") from None
     return 0
+
+
+def _check_bindable(port: int) -> None:
+    """Bind once before printing the URL, so a port in use fails here with one line, not after the banner."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", port))
 
 
 def _rates(ns: argparse.Namespace) -> tuple[float, ...]:

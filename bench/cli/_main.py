@@ -59,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--warmup", type=nonneg_int, default=1, help="unrecorded warm-up trials")
     r.add_argument("--max-workers", type=positive_int, default=None, help="thread pool size for 'threaded'")
     r.add_argument("--resume", action="store_true", help="finish an interrupted run in --out")
+    _add_size_arguments(r)
     from bench.cli._guards import add_guard_arguments
 
     add_guard_arguments(r)
@@ -81,6 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
     for module in _extra_commands():
         module.register(sub)
     return p
+
+
+def _add_size_arguments(r: argparse.ArgumentParser) -> None:
+    r.add_argument(
+        "--max-wall-s",
+        type=positive_float,
+        default=21_600.0,  # bench.run.MAX_WALL_S, not imported here: --help stays light (no numpy)
+        help="refuse a run whose wall time by theory is longer (default 21600 s: six hours)",
+    )
+    r.add_argument(
+        "--allow-huge",
+        action="store_true",
+        help="run more than 1000 scenario x executor cells or 1000 calls per turn",
+    )
 
 
 def _extra_commands() -> list[Any]:
@@ -141,7 +156,7 @@ def _executors(ns: argparse.Namespace, labels: tuple[str, ...], guards: Guards |
 
 def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ...]) -> RunConfig:
     """The ``run`` flags as the runner's typed config (the scenarios resolved, the guards as given)."""
-    from bench.cli._guards import guard_settings
+    from bench.cli._guards import check_guard_tools, guard_settings
     from bench.run import RunConfig
     from executors import DEFAULT_EXECUTORS
 
@@ -155,6 +170,7 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
         raise UsageError("pfcbench run: --scenario (or --trace) is required")
     else:
         scenarios = _scenarios(ns.scenario, ns.time_scale)
+    check_guard_tools(guard_settings(ns), {t.name for s in scenarios for t in s.tools})
     return RunConfig(
         scenarios=scenarios,
         executors=tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
@@ -173,6 +189,8 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
         gemini_model=ns.gemini_model,
         gemini_base_url=ns.gemini_base_url,
         inject_slowdown=ns.inject_slowdown,
+        max_wall_s=ns.max_wall_s,
+        allow_huge=ns.allow_huge,
         stream=ns.stream,
         prompt=ns.prompt,
         max_consecutive_failures=ns.max_consecutive_failures,
@@ -279,8 +297,13 @@ def cmd_report(ns: argparse.Namespace) -> int:
 
     if not (ns.dir / "results.jsonl").is_file():
         raise UsageError(f"{ns.dir}: no results.jsonl here (run 'pfcbench run --out {ns.dir}' first)")
+    results = ns.dir / "results.jsonl"
+
+    def warn(problem: str) -> None:
+        print(f"pfcbench: warning: {results}: {problem}", file=sys.stderr)
+
     try:
-        path = render_report(ns.dir)
+        path = render_report(ns.dir, on_problem=warn)
     except (SchemaError, ValueError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
     print(f"wrote {path}")
@@ -319,7 +342,28 @@ def cmd_compare(ns: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
+    """Every outcome is an exit code and, for a failure, one line on stderr: 2 for bad input or any error,
+    130 for Ctrl-C or SIGTERM (also while modules are still importing)."""
+    from bench.cli._signals import sigterm_as_interrupt
+
+    try:
+        with sigterm_as_interrupt():
+            return _dispatch(list(sys.argv[1:] if argv is None else argv))
+    except KeyboardInterrupt:
+        print("pfcbench: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
+    except Exception as exc:  # a bug or an unforeseen failure: still one line, not a traceback
+        if os.environ.get("PFCBENCH_TRACEBACK"):
+            raise
+        first = (str(exc).splitlines() or [""])[0]
+        print(
+            f"pfcbench: error: {type(exc).__name__}: {first} (set PFCBENCH_TRACEBACK=1 to see where)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+
+
+def _dispatch(args: list[str]) -> int:
     try:
         ns = build_parser().parse_args(args)
         if ns.command == "list":

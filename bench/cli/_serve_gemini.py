@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
+from bench.cli._args import port_number
 from bench.models import FakeGeminiConfig, FakeGeminiServer, run_server
 from scenarios import Scenario
 
@@ -74,7 +75,9 @@ def register(sub: Any) -> None:
         "serve-gemini", help="serve a loopback fake Gemini API answering with a scenario's calls"
     )
     p.add_argument("--scenario", action="append", required=True, metavar="NAME|PATH", help="repeatable")
-    p.add_argument("--port", type=int, default=0, help="0 picks a free port (printed, and see --port-file)")
+    p.add_argument(
+        "--port", type=port_number, default=0, help="0 picks a free port (printed, and see --port-file)"
+    )
     p.add_argument("--port-file", type=Path, default=None, help="write the bound port here once listening")
     p.add_argument("--mode", choices=("parallel", "sequential"), default="parallel", help="calls per turn")
     p.add_argument("--latency-ms", type=float, default=0.0, help="wall ms before each successful answer")
@@ -158,7 +161,10 @@ def cmd_serve_gemini(ns: argparse.Namespace) -> int:
 
     def ready(server: FakeGeminiServer) -> None:
         if ns.port_file is not None:
-            ns.port_file.write_text(f"{server.port}\n", encoding="utf-8")
+            try:
+                ns.port_file.write_text(f"{server.port}\n", encoding="utf-8")
+            except OSError as exc:  # not the port's fault: name the file
+                raise UsageError(f"--port-file {ns.port_file}: cannot write ({exc.strerror})") from None
         names = ", ".join(s.name for s in found)
         print(f"fake Gemini for {names} at {server.base_url} (Ctrl-C to stop)", flush=True)
 

@@ -13,6 +13,7 @@ from bench._lazy import lazy_names
 from bench.load._config import HttpCompareConfig, LoadConfig
 from bench.load._open_loop import (
     ARRIVALS,
+    DEFAULT_CONCURRENCY_CAP,
     MAX_QUERIES,
     LoadError,
     LoadRecord,
@@ -44,6 +45,7 @@ __getattr__ = lazy_names(
 
 __all__ = [
     "ARRIVALS",
+    "DEFAULT_CONCURRENCY_CAP",
     "LIMITERS",
     "MAX_QUERIES",
     "AsyncLane",

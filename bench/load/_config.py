@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.load._open_loop import DEFAULT_CONCURRENCY_CAP
 from scenarios import Scenario
 
 
@@ -31,7 +32,8 @@ class LoadConfig:
     model: str = "none"
     model_mode: str = "parallel"
     sim_ttft_ms: float = 400.0
-    concurrency_cap: int | None = None
+    #: queries in flight at most (None: a thread per query, unbounded but for MAX_QUERIES)
+    concurrency_cap: int | None = DEFAULT_CONCURRENCY_CAP
     limiter: str = "per-query"
     #: ``inprocess`` or ``http`` (a serve-apis at ``url``, or a child process started for the run)
     transport: str = "inprocess"

@@ -6,12 +6,14 @@ from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._experiments import run_experiments
 from bench.run._meta import run_metadata, utc_now
 from bench.run._records import trial_record, turn_record
-from bench.run._runner import PlanSource, RunConfig, RunError, executor_order, measure, run
+from bench.run._runner import PlanSource, RunConfig, RunError, measure, run
 from bench.run._session import CallMapper, query_text, run_session
+from bench.run._sizes import MAX_WALL_S, executor_order
 from bench.run._theory import scenario_theory
 
 __all__ = [
     "AFC",
+    "MAX_WALL_S",
     "CallMapper",
     "PlanSource",
     "RunConfig",

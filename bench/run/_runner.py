@@ -9,12 +9,10 @@ import gc
 import json
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
-
-import numpy as np
 
 from bench.models import (
     DEFAULT_MODEL,
@@ -32,9 +30,18 @@ from bench.run._meta import run_metadata, utc_now
 from bench.run._raw import RawReferences
 from bench.run._records import turn_record
 from bench.run._session import run_session
+from bench.run._sizes import MAX_WALL_S, Todo, check_shape, check_wall
 from bench.run._theory import scenario_theory
 from executors import Executor, Sequential, Tools, make_executor
-from reports import RAW_LABELS, ResultsWriter, TrialRecord, is_raw, read_records, write_json_atomic
+from reports import (
+    RAW_LABELS,
+    ResultsWriter,
+    SchemaError,
+    TrialRecord,
+    is_raw,
+    read_records,
+    write_json_atomic,
+)
 from scenarios import Scenario, ToolApi, TrialPlan, build_toolbox, make_plan, model_table
 
 Clock = Callable[[], float]
@@ -91,6 +98,10 @@ class RunConfig:
     #: tool latencies are multiplied by this at run time (``--inject-slowdown``): a known slowdown with an
     #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
     inject_slowdown: float = 1.0
+    #: refuse a run whose wall time by theory passes this (seconds); not recorded: it changes no result
+    max_wall_s: float = MAX_WALL_S
+    #: lift the matrix and calls-per-turn limits (bench.run._sizes)
+    allow_huge: bool = False
     #: where trial plans come from; None samples them from the scenarios (``make_plan``)
     plans: PlanSource | None = None
 
@@ -187,12 +198,6 @@ def _stretched_sleeps(factor: float) -> dict[str, Any]:
     return {"sleep": sleep, "asleep": asleep}
 
 
-def executor_order(labels: Sequence[str], seed: int, trial: int) -> list[str]:
-    """A fresh random order per trial, so slow drift of the machine is spread over all executors."""
-    rng = np.random.default_rng(np.random.SeedSequence([seed, trial, 0x0D0E]))
-    return [labels[i] for i in rng.permutation(len(labels))]
-
-
 Progress = Callable[[int, int, str], None]
 
 
@@ -212,16 +217,9 @@ def run(
     out = config.out
     results_path, meta_path = out / "results.jsonl", out / "run.json"
     done: set[tuple[str, int, str, str]] = set()
-    meta = _start(config, results_path, meta_path, done)
     modes = config.model_modes if config.model != "none" else ("",)
-    todo = [
-        (trial, s, mode, label, pos)
-        for trial in range(config.trials)
-        for s in config.scenarios
-        for mode in modes
-        for pos, label in enumerate(executor_order(config.executors + config.references, config.seed, trial))
-        if (s.name, trial, label, mode) not in done
-    ]
+    meta = _start(config, results_path, meta_path, done)
+    todo = Todo(config, modes, frozenset(done))  # made as it runs: the first record comes in seconds
     try:
         written = _execute(
             config, executors, todo, meta, progress=progress, model=model, warm_model=warm_model
@@ -247,7 +245,7 @@ def run(
 def _execute(
     config: RunConfig,
     executors: dict[str, Executor],
-    todo: list[tuple[int, Scenario, str, str, int]],
+    todo: Todo,
     meta: dict[str, Any],
     *,
     progress: Progress | None,
@@ -397,8 +395,7 @@ def _start(
     args = config.args_json()
     if config.resume and has_results:
         meta = _resume_meta(meta_path, args)
-        for r in read_records(results_path):
-            done.add((r.scenario, r.trial, r.executor, r.session.mode))
+        done.update(_done_keys(results_path))
         meta.update(status="running", resumed_at=utc_now())
     else:
         meta = run_metadata(args) | {
@@ -406,16 +403,34 @@ def _start(
             "status": "running",
             "started_at": utc_now(),
         }
-    write_json_atomic(meta_path, meta)
+    modes = config.model_modes if config.model != "none" else ("",)
+    shape = check_shape(config, modes)
+    if shape is not None:
+        raise RunError(shape)
     built = {
         s.name: scenario_theory(s, [_predictor(label, config) for label in config.executors])
         for s in config.scenarios
     }
+    too_long = check_wall(config, built, len(Todo(config, modes, frozenset(done))))
+    if too_long is not None:
+        raise RunError(too_long)
+    write_json_atomic(meta_path, meta)
     write_json_atomic(
         out / "theory.json",
         {"schema": 1, "time_scale": config.time_scale, "seed": config.seed, "scenarios": built},
     )
     return meta
+
+
+def _done_keys(results_path: Path) -> set[tuple[str, int, str, str]]:
+    """The records a resumed run already has; a corrupt file is refused (appending would bury it)."""
+    try:
+        return {(r.scenario, r.trial, r.executor, r.session.mode) for r in read_records(results_path)}
+    except SchemaError as exc:
+        raise RunError(
+            f"`resume`: {str(exc).splitlines()[0]}; the file is corrupt, so resuming would append to "
+            "records that cannot be read — move it aside or start a new `out`"
+        ) from None
 
 
 def _predictor(label: str, config: RunConfig) -> Executor:
@@ -445,6 +460,11 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
         "model_modes",
         "inject_slowdown",
         "references",
+        "trials",
+        "warmup",
+        "max_turns",
+        "gemini_model",
+        "gemini_base_url",
     ):
         if old.get(key) != args.get(key):
             raise RunError(

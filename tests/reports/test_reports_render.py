@@ -151,10 +151,10 @@ def test_compare_refuses_mismatched_hash(run_factory: Callable[..., Path], gen: 
 
 
 def test_empty_results_render(tmp_path: Path) -> None:
-    """An empty results file (a run killed before its first trial) renders a report that says so."""
+    """An empty results file (a run killed before its first trial) is refused: an empty report would look clean."""
     run = tmp_path / "empty"
     run.mkdir()
     (run / "results.jsonl").write_text("", encoding="utf-8")
-    md = render_report(run).read_text(encoding="utf-8")
-    assert "No run.json" in md
-    assert json.loads((run / "trace.json").read_text(encoding="utf-8"))["traceEvents"] == []
+    with pytest.raises(ValueError, match="no records to report"):
+        render_report(run)
+    assert not (run / "report.md").exists()
