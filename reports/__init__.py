@@ -35,6 +35,7 @@ from reports._sessions import NO_SESSION, AfcSession, LoadQuery, ModelSession, N
 if TYPE_CHECKING:
     from reports._compare import IncomparableRunsError, compare_runs
     from reports._e2e import render_e2e, render_e2e_markdown
+    from reports._experiments_page import ArmOutcome, experiments_markdown
     from reports._frames import RunData, calls_frame, load_run, trials_frame
     from reports._gate import (
         GateCheck,
@@ -62,12 +63,14 @@ if TYPE_CHECKING:
         sweep_markdown,
     )
     from reports._markdown import render_report
+    from reports._replay import Saving, paired_savings
     from reports._stats import ExecutorStats, StatWarning, check_warnings, paired_speedups, summarize
 
 #: module -> the public names it defines, each imported on first use
 _MODULES = {
     "reports._compare": ("IncomparableRunsError", "compare_runs"),
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
+    "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
     "reports._gate": (
         "GateCheck",
@@ -95,6 +98,7 @@ _MODULES = {
         "sweep_markdown",
     ),
     "reports._markdown": ("render_report",),
+    "reports._replay": ("Saving", "paired_savings"),
     "reports._stats": ("ExecutorStats", "StatWarning", "check_warnings", "paired_speedups", "summarize"),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}
@@ -116,6 +120,7 @@ __all__ = [
     "RAW_THREADS",
     "SCHEMA_VERSION",
     "AfcSession",
+    "ArmOutcome",
     "CallRecord",
     "ExecutorStats",
     "GateCheck",
@@ -131,6 +136,7 @@ __all__ = [
     "ResultsWriter",
     "RunData",
     "RunFiles",
+    "Saving",
     "SchemaError",
     "Session",
     "StatWarning",
@@ -142,6 +148,7 @@ __all__ = [
     "compare_runs",
     "compute_metrics",
     "evaluate",
+    "experiments_markdown",
     "find_regressions",
     "http_compare_markdown",
     "is_raw",
@@ -150,6 +157,7 @@ __all__ = [
     "load_spec",
     "load_summary_markdown",
     "median_ci",
+    "paired_savings",
     "paired_speedups",
     "parse_record",
     "parse_spec",

@@ -23,7 +23,6 @@ from scenarios._latency import (
 )
 from scenarios._load import (
     check_time_scale,
-    find_cycle,
     load_catalog,
     load_file,
     model_table,
@@ -104,7 +103,6 @@ __all__ = [
     "critical_path_ms",
     "declare_callable",
     "expected_max",
-    "find_cycle",
     "latency_to_dict",
     "load_catalog",
     "load_file",

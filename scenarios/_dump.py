@@ -3,37 +3,18 @@ and a generated scenario can be saved as a file."""
 
 from __future__ import annotations
 
+from dataclasses import asdict, fields
 from typing import Any
 
-from scenarios._latency import (
-    Constant,
-    Empirical,
-    Gamma,
-    Latency,
-    LogNormal,
-    Mixture,
-    Normal,
-    Pareto,
-    Uniform,
-)
+from scenarios._latency import PARAMETRIC, Empirical, Latency, Mixture
 from scenarios._params import params_to_toml
 from scenarios._spec import CallSpec, Faults, Scenario
+
+_DIST_OF = {cls: name for name, cls in PARAMETRIC.items()}
 
 
 def latency_to_dict(lat: Latency) -> dict[str, Any]:
     match lat:
-        case Constant():
-            return {"dist": "constant", "ms": lat.ms}
-        case Uniform():
-            return {"dist": "uniform", "low_ms": lat.low_ms, "high_ms": lat.high_ms}
-        case Normal():
-            return {"dist": "normal", "mean_ms": lat.mean_ms, "sd_ms": lat.sd_ms}
-        case LogNormal():
-            return {"dist": "lognormal", "median_ms": lat.median_ms, "sigma": lat.sigma}
-        case Gamma():
-            return {"dist": "gamma", "shape": lat.shape, "scale_ms": lat.scale_ms}
-        case Pareto():
-            return {"dist": "pareto", "scale_ms": lat.scale_ms, "alpha": lat.alpha}
         case Mixture():
             return {
                 "dist": "mixture",
@@ -44,7 +25,10 @@ def latency_to_dict(lat: Latency) -> dict[str, Any]:
             }
         case Empirical():
             raise ValueError("an empirical latency refers to a CSV file; save the file beside the scenario")
-    raise TypeError(f"unknown latency {lat!r}")
+    cls = type(lat)
+    if cls not in _DIST_OF:
+        raise TypeError(f"unknown latency {lat!r}")
+    return {"dist": _DIST_OF[cls], **{f.name: getattr(lat, f.name) for f in fields(cls)}}
 
 
 def scenario_to_dict(s: Scenario) -> dict[str, Any]:
@@ -81,12 +65,7 @@ def scenario_to_dict(s: Scenario) -> dict[str, Any]:
             q.name: {"calls": q.calls, "period_ms": q.period_ms, "burst": q.burst} for q in s.quotas
         }
     if s.doc is not None:
-        out["doc"] = {
-            "row": s.doc.row,
-            "sequential_ms": s.doc.sequential_ms,
-            "parallel_ms": s.doc.parallel_ms,
-            "speedup": s.doc.speedup,
-        }
+        out["doc"] = asdict(s.doc)  # its fields are the [doc] table's keys
     return out
 
 

@@ -16,6 +16,7 @@ import re
 import tomllib
 import urllib.parse
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import fields
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -33,17 +34,7 @@ from scenarios._fields import (
     check_str,
     check_table,
 )
-from scenarios._latency import (
-    Constant,
-    Empirical,
-    Gamma,
-    Latency,
-    LogNormal,
-    Mixture,
-    Normal,
-    Pareto,
-    Uniform,
-)
+from scenarios._latency import PARAMETRIC, Constant, Empirical, Latency, Mixture, tail_ms
 from scenarios._params import check_args, parse_params
 from scenarios._pycall import check_binding, declare, import_callable
 from scenarios._spec import (
@@ -59,48 +50,26 @@ from scenarios._spec import (
 
 _DISTS: dict[str, tuple[set[str], set[str]]] = {
     # dist: (required keys, optional keys)
-    "constant": ({"ms"}, set()),
-    "uniform": ({"low_ms", "high_ms"}, set()),
-    "normal": ({"mean_ms", "sd_ms"}, set()),
-    "lognormal": ({"median_ms", "sigma"}, set()),
-    "gamma": ({"shape", "scale_ms"}, set()),
-    "pareto": ({"scale_ms", "alpha"}, set()),
+    **{dist: ({f.name for f in fields(cls)}, set()) for dist, cls in PARAMETRIC.items()},
     "empirical": ({"csv"}, {"column"}),
     "mixture": ({"components"}, set()),
 }
+#: a parameter's lower bound and whether it is open; alpha <= 1: infinite mean, no theory to compare with
+_LOWER: dict[str, tuple[float, bool]] = {
+    "ms": (0, False), "low_ms": (0, False), "high_ms": (0, False), "mean_ms": (0, False), "sd_ms": (0, True),
+    "median_ms": (0, True), "sigma": (0, True), "shape": (0, True), "scale_ms": (0, True), "alpha": (1, True),
+}  # fmt: skip
 
 
 def _latency(at: At, v: Any, base: Path | None) -> Latency:
     lat = _distribution(at, v, base)
     # each parameter may be in range while their combination is not (gamma shape 1e6 x scale 1e6 ms)
-    tail = _tail_ms(lat)
+    tail = tail_ms(lat)
     if tail > MAX_MS:
         raise at.fail(
             f"its 99.9th percentile is about {tail:.3g} ms; at most {MAX_MS:.0f} ms (one day) is allowed"
         )
     return lat
-
-
-def _tail_ms(lat: Latency) -> float:
-    """About the 99.9th percentile (an upper estimate), in closed form: ``list`` must not import scipy."""
-    match lat:
-        case Constant(ms=ms):
-            return ms
-        case Uniform(high_ms=high):
-            return high
-        case Normal(mean_ms=mean, sd_ms=sd):
-            return mean + 4 * sd  # truncation at 0 lifts the quantiles of a wide one; 4 sd covers it
-        case LogNormal(median_ms=median, sigma=sigma):
-            return median * math.exp(3.1 * sigma)
-        case Gamma(shape=k, scale_ms=theta):
-            return theta * (k + 7 * math.sqrt(k) + 7)  # mean + 7 sd, + 7 scales for a small shape
-        case Pareto(scale_ms=xm, alpha=alpha):
-            return float(xm * 1000 ** (1 / alpha))
-        case Empirical(values_ms=values):
-            return max(values)
-        case Mixture(components=parts):
-            return max(_tail_ms(p) for p in parts)
-    return 0.0
 
 
 def _distribution(at: At, v: Any, base: Path | None) -> Latency:
@@ -112,41 +81,33 @@ def _distribution(at: At, v: Any, base: Path | None) -> Latency:
     req, opt = _DISTS[dist]
     extra = {"weight"} if at.path.endswith("]") and ".components" in at.path else set()
     d = check_table(at, v, req | opt | {"dist"} | extra, req | {"dist"})
+    if dist == "empirical":
+        return _empirical(at, d, base)
+    if dist == "mixture":
+        return _mixture(at, d, base)
+    cls = PARAMETRIC[dist]
+    kw = {}
+    for f in fields(cls):
+        lo, lo_open = _LOWER[f.name]
+        kw[f.name] = check_num(at.key(f.name), d[f.name], lo=lo, lo_open=lo_open)
+    if dist == "uniform" and kw["low_ms"] > kw["high_ms"]:
+        raise at.key("low_ms").fail(f"must be <= high_ms ({kw['high_ms']:g}), got {kw['low_ms']:g}")
+    lat: Latency = cls(**kw)
+    return lat
 
-    def n(k: str, *, lo: float | None = None, lo_open: bool = False) -> float:
-        return check_num(at.key(k), d[k], lo=lo, lo_open=lo_open)
 
-    match dist:
-        case "constant":
-            return Constant(n("ms", lo=0))
-        case "uniform":
-            low, high = n("low_ms", lo=0), n("high_ms", lo=0)
-            if low > high:
-                raise at.key("low_ms").fail(f"must be <= high_ms ({high:g}), got {low:g}")
-            return Uniform(low, high)
-        case "normal":
-            return Normal(n("mean_ms", lo=0), n("sd_ms", lo=0, lo_open=True))
-        case "lognormal":
-            return LogNormal(n("median_ms", lo=0, lo_open=True), n("sigma", lo=0, lo_open=True))
-        case "gamma":
-            return Gamma(n("shape", lo=0, lo_open=True), n("scale_ms", lo=0, lo_open=True))
-        case "pareto":
-            alpha = n("alpha", lo=1, lo_open=True)  # alpha <= 1: infinite mean, no theory to compare with
-            return Pareto(n("scale_ms", lo=0, lo_open=True), alpha)
-        case "empirical":
-            return _empirical(at, d, base)
-        case _:
-            comps = d["components"]
-            if not isinstance(comps, list) or len(comps) < 2:
-                raise at.key("components").fail("must be a list of at least two latency tables with a weight")
-            weights, parts = [], []
-            for i, c in enumerate(comps):
-                cat = at.key("components").key(i)
-                if not isinstance(c, dict) or "weight" not in c:
-                    raise cat.fail("each component needs a 'weight' > 0 and a dist")
-                weights.append(check_num(cat.key("weight"), c["weight"], lo=0, lo_open=True))
-                parts.append(_latency(cat, c, base))
-            return Mixture(tuple(weights), tuple(parts))
+def _mixture(at: At, d: dict[str, Any], base: Path | None) -> Latency:
+    comps = d["components"]
+    if not isinstance(comps, list) or len(comps) < 2:
+        raise at.key("components").fail("must be a list of at least two latency tables with a weight")
+    weights, parts = [], []
+    for i, c in enumerate(comps):
+        cat = at.key("components").key(i)
+        if not isinstance(c, dict) or "weight" not in c:
+            raise cat.fail("each component needs a 'weight' > 0 and a dist")
+        weights.append(check_num(cat.key("weight"), c["weight"], lo=0, lo_open=True))
+        parts.append(_latency(cat, c, base))
+    return Mixture(tuple(weights), tuple(parts))
 
 
 def _empirical(at: At, d: dict[str, Any], base: Path | None) -> Latency:
@@ -431,9 +392,11 @@ def _calls(
         for a in c.after:
             if a not in ids:
                 raise at.key("calls").key(i).key("after").fail(f"no call {a!r} (calls: {', '.join(ids)})")
-    cycle = find_cycle({c.id: c.after for c in out})
-    if cycle:
-        raise at.key("calls").fail("dependency cycle " + " -> ".join(cycle))
+    try:
+        graphlib.TopologicalSorter({c.id: c.after for c in out}).prepare()
+    except graphlib.CycleError as exc:
+        # graphlib walks from a call to its dependents; reversed, it reads "a waits for b waits for … a"
+        raise at.key("calls").fail("dependency cycle " + " -> ".join(reversed(exc.args[1]))) from None
     return out
 
 
@@ -449,16 +412,6 @@ def check_time_scale(scenarios: Iterable[Scenario], time_scale: float, flag: str
                 f"{s.source or s.name}: tools: {t.name!r} ({what}) does real work that a time scale cannot "
                 f"shrink; only {flag} 1 is allowed, got {time_scale:g}"
             )
-
-
-def find_cycle(after: Mapping[str, tuple[str, ...]]) -> list[str]:
-    """A dependency cycle as a closed path of ids (first == last), read "a waits for b waits for … a",
-    or [] when the graph is acyclic (the standard library's topological sorter finds it)."""
-    try:
-        graphlib.TopologicalSorter({n: tuple(deps) for n, deps in after.items()}).prepare()
-    except graphlib.CycleError as exc:
-        return list(reversed(exc.args[1]))  # graphlib walks from a call to its dependents
-    return []
 
 
 def load_file(path: str | Path) -> list[Scenario]:

@@ -32,3 +32,8 @@ class FakeClock:
 @pytest.fixture
 def clock() -> FakeClock:
     return FakeClock()
+
+
+def run_argv(scenario: str, executor: str, trials: int, *more: str) -> list[str]:
+    """``pfcbench run`` arguments for one scenario, executor and trial count, then ``more``."""
+    return ["run", "--scenario", scenario, "--executor", executor, "--trials", str(trials), *more]

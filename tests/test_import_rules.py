@@ -4,6 +4,7 @@ module imported from outside its package, argparse and bench.cli only in the CLI
 from __future__ import annotations
 
 import ast
+import importlib
 import itertools
 from collections.abc import Iterator
 from pathlib import Path
@@ -100,3 +101,29 @@ def test_no_import_cycles() -> None:
         if m not in state:
             visit(m, [])
     assert cycles == []
+
+
+def test_tests_use_public_faces() -> None:
+    """A test imports a package's ``_module`` only from the test folder that mirrors that package (a whitebox
+    test of a private helper), and never for a name the package's face exports."""
+    bad = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        mirrored = ".".join(path.relative_to(ROOT / "tests").parts[:-1])
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if not (isinstance(node, ast.ImportFrom) and node.module and node.level == 0):
+                continue
+            parts = node.module.split(".")
+            if parts[0] not in PACKAGES:
+                continue
+            names = [a.name for a in node.names]
+            private = next((i for i, s in enumerate(parts) if s.startswith("_")), None)
+            owner = node.module if private is None else ".".join(parts[:private])
+            if private is None and not any(n.startswith("_") for n in names):
+                continue
+            where = f"{path.relative_to(ROOT)}: from {node.module} import {', '.join(names)}"
+            if not (mirrored == owner or mirrored.startswith(owner + ".")):
+                bad.append(where)
+            face = set(getattr(importlib.import_module(owner), "__all__", ()))
+            if private is not None and face & set(names):
+                bad.append(f"{where} ({', '.join(sorted(face & set(names)))} from {owner})")
+    assert bad == []

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import math
 import re
 from collections.abc import Callable
-from typing import NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 T = TypeVar("T")
 
@@ -25,6 +26,12 @@ _SETTING = re.compile(r"`([a-z][a-z0-9_]*)`")
 def as_flags(text: str) -> str:
     """A library message with its settings named as this command line's flags."""
     return _SETTING.sub(lambda m: "--" + m.group(1).replace("_", "-"), text)
+
+
+def same_named(ns: argparse.Namespace, config: type[Any]) -> dict[str, Any]:
+    """The fields of the ``config`` dataclass that have a flag of the same name, as parsed (a flag is named
+    after the setting it sets); the caller overrides the fields it checks or builds itself."""
+    return {f.name: getattr(ns, f.name) for f in dataclasses.fields(config) if hasattr(ns, f.name)}
 
 
 class Parser(argparse.ArgumentParser):

@@ -9,7 +9,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.cli._args import UsageError, port_number, positive_float, positive_int
+from bench.cli._args import UsageError, port_number, positive_float, positive_int, same_named
 
 if TYPE_CHECKING:
     from bench.load import HttpCompareConfig, LoadConfig
@@ -171,32 +171,17 @@ def load_config(ns: argparse.Namespace) -> LoadConfig:
     rates = _rates(ns)
     if ns.baseline < 0:
         raise UsageError("--baseline must be >= 0")
-    return LoadConfig(
-        scenario=sc,
-        scenario_ref=ns.scenario,
-        out=ns.out,
-        rates=rates,
-        sweep=ns.sweep is not None,
-        executor=ns.executor,
-        duration=ns.duration,
-        arrival=ns.arrival,
-        burstiness=ns.burstiness,
-        model=ns.model,
-        model_mode=ns.model_mode,
-        sim_ttft_ms=ns.sim_ttft_ms,
-        concurrency_cap=ns.concurrency_cap,
-        limiter=ns.limiter,
-        transport=ns.transport,
-        url=_check_url(ns.url) if ns.transport == "http" else ns.url,
-        seed=ns.seed,
-        time_scale=ns.time_scale,
-        drain_timeout=ns.drain_timeout,
-        late_ms=ns.late_ms,
-        baseline=ns.baseline,
-        stall_at=ns.stall_at,
-        stall_for=ns.stall_for,
-        recorded={k: (str(v) if isinstance(v, Path) else v) for k, v in vars(ns).items() if k != "handler"},
-    )
+    built = {
+        "scenario": sc,
+        "scenario_ref": ns.scenario,
+        "rates": rates,
+        "sweep": ns.sweep is not None,
+        "url": _check_url(ns.url) if ns.transport == "http" else ns.url,
+        "recorded": {
+            k: (str(v) if isinstance(v, Path) else v) for k, v in vars(ns).items() if k != "handler"
+        },
+    }
+    return LoadConfig(**same_named(ns, LoadConfig) | built)
 
 
 def cmd_load(ns: argparse.Namespace) -> int:

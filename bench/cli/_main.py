@@ -19,6 +19,7 @@ from bench.cli._args import (
     nonneg_int,
     positive_float,
     positive_int,
+    same_named,
 )
 
 if TYPE_CHECKING:
@@ -171,31 +172,16 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
     else:
         scenarios = _scenarios(ns.scenario, ns.time_scale)
     check_guard_tools(guard_settings(ns), {t.name for s in scenarios for t in s.tools})
-    return RunConfig(
-        scenarios=scenarios,
-        executors=tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
-        trials=replay.trials if replay else ns.trials,
-        seed=ns.seed,
-        time_scale=ns.time_scale,
-        out=ns.out,
-        warmup=ns.warmup,
-        max_workers=ns.max_workers,
-        resume=ns.resume,
-        argv=tuple(argv),
-        guards=guard_settings(ns),
-        model=ns.model,
-        model_modes=modes,
-        max_turns=ns.max_turns,
-        gemini_model=ns.gemini_model,
-        gemini_base_url=ns.gemini_base_url,
-        inject_slowdown=ns.inject_slowdown,
-        max_wall_s=ns.max_wall_s,
-        allow_huge=ns.allow_huge,
-        stream=ns.stream,
-        prompt=ns.prompt,
-        max_consecutive_failures=ns.max_consecutive_failures,
-        plans=replay,
-    )
+    built = {
+        "scenarios": scenarios,
+        "executors": tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
+        "trials": replay.trials if replay else ns.trials,
+        "argv": tuple(argv),
+        "guards": guard_settings(ns),
+        "model_modes": modes,
+        "plans": replay,
+    }
+    return RunConfig(**same_named(ns, RunConfig) | built)
 
 
 def cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:

@@ -32,7 +32,7 @@ from bench.run._convert import planned_work, quotas_of
 from bench.run._records import span_record, trial_record
 from bench.run._session import FATAL_KINDS, query_text, tool_decls
 from executors import Sequential
-from reports import AfcSession, TrialRecord
+from reports import AfcSession, CallRecord, TrialRecord
 from scenarios import ToolApi, TrialPlan, build_toolbox
 
 NAME = "sdk-afc"
@@ -137,13 +137,7 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
     n_turns = sum(1 for c in chat.get_history() if getattr(c, "role", None) == "model")
     tokens = _tokens(response)
     status = "model_error" if error else _status(response)
-    planned = {c.id: c for c in plan.calls}
-    calls = [
-        span_record(
-            rid or f"x{k}", tool, planned.get(rid), time_scale, (start - t0, end - t0), cstatus, error=err
-        )
-        for k, (rid, tool, start, end, cstatus, err) in enumerate(sorted(spans.rows, key=lambda r: r[2]))
-    ]
+    calls = _call_records(spans, plan, time_scale, t0)
     tool_s = sum(c.end_s - c.start_s for c in calls)
     bill = prices.bill(model, [tokens])
     session = AfcSession(
@@ -158,7 +152,7 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
         prices_read_on=bill.read_on,
         sdk=f"google-genai {sdk_version}",
         failed_calls=sum(1 for c in calls if c.status != "ok"),
-        missing_calls=len(plan.calls) - len({c.id for c in calls} & set(planned)),
+        missing_calls=len(plan.calls) - len({c.id for c in calls} & {c.id for c in plan.calls}),
         status=status,
         tokens_thoughts=tokens["tokens_thoughts"],
         tokens_cached=tokens["tokens_cached"],
@@ -172,17 +166,29 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
         time_scale,
         executor=NAME,
         makespan_s=makespan,
-        lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale,
-        # AFC runs the calls one after another: its ideal tool time is the sequential one
-        ideal_s=Sequential().predict(
-            planned_work(plan, time_scale), quotas=quotas_of(plan.scenario, time_scale)
-        ),
+        ideal_s=_sequential_ideal(plan, time_scale),
         calls=calls,
         run_id=run_id,
         order=order,
         model="gemini",
         session=session,
     )
+
+
+def _call_records(spans: _Spans, plan: TrialPlan, time_scale: float, t0: float) -> list[CallRecord]:
+    """The calls AFC made, in start order, matched to the plan's calls by request id (``x<k>`` when none)."""
+    planned = {c.id: c for c in plan.calls}
+    return [
+        span_record(
+            rid or f"x{k}", tool, planned.get(rid), time_scale, (start - t0, end - t0), cstatus, error=err
+        )
+        for k, (rid, tool, start, end, cstatus, err) in enumerate(sorted(spans.rows, key=lambda r: r[2]))
+    ]
+
+
+def _sequential_ideal(plan: TrialPlan, time_scale: float) -> float:
+    """AFC runs the calls one after another: its ideal tool time is the sequential one."""
+    return Sequential().predict(planned_work(plan, time_scale), quotas=quotas_of(plan.scenario, time_scale))
 
 
 def _tokens(response: Any) -> dict[str, int]:

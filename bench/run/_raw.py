@@ -93,7 +93,6 @@ class RawReferences:
             time_scale,
             executor=label,
             makespan_s=makespan,
-            lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale,
             ideal_s=shape.ideal,
             calls=_calls(plan, time_scale, shape, spans, t0),
             run_id=run_id,

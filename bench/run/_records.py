@@ -85,16 +85,19 @@ def trial_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, k
     *,
     executor: str,
     makespan_s: float,
-    lower_bound_s: float,
     ideal_s: float,
     calls: Sequence[CallRecord],
+    lower_bound_s: float | None = None,
     run_id: str = "",
     order: int = 0,
     model: str = "none",
     session: Session = NO_SESSION,
 ) -> TrialRecord:
-    """The record of one (scenario, trial, executor[, mode]): the only place a TrialRecord is built."""
+    """The record of one (scenario, trial, executor[, mode]): the only place a TrialRecord is built.
+    ``lower_bound_s`` defaults to the plan's bound over all its calls."""
     firsts = [planned_s(c, time_scale) for c in plan.calls]
+    if lower_bound_s is None:
+        lower_bound_s = plan.lower_bound_ms() / 1000 * time_scale
     return TrialRecord(
         run_id=run_id,
         scenario=plan.scenario.name,

@@ -279,22 +279,8 @@ def _execute(
                     plans[key] = (
                         source.plan(s, config.seed, trial) if source else make_plan(s, config.seed, trial)
                     )
-                if is_raw(label):
-                    rec = refs.measure(label, plans[key], config.time_scale, run_id=meta["run_id"], order=pos)
-                elif config.model == "none":
-                    rec = measure(
-                        plans[key],
-                        executors[label],
-                        config.time_scale,
-                        run_id=meta["run_id"],
-                        order=pos,
-                        slowdown=config.inject_slowdown,
-                        toolbox=config.plans.toolbox if config.plans else None,
-                    )
-                else:
-                    assert model is not None, "a model run needs a model driver"
-                    drivers = (executors, model)
-                    rec = _session(config, plans[key], mode, label, drivers, run_id=meta["run_id"], order=pos)
+                drivers = (executors, model, refs)
+                rec = _record(config, plans[key], mode, label, drivers, run_id=meta["run_id"], order=pos)
                 # the record's origin on the wall clock (for otel.json): it ended makespan_s before now
                 writer.write(dataclasses.replace(rec, origin_unix_s=time.time() - rec.makespan_s))
                 written += 1
@@ -311,6 +297,35 @@ def _execute(
         gc.unfreeze()
         refs.close()
     return written
+
+
+def _record(
+    config: RunConfig,
+    plan: TrialPlan,
+    mode: str,
+    label: str,
+    drivers: tuple[dict[str, Executor], ModelDriver | None, RawReferences],
+    *,
+    run_id: str,
+    order: int,
+) -> TrialRecord:
+    """One measurement: a raw reference, a plain executor turn, or a model session."""
+    executors, model, refs = drivers
+    if is_raw(label):
+        return refs.measure(label, plan, config.time_scale, run_id=run_id, order=order)
+    if config.model == "none":
+        toolbox = config.plans.toolbox if config.plans else None
+        return measure(
+            plan,
+            executors[label],
+            config.time_scale,
+            run_id=run_id,
+            order=order,
+            slowdown=config.inject_slowdown,
+            toolbox=toolbox,
+        )
+    assert model is not None, "a model run needs a model driver"
+    return _session(config, plan, mode, label, (executors, model), run_id=run_id, order=order)
 
 
 def _session(

@@ -23,6 +23,7 @@ from the regression residuals.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 from typing import Any
 
@@ -197,12 +198,5 @@ def _describe(scenario: Scenario) -> dict[str, Any]:
         "family": scenario.family,
         "n_calls": len(scenario.calls),
         "tools": {t.name: t.latency.describe() for t in scenario.tools},
-        "doc": None
-        if scenario.doc is None
-        else {
-            "row": scenario.doc.row,
-            "sequential_ms": scenario.doc.sequential_ms,
-            "parallel_ms": scenario.doc.parallel_ms,
-            "speedup": scenario.doc.speedup,
-        },
+        "doc": None if scenario.doc is None else dataclasses.asdict(scenario.doc),
     }

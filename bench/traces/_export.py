@@ -65,6 +65,29 @@ class _Parent:
     key: tuple[Any, ...]
     common: Mapping[str, Any]
 
+    def child(
+        self,
+        name: str,
+        span_key: tuple[Any, ...],
+        kind: int,
+        span: tuple[float, float],
+        attrs: Mapping[str, Any],
+        status: dict[str, Any],
+    ) -> dict[str, Any]:
+        """A span under the root, ``span`` its (start, end) in seconds from the record's origin."""
+        start, end = span
+        return {
+            "traceId": self.trace_id,
+            "spanId": _id(8, *self.key, *span_key),
+            "parentSpanId": self.root_id,
+            "name": name,
+            "kind": kind,
+            "startTimeUnixNano": _ns(self.origin_ns, start),
+            "endTimeUnixNano": _ns(self.origin_ns, max(end, start)),
+            "attributes": encode_attrs(attrs),
+            "status": status,
+        }
+
 
 def record_spans(rec: TrialRecord, origin_ns: int) -> list[dict[str, Any]]:
     """The spans of one record: root, chat turns, tool calls."""
@@ -109,52 +132,21 @@ def record_spans(rec: TrialRecord, origin_ns: int) -> list[dict[str, Any]]:
     return [root, *children]
 
 
-def _chat_span(
-    turn: TurnSpan,
-    model: str,
-    parent: _Parent,
-) -> dict[str, Any]:
-    trace_id, root_id, origin_ns, key, common = (
-        parent.trace_id,
-        parent.root_id,
-        parent.origin_ns,
-        parent.key,
-        parent.common,
-    )
+def _chat_span(turn: TurnSpan, model: str, parent: _Parent) -> dict[str, Any]:
     attrs = {
         "gen_ai.operation.name": CHAT,
         "gen_ai.request.model": model,
         "gen_ai.usage.input_tokens": turn.tokens_in,
         "gen_ai.usage.output_tokens": turn.tokens_out,
-        **common,
+        **parent.common,
         "pfcbench.turn": turn.turn,
         "pfcbench.attempts": turn.attempts,
     }
-    return {
-        "traceId": trace_id,
-        "spanId": _id(8, *key, "chat", turn.turn),
-        "parentSpanId": root_id,
-        "name": f"{CHAT} {model}",
-        "kind": 3,
-        "startTimeUnixNano": _ns(origin_ns, turn.start_s),
-        "endTimeUnixNano": _ns(origin_ns, max(turn.end_s, turn.start_s)),
-        "attributes": encode_attrs(attrs),
-        "status": {"code": 0},
-    }
+    span = (turn.start_s, turn.end_s)
+    return parent.child(f"{CHAT} {model}", ("chat", turn.turn), 3, span, attrs, {"code": 0})
 
 
-def _tool_span(
-    c: CallRecord,
-    rec: TrialRecord,
-    parent: _Parent,
-) -> dict[str, Any]:
-    trace_id, root_id, origin_ns, key, common = (
-        parent.trace_id,
-        parent.root_id,
-        parent.origin_ns,
-        parent.key,
-        parent.common,
-    )
+def _tool_span(c: CallRecord, rec: TrialRecord, parent: _Parent) -> dict[str, Any]:
     failed = c.status != "ok"
     attrs = {
         "gen_ai.operation.name": EXECUTE_TOOL,
@@ -162,24 +154,14 @@ def _tool_span(
         "gen_ai.tool.call.id": c.id,
         "gen_ai.tool.type": "function",
         "error.type": ("429" if c.status == "rate_limited" else c.status) if failed else None,
-        **common,
+        **parent.common,
         "pfcbench.planned_latency_ms": c.planned_latency_s / rec.time_scale * 1000,
         "pfcbench.attempts": c.attempts,
         "pfcbench.status": c.status,
         "pfcbench.wait_ms": c.wait_s / rec.time_scale * 1000,
     }
     status: dict[str, Any] = {"code": STATUS_ERROR, "message": c.error or c.status} if failed else {"code": 0}
-    return {
-        "traceId": trace_id,
-        "spanId": _id(8, *key, "call", c.id),
-        "parentSpanId": root_id,
-        "name": f"{EXECUTE_TOOL} {c.tool}",
-        "kind": 1,
-        "startTimeUnixNano": _ns(origin_ns, c.start_s),
-        "endTimeUnixNano": _ns(origin_ns, max(c.end_s, c.start_s)),
-        "attributes": encode_attrs(attrs),
-        "status": status,
-    }
+    return parent.child(f"{EXECUTE_TOOL} {c.tool}", ("call", c.id), 1, (c.start_s, c.end_s), attrs, status)
 
 
 def otel_document(records: Sequence[TrialRecord], meta: Mapping[str, Any]) -> dict[str, Any]:

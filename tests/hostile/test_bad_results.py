@@ -32,6 +32,15 @@ def _copy(finished: Path, tmp_path: Path) -> Path:
     return d
 
 
+def _with_bad_line(finished: Path, tmp_path: Path, index: int, text: str) -> Path:
+    """A copy of the finished run whose results.jsonl line ``index`` (0-based) is replaced by ``text``."""
+    d = _copy(finished, tmp_path)
+    lines = (d / "results.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[index] = text
+    (d / "results.jsonl").write_text("".join(lines), encoding="utf-8")
+    return d
+
+
 def _spec(tmp_path: Path) -> Path:
     p = tmp_path / "gates.toml"
     p.write_text(SPEC, encoding="utf-8")
@@ -70,10 +79,7 @@ def test_invalid_lines_are_counted_by_gate(
     finished: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """gate drops an invalid line in the middle, counts it in its notes and still judges the rest."""
-    d = _copy(finished, tmp_path)
-    lines = (d / "results.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[2] = '{"garbage": tru\n'
-    (d / "results.jsonl").write_text("".join(lines), encoding="utf-8")
+    d = _with_bad_line(finished, tmp_path, 2, '{"garbage": tru\n')
     code, out, _ = pfcbench(["gate", d, "--spec", _spec(tmp_path)], capsys)
     assert code == 0
     assert "dropped 1 invalid line(s); the first:" in out
@@ -115,10 +121,7 @@ def test_resume_refuses_a_corrupt_file(
     finished: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """--resume on a results.jsonl with a bad line exits 2 in one line (it was a SchemaError traceback)."""
-    d = _copy(finished, tmp_path)
-    lines = (d / "results.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
-    lines[3] = "{]\n"
-    (d / "results.jsonl").write_text("".join(lines), encoding="utf-8")
+    d = _with_bad_line(finished, tmp_path, 3, "{]\n")
     code, _, err = pfcbench(["run", *RUN, *FAST, "--out", d, "--resume"], capsys)
     assert_one_line(code, err, "results.jsonl:4: not JSON")
     assert "the file is corrupt" in err

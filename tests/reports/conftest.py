@@ -63,21 +63,33 @@ def make_record(
     )
     end = max((s + lat for s, lat in zip(starts_ms, latencies_ms, strict=True)), default=0.0)
     mk = end if makespan_ms is None else makespan_ms
-    return TrialRecord(
-        run_id=run_id,
-        scenario=scenario,
-        executor=executor,
-        trial=trial,
-        seed=SEED,
-        time_scale=time_scale,
+    return trial_record(
+        scenario,
+        executor,
+        trial,
+        calls,
         makespan_s=to_s(mk, time_scale),
         lower_bound_s=to_s(max(latencies_ms) if lower_bound_ms is None else lower_bound_ms, time_scale),
         ideal_s=to_s(end if ideal_ms is None else ideal_ms, time_scale),
-        calls=calls,
+        time_scale=time_scale,
+        run_id=run_id,
         scenario_hash=scenario_hash,
         planned_sum_s=to_s(sum(latencies_ms), time_scale),
         planned_max_s=to_s(max(latencies_ms), time_scale),
     )
+
+
+def trial_record(
+    scenario: str, executor: str, trial: int, calls: tuple[CallRecord, ...], **fields: Any
+) -> TrialRecord:
+    """The record factory of the reports and gate tests: times in wall seconds, ``fields`` as TrialRecord's."""
+    defaults: dict[str, Any] = {
+        "run_id": "run-1",
+        "seed": SEED,
+        "time_scale": TIME_SCALE,
+        "scenario_hash": "h1",
+    }
+    return TrialRecord(scenario=scenario, executor=executor, trial=trial, calls=calls, **(defaults | fields))
 
 
 def write_run(

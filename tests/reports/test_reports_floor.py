@@ -10,11 +10,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from reports import is_raw, render_report, trials_frame
+from reports import is_raw, render_report, summarize, trials_frame
 from reports._floor import floor_split, raw_partner
 from reports._fmt import pct
 from reports._ranking import rank
-from reports._stats import summarize
 
 LAT = [100.0, 200.0, 300.0]
 

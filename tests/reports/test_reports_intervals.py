@@ -3,17 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 import pytest
 
-from reports._intervals import (
-    median_bootstrap_ci,
-    order_ranks,
-    quantile_ci,
-    ratio_of_medians_ci,
-    trials_needed,
-)
+from reports import quantile_ci, ratio_of_medians_ci, trials_needed
+from reports._intervals import median_bootstrap_ci, order_ranks
 
 Sampler = Callable[[np.random.Generator, tuple[int, ...]], np.ndarray]
 
@@ -97,24 +93,15 @@ def test_percentile_bootstrap_draws_as_scipy_did() -> None:
     def ratio(b: np.ndarray, c: np.ndarray, axis: int = -1) -> np.ndarray:
         return np.asarray(np.median(c, axis=axis) / np.median(b, axis=axis))
 
-    ref = stats.bootstrap(
-        (new,),
-        median,
-        n_resamples=2000,
-        confidence_level=0.99,
-        method="percentile",
-        rng=np.random.default_rng(3),
-    ).confidence_interval
+    def scipy_ci(data: tuple[np.ndarray, ...], statistic: Any, seed: int) -> Any:
+        rng = np.random.default_rng(seed)
+        kw = {"n_resamples": 2000, "confidence_level": 0.99, "method": "percentile", "rng": rng}
+        return stats.bootstrap(data, statistic, **kw).confidence_interval
+
+    ref = scipy_ci((new,), median, 3)
     ours = median_bootstrap_ci(new, np.random.default_rng(3), 2000, 0.99)
     assert (ours.low, ours.high) == pytest.approx((ref.low, ref.high), rel=1e-12)
-    ref = stats.bootstrap(
-        (base, new),
-        ratio,
-        n_resamples=2000,
-        confidence_level=0.99,
-        method="percentile",
-        rng=np.random.default_rng(4),
-    ).confidence_interval
+    ref = scipy_ci((base, new), ratio, 4)
     ours = ratio_of_medians_ci(new, base, np.random.default_rng(4), 2000, 0.99)
     assert (ours.low, ours.high) == pytest.approx((ref.low, ref.high), rel=1e-12)
 

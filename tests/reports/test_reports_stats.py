@@ -12,10 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from reports import load_run, paired_speedups, summarize, trials_frame
+from reports import (
+    check_warnings,
+    load_run,
+    median_ci,
+    paired_speedups,
+    ratio_of_medians_ci,
+    summarize,
+    trials_frame,
+)
 from reports._frames import quota_violations, representative_trials, split_label
-from reports._intervals import bootstrap_ci, make_rng, median_ci, p95_ci, ratio_of_medians_ci
-from reports._stats import check_warnings
+from reports._intervals import bootstrap_ci, make_rng, p95_ci
 from reports._theory import Quota
 
 

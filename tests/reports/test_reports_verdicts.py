@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from reports._intervals import CI
+from reports import CI
 from reports._theory import parse_theory
 from reports._verdicts import DIFFERS, HOLDS, INCONCLUSIVE, NA, Measured, judge
 

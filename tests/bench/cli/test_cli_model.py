@@ -8,7 +8,6 @@ import statistics
 import subprocess
 import sys
 import time
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,6 +18,8 @@ from bench.cli._serve_gemini import start_scenario_server
 from bench.models import FakeGeminiConfig
 from reports import read_records
 from scenarios import load_catalog
+from tests.bench._sdks import needs_legacy
+from tests.conftest import run_argv
 
 pytestmark = [
     # google-genai 3.4.0 subclasses aiohttp.ClientSession on its async path (not ours to fix)
@@ -29,20 +30,6 @@ KEY = "AIza.FAKE-pfcbench-test-0000000000000"
 WRONG = "AIza.FAKE-pfcbench-wrong-111111111111"
 DOC_ROWS = ["doc-3apis", "doc-5apis", "doc-10apis", "doc-10apis-ratelimited"]
 SCALE = "0.05"
-
-
-def _legacy_available() -> bool:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            import google.generativeai  # noqa: F401
-        except ImportError:
-            return False
-    return True
-
-
-needs_legacy = pytest.mark.skipif(not _legacy_available(), reason="google-generativeai not installed")
 
 
 @pytest.fixture
@@ -108,17 +95,7 @@ def test_doc_rows_against_the_fake_and_no_key_anywhere(model, fake, tmp_path, mo
 
 def test_record_then_replay_gives_the_same_per_call_plan(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     """A recorded simulated run replays (at zero latency) to the same turns, calls and planned latencies."""
-    base = [
-        "run",
-        "--scenario",
-        "doc-5apis",
-        "--executor",
-        "threaded",
-        "--trials",
-        "2",
-        "--time-scale",
-        "0.02",
-    ]
+    base = run_argv("doc-5apis", "threaded", 2, "--time-scale", "0.02")
     modes = ["--model-mode", "parallel", "--model-mode", "sequential"]
     tape = tmp_path / "tape.jsonl"
     assert (
@@ -145,17 +122,7 @@ def test_record_then_replay_gives_the_same_per_call_plan(tmp_path, capsys) -> No
 
 def test_e2e_report_checks_the_documents_claims(tmp_path, capsys) -> None:  # type: ignore[no-untyped-def]
     """Parallel vs sequential mode: e2e.md states latency, tokens and turns with numbers, each 'holds'."""
-    argv = [
-        "run",
-        "--scenario",
-        "doc-3apis",
-        "--executor",
-        "threaded",
-        "--trials",
-        "3",
-        "--time-scale",
-        "0.02",
-    ]
+    argv = run_argv("doc-3apis", "threaded", 3, "--time-scale", "0.02")
     argv += ["--model", "simulated", "--model-mode", "parallel", "--model-mode", "sequential"]
     assert main([*argv, "--out", str(tmp_path)]) == 0
     text = (tmp_path / "e2e.md").read_text()

@@ -8,7 +8,6 @@ import logging
 import socket
 import urllib.error
 import urllib.request
-import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -27,6 +26,7 @@ from bench.models import (
     run_sdk_afc,
     run_sdk_afc_async,
 )
+from tests.bench._sdks import needs_legacy
 
 pytestmark = [
     # google-genai 3.4.0 subclasses aiohttp.ClientSession on its async path, which
@@ -51,19 +51,6 @@ DECLS = [
 ]
 
 
-def _legacy_available() -> bool:
-    with warnings.catch_warnings():
-        # The deprecated SDK warns on import (end of support, Python version).
-        warnings.simplefilter("ignore", FutureWarning)
-        warnings.simplefilter("ignore", DeprecationWarning)
-        try:
-            import google.generativeai  # noqa: F401
-        except ImportError:
-            return False
-    return True
-
-
-needs_legacy = pytest.mark.skipif(not _legacy_available(), reason="google-generativeai not installed")
 DRIVERS = [
     pytest.param(GenaiDriver, id="genai"),
     pytest.param(LegacyDriver, id="legacy", marks=needs_legacy),

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bench.run._convert import planned_work, quotas_of
+from bench.run import planned_work, quotas_of
 from bench.run._raw import RawReferences
 from executors import schedule
 from reports import RAW_LABELS, parse_record

@@ -45,6 +45,12 @@ def failing(tag: str) -> dict:
 
 SCENARIO = """
 name = "mixed-real"
+calls = [
+    { id = "a", tool = "sync_tool", args = { tag = "a" } },
+    { id = "b", tool = "async_tool", args = { tag = "b" } },
+    { id = "c", tool = "bad_tool", args = { tag = "c" } },
+    { id = "s", tool = "sim" },
+]
 [[tools]]
 name = "sync_tool"
 python = "cli_real_tools:slow_sync"
@@ -59,21 +65,6 @@ python = "cli_real_tools:failing"
 [[tools]]
 name = "sim"
 latency = { dist = "constant", ms = 90 }
-[[calls]]
-id = "a"
-tool = "sync_tool"
-args = { tag = "a" }
-[[calls]]
-id = "b"
-tool = "async_tool"
-args = { tag = "b" }
-[[calls]]
-id = "c"
-tool = "bad_tool"
-args = { tag = "c" }
-[[calls]]
-id = "s"
-tool = "sim"
 """
 
 

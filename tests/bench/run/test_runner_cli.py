@@ -16,6 +16,7 @@ from bench.run import RunConfig, run
 from executors import Executor, make_executor
 from reports import RAW_LABELS, read_records
 from scenarios import load_catalog
+from tests.conftest import run_argv
 
 CHECKER = Path(__file__).resolve().parents[4] / "shared" / "tools" / "check_results.py"
 FAST = ["--time-scale", "0.01", "--warmup", "0", "--seed", "3"]
@@ -193,18 +194,7 @@ def test_bad_input_gets_one_line_and_exit_2(
 
 def test_existing_results_are_never_overwritten(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A second run into the same --out without --resume is refused, and the first results stay."""
-    args = [
-        "run",
-        "--scenario",
-        "doc-3apis",
-        "--executor",
-        "sequential",
-        "--trials",
-        "1",
-        "--out",
-        str(tmp_path),
-        *FAST,
-    ]
+    args = run_argv("doc-3apis", "sequential", 1, "--out", str(tmp_path), *FAST)
     assert _run(args, capsys)[0] == 0
     before = (tmp_path / "results.jsonl").read_text()
     code, _, err = _run(args, capsys)
@@ -237,24 +227,10 @@ def test_sigint_leaves_valid_files_and_resume_completes(tmp_path: Path) -> None:
     import signal
     import time
 
-    args = [
-        sys.executable,
-        "-m",
-        "bench",
-        "run",
-        "--scenario",
-        "doc-3apis",
-        "--executor",
-        "sequential",
-        "--trials",
-        "150",
-        "--time-scale",
-        "0.01",
-        "--warmup",
-        "0",
-        "--out",
-        str(tmp_path),
-    ]
+    run = run_argv(
+        "doc-3apis", "sequential", 150, "--time-scale", "0.01", "--warmup", "0", "--out", str(tmp_path)
+    )
+    args = [sys.executable, "-m", "bench", *run]
     proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     results = tmp_path / "results.jsonl"
     deadline = time.monotonic() + 60

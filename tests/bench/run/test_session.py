@@ -26,29 +26,21 @@ T_MODEL_MS = 400.0
 # a constant model turn (no generation time): the document's T_model
 FLAT = SimulatedParams(ttft=Constant(T_MODEL_MS), tokens_per_s=math.inf)
 
-TWO_TOOLS = """
-name = "two"
-description = "tool A and tool B"
-[[tools]]
-name = "tool_a"
-latency = { dist = "constant", ms = 500 }
-[[tools]]
-name = "tool_b"
-latency = { dist = "constant", ms = 300 }
-"""
 
-CHAIN = """
-name = "chain"
-description = "b needs a"
-[[tools]]
-name = "tool_a"
-latency = { dist = "constant", ms = 100 }
-[[tools]]
-name = "tool_b"
-latency = { dist = "constant", ms = 100 }
-[[tools]]
-name = "tool_c"
-latency = { dist = "constant", ms = 100 }
+def _tools(*latencies_ms: int) -> str:
+    """[[tools]] tables tool_a, tool_b, … with constant latencies."""
+    return "".join(
+        f'[[tools]]\nname = "tool_{chr(97 + i)}"\nlatency = {{ dist = "constant", ms = {ms} }}\n'
+        for i, ms in enumerate(latencies_ms)
+    )
+
+
+TWO_TOOLS = 'name = "two"\ndescription = "tool A and tool B"\n' + _tools(500, 300)
+
+CHAIN = (
+    'name = "chain"\ndescription = "b needs a"\n'
+    + _tools(100, 100, 100)
+    + """
 [[calls]]
 id = "a"
 tool = "tool_a"
@@ -60,6 +52,7 @@ after = ["a"]
 id = "c"
 tool = "tool_c"
 """
+)
 
 
 def _scenario(text: str, name: str):  # type: ignore[no-untyped-def]

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from bench.run._theory import controlled_mean, lower_bounds_ms, sample_latencies, scenario_theory
+from bench.run import scenario_theory
+from bench.run._theory import controlled_mean, lower_bounds_ms, sample_latencies
 from executors import DEFAULT_EXECUTORS, Executor, make_executor
 from scenarios import load_catalog
 

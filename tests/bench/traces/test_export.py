@@ -15,6 +15,7 @@ from bench.cli import main
 from bench.traces import fit_trace, otel_document, read_spans, tool_span
 from reports import CallRecord, TrialRecord
 from scenarios import load_catalog, load_file, make_plan
+from tests.conftest import run_argv
 
 # the shared checker sits beside the checkout (/work/shared) in the main tree and worktrees alike
 CHECK_OTEL = next(
@@ -52,16 +53,9 @@ def test_run_writes_otel_the_checker_accepts(tmp_path: Path, capsys: pytest.Capt
     """A run with errors and 429s ends with otel.json: one execute_tool span per call, error spans for
     every failed call, absolute times inside the run; ``pfcbench report`` rewrites it the same."""
     out = tmp_path / "r"
-    argv = [
-        "run",
-        "--scenario",
-        "partial-failure",
-        "--scenario",
-        "burst-429",
-        "--executor",
-        "threaded-naive@100",
-    ]
-    assert main([*argv, "--executor", "sequential", "--trials", "2", "--out", str(out), *FAST]) == 0
+    scenarios = ["--scenario", "partial-failure", "--scenario", "burst-429"]
+    executors = ["--executor", "threaded-naive@100", "--executor", "sequential"]
+    assert main(["run", *scenarios, *executors, "--trials", "2", "--out", str(out), *FAST]) == 0
     assert "problems=0" in _check(out)
     spans = read_spans(out / "otel.json")
     tools = [t for s in spans if (t := tool_span(s)) is not None]
@@ -130,26 +124,8 @@ def test_round_trip_of_a_real_run(tmp_path: Path, capsys: pytest.CaptureFixture[
     """pfcbench run -> otel.json -> pfcbench fit -> a scenario pfcbench loads, with the run's 3 tools at
     about their 500 ms (time scale 0.1: a loaded machine's 4 ms scheduler hiccups stay under 10%)."""
     out = tmp_path / "r"
-    assert (
-        main(
-            [
-                "run",
-                "--scenario",
-                "doc-3apis",
-                "--executor",
-                "threaded",
-                "--trials",
-                "8",
-                "--out",
-                str(out),
-                "--time-scale",
-                "0.1",
-                "--warmup",
-                "0",
-            ]
-        )
-        == 0
-    )
+    argv = run_argv("doc-3apis", "threaded", 8, "--time-scale", "0.1")
+    assert main([*argv, "--warmup", "0", "--out", str(out)]) == 0
     assert main(["fit", str(out / "otel.json"), "--out", str(tmp_path / "back.toml")]) == 0
     (sc,) = load_file(tmp_path / "back.toml")
     assert [t.name for t in sc.tools] == ["get_stock_price", "get_time", "get_weather"]
@@ -179,17 +155,7 @@ def test_model_runs_have_chat_spans_and_turns(tmp_path: Path, capsys: pytest.Cap
     from bench.traces import group_turns
 
     out = tmp_path / "m"
-    argv = [
-        "run",
-        "--scenario",
-        "doc-3apis",
-        "--model",
-        "simulated",
-        "--executor",
-        "threaded",
-        "--trials",
-        "2",
-    ]
+    argv = run_argv("doc-3apis", "threaded", 2, "--model", "simulated")
     assert main([*argv, "--out", str(out), *FAST]) == 0
     assert "problems=0" in _check(out)
     spans = read_spans(out / "otel.json")

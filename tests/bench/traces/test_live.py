@@ -14,6 +14,7 @@ import pytest
 
 from bench.cli import main
 from bench.traces import send_live, traces_url
+from tests.conftest import run_argv
 
 
 class _Collector(BaseHTTPRequestHandler):
@@ -82,17 +83,7 @@ def test_run_sends_its_spans(
     url, got = collector
     monkeypatch.setenv("OTEL_EXPORTER_OTLP_ENDPOINT", url)
     out = tmp_path / "r"
-    argv = [
-        "run",
-        "--scenario",
-        "doc-3apis",
-        "--executor",
-        "threaded",
-        "--trials",
-        "1",
-        "--time-scale",
-        "0.01",
-    ]
+    argv = run_argv("doc-3apis", "threaded", 1, "--time-scale", "0.01")
     assert main([*argv, "--warmup", "0", "--out", str(out)]) == 0
     assert json.loads(got[0][2]) == json.loads((out / "otel.json").read_text())
     capsys.readouterr()

@@ -6,13 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 import pytest
 
 from bench.cli import main
 from bench.traces import RECORDED, trace_replay
-from reports import load_run, read_records
-from reports._replay import paired_savings, replay_section
+from reports import load_run, paired_savings, read_records
 from tests.bench.traces._tracegen import gamma, lognormal, make_trace, write
 
 TOOLS = [lognormal("search", 60.0, 0.5), gamma("lookup", 3.0, 20.0), lognormal("fetch", 80.0, 0.3)]
@@ -70,27 +68,3 @@ def test_recorded_429s_answer_429(tmp_path: Path) -> None:
         tools["search"](request_id="c0")
     (rec,) = replay.recorded_records("run", 0, 0.1)
     assert rec.calls[0].status == "rate_limited"
-
-
-def test_section_is_empty_without_recorded() -> None:
-    """Runs without a trace replay get no section (the report is unchanged for them)."""
-    trials = pd.DataFrame({"scenario": ["s"], "executor": ["threaded"], "trial": [0], "makespan_ms": [1.0]})
-    assert replay_section(trials) == []
-
-
-def test_paired_savings_are_exact_on_known_numbers() -> None:
-    """recorded 100..199 ms, executor exactly half each turn: median cut 74.75 ms (50%), speedup 2."""
-    rec = np.arange(100.0, 200.0)
-    trials = pd.DataFrame(
-        {
-            "scenario": "s",
-            "executor": [RECORDED] * 100 + ["threaded"] * 100,
-            "trial": list(range(100)) * 2,
-            "makespan_ms": np.concatenate([rec, rec / 2]),
-            "planned_sum_ms": 1.0,
-            "planned_max_ms": 1.0,
-        }
-    )
-    (s,) = paired_savings(trials, "s", n_resamples=199)
-    assert s.median_cut_ms[0] == pytest.approx(74.75) and s.median_cut_pct[0] == pytest.approx(50.0)
-    assert s.speedup == pytest.approx((2.0, 2.0, 2.0))

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from reports import CallRecord, ResultsWriter, TrialRecord
+from tests.reports.conftest import trial_record
 
 
 def record(
@@ -23,17 +24,17 @@ def record(
     scenario_hash: str = "h1",
 ) -> TrialRecord:
     calls = tuple(CallRecord(f"c{i}", "api", 0.01, 0.0, 0.01, status, 1) for i, status in enumerate(statuses))
-    return TrialRecord(
-        run_id="r",
-        scenario=scenario,
-        executor=executor,
-        trial=trial,
-        seed=seed,
-        time_scale=time_scale,
+    return trial_record(
+        scenario,
+        executor,
+        trial,
+        calls,
         makespan_s=makespan_s,
         lower_bound_s=lower_bound_s,
         ideal_s=ideal_s,
-        calls=calls,
+        time_scale=time_scale,
+        seed=seed,
+        run_id="r",
         scenario_hash=scenario_hash,
     )
 

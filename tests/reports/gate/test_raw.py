@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from reports._gate import load_gate_run as load_run
+from reports import load_gate_run as load_run
 
 from ._fixtures import record, write_run
 
