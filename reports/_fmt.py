@@ -42,3 +42,8 @@ def pct(v: float) -> str:
 def cell(text: str) -> str:
     """Markdown table cells cannot hold a bare pipe."""
     return text.replace("|", "\\|")
+
+
+def table_head(*columns: str) -> list[str]:
+    """A markdown table's header and separator lines."""
+    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]

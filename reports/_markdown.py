@@ -70,11 +70,20 @@ def invalid_lines(stats: Sequence[ExecutorStats], raw: Sequence[ExecutorStats]) 
 
 
 def _scenario_table(ss: Sequence[ExecutorStats]) -> list[str]:
-    out = [
-        "| Executor | n | Median [95% CI] | p95 [95% CI] | p99 | Mean | IQR | Ideal (median) | "
-        "Efficiency [95% CI] | Overhead ms (×ideal) | Paired speedup [95% CI] | Failed calls |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    out = f.table_head(
+        "Executor",
+        "n",
+        "Median [95% CI]",
+        "p95 [95% CI]",
+        "p99",
+        "Mean",
+        "IQR",
+        "Ideal (median)",
+        "Efficiency [95% CI]",
+        "Overhead ms (×ideal)",
+        "Paired speedup [95% CI]",
+        "Failed calls",
+    )
     for s in ss:
         out.append(
             f"| `{s.executor}` | {s.n} | {f.ms(s.median)} {f.ci(s.median_ci)} | {f.ms(s.p95)} {f.ci(s.p95_ci)} | "

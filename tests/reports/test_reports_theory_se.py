@@ -10,17 +10,13 @@ from reports._fmt import pm
 from reports._markdown import _theory_line
 from reports._theory import parse_theory
 from reports._verdicts import Measured, judge
+from tests.reports.test_reports_verdicts import RATE_LIMITED
 
 ESTIMATED: dict[str, Any] = {
-    "n_calls": 10,
-    "quota": {"calls": 10, "period_ms": 1000.0, "burst": 2},
-    "doc": {"row": "10 APIs + rate limit", "sequential_ms": 3000, "parallel_ms": 1200, "speedup": 2.5},
-    "expected_sum_ms": 3000.0,
-    "expected_max_ms": 463.6,
+    **RATE_LIMITED,
     "p50_sum_ms": 2999.99,
     "p95_sum_ms": 3601.55,
     "sum_quantile_error_ms": 0.19,
-    "p95_max_ms": 495.0,
     "expected_lower_bound_ms": 973.1,
     "expected_lower_bound_se_ms": 0.48,
     "predicted_ms": {"sequential": 3000.0, "batched": 1841.2, "ratelimited": 1210.0},
