@@ -52,13 +52,7 @@ def doc_rows(
 
 def doc_table(rows: Sequence[DocRow]) -> list[str]:
     out = f.table_head(
-        "Row",
-        "Document: seq / par / speedup",
-        "Theory: E[sum] / E[max] / p95[max]",
-        "Measured seq median [95% CI]",
-        "Measured parallel medians [95% CI]",
-        "Paired speedup [95% CI]",
-        "Verdict",
+        "Row | Document: seq / par / speedup | Theory: E[sum] / E[max] / p95[max] | Measured seq median [95% CI] | Measured parallel medians [95% CI] | Paired speedup [95% CI] | Verdict"
     )
     for r in rows:
         d = r.theory.doc

@@ -44,6 +44,6 @@ def cell(text: str) -> str:
     return text.replace("|", "\\|")
 
 
-def table_head(*columns: str) -> list[str]:
-    """A markdown table's header and separator lines."""
-    return ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+def table_head(columns: str) -> list[str]:
+    """A markdown table's header and separator lines, from its column names written ``"A | B | C"``."""
+    return [f"| {columns} |", "|" + "---|" * len(columns.split(" | "))]

@@ -71,18 +71,7 @@ def invalid_lines(stats: Sequence[ExecutorStats], raw: Sequence[ExecutorStats]) 
 
 def _scenario_table(ss: Sequence[ExecutorStats]) -> list[str]:
     out = f.table_head(
-        "Executor",
-        "n",
-        "Median [95% CI]",
-        "p95 [95% CI]",
-        "p99",
-        "Mean",
-        "IQR",
-        "Ideal (median)",
-        "Efficiency [95% CI]",
-        "Overhead ms (×ideal)",
-        "Paired speedup [95% CI]",
-        "Failed calls",
+        "Executor | n | Median [95% CI] | p95 [95% CI] | p99 | Mean | IQR | Ideal (median) | Efficiency [95% CI] | Overhead ms (×ideal) | Paired speedup [95% CI] | Failed calls"
     )
     for s in ss:
         out.append(
