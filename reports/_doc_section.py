@@ -51,11 +51,9 @@ def doc_rows(
 
 
 def doc_table(rows: Sequence[DocRow]) -> list[str]:
-    out = [
-        "| Row | Document: seq / par / speedup | Theory: E[sum] / E[max] / p95[max] | Measured seq median "
-        "[95% CI] | Measured parallel medians [95% CI] | Paired speedup [95% CI] | Verdict |",
-        "|---|---|---|---|---|---|---|",
-    ]
+    out = f.table_head(
+        "Row | Document: seq / par / speedup | Theory: E[sum] / E[max] / p95[max] | Measured seq median [95% CI] | Measured parallel medians [95% CI] | Paired speedup [95% CI] | Verdict"
+    )
     for r in rows:
         d = r.theory.doc
         assert d is not None
@@ -74,9 +72,10 @@ def doc_table(rows: Sequence[DocRow]) -> list[str]:
         )
         theory_cell = f"{f.ms(th.expected_sum_ms)} / {f.ms(th.expected_max_ms)} / {f.ms(th.p95_max_ms)}"
         if th.quota is not None:
-            theory_cell += f"<br>E[lower bound] {f.ms(th.expected_lower_bound_ms)} (clairvoyant)"
+            lb, lb_se = th.expected_lower_bound_ms, th.expected_lower_bound_se_ms
+            theory_cell += f"<br>E[lower bound] {f.ms(lb)}{f.pm(lb_se)} (clairvoyant)"
             if (lo := th.list_order) is not None:
-                theory_cell += f"<br>{lo[0]} {f.ms(lo[1])} (list order)"
+                theory_cell += f"<br>{lo[0]} {f.ms(lo[1])}{f.pm(th.se(lo[0]))} (list order)"
         verdict = r.verdict.text if r.verdict else "–"
         out.append(
             f"| {f.cell(d.row)} (`{r.scenario}`) | ~{f.ms(d.sequential_ms)} / ~{f.ms(d.parallel_ms)} / "
@@ -101,7 +100,7 @@ def verdict_table(rows: Sequence[DocRow]) -> list[str]:
         for c in r.verdict.checks:
             unit = "x" if c.what == "speedup" else "ms"
             num = f.x if unit == "x" else f.ms
-            value = num(c.reference) + ("" if c.ci.method == "exact" else " " + f.ci(c.ci, unit))
+            value = num(c.reference) + (f.pm(c.se) if c.ci.method == "exact" else " " + f.ci(c.ci, unit))
             claim = f"{c.claim:g}×" if unit == "x" else f"~{f.ms(c.claim)}"
             lo, hi = c.band
             out.append(

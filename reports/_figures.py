@@ -11,7 +11,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -120,10 +120,32 @@ def doc_table(
         return None
     by = {(s.scenario, s.executor): s for s in stats}
     present = [e for e in executors if any((sc, e) in by for sc in scenarios)]
-    col = colors(executors)
-    width = 0.8 / max(len(present), 1)
     fig = _new(max(7.0, 1.9 * len(scenarios) + 3), 5.0, margins=(0.8, 1.9, 0.4, 0.7))
     ax = fig.add_subplot()
+    _doc_bars(ax, scenarios, present, by, colors(executors))
+    for i, sc in enumerate(scenarios):
+        _doc_claims(ax, i, theory[sc])
+    ax.set_xticks(range(len(scenarios)))
+    ax.set_xticklabels(
+        [f"{sc}\n({doc.row})" for sc in scenarios if (doc := theory[sc].doc) is not None],
+        fontsize=8,
+    )
+    ax.set_ylabel("makespan (document ms)")
+    ax.set_title("The document's table, measured: median makespan with 95% CI")
+    ax.grid(axis="y", alpha=0.3)
+    _legend(ax, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
+    return _save(fig, path)
+
+
+def _doc_bars(
+    ax: Axes,
+    scenarios: Sequence[str],
+    present: Sequence[str],
+    by: Mapping[tuple[str, str], ExecutorStats],
+    col: Mapping[str, str],
+) -> None:
+    """One bar per (scenario, executor): the median makespan, its 95% CI as the error bar."""
+    width = 0.8 / max(len(present), 1)
     for j, e in enumerate(present):
         xs, ys, lo, hi = [], [], [], []
         for i, sc in enumerate(scenarios):
@@ -145,50 +167,26 @@ def doc_table(
             capsize=3,
             error_kw={"elinewidth": 1, "ecolor": "black"},
         )
-    for i, sc in enumerate(scenarios):
-        doc = theory[sc].doc
-        assert doc is not None
-        ax.hlines(
-            doc.sequential_ms,
-            i - 0.42,
-            i + 0.42,
-            colors="black",
-            linestyles="--",
-            linewidth=1.5,
-            label="document: sequential" if i == 0 else "_nolegend_",
-        )
-        ax.hlines(
-            doc.parallel_ms,
-            i - 0.42,
-            i + 0.42,
-            colors="black",
-            linestyles=":",
-            linewidth=2,
-            label="document: parallel" if i == 0 else "_nolegend_",
-        )
-        th = theory[sc]
-        # With a quota, what a list-order executor reaches (the verdict's reference), not the clairvoyant bound.
-        par = th.list_order[1] if th.quota is not None and th.list_order is not None else th.parallel_ms
-        if math.isfinite(par):
-            ax.plot(
-                [i + 0.44],
-                [par],
-                marker="<",
-                color="black",
-                markersize=7,
-                linestyle="none",
-                label="theory: parallel\n(list order if quota)" if i == 0 else "_nolegend_",
-            )
-    ax.set_xticks(range(len(scenarios)))
-    ax.set_xticklabels(
-        [f"{sc}\n({doc.row})" for sc in scenarios if (doc := theory[sc].doc) is not None],
-        fontsize=8,
+
+
+def _doc_claims(ax: Axes, i: int, th: ScenarioTheory) -> None:
+    """The document's sequential and parallel figures as lines over group ``i``, theory's parallel figure
+    as a marker (labelled once, on the first group)."""
+    doc = th.doc
+    assert doc is not None
+    first = i == 0
+    claims: tuple[tuple[float, Literal["--", ":"], float, str], ...] = (
+        (doc.sequential_ms, "--", 1.5, "document: sequential"),
+        (doc.parallel_ms, ":", 2, "document: parallel"),
     )
-    ax.set_ylabel("makespan (document ms)")
-    ax.set_title("The document's table, measured: median makespan with 95% CI")
-    ax.grid(axis="y", alpha=0.3)
-    _legend(ax, fontsize=8, loc="upper left", bbox_to_anchor=(1.01, 1.0))
-    return _save(fig, path)
+    for ms, style, width, label in claims:
+        lab = label if first else "_nolegend_"
+        ax.hlines(ms, i - 0.42, i + 0.42, colors="black", linestyles=style, linewidth=width, label=lab)
+    # With a quota, what a list-order executor reaches (the verdict's reference), not the clairvoyant bound.
+    par = th.list_order[1] if th.quota is not None and th.list_order is not None else th.parallel_ms
+    if math.isfinite(par):
+        label = "theory: parallel\n(list order if quota)" if first else "_nolegend_"
+        ax.plot([i + 0.44], [par], marker="<", color="black", markersize=7, linestyle="none", label=label)
 
 
 # --- 2. distributions --------------------------------------------------------------------------------

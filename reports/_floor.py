@@ -69,10 +69,11 @@ def floor_split(executors: pd.DataFrame, raw: pd.DataFrame) -> list[FloorRow]:
     if raw.empty or executors.empty:
         return out
     cols = ["scenario", "trial", "makespan_ms", "ideal_ms"]
+    refs = dict(iter(raw.groupby(["scenario", "executor"], sort=False)[cols]))
     for (sc, ex), g in executors.groupby(["scenario", "executor"], sort=False):
         partner = raw_partner(str(ex))
-        r = raw.loc[(raw["scenario"] == sc) & (raw["executor"] == partner), cols]
-        if r.empty:
+        r = refs.get((sc, partner))
+        if r is None or r.empty:
             continue
         m = g[cols].merge(r, on=["scenario", "trial"], suffixes=("", "_raw"))
         if m.empty:

@@ -11,6 +11,14 @@ def ms(x: float) -> str:
     return "–" if not math.isfinite(x) else f"{x:,.0f}" if abs(x) >= 100 else f"{x:,.1f}"
 
 
+def pm(se: float) -> str:
+    """`` ± 1.4`` after an estimated figure (its standard error: one decimal, one significant digit below
+    0.1); nothing after an exact one (0) or an unknown one."""
+    if not (math.isfinite(se) and se > 0):
+        return ""
+    return f" ± {se:,.0f}" if se >= 10 else f" ± {se:.1f}" if se >= 0.1 else f" ± {se:.1g}"
+
+
 def ci(c: CI, fmt: str = "ms") -> str:
     """``[low–high]``; without an interval, why: ``[no CI: needs 59 trials]``."""
     if not c.defined:
@@ -34,3 +42,8 @@ def pct(v: float) -> str:
 def cell(text: str) -> str:
     """Markdown table cells cannot hold a bare pipe."""
     return text.replace("|", "\\|")
+
+
+def table_head(columns: str) -> list[str]:
+    """A markdown table's header and separator lines, from its column names written ``"A | B | C"``."""
+    return [f"| {columns} |", "|" + "---|" * len(columns.split(" | "))]

@@ -6,8 +6,9 @@ intervals use no random numbers), so rendering twice gives the same numbers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ import pandas as pd
 from reports import _figures as figs
 from reports import _fmt as f
 from reports._doc_section import doc_rows, doc_table, findings, verdict_table
+from reports._drawing import Job, draw_all
 from reports._floor import FloorRow, floor_markdown, floor_split
 from reports._frames import RunData, executor_order, load_run, representative_trials
 from reports._intervals import CONFIDENCE
@@ -68,11 +70,9 @@ def invalid_lines(stats: Sequence[ExecutorStats], raw: Sequence[ExecutorStats]) 
 
 
 def _scenario_table(ss: Sequence[ExecutorStats]) -> list[str]:
-    out = [
-        "| Executor | n | Median [95% CI] | p95 [95% CI] | p99 | Mean | IQR | Ideal (median) | "
-        "Efficiency [95% CI] | Overhead ms (×ideal) | Paired speedup [95% CI] | Failed calls |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
-    ]
+    out = f.table_head(
+        "Executor | n | Median [95% CI] | p95 [95% CI] | p99 | Mean | IQR | Ideal (median) | Efficiency [95% CI] | Overhead ms (×ideal) | Paired speedup [95% CI] | Failed calls"
+    )
     for s in ss:
         out.append(
             f"| `{s.executor}` | {s.n} | {f.ms(s.median)} {f.ci(s.median_ci)} | {f.ms(s.p95)} {f.ci(s.p95_ci)} | "
@@ -92,17 +92,51 @@ def _theory_line(th: ScenarioTheory) -> str:
         f"E[sum] {f.ms(th.expected_sum_ms)} ms",
         f"E[max] {f.ms(th.expected_max_ms)} ms",
         f"p95[max] {f.ms(th.p95_max_ms)} ms",
-        f"E[lower bound] {f.ms(th.expected_lower_bound_ms)} ms",
+        f"E[lower bound] {f.ms(th.expected_lower_bound_ms)}{f.pm(th.expected_lower_bound_se_ms)} ms",
     ]
     if th.quota is not None:
         parts.append(f"quota: {th.quota.describe()}")
     if th.predicted_ms:
-        parts.append("predicted: " + ", ".join(f"{k} {f.ms(v)} ms" for k, v in th.predicted_ms.items()))
+        parts.append(
+            "predicted: "
+            + ", ".join(
+                f"{k} {f.ms(v)}{f.pm(th.se(f'predicted[{k}]'))} ms" for k, v in th.predicted_ms.items()
+            )
+        )
     return "Theory — " + "; ".join(p for p in parts if p) + "."
 
 
 def _img(path: Path | None, root: Path, alt: str) -> list[str]:
     return [] if path is None else [f"![{alt}]({path.relative_to(root).as_posix()})", ""]
+
+
+#: a line of the draft standing for a figure not drawn yet (no markdown line starts with a NUL)
+_PENDING = "\x00figure "
+
+
+@dataclass
+class _Figures:
+    """The report's figures: sections queue them where they belong and all are drawn at the end, on two
+    cores (``reports._drawing``); each placeholder then becomes its image line, or nothing without data."""
+
+    root: Path
+    jobs: list[tuple[Job, str, float]] = field(default_factory=list)
+
+    def add(self, job: Job, alt: str, weight: float = 1.0) -> list[str]:
+        """Queue a figure; ``weight`` is its expected cost (a figure that usually has no data: near 0)."""
+        self.jobs.append((job, alt, weight))
+        return [f"{_PENDING}{len(self.jobs) - 1}"]
+
+    def resolve(self, md: Sequence[str]) -> list[str]:
+        paths = draw_all([job for job, _, _ in self.jobs], [w for _, _, w in self.jobs])
+        out: list[str] = []
+        for line in md:
+            if line.startswith(_PENDING):
+                i = int(line.removeprefix(_PENDING))
+                out += _img(paths[i], self.root, self.jobs[i][1])
+            else:
+                out.append(line)
+        return out
 
 
 def _method(data: RunData, seed: int, baseline: str) -> list[str]:
@@ -143,7 +177,9 @@ def _method(data: RunData, seed: int, baseline: str) -> list[str]:
         "where ideal is the executor's zero-overhead makespan on the same plan.",
         '- Verdict per document figure (±10%, the document\'s "~"): **holds** when the whole 95% CI of the '
         "reference lies within ±10%, **differs** when it lies wholly outside, **inconclusive** when it "
-        "straddles the edge, **n/a** when there is nothing to compare (never holds). Theory is exact; with a "
+        "straddles the edge, **n/a** when there is nothing to compare (never holds). Theory figures are exact "
+        "or, where estimated over simulated plans, printed with their standard error (±; sum quantiles: "
+        "their numerical error bound) and judged at their estimate; with a "
         "quota the parallel figure is judged against the list-order prediction. The measured parallel "
         'figure is the fastest executor without failed calls; "fastest" is named only where the paired '
         "median ratio's CI excludes 1, otherwise the executors are tied.",
@@ -199,6 +235,7 @@ class _Page:
     floor: list[FloorRow]
     baseline: str
     seed: int
+    figures: _Figures
 
 
 def _status_note(meta: Mapping[str, Any], problems: Sequence[str] = ()) -> str | None:
@@ -230,9 +267,8 @@ def _doc_section(p: _Page) -> list[str]:
     if rows:
         md += [*doc_table(rows), ""]
         md += ["### Verdicts, figure by figure", "", *verdict_table(rows), ""]
-        md += _img(
-            figs.doc_table(p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
-            p.root,
+        md += p.figures.add(
+            partial(figs.doc_table, p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
             "document table: median makespan per executor with CI, document claims as lines",
         )
     else:
@@ -249,9 +285,8 @@ def _scenario_section(p: _Page, sc: str) -> list[str]:
     md += [*_scenario_table([s for s in p.stats if s.scenario == sc]), ""]
     md += floor_markdown(p.floor, sc)
     base = p.fig_dir / figs.slug(sc)
-    md += _img(
-        figs.ecdf(p.trials, sc, p.executors, base.with_name(f"{base.name}_ecdf.png")),
-        p.root,
+    md += p.figures.add(
+        partial(figs.ecdf, p.trials, sc, p.executors, base.with_name(f"{base.name}_ecdf.png")),
         f"{sc}: makespan ECDF",
     )
     makespans = {
@@ -261,19 +296,20 @@ def _scenario_section(p: _Page, sc: str) -> list[str]:
         ].itertuples(index=False)
         if p.reps.get((sc, str(ex))) == int(tr)
     }
-    tl = figs.timeline(
-        p.rep_calls, sc, p.reps, p.executors, base.with_name(f"{base.name}_timeline.png"), makespans=makespans
-    )
-    md += _img(tl, p.root, f"{sc}: timeline of representative trials")
+    tpath = base.with_name(f"{base.name}_timeline.png")
+    tl = partial(figs.timeline, p.rep_calls, sc, p.reps, p.executors, tpath, makespans=makespans)
+    md += p.figures.add(tl, f"{sc}: timeline of representative trials")
     if th is not None and th.quota is not None:
         qpath = base.with_name(f"{base.name}_quota.png")
-        qfig = figs.quota_starts(p.rep_calls, sc, th.quota, p.reps, executors=p.executors, path=qpath)
-        md += _img(qfig, p.root, f"{sc}: call starts vs quota")
+        qfig = partial(
+            figs.quota_starts, p.rep_calls, sc, th.quota, p.reps, executors=p.executors, path=qpath
+        )
+        md += p.figures.add(qfig, f"{sc}: call starts vs quota")
     wpath = base.with_name(f"{base.name}_workers.png")
-    md += _img(
-        figs.scaling_workers(p.trials, sc, p.executors, wpath, baseline=p.baseline),
-        p.root,
-        f"{sc}: speedup vs max_workers",
+    workers = partial(figs.scaling_workers, p.trials, sc, p.executors, wpath, baseline=p.baseline)
+    # only runs with executors labelled name@K have this figure
+    md += p.figures.add(
+        workers, f"{sc}: speedup vs max_workers", 1.0 if any("@" in e for e in p.executors) else 0.1
     )
     return md
 
@@ -311,13 +347,22 @@ def _page(root: Path, baseline: str) -> _Page:
         floor=floor_split(trials, raw),
         baseline=baseline,
         seed=_seed(data),
+        figures=_Figures(root),
     )
 
 
-def render_report(run_dir: str | Path, *, baseline: str = BASELINE) -> Path:
-    """Write report.md, summary.csv, figures/*.png and trace.json into ``run_dir``; return report.md."""
+def render_report(
+    run_dir: str | Path, *, baseline: str = BASELINE, on_problem: Callable[[str], None] | None = None
+) -> Path:
+    """Write report.md, summary.csv, figures/*.png and trace.json into ``run_dir``; return report.md.
+
+    ``on_problem`` hears each reason the records may not be the whole run (report.md says them too), so a
+    CLI can warn without reading results.jsonl a second time."""
     root = Path(run_dir)
     p = _page(root, baseline)
+    if on_problem is not None:
+        for problem in p.data.problems:
+            on_problem(problem)
     raw = p.data.raw
     raw_stats = summarize(raw, baseline=baseline)
     scenarios = list(dict.fromkeys(str(s) for s in p.trials["scenario"]))
@@ -342,5 +387,5 @@ def render_report(run_dir: str | Path, *, baseline: str = BASELINE) -> Path:
         "",
     ]
     out = root / "report.md"
-    write_text_atomic(out, "\n".join(md))
+    write_text_atomic(out, "\n".join(p.figures.resolve(md)))
     return out

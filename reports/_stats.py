@@ -128,12 +128,13 @@ def summarize(trials: pd.DataFrame, *, baseline: str = BASELINE) -> list[Executo
     if trials.empty:
         return []
     speed = paired_speedups(trials, baseline)
+    # one grouping instead of a boolean mask over the string columns per executor (the masks cost more)
+    speeds = {k: g.to_numpy(dtype=np.float64) for k, g in speed.groupby(["scenario", "executor"])["speedup"]}
     out: list[ExecutorStats] = []
     for (scenario, executor), g in trials.groupby(["scenario", "executor"], sort=False):
         sc, ex = str(scenario), str(executor)
         x = g["makespan_ms"].to_numpy(dtype=np.float64)
-        sp = speed.loc[(speed["scenario"] == sc) & (speed["executor"] == ex), "speedup"]
-        spx = sp.to_numpy(dtype=np.float64)
+        spx = speeds.get((scenario, executor), np.empty(0))
         out.append(
             ExecutorStats(
                 scenario=sc,

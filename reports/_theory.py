@@ -69,6 +69,22 @@ class ScenarioTheory:
     p95_max_ms: float
     expected_lower_bound_ms: float
     predicted_ms: Mapping[str, float] = field(default_factory=dict)
+    #: standard errors of the estimated figures (0 where exact, and in theory.json files without them);
+    #: the sum's quantiles carry a numerical error bound instead
+    expected_lower_bound_se_ms: float = 0.0
+    predicted_se_ms: Mapping[str, float] = field(default_factory=dict)
+    sum_quantile_error_ms: float = 0.0
+
+    def se(self, name: str) -> float:
+        """The ± of the theory figure the report calls ``name`` (``E[lower bound]``, ``predicted[K]``,
+        ``p50[sum]``, ...): its standard error, or the sum quantiles' error bound; 0 for exact figures."""
+        if name == "E[lower bound]":
+            return self.expected_lower_bound_se_ms
+        if name.startswith("predicted[") and name.endswith("]"):
+            return self.predicted_se_ms.get(name[len("predicted[") : -1], 0.0)
+        if name in ("p50[sum]", "p95[sum]"):
+            return self.sum_quantile_error_ms
+        return 0.0
 
     @property
     def list_order(self) -> tuple[str, float] | None:
@@ -92,9 +108,16 @@ class ScenarioTheory:
         return self.expected_max_ms
 
 
-def _num(d: Mapping[str, Any], key: str) -> float:
+def _num(d: Mapping[str, Any], key: str, missing: float = math.nan) -> float:
     v = d.get(key)
-    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else math.nan
+    return float(v) if isinstance(v, int | float) and not isinstance(v, bool) else missing
+
+
+def _floats(v: object) -> dict[str, float]:
+    """A theory.json ``{executor: ms}`` mapping; non-numbers are left out."""
+    if not isinstance(v, Mapping):
+        return {}
+    return {str(k): float(x) for k, x in v.items() if isinstance(x, int | float) and not isinstance(x, bool)}
 
 
 def parse_theory(scenario: str, d: Mapping[str, Any]) -> ScenarioTheory:
@@ -112,12 +135,6 @@ def parse_theory(scenario: str, d: Mapping[str, Any]) -> ScenarioTheory:
     quota = None
     if isinstance(q, Mapping) and all(k in q for k in ("calls", "period_ms", "burst")):
         quota = Quota(int(q["calls"]), float(q["period_ms"]), int(q["burst"]))
-    pred = d.get("predicted_ms")
-    predicted = (
-        {str(k): float(v) for k, v in pred.items() if isinstance(v, int | float)}
-        if isinstance(pred, Mapping)
-        else {}
-    )
     n = d.get("n_calls")
     return ScenarioTheory(
         scenario=scenario,
@@ -132,7 +149,10 @@ def parse_theory(scenario: str, d: Mapping[str, Any]) -> ScenarioTheory:
         p50_max_ms=_num(d, "p50_max_ms"),
         p95_max_ms=_num(d, "p95_max_ms"),
         expected_lower_bound_ms=_num(d, "expected_lower_bound_ms"),
-        predicted_ms=predicted,
+        predicted_ms=_floats(d.get("predicted_ms")),
+        expected_lower_bound_se_ms=_num(d, "expected_lower_bound_se_ms", 0.0),
+        predicted_se_ms=_floats(d.get("predicted_se_ms")),
+        sum_quantile_error_ms=_num(d, "sum_quantile_error_ms", 0.0),
     )
 
 

@@ -7,7 +7,7 @@ tracks of one scenario line up at 0 and compare directly.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import pandas as pd
@@ -30,57 +30,13 @@ def trace_events(
             g = calls[(calls["scenario"] == sc) & (calls["executor"] == ex) & (calls["trial"] == trial)]
             if g.empty:
                 continue
+            track = {"pid": pid, "tid": tid}
             events.append(
-                {
-                    "name": "thread_name",
-                    "ph": "M",
-                    "pid": pid,
-                    "tid": tid,
-                    "args": {"name": f"{ex} (trial {trial})"},
-                }
+                {"name": "thread_name", "ph": "M", **track, "args": {"name": f"{ex} (trial {trial})"}}
             )
-            events.append(
-                {"name": "thread_sort_index", "ph": "M", "pid": pid, "tid": tid, "args": {"sort_index": tid}}
-            )
+            events.append({"name": "thread_sort_index", "ph": "M", **track, "args": {"sort_index": tid}})
             for c in g.to_dict("records"):
-                start_us = float(c["rel_start_ms"]) * 1000.0
-                wait_us = float(c["wait_ms"]) * 1000.0
-                cid, tool, failed = str(c["call_id"]), str(c["tool"]), bool(c["failed"])
-                if wait_us > 0:
-                    events.append(
-                        {
-                            "name": f"wait {cid}",
-                            "cat": "limiter",
-                            "ph": "X",
-                            "pid": pid,
-                            "tid": tid,
-                            "ts": start_us - wait_us,
-                            "dur": wait_us,
-                            "cname": "grey",
-                        }
-                    )
-                args: dict[str, Any] = {
-                    "tool": tool,
-                    "status": str(c["status"]),
-                    "attempts": int(c["attempts"]),
-                    "planned_ms": float(c["planned_ms"]),
-                }
-                if isinstance(c["error"], str):
-                    args["error"] = c["error"]
-                event: dict[str, Any] = {
-                    "name": f"{cid} {tool}",
-                    "cat": "failed" if failed else "call",
-                    "ph": "X",
-                    "pid": pid,
-                    "tid": tid,
-                    "ts": start_us,
-                    "dur": max(float(c["duration_ms"]) * 1000.0, 0.0),
-                    "args": args,
-                }
-                if failed:
-                    # a reserved trace-viewer colour name: failed calls stand out in red
-                    event["cname"] = "terrible"
-                events.append(event)
+                events += _call_events(c, track)
     return {
         "traceEvents": events,
         "displayTimeUnit": "ms",
@@ -89,3 +45,38 @@ def trace_events(
             "content": "representative trial (makespan closest to the median) per executor",
         },
     }
+
+
+def _call_events(c: Mapping[Hashable, Any], track: Mapping[str, int]) -> list[dict[str, Any]]:
+    """One call's complete events: its limiter wait (if any), then the call itself."""
+    out: list[dict[str, Any]] = []
+    start_us = float(c["rel_start_ms"]) * 1000.0
+    wait_us = float(c["wait_ms"]) * 1000.0
+    cid, tool, failed = str(c["call_id"]), str(c["tool"]), bool(c["failed"])
+    if wait_us > 0:
+        out.append(
+            {"name": f"wait {cid}", "cat": "limiter", "ph": "X", **track, "ts": start_us - wait_us}
+            | {"dur": wait_us, "cname": "grey"}
+        )
+    args: dict[str, Any] = {
+        "tool": tool,
+        "status": str(c["status"]),
+        "attempts": int(c["attempts"]),
+        "planned_ms": float(c["planned_ms"]),
+    }
+    if isinstance(c["error"], str):
+        args["error"] = c["error"]
+    event: dict[str, Any] = {
+        "name": f"{cid} {tool}",
+        "cat": "failed" if failed else "call",
+        "ph": "X",
+        **track,
+        "ts": start_us,
+        "dur": max(float(c["duration_ms"]) * 1000.0, 0.0),
+        "args": args,
+    }
+    if failed:
+        # a reserved trace-viewer colour name: failed calls stand out in red
+        event["cname"] = "terrible"
+    out.append(event)
+    return out

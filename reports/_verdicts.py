@@ -3,7 +3,8 @@
 Each document figure is checked against theory and against the measurement. A figure **holds** when the
 whole interval of its reference lies within ±10% of it, **differs** when the whole interval lies outside,
 and is **inconclusive** when the interval straddles the edge (more trials would tell). Missing data is
-**n/a**, never "holds". Theory figures are exact (a point interval). The text is written from numbers only,
+**n/a**, never "holds". Theory figures are judged as points: exact ones are, and estimated ones carry a
+standard error (``Check.se``, printed as ±) far below the ±10% band. The text is written from numbers only,
 never from scenario names; when a figure differs, the reason names the theory quantity it is closest to.
 
 With a quota, the parallel figure is compared with what a list-order executor can reach (the theory's
@@ -16,6 +17,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from reports._fmt import pm
 from reports._intervals import CI, NO_CI, none
 from reports._theory import DocClaim, ScenarioTheory
 
@@ -53,6 +55,8 @@ class Check:
     reference: float
     reference_name: str
     ci: CI
+    #: standard error of an estimated theory reference (0 when exact or measured)
+    se: float = 0.0
 
     @property
     def deviation(self) -> float:
@@ -102,8 +106,8 @@ def _pct(x: float) -> str:
     return f"{x:+.0%}"
 
 
-def _ms(x: float) -> str:
-    return f"{x:,.0f} ms"
+def _ms(x: float, se: float = 0.0) -> str:
+    return f"{x:,.0f}{pm(se)} ms"
 
 
 def _parallel_reference(t: ScenarioTheory) -> tuple[str, float]:
@@ -121,11 +125,14 @@ def checks_of(t: ScenarioTheory, doc: DocClaim, m: Measured) -> tuple[Check, ...
     par_name, par_ms = _parallel_reference(t)
     short = par_name.removesuffix(" (list order)")
     th_speedup = t.expected_sum_ms / par_ms if math.isfinite(par_ms) and par_ms > 0 else math.nan
+    # E[sum] is exact, so the speedup's standard error is the parallel figure's, relative (delta method)
+    par_se = t.se(short)
+    speedup_se = th_speedup * par_se / par_ms if par_se > 0 else 0.0
     par_meas = f"measured median ({m.parallel_executor})" if m.parallel_executor else "measured median"
     return (
         Check("sequential", doc.sequential_ms, t.expected_sum_ms, "E[sum]", exact(t.expected_sum_ms)),
-        Check("parallel", doc.parallel_ms, par_ms, par_name, exact(par_ms)),
-        Check("speedup", doc.speedup, th_speedup, f"E[sum]/{short}", exact(th_speedup)),
+        Check("parallel", doc.parallel_ms, par_ms, par_name, exact(par_ms), par_se),
+        Check("speedup", doc.speedup, th_speedup, f"E[sum]/{short}", exact(th_speedup), speedup_se),
         Check("sequential", doc.sequential_ms, m.sequential_ms, "measured median", m.sequential_ci),
         Check("parallel", doc.parallel_ms, m.parallel_ms, par_meas, m.parallel_ci),
         Check("speedup", doc.speedup, m.speedup, "measured paired speedup", m.speedup_ci),
@@ -149,7 +156,7 @@ def judge(t: ScenarioTheory, m: Measured) -> Verdict | None:
     if status == INCONCLUSIVE:
         open_ = [c for c in checks if c.status == INCONCLUSIVE]
         text = "inconclusive: " + "; ".join(
-            f"{c.what} ~{_fmt(c, c.claim)} vs {c.reference_name} {_fmt(c, c.reference)} "
+            f"{c.what} ~{_fmt(c, c.claim)} vs {c.reference_name} {_fmt(c, c.reference, c.se)} "
             f"[{_fmt(c, c.ci.low)}–{_fmt(c, c.ci.high)}] straddles the ±10% edge "
             f"({_fmt(c, c.band[0])}–{_fmt(c, c.band[1])})"
             for c in open_
@@ -185,9 +192,9 @@ def _quota_note(t: ScenarioTheory) -> str:
     lb = t.expected_lower_bound_ms
     if lo is not None and math.isfinite(lb) and lb > 0:
         text += (
-            f" The clairvoyant lower bound E[lower bound] = {_ms(lb)} assumes a scheduler that knows every "
+            f" The clairvoyant lower bound E[lower bound] = {_ms(lb, t.expected_lower_bound_se_ms)} assumes a scheduler that knows every "
             f"call's latency and starts the slowest first; an executor that starts calls in request order "
-            f"reaches {lo[0]} = {_ms(lo[1])} ({_pct(lo[1] / lb - 1)}): that gap is the price of not knowing "
+            f"reaches {lo[0]} = {_ms(lo[1], t.se(lo[0]))} ({_pct(lo[1] / lb - 1)}): that gap is the price of not knowing "
             "latencies in advance, not executor overhead."
         )
     return text
@@ -224,7 +231,7 @@ def _reason(c: Check, t: ScenarioTheory, m: Measured, doc: DocClaim) -> str:
         )
         near = _closest(c.claim, cands)
         if near is not None and not c.reference_name.startswith(near[0]) and _within(c.claim, near[1]):
-            head += f"; it is closest to {near[0]} = {_ms(near[1])}"
+            head += f"; it is closest to {near[0]} = {_ms(near[1], t.se(near[0]))}"
             if near[0].startswith("p95"):
                 head += ", i.e. the document quotes a slow trial rather than the mean"
     elif c.what == "speedup" and doc.parallel_ms > 0:
@@ -256,12 +263,12 @@ def _within(claim: float, ref: float) -> bool:
     return abs(claim / ref - 1) <= TOLERANCE + 1e-12
 
 
-def _fmt(c: Check, x: float) -> str:
-    return f"{x:.2f}x" if c.what == "speedup" else _ms(x)
+def _fmt(c: Check, x: float, se: float = 0.0) -> str:
+    return f"{x:.2f}x{pm(se)}" if c.what == "speedup" else _ms(x, se)
 
 
 def _fmt_ref(c: Check) -> str:
-    text = _fmt(c, c.reference)
+    text = _fmt(c, c.reference, c.se)
     if c.ci.method != "exact" and c.ci.defined:
         text += f" [{_fmt(c, c.ci.low)}–{_fmt(c, c.ci.high)}]"
     return text

@@ -283,30 +283,35 @@ def cmd_report(ns: argparse.Namespace) -> int:
 
     if not (ns.dir / "results.jsonl").is_file():
         raise UsageError(f"{ns.dir}: no results.jsonl here (run 'pfcbench run --out {ns.dir}' first)")
+    results = ns.dir / "results.jsonl"
+
+    def warn(problem: str) -> None:
+        print(f"pfcbench: warning: {results}: {problem}", file=sys.stderr)
+
     try:
-        path = render_report(ns.dir)
+        path = render_report(ns.dir, on_problem=warn)
     except (SchemaError, ValueError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
-    _warn_lost_records(ns.dir)
     print(f"wrote {path}")
+    otel = ns.dir / "otel.json"
+    if _is_current(otel, ns.dir / "results.jsonl", ns.dir / "run.json"):
+        # otel.json is a pure function of those two files and the run wrote it last: rewriting its
+        # ~7 spans per call (75 MB for the default run) would cost several times the whole report.
+        print(f"kept {otel} (newer than results.jsonl and run.json)")
+        return 0
     from bench.traces import write_otel
 
     print(f"wrote {write_otel(ns.dir)}")
     return 0
 
 
-def _warn_lost_records(run_dir: Path) -> None:
-    """A line on stderr per reason the report may not cover the whole run (report.md says it too)."""
-    import json
-
-    from reports import read_results
-
+def _is_current(target: Path, *sources: Path) -> bool:
+    """Whether ``target`` exists and is at least as new as every existing source."""
     try:
-        meta = json.loads((run_dir / "run.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        meta = {}
-    for problem in read_results(run_dir / "results.jsonl").problems(meta if isinstance(meta, dict) else {}):
-        print(f"pfcbench: warning: {run_dir / 'results.jsonl'}: {problem}", file=sys.stderr)
+        mtime = target.stat().st_mtime_ns
+    except OSError:
+        return False
+    return all(mtime >= s.stat().st_mtime_ns for s in sources if s.exists())
 
 
 def cmd_compare(ns: argparse.Namespace) -> int:

@@ -454,9 +454,6 @@ class ReplayModel:
     def name(self) -> str:
         return "replay"
 
-    def conversations(self) -> set[tuple[str, int, str, str]]:
-        return set(self._convs)
-
     def check_run(self, scenario_hashes: Mapping[str, str], executors: Sequence[str]) -> None:
         """Before anything runs: every (scenario, executor) asked for was recorded, under the same hash."""
         recorded = {(k[0], k[2]) for k in self._convs}

@@ -212,6 +212,17 @@ def _tool_names(body: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(names)
 
 
+_UNREGISTERED_CALLER = (
+    "Method doesn't allow unregistered callers (callers without established identity)."
+    " Please use API Key or other form of API consumer identity to call this API."
+)
+_KEY_INVALID = {
+    "@type": "type.googleapis.com/google.rpc.ErrorInfo",
+    "reason": "API_KEY_INVALID",
+    "domain": "googleapis.com",
+}
+
+
 class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 so clients keep connections alive; every reply carries Content-Length.
     protocol_version = "HTTP/1.1"
@@ -279,17 +290,14 @@ class _Handler(BaseHTTPRequestHandler):
         arrived = time.perf_counter()
         raw = self._read_body()
         url = urlsplit(self.path)
-        path = url.path
-        query = parse_qs(url.query)
-        key, key_source = self._extract_key(query)
-        api_version, model = _parse_route(path)
+        key, key_source = self._extract_key(parse_qs(url.query))
+        api_version, model = _parse_route(url.path)
         try:
             body = json.loads(raw or b"{}")
             if not isinstance(body, dict):
                 raise ValueError("body is not an object")
         except ValueError:
             body = None
-
         index = self.server._next_index()
         n_resp = sum(
             1 for p in _iter_parts(body or {}) if "functionResponse" in p or "function_response" in p
@@ -300,7 +308,7 @@ class _Handler(BaseHTTPRequestHandler):
             rec = RecordedRequest(
                 index=index,
                 method="POST",
-                path=path,
+                path=url.path,
                 api_version=api_version,
                 model=model,
                 n_function_responses=n_resp,
@@ -314,47 +322,55 @@ class _Handler(BaseHTTPRequestHandler):
             self.server._record(rec)
             return rec
 
-        cfg = self.server.config
-        if model is None:
-            record(404)
-            self._send_error(404, f"Method not found: {path}")
+        if self._refused(url.path, model, body, key, record) or self._fault(index, raw, record):
             return
-        if body is None:
-            record(400)
-            self._send_error(400, "Invalid JSON payload received.")
-            return
-        if cfg.expected_key is not None:
-            if key is None:
-                record(403)
-                self._send_error(
-                    403,
-                    "Method doesn't allow unregistered callers (callers without established identity)."
-                    " Please use API Key or other form of API consumer identity to call this API.",
-                )
-                return
-            if key != cfg.expected_key:
-                record(400)
-                self._send_error(
-                    400,
-                    "API key not valid. Please pass a valid API key.",
-                    details=[
-                        {
-                            "@type": "type.googleapis.com/google.rpc.ErrorInfo",
-                            "reason": "API_KEY_INVALID",
-                            "domain": "googleapis.com",
-                        }
-                    ],
-                )
-                return
-        if self._fault(index, raw, record):
-            return
-        refusal = check_history(body, signatures=cfg.thought_signatures, ids=cfg.emit_call_ids)
+        assert body is not None  # _refused answered 400 otherwise
+        refusal = check_history(
+            body, signatures=self.server.config.thought_signatures, ids=self.server.config.emit_call_ids
+        )
         if refusal is not None:
             record(400)
             self.server.rejected += 1
             self._send_error(400, refusal)
             return
-        rec = record(200)
+        self._answer_turn(url.path, raw, body, names, n_resp, record(200))
+
+    def _refused(
+        self,
+        path: str,
+        model: str | None,
+        body: Mapping[str, Any] | None,
+        key: str | None,
+        record: Callable[[int], RecordedRequest],
+    ) -> bool:
+        """Answer what Gemini refuses before looking at the turn (route, JSON, key); True when refused."""
+        expected = self.server.config.expected_key
+        if model is None:
+            status, message, details = 404, f"Method not found: {path}", None
+        elif body is None:
+            status, message, details = 400, "Invalid JSON payload received.", None
+        elif expected is not None and key is None:
+            status, message, details = 403, _UNREGISTERED_CALLER, None
+        elif expected is not None and key != expected:
+            status, message, details = 400, "API key not valid. Please pass a valid API key.", [_KEY_INVALID]
+        else:
+            return False
+        record(status)
+        extra: dict[str, Any] = {"details": details} if details else {}
+        self._send_error(status, message, None, **extra)
+        return True
+
+    def _answer_turn(
+        self,
+        path: str,
+        raw: bytes,
+        body: Mapping[str, Any],
+        names: Sequence[str],
+        n_resp: int,
+        rec: RecordedRequest,
+    ) -> None:
+        """The model's turn: calls (or text), a finish reason, thinking parts, usage; as JSON or SSE."""
+        cfg = self.server.config
         content = self.server._answer(body, names, n_resp)
         finish = "STOP"
         # salted with how often this exact body was answered: identical queries of successive trials differ

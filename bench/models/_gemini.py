@@ -23,17 +23,6 @@ from typing import Any
 
 from bench.models._retry import Attempted, Retrier, RetryPolicy, resolve_api_key
 
-__all__ = [
-    "DEFAULT_MODEL",
-    "FunctionCallSpec",
-    "FunctionResult",
-    "GenaiDriver",
-    "GenerationSettings",
-    "ToolDecl",
-    "Turn",
-    "stop_status",
-]
-
 ToolDecl = Mapping[str, Any]  # {"name", "description", "parameters": JSON schema}
 #: the one default model of pfcbench (CLI, runner, AFC baseline, price table): a current generation model
 DEFAULT_MODEL = "gemini-2.5-flash"

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from scenarios import Scenario
+
+if TYPE_CHECKING:  # the runner imports this module
+    from bench.run._runner import RunConfig
 
 #: a run whose estimated wall time passes this is refused unless ``max_wall_s`` is raised (six hours: a
 #: night's CI job; anything longer is more likely a typo in ``trials`` than a plan)
@@ -27,29 +30,6 @@ MAX_CELLS = 1_000
 MAX_TURN_CALLS = 1_000
 
 Item = tuple[int, Scenario, str, str, int]
-
-
-class _Config(Protocol):
-    @property
-    def scenarios(self) -> tuple[Scenario, ...]: ...
-    @property
-    def executors(self) -> tuple[str, ...]: ...
-    @property
-    def references(self) -> tuple[str, ...]: ...
-    @property
-    def trials(self) -> int: ...
-    @property
-    def seed(self) -> int: ...
-    @property
-    def warmup(self) -> int: ...
-    @property
-    def time_scale(self) -> float: ...
-    @property
-    def inject_slowdown(self) -> float: ...
-    @property
-    def max_wall_s(self) -> float: ...
-    @property
-    def allow_huge(self) -> bool: ...
 
 
 def executor_order(labels: Sequence[str], seed: int, trial: int) -> list[str]:
@@ -63,7 +43,7 @@ class Todo:
     """The (trial, scenario, mode, label, position) items still to run, in run order, made as they are
     iterated; ``len`` is arithmetic, so a huge run costs nothing until it runs."""
 
-    config: _Config
+    config: RunConfig
     modes: tuple[str, ...]
     done: frozenset[tuple[str, int, str, str]]
 
@@ -92,7 +72,7 @@ class Todo:
                             yield trial, s, mode, label, pos
 
 
-def check_shape(config: _Config, modes: Sequence[str]) -> str | None:
+def check_shape(config: RunConfig, modes: Sequence[str]) -> str | None:
     """Why the run's matrix or turns are too big (one line), or None; ``allow_huge`` lifts both limits."""
     if config.allow_huge:
         return None
@@ -111,7 +91,7 @@ def check_shape(config: _Config, modes: Sequence[str]) -> str | None:
     return None
 
 
-def estimate_wall_s(config: _Config, theory: Mapping[str, Mapping[str, Any]], records: int) -> float:
+def estimate_wall_s(config: RunConfig, theory: Mapping[str, Mapping[str, Any]], records: int) -> float:
     """Seconds the remaining ``records`` (and the warm-up) will take by theory, tools only."""
     per_trial = 0.0  # seconds for one trial of every scenario and label
     for s in config.scenarios:
@@ -125,7 +105,7 @@ def estimate_wall_s(config: _Config, theory: Mapping[str, Mapping[str, Any]], re
     return per_trial * (records / max(cells, 1) + config.warmup)
 
 
-def check_wall(config: _Config, theory: Mapping[str, Mapping[str, Any]], records: int) -> str | None:
+def check_wall(config: RunConfig, theory: Mapping[str, Mapping[str, Any]], records: int) -> str | None:
     """Why the run would take too long (one line with the estimate), or None."""
     est = estimate_wall_s(config, theory, records)
     if est <= config.max_wall_s:
