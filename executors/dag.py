@@ -5,8 +5,8 @@ branch's second call does not wait for the long sibling (as ``levels`` makes it)
 critical path. A call whose dependency failed is ``skipped`` at once, so a failure never hangs the turn.
 
 The sync ``run`` hands each ready call to the pool; the worker that finishes a call runs the first newly
-ready dependent itself (no hand-off to another thread on the critical path) and submits the others; the
-caller's thread runs the first root the same way.
+ready dependent itself (no hand-off to another thread on the critical path) and submits the others; without
+a worker bound, the caller's thread runs the first root the same way.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class Dag:
 
     def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
         d = self.kit.open(calls, tools, quotas)  # refuses cycles and unknown ids, naming them
-        return _Walk(calls, d).run() if calls else []
+        return _Walk(calls, d, inline_root=self.max_workers is None).run() if calls else []
 
     async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
         d = self.kit.open(calls, tools, quotas)
@@ -63,8 +63,8 @@ class Dag:
 class _Walk:
     """One sync turn through the graph: who waits for whom, the results so far, when the last one ended."""
 
-    def __init__(self, calls: Calls, d: Dispatch) -> None:
-        self.calls, self.d = calls, d
+    def __init__(self, calls: Calls, d: Dispatch, *, inline_root: bool) -> None:
+        self.calls, self.d, self.inline_root = calls, d, inline_root
         index = {c.id: i for i, c in enumerate(calls)}
         self.waiting = [len(set(c.after)) for c in calls]
         self.dependents: list[list[int]] = [[] for _ in calls]
@@ -80,11 +80,15 @@ class _Walk:
     def run(self) -> Results:
         roots = [i for i, n in enumerate(self.waiting) if n == 0]
         assert self.d.pool is not None
-        for i in roots[1:]:
-            self.d.pool.submit(self.work, i)
-        # The caller runs the first root itself: one thread wake-up less on the critical path.
-        with contextlib.suppress(BaseException):
-            self.work(roots[0])
+        # Unbounded, the caller runs the first root itself: one thread wake-up less on the critical path.
+        # Bounded to k workers, it must not: the caller would be a k+1-th call in flight.
+        inline = roots[0] if self.inline_root else None
+        for i in roots:
+            if i != inline:
+                self.d.pool.submit(self.work, i)
+        if inline is not None:
+            with contextlib.suppress(BaseException):
+                self.work(inline)
         self.all_done.wait()
         if self.failures:
             raise self.failures[0]

@@ -60,3 +60,37 @@ def test_bad_parameters_are_refused_naming_them(build: Any, text: str) -> None:
     """Each strategy's own parameter is checked when it is built, with the parameter's name."""
     with pytest.raises(ValueError, match=text):
         build()
+
+
+def test_dag_with_k_workers_never_has_more_than_k_calls_in_flight() -> None:
+    """dag@1 runs a diamond one call at a time: the caller's thread is not an extra worker."""
+    import threading
+    import time
+
+    from executors import Dag, ToolCall
+
+    lock, now, peak = threading.Lock(), [0], [0]
+
+    def tool(**_: object) -> str:
+        with lock:
+            now[0] += 1
+            peak[0] = max(peak[0], now[0])
+        time.sleep(0.01)
+        with lock:
+            now[0] -= 1
+        return "ok"
+
+    calls = [
+        ToolCall("a", "t", {}),
+        ToolCall("b", "t", {}, after=("a",)),
+        ToolCall("c", "t", {}, after=("a",)),
+        ToolCall("d", "t", {}, after=("b", "c")),
+    ]
+    for k in (1, 2):
+        ex = Dag(max_workers=k)
+        try:
+            peak[0] = 0
+            assert [r.status for r in ex.run(calls, {"t": tool})] == ["ok"] * 4
+            assert peak[0] <= k
+        finally:
+            ex.close()
