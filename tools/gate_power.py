@@ -22,7 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import RunConfig, run
+from bench.run import RunConfig, run_closing
 from executors import make_executor
 from reports import GateSpec, load_spec, run_gate
 from scenarios import load_catalog
@@ -42,11 +42,7 @@ def one_run(out: Path, args: argparse.Namespace, seed: int, slowdown: float) -> 
         out=out,
         inject_slowdown=slowdown,
     )
-    try:
-        run(config, executors)
-    finally:
-        for ex in executors.values():
-            ex.close()
+    run_closing(config, executors)
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.advise._space import Candidate
-from bench.run import RunConfig, executor_order, measure, run
+from bench.run import RunConfig, executor_order, measure, run_closing
 from reports import CI, TrialRecord, median_ci, quantile_ci, read_records
 from scenarios import Scenario, make_plan
 
@@ -58,11 +58,7 @@ def confirm(
         raw=False,
         guards=settings,
     )
-    try:
-        run(config, executors)
-    finally:
-        for ex in executors.values():
-            ex.close()
+    run_closing(config, executors)
     return summarise(out / "results.jsonl", time_scale)
 
 

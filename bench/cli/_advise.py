@@ -82,25 +82,14 @@ def _scenario(ns: argparse.Namespace) -> Any:
 
 def handle(ns: argparse.Namespace) -> int:
     from bench.advise import AdviseConfig, AdviseError, advise
-    from bench.cli._args import UsageError
+    from bench.cli._args import UsageError, same_named
     from bench.run import RunError
 
     out: Path = ns.out
     if (out / "confirm" / "results.jsonl").exists():
         raise UsageError(f"--out {out}: already holds an advise run; choose another --out")
     scenario = _scenario(ns)
-    config = AdviseConfig(
-        scenario=scenario,
-        out=out,
-        current=ns.current,
-        slo_p95_ms=ns.slo_p95_ms,
-        max_workers=ns.max_workers,
-        budget_usd=ns.budget_usd,
-        time_scale=ns.time_scale,
-        trials=ns.trials,
-        seed=ns.seed,
-        plans=ns.plans,
-    )
+    config = AdviseConfig(**{**same_named(ns, AdviseConfig), "scenario": scenario, "out": out})
     try:
         out.mkdir(parents=True, exist_ok=True)
         advice = advise(config, progress=lambda msg: print(f"advise: {msg}", file=sys.stderr))

@@ -6,7 +6,7 @@ from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._experiments import run_experiments
 from bench.run._meta import run_metadata, utc_now
 from bench.run._records import trial_record, turn_record
-from bench.run._runner import PlanSource, RunConfig, RunError, measure, run
+from bench.run._runner import PlanSource, RunConfig, RunError, measure, run, run_closing
 from bench.run._session import CallMapper, query_text, run_session
 from bench.run._sizes import MAX_WALL_S, executor_order
 from bench.run._theory import scenario_theory
@@ -24,6 +24,7 @@ __all__ = [
     "query_text",
     "quotas_of",
     "run",
+    "run_closing",
     "run_experiments",
     "run_metadata",
     "run_session",

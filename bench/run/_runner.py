@@ -201,6 +201,15 @@ def _stretched_sleeps(factor: float) -> dict[str, Any]:
 Progress = Callable[[int, int, str], None]
 
 
+def run_closing(config: RunConfig, executors: dict[str, Executor], progress: Progress | None = None) -> int:
+    """:func:`run` without a model, then close every executor whatever happened (their pools, limiters)."""
+    try:
+        return run(config, executors, progress)
+    finally:
+        for ex in executors.values():
+            ex.close()
+
+
 def run(
     config: RunConfig,
     executors: dict[str, Executor],
