@@ -8,6 +8,7 @@ its own turn's calls. Turn times are document time: the time scale applies as ev
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections import Counter, defaultdict
 from collections.abc import Sequence
@@ -17,6 +18,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.run import trial_record
 from bench.traces._model import OK, RATE_LIMITED, ToolSpan
 from bench.traces._turns import Turn, group_turns, read_tool_spans
 from executors import Tools
@@ -129,23 +131,17 @@ class TraceReplay:
             for j, c in enumerate(turn.calls)
         )
         plan = self.plan(self.scenario, seed, trial)
-        firsts = [c.planned_latency_s for c in calls]
-        return TrialRecord(
-            run_id=run_id,
-            scenario=self.scenario.name,
-            scenario_hash=self.scenario.fingerprint(),
+        rec = trial_record(
+            plan,
+            time_scale,
             executor=RECORDED,
-            trial=trial,
-            seed=seed,
-            time_scale=time_scale,
             makespan_s=turn.recorded_ms / 1000 * time_scale,
-            lower_bound_s=plan.lower_bound_ms({c.id: 1 for c in calls if c.status == OK}) / 1000 * time_scale,
             ideal_s=turn.recorded_ms / 1000 * time_scale,
-            planned_sum_s=sum(firsts),
-            planned_max_s=max(firsts, default=0.0),
             calls=calls,
-            origin_unix_s=t0 / 1e9,
+            lower_bound_s=plan.lower_bound_ms({c.id: 1 for c in calls if c.status == OK}) / 1000 * time_scale,
+            run_id=run_id,
         )
+        return dataclasses.replace(rec, origin_unix_s=t0 / 1e9)
 
 
 def _smooth(values_ms: Sequence[float]) -> Latency:
