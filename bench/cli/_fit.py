@@ -82,7 +82,7 @@ def append_recorded(ns: argparse.Namespace, replay: Any) -> int:
     import json
 
     from bench.traces import RECORDED, write_otel
-    from reports import ResultsWriter, read_records
+    from reports import ResultsWriter, read_records, write_json_atomic
 
     results = ns.out / "results.jsonl"
     if any(r.executor == RECORDED for r in read_records(results)):
@@ -92,5 +92,8 @@ def append_recorded(ns: argparse.Namespace, replay: Any) -> int:
     with ResultsWriter(results) as w:
         for r in records:
             w.write(r)
+    # run.json counts every line of results.jsonl: report and gate compare the two
+    meta["records"] = int(meta.get("records") or 0) + len(records)
+    write_json_atomic(ns.out / "run.json", meta)
     write_otel(ns.out)
     return len(records)

@@ -3,6 +3,7 @@ outcomes; ``recorded`` carries what production did; the report's replay section 
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -31,6 +32,7 @@ def test_threaded_over_sequential_production_is_e_sum_over_e_max(
     recs = read_records(out / "results.jsonl")
     assert sorted({r.executor for r in recs}) == ["raw-asyncio", "raw-threads", RECORDED, "threaded"]
     assert len(recs) == 4 * 30
+    assert json.loads((out / "run.json").read_text())["records"] == len(recs)  # report warns otherwise
     (s,) = paired_savings(load_run(out).trials, "trace-prod", seed=1, n_resamples=999)
     assert s.turns == 30
     assert s.speedup[0] == pytest.approx(expected, rel=0.10)
