@@ -199,15 +199,6 @@ class GenaiDriver:
         self._config: Any = None
         self._contents: list[Any] = []
 
-    @property
-    def retry(self) -> RetryPolicy:
-        return self._retrier.retry
-
-    @property
-    def contents(self) -> list[Any]:
-        """The conversation so far (``types.Content`` objects)."""
-        return list(self._contents)
-
     def _make_config(self, tool_decls: Sequence[ToolDecl]) -> Any:
         types, s = self._types, self.settings
         tools = None

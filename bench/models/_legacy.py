@@ -88,14 +88,6 @@ class LegacyDriver:
         self._gen_model: Any = None
         self._contents: list[Any] = []
 
-    @property
-    def retry(self) -> RetryPolicy:
-        return self._retrier.retry
-
-    @property
-    def contents(self) -> list[Any]:
-        return list(self._contents)
-
     def _start(self, query: str, tool_decls: Sequence[ToolDecl]) -> None:
         s = self.settings
         tools = None
