@@ -5,7 +5,7 @@ Knows nothing of executors, models or reports.
 """
 
 from scenarios._dump import latency_to_dict, scenario_to_dict
-from scenarios._fields import ScenarioError
+from scenarios._fields import MAX_SHAPE, MAX_SIGMA, ScenarioError
 from scenarios._latency import (
     Constant,
     Empirical,
@@ -66,6 +66,8 @@ from scenarios._toolbox import (
 
 __all__ = [
     "MAX_PLANNED_ATTEMPTS",
+    "MAX_SHAPE",
+    "MAX_SIGMA",
     "QUOTA_GRACE_MS",
     "AsyncPythonTool",
     "CallLog",

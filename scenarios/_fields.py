@@ -14,8 +14,11 @@ MAX_MS = 86_400_000.0
 MAX_TOOLS = 10_000
 MAX_CALLS = 10_000
 MAX_SCENARIOS = 1_000
+#: The largest lognormal sigma and gamma shape a scenario may state (a fit must stay inside them too).
+MAX_SIGMA = 10.0
+MAX_SHAPE = 1e6
 #: Ceilings of the dimensionless numbers, by key (one past these only overflows the sampler).
-_CEILINGS = {"sigma": 10.0, "shape": 1e6, "alpha": 1e6, "weight": 1e6, "speedup": 1e6, "burst": 1e6}
+_CEILINGS = {"sigma": MAX_SIGMA, "shape": MAX_SHAPE, "alpha": 1e6, "weight": 1e6, "speedup": 1e6, "burst": 1e6}
 _INT_CEILINGS = {"count": MAX_TOOLS, "calls": MAX_CALLS, "burst": 1_000_000}
 
 

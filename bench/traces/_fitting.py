@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from scenarios import Constant, Empirical, Gamma, Latency, LogNormal
+from scenarios import MAX_SHAPE, MAX_SIGMA, Constant, Empirical, Gamma, Latency, LogNormal
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -63,11 +63,15 @@ def fit_latency(values_ms: Sequence[float], key: str = "") -> LatencyFit:
 
 def _lognormal(x: FloatArray) -> Latency:
     logs = np.log(np.maximum(x, _FLOOR_MS))
-    return LogNormal(float(np.exp(logs.mean())), max(float(logs.std(ddof=1)), 1e-6))
+    return LogNormal(float(np.exp(logs.mean())), min(max(float(logs.std(ddof=1)), 1e-6), MAX_SIGMA))
 
 
 def _gamma(x: FloatArray) -> Latency:
+    """Gamma by maximum likelihood; a near-constant sample (sleeps of 500 ms +- 0.05%) fits a shape past
+    what a scenario may state, so the shape stops at the ceiling and the scale keeps the fitted mean."""
     shape, _, scale = stats.gamma.fit(np.maximum(x, _FLOOR_MS), floc=0)
+    if shape > MAX_SHAPE:
+        shape, scale = MAX_SHAPE, shape * scale / MAX_SHAPE
     return Gamma(float(shape), float(scale))
 
 
