@@ -18,7 +18,14 @@ MAX_SCENARIOS = 1_000
 MAX_SIGMA = 10.0
 MAX_SHAPE = 1e6
 #: Ceilings of the dimensionless numbers, by key (one past these only overflows the sampler).
-_CEILINGS = {"sigma": MAX_SIGMA, "shape": MAX_SHAPE, "alpha": 1e6, "weight": 1e6, "speedup": 1e6, "burst": 1e6}
+_CEILINGS = {
+    "sigma": MAX_SIGMA,
+    "shape": MAX_SHAPE,
+    "alpha": 1e6,
+    "weight": 1e6,
+    "speedup": 1e6,
+    "burst": 1e6,
+}
 _INT_CEILINGS = {"count": MAX_TOOLS, "calls": MAX_CALLS, "burst": 1_000_000}
 
 
