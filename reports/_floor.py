@@ -116,7 +116,8 @@ def floor_markdown(rows: Sequence[FloorRow], scenario: str) -> list[str]:
     if not mine:
         return [
             "Floor split: n/a — this run has no raw reference records (`raw-asyncio`, `raw-threads`), so "
-            "machine cost and executor cost cannot be told apart.",
+            "machine cost and executor cost cannot be told apart (they run beside plain measurement turns "
+            "only: not in model sessions, with real tools, or under guards such as a deadline).",
             "",
         ]
     out = [

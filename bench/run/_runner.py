@@ -109,9 +109,11 @@ class RunConfig:
     def references(self) -> tuple[str, ...]:
         """The raw references each trial runs beside the executors (none in a model run: a session's
         makespan includes the model, which a bare gather does not; none with real tools: a bare gather
-        sleeps the plan's latencies, and a real tool's work is not in the plan)."""
+        sleeps the plan's latencies, and a real tool's work is not in the plan; none under guards: a bare
+        gather has no deadline, timeout, retry or hedge, so it would be the floor of another turn)."""
         real = any(s.real_tools() for s in self.scenarios)
-        return RAW_LABELS if self.raw and self.model == "none" and not real else ()
+        plain = self.model == "none" and not real and self.guards is None
+        return RAW_LABELS if self.raw and plain else ()
 
     def args_json(self) -> dict[str, Any]:
         return {

@@ -85,6 +85,26 @@ def test_every_executor_in_a_trial_sees_the_same_plan(
     assert all(len(p) == 1 for p in plans.values()) and len(plans) == 3
 
 
+def test_a_guarded_run_has_no_raw_references(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Under --deadline-ms no raw reference runs: a bare gather has no deadline, so it is no floor of the turn."""
+    out = tmp_path / "r"
+    argv = [
+        "run",
+        "--scenario",
+        "doc-3apis",
+        "--trials",
+        "2",
+        "--deadline-ms",
+        "300",
+        "--out",
+        str(out),
+        *FAST,
+    ]
+    _run(argv, capsys)
+    assert not any(r.executor in RAW_LABELS for r in read_records(out / "results.jsonl"))
+    assert json.loads((out / "run.json").read_text())["args"]["references"] == []
+
+
 class _Interrupting:
     """Wraps an executor and raises KeyboardInterrupt (a Ctrl-C) on its n-th run."""
 
