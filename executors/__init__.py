@@ -9,8 +9,9 @@ from executors._deps import DependencyError, check_graph, find_cycle, resolve_ar
 from executors._deps import levels as dependency_levels
 from executors._doc_limiter import DocWindowLimiter
 from executors._guards import Guards, RetryPolicy, Turn
-from executors._invoke import Dispatch, Limiter, classify, open_turn
+from executors._invoke import Dispatch, Limiter, open_turn
 from executors._limiter import DeadlinePassed, LimiterStatistics, SlidingWindowLimiter, limiters_for
+from executors._outcome import classify
 from executors._predict import schedule, simulate
 from executors._registry import (
     DEFAULT_EXECUTORS,

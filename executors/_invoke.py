@@ -8,7 +8,9 @@ two clock reads and one result record between the executor and the tool. Otherwi
 on the caller's thread. With a timeout, a deadline or a hedge, each attempt runs on a daemon thread that the
 caller watches: a thread cannot be killed, so a sync attempt that overruns is *abandoned* (left sleeping; it
 holds no pool worker and does not delay shutdown or interpreter exit). A native ``acall`` is cancelled
-instead (``timeout``).
+instead (``timeout``). On a pool under a deadline the turn does not wait for each call's threads to notice
+it: it wakes once, at the deadline, and ends the calls still going with the result their threads would give
+them (``Progress``), which wake a little later (``_BEHIND_COLLECTOR_S``) so as not to delay it.
 """
 
 from __future__ import annotations
@@ -19,13 +21,24 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Coroutine, Generator, Mapping, Sequence
-from dataclasses import dataclass
+from functools import partial
 from typing import Any, Protocol
 
 from executors._deps import check_graph, resolve_args
 from executors._group import all_of, gc_paused
 from executors._guards import Guards, Turn
 from executors._limiter import DeadlinePassed
+from executors._outcome import (
+    CANCELLED,
+    Admission,
+    Outcome,
+    Progress,
+    call_async,
+    call_sync,
+    ended,
+    failure,
+    settle,
+)
 from executors._types import (
     ASleep,
     CallResult,
@@ -49,57 +62,10 @@ class Limiter(Protocol):
     async def aacquire(self, asleep: ASleep, deadline: float | None = None) -> float: ...
 
 
-def classify(exc: BaseException) -> str:
-    """An exception's call status. Tools may say it themselves (``call_status``: e.g. a 429 is
-    ``rate_limited``), so executors need not know the tools' exception classes."""
-    status = getattr(exc, "call_status", None)
-    return status if isinstance(status, str) else "error"
-
-
-def describe(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-@dataclass(frozen=True, slots=True)
-class _Outcome:
-    status: str
-    value: Any = None
-    error: str | None = None
-    retry_after: float | None = None
-
-
-#: the outcome of a call whose turn's deadline passed before it started
-_CANCELLED = _Outcome("cancelled", error="turn deadline passed before the call started")
-
-
-def _failure(exc: Exception) -> _Outcome:
-    ra = getattr(exc, "retry_after", None)
-    return _Outcome(classify(exc), None, describe(exc), float(ra) if isinstance(ra, int | float) else None)
-
-
-def _call_sync(tool: SyncTool, args: Mapping[str, Any]) -> _Outcome:
-    try:
-        return _Outcome("ok", tool(**args))
-    except Exception as exc:  # a tool's failure is data, not a crash of the turn
-        return _failure(exc)
-
-
-async def _call_async(acall: Any, args: Mapping[str, Any]) -> _Outcome:
-    try:
-        return _Outcome("ok", await acall(**args))
-    except Exception as exc:
-        return _failure(exc)
-
-
 def _feedback(lim: Limiter | None, status: str, retry_after: float | None) -> None:
     done = getattr(lim, "done", None)
     if done is not None:
         done(status, retry_after)
-
-
-def _ended(call: ToolCall, out: _Outcome, start: float, end: float, attempts: int, wait: float) -> CallResult:
-    return CallResult(call, out.status, out.value, out.error, start, end, attempts, wait, out.retry_after)
 
 
 def _unknown(call: ToolCall, clock: Clock) -> CallResult:
@@ -116,7 +82,7 @@ def call_tool(call: ToolCall, tool: SyncTool | None, clock: Clock) -> CallResult
     try:
         value = tool(**call.args)
     except Exception as exc:  # a tool's failure is data, not a crash of the turn
-        return _ended(call, _failure(exc), t0, clock(), 1, 0.0)
+        return ended(call, failure(exc), t0, clock(), 1, 0.0)
     return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None))
 
 
@@ -127,7 +93,7 @@ async def acall_tool(call: ToolCall, tool: Any, clock: Clock) -> CallResult:
     try:
         value = await tool.acall(**call.args)
     except Exception as exc:
-        return _ended(call, _failure(exc), t0, clock(), 1, 0.0)
+        return ended(call, failure(exc), t0, clock(), 1, 0.0)
     return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None))
 
 
@@ -140,7 +106,7 @@ def _precheck(call: ToolCall, tools: Tools, clock: Clock, turn: Turn | None) -> 
     problem = turn.blocked(call)
     if problem is not None:
         now = clock()
-        return _settle(CallResult(call, problem[0], None, problem[1], now, now, 0), turn.guards)
+        return settle(CallResult(call, problem[0], None, problem[1], now, now, 0), turn.guards)
     if turn.expired():
         now = clock()
         return CallResult(
@@ -149,31 +115,28 @@ def _precheck(call: ToolCall, tools: Tools, clock: Clock, turn: Turn | None) -> 
     return resolve_args(call.args, turn.values()) if call.after else dict(call.args)
 
 
-def _settle(r: CallResult, guards: Guards) -> CallResult:
-    """A failed call of a tool with a fallback reports the fallback value (the error text says why)."""
-    if r.status in ("ok", "skipped") or r.call.name not in guards.fallbacks:
-        return r
-    return r._replace(status="fallback", value=guards.fallbacks[r.call.name], retry_after=None)
-
-
 _Steps = Generator[float | None, Any, CallResult]
 
 
-def _steps(call: ToolCall, turn: Turn | None, clock: Clock, lim: Limiter | None) -> _Steps:
+def _steps(
+    call: ToolCall, turn: Turn | None, clock: Clock, lim: Limiter | None, prog: Progress | None = None
+) -> _Steps:
     """One call's attempts under the turn's guards, for both drivers. It yields None for "admit and try
     once" and is sent (admission, outcome, copies started), or yields a backoff delay and is sent None."""
-    attempts = tries = 0
-    first_wait: float | None = None
-    start: float | None = None
-    out = _CANCELLED
+    prog = Progress() if prog is None else prog
+    tries = 0
     while turn is None or not turn.expired():
+        if prog.since is None:
+            prog.since = clock()
         adm, got, copies = yield None
-        first_wait = adm.wait if first_wait is None else first_wait
-        if adm.start is None:  # the deadline passed while queued for quota: the last failure stands
-            break
-        start = adm.start if start is None else start
-        out = got
-        attempts += copies
+        with prog.lock:
+            prog.running = None
+            prog.first_wait = adm.wait if prog.first_wait is None else prog.first_wait
+            if adm.start is None:  # the deadline passed while queued for quota: the last failure stands
+                break
+            prog.start = adm.start if prog.start is None else prog.start
+            prog.out = out = got
+            prog.attempts += copies
         tries += 1
         _feedback(lim, out.status, out.retry_after)
         if out.status == "ok" or turn is None or not _retry(turn, tries, out):
@@ -183,38 +146,30 @@ def _steps(call: ToolCall, turn: Turn | None, clock: Clock, lim: Limiter | None)
         if left is not None and delay >= left:
             break  # sleeping past the deadline only to be cancelled would hide the real failure
         yield delay
-    now = clock()
-    r = _ended(call, out, now if start is None else start, now, attempts, first_wait or 0.0)
-    return r if turn is None else _settle(r, turn.guards)
+    with prog.lock:
+        r = prog.result(call, clock())
+    return r if turn is None else settle(r, turn.guards)
 
 
-@dataclass(frozen=True, slots=True)
-class _Admission:
-    """How a call got past its limiter. ``start`` None: never admitted (the turn's deadline passed first)."""
-
-    wait: float
-    start: float | None = None
-    #: the attempt's time limit from its start: the timeout, cut to what is left of the deadline
-    timeout: float | None = None
-    #: a real-time reading at the start, from which a watcher times the attempt (threads sleep in real time)
-    real: float = 0.0
-
-
-def _admit_sync(lim: Limiter | None, sleep: Sleep, turn: Turn | None, clock: Clock) -> _Admission:
-    """Wait for quota on this thread; the caller runs the tool right after, on this same thread."""
+def _admit_sync(
+    lim: Limiter | None, sleep: Sleep, turn: Turn | None, clock: Clock, behind: float = 0.0
+) -> Admission:
+    """Wait for quota on this thread; the caller runs the tool right after, on this same thread. ``behind``:
+    leave the queue that long after the deadline, when the turn's collector has ended the call at it (the
+    call still cannot start after the deadline; a slot that comes in between is given back as cancelled)."""
     if turn is None:  # a plain turn behind a limiter: no deadline, no timeout
-        return _Admission(0.0 if lim is None else lim.acquire(sleep), clock())
+        return Admission(0.0 if lim is None else lim.acquire(sleep), clock())
     if lim is None:
-        return _Admission(0.0, clock(), turn.attempt_timeout(), time.perf_counter())
+        return Admission(0.0, clock(), turn.attempt_timeout(), time.perf_counter())
     t0 = clock()
     try:
-        wait = lim.acquire(sleep, turn.deadline)
+        wait = lim.acquire(sleep, None if turn.deadline is None else turn.deadline + behind)
     except DeadlinePassed:
-        return _Admission(clock() - t0)
+        return Admission(clock() - t0)
     if turn.expired():  # admitted on the deadline's edge: too late to start
         _feedback(lim, "cancelled", None)
-        return _Admission(wait)
-    return _Admission(wait, clock(), turn.attempt_timeout(), time.perf_counter())
+        return Admission(wait)
+    return Admission(wait, clock(), turn.attempt_timeout(), time.perf_counter())
 
 
 class _Handoff:
@@ -227,12 +182,12 @@ class _Handoff:
     At the deadline the watcher withdraws a call not yet started, without waiting for that thread."""
 
     def __init__(self) -> None:
-        self.box: queue.SimpleQueue[_Outcome | _Admission | BaseException] = queue.SimpleQueue()
-        self.admission: _Admission | None = None
+        self.box: queue.SimpleQueue[Outcome | Admission | BaseException] = queue.SimpleQueue()
+        self.admission: Admission | None = None
         self._lock = threading.Lock()
         self._withdrawn = False
 
-    def started(self, adm: _Admission) -> bool:
+    def started(self, adm: Admission) -> bool:
         """Note the start; False when the watcher has withdrawn (the call must not start)."""
         with self._lock:
             if not self._withdrawn:
@@ -248,8 +203,8 @@ class _Handoff:
 
 def _try_sync(
     tool: SyncTool, args: Mapping[str, Any], turn: Turn | None, name: str, lim: Limiter | None, sleep: Sleep,
-    clock: Clock,
-) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
+    clock: Clock, prog: Progress,
+) -> tuple[Admission, Outcome, int]:  # fmt: skip
     """Admission and one attempt (plus its hedge copy, if due): (admission, outcome, copies started).
 
     Under a timeout, deadline or hedge, the first copy waits for quota *and* runs on one daemon thread, so
@@ -257,29 +212,31 @@ def _try_sync(
     if turn is None or not turn.guards.threaded:
         adm = _admit_sync(lim, sleep, turn, clock)
         if adm.start is None:
-            return adm, _CANCELLED, 0
-        return adm, _call_sync(tool, args), 1
+            return adm, CANCELLED, 0
+        return adm, call_sync(tool, args), 1
     handoff = _Handoff()
 
     def first() -> None:
         try:
-            adm = _admit_sync(lim, sleep, turn, clock)
+            adm = _admit_sync(lim, sleep, turn, clock, _BEHIND_COLLECTOR_S if prog.collected else 0.0)
         except BaseException as exc:  # the watcher must hear of it, or it would wait forever
             handoff.box.put(exc)
             raise
         if adm.start is None:
             handoff.box.put(adm)
         elif handoff.started(adm):
-            handoff.box.put(_call_sync(tool, args))
+            with prog.lock:
+                prog.running, prog.copies = adm, 1
+            handoff.box.put(call_sync(tool, args))
         else:  # the watcher already reported the call cancelled at the deadline
             _feedback(lim, "cancelled", None)
 
     def copy() -> None:
-        handoff.box.put(_call_sync(tool, args))
+        handoff.box.put(call_sync(tool, args))
 
     t0 = clock()
     _spawn(first)
-    return _watch_sync(handoff, copy, turn.guards.hedge_for(name), turn, clock, t0)
+    return _watch_sync(handoff, copy, turn.guards.hedge_for(name), turn, clock, t0, prog)
 
 
 def _next_wake(handoff: _Handoff, hedge_at: float | None, turn: Turn, hedge: float | None) -> float | None:
@@ -293,9 +250,22 @@ def _next_wake(handoff: _Handoff, hedge_at: float | None, turn: Turn, hedge: flo
     return max(0.0, min(marks) - time.perf_counter()) if marks else None
 
 
+#: how long after the deadline a call's own watcher wakes when the turn's collector ends it at the deadline
+#: (``Dispatch._by_deadline``): the collector must not queue for the GIL behind a wake-up per call
+_BEHIND_COLLECTOR_S = 0.002
+
+
+def _after_collector(wait: float | None, turn: Turn, prog: Progress) -> float | None:
+    """``wait``, pushed past the collector when it would wake this watcher at the deadline."""
+    left = turn.remaining()
+    if wait is None or not prog.collected or left is None or wait < left:
+        return wait
+    return wait + _BEHIND_COLLECTOR_S
+
+
 def _watch_sync(
-    handoff: _Handoff, copy: Any, hedge: float | None, turn: Turn, clock: Clock, t0: float
-) -> tuple[_Admission, _Outcome, int]:
+    handoff: _Handoff, copy: Any, hedge: float | None, turn: Turn, clock: Clock, t0: float, prog: Progress
+) -> tuple[Admission, Outcome, int]:
     """Wait for the first success among the copies, starting a hedge copy when due, until the timeout;
     withdraw the call at the deadline if it has not started."""
     copies = pending = 1
@@ -304,12 +274,14 @@ def _watch_sync(
         adm = handoff.admission
         hedge_at = None if hedged or adm is None or hedge is None else adm.real + hedge
         try:
-            got = handoff.box.get(timeout=_next_wake(handoff, hedge_at, turn, hedge))
+            got = handoff.box.get(
+                timeout=_after_collector(_next_wake(handoff, hedge_at, turn, hedge), turn, prog)
+            )
         except queue.Empty:
             adm = handoff.admission
             if adm is None:
                 if turn.expired() and handoff.withdraw():
-                    return _Admission(clock() - t0), _CANCELLED, 0
+                    return Admission(clock() - t0), CANCELLED, 0
                 continue
             now = time.perf_counter()
             end_at = None if adm.timeout is None else adm.real + adm.timeout
@@ -319,14 +291,16 @@ def _watch_sync(
                     _spawn(copy)
                     copies += 1
                     pending += 1
+                    with prog.lock:
+                        prog.copies = copies
             elif end_at is not None and now >= end_at:
                 text = f"no answer after {adm.timeout:.3f}s; the tool's thread was abandoned"
-                return adm, _Outcome("abandoned", error=text), copies
+                return adm, Outcome("abandoned", error=text), copies
             continue
         if isinstance(got, BaseException):
             raise got
-        if isinstance(got, _Admission):  # the deadline passed while it was queued for quota
-            return got, _CANCELLED, 0
+        if isinstance(got, Admission):  # the deadline passed while it was queued for quota
+            return got, CANCELLED, 0
         pending -= 1
         if got.status == "ok" or pending == 0:  # pending 0: every copy failed (unhedged if before its time)
             started = handoff.admission
@@ -340,7 +314,7 @@ def _finish(turn: Turn | None, r: CallResult) -> CallResult:
     return r
 
 
-def _retry(turn: Turn, tries: int, out: _Outcome) -> bool:
+def _retry(turn: Turn, tries: int, out: Outcome) -> bool:
     pol = turn.guards.retry
     if pol is None or tries >= pol.attempts or out.status not in pol.on:
         return False
@@ -352,49 +326,47 @@ def _spawn(fn: Any) -> None:
     threading.Thread(target=fn, daemon=True, name="pfc-guarded").start()
 
 
-async def _once(
-    tool: SyncTool, args: Mapping[str, Any], pool: concurrent.futures.Executor | None
-) -> _Outcome:
+async def _once(tool: SyncTool, args: Mapping[str, Any], pool: concurrent.futures.Executor | None) -> Outcome:
     acall = getattr(tool, "acall", None)
     if acall is not None:
-        return await _call_async(acall, args)
+        return await call_async(acall, args)
     loop = asyncio.get_running_loop()
-    return await loop.run_in_executor(pool, _call_sync, tool, args)
+    return await loop.run_in_executor(pool, call_sync, tool, args)
 
 
-def _daemon_future(tool: SyncTool, args: Mapping[str, Any]) -> concurrent.futures.Future[_Outcome]:
-    fut: concurrent.futures.Future[_Outcome] = concurrent.futures.Future()
+def _daemon_future(tool: SyncTool, args: Mapping[str, Any]) -> concurrent.futures.Future[Outcome]:
+    fut: concurrent.futures.Future[Outcome] = concurrent.futures.Future()
     fut.set_running_or_notify_cancel()  # running: a cancel from the awaiting side cannot fail set_result
 
     def run() -> None:
-        fut.set_result(_call_sync(tool, args))
+        fut.set_result(call_sync(tool, args))
 
     _spawn(run)
     return fut
 
 
-async def _admit_async(lim: Limiter | None, asleep: ASleep, turn: Turn | None, clock: Clock) -> _Admission:
+async def _admit_async(lim: Limiter | None, asleep: ASleep, turn: Turn | None, clock: Clock) -> Admission:
     """Wait for quota in this task; the caller starts the tool right after, in this same task."""
     if turn is None:
-        return _Admission(0.0 if lim is None else await lim.aacquire(asleep), clock())
+        return Admission(0.0 if lim is None else await lim.aacquire(asleep), clock())
     real = asyncio.get_running_loop().time
     if lim is None:
-        return _Admission(0.0, clock(), turn.attempt_timeout(), real())
+        return Admission(0.0, clock(), turn.attempt_timeout(), real())
     t0 = clock()
     try:
         wait = await lim.aacquire(asleep, turn.deadline)
     except DeadlinePassed:
-        return _Admission(clock() - t0)
+        return Admission(clock() - t0)
     if turn.expired():
         _feedback(lim, "cancelled", None)
-        return _Admission(wait)
-    return _Admission(wait, clock(), turn.attempt_timeout(), real())
+        return Admission(wait)
+    return Admission(wait, clock(), turn.attempt_timeout(), real())
 
 
 async def _try_async(
     tool: SyncTool, args: Mapping[str, Any], turn: Turn | None, name: str, pool: concurrent.futures.Executor | None,
     lim: Limiter | None, asleep: ASleep, clock: Clock,
-) -> tuple[_Admission, _Outcome, int]:  # fmt: skip
+) -> tuple[Admission, Outcome, int]:  # fmt: skip
     """``_try_sync`` for the event loop. A native ``acall`` runs in the task its limiter admitted, under
     ``asyncio.timeout``; a sync tool still crosses to a thread after admission, as it does unguarded."""
     hedge = None if turn is None else turn.guards.hedge_for(name)
@@ -402,29 +374,29 @@ async def _try_async(
     if turn is None or (hedge is None and (acall is not None or not turn.guards.threaded)):
         adm = await _admit_async(lim, asleep, turn, clock)
         if adm.start is None:
-            return adm, _CANCELLED, 0
+            return adm, CANCELLED, 0
         if acall is None:
             return adm, await _once(tool, args, pool), 1
         try:
             async with asyncio.timeout(adm.timeout):
-                return adm, await _call_async(acall, args), 1
+                return adm, await call_async(acall, args), 1
         except TimeoutError:
-            return adm, _Outcome("timeout", error=f"no answer after {adm.timeout:.3f}s; cancelled"), 1
+            return adm, Outcome("timeout", error=f"no answer after {adm.timeout:.3f}s; cancelled"), 1
 
-    def copy() -> asyncio.Future[_Outcome]:
+    def copy() -> asyncio.Future[Outcome]:
         if acall is not None:
-            return asyncio.ensure_future(_call_async(acall, args))
+            return asyncio.ensure_future(call_async(acall, args))
         return asyncio.wrap_future(_daemon_future(tool, args))
 
-    admitted: asyncio.Future[_Admission] = asyncio.get_running_loop().create_future()
+    admitted: asyncio.Future[Admission] = asyncio.get_running_loop().create_future()
 
-    async def first() -> _Outcome:
+    async def first() -> Outcome:
         admitted.set_result(adm := await _admit_async(lim, asleep, turn, clock))
         if adm.start is None:
-            return _CANCELLED
-        return await (_call_async(acall, args) if acall is not None else copy())
+            return CANCELLED
+        return await (call_async(acall, args) if acall is not None else copy())
 
-    pending: set[asyncio.Future[_Outcome]] = {asyncio.ensure_future(first())}
+    pending: set[asyncio.Future[Outcome]] = {asyncio.ensure_future(first())}
     try:
         either: list[asyncio.Future[Any]] = [admitted, *pending]
         await asyncio.wait(either, return_when=asyncio.FIRST_COMPLETED)
@@ -433,7 +405,7 @@ async def _try_async(
             raise exc if exc is not None else RuntimeError("the limiter answered nothing")
         adm = admitted.result()
         if adm.start is None:
-            return adm, _CANCELLED, 0
+            return adm, CANCELLED, 0
         out, copies = await _watch_async(pending, copy, adm, hedge, turn, acall is not None)
         return adm, out, copies
     finally:
@@ -444,9 +416,9 @@ async def _try_async(
 
 
 async def _watch_async(
-    pending: set[asyncio.Future[_Outcome]], copy: Any, adm: _Admission, hedge: float | None, turn: Turn,
+    pending: set[asyncio.Future[Outcome]], copy: Any, adm: Admission, hedge: float | None, turn: Turn,
     native: bool,
-) -> tuple[_Outcome, int]:  # fmt: skip
+) -> tuple[Outcome, int]:  # fmt: skip
     """Await the first success among the copies, starting a hedge copy when due, until the timeout. Leaves
     in ``pending`` what is still running, for the caller to cancel."""
     loop = asyncio.get_running_loop()
@@ -454,7 +426,7 @@ async def _watch_async(
     end_at = None if timeout is None else adm.real + timeout
     hedge_at = None if hedge is None else adm.real + hedge
     copies = 1
-    last = _Outcome("error", error="no attempt finished")
+    last = Outcome("error", error="no attempt finished")
     while pending:
         marks = [x for x in (end_at, hedge_at) if x is not None]
         wait = max(0.0, min(marks) - loop.time()) if marks else None
@@ -476,9 +448,9 @@ async def _watch_async(
             continue
         if end_at is not None and now >= end_at:
             if native:
-                return _Outcome("timeout", error=f"no answer after {timeout:.3f}s; cancelled"), copies
+                return Outcome("timeout", error=f"no answer after {timeout:.3f}s; cancelled"), copies
             text = f"no answer after {timeout:.3f}s; the tool's thread was abandoned"
-            return _Outcome("abandoned", error=text), copies
+            return Outcome("abandoned", error=text), copies
     return last, copies
 
 
@@ -502,25 +474,26 @@ class Dispatch:
         self.tools, self.clock, self.sleep, self.asleep = tools, clock, sleep, asleep
         self.limiters, self.pool, self.turn = limiters, pool, turn
 
-    def one(self, call: ToolCall) -> CallResult:
-        """Run one call on this thread."""
+    def one(self, call: ToolCall, prog: Progress | None = None) -> CallResult:
+        """Run one call on this thread (``prog``: where ``run_all`` can see how far it got)."""
         if self.turn is None and call.name not in self.limiters:
             return call_tool(call, self.tools.get(call.name), self.clock)
         pre = _precheck(call, self.tools, self.clock, self.turn)
+        prog = Progress() if prog is None else prog
         if isinstance(pre, CallResult):
-            return _finish(self.turn, pre)
+            return _finish(self.turn, prog.settle(pre))
         tool, turn, lim = self.tools[call.name], self.turn, self.limiters.get(call.name)
-        steps, got = _steps(call, turn, self.clock, lim), None
+        steps, got = _steps(call, turn, self.clock, lim, prog), None
         try:
             while True:
                 delay = steps.send(got)
                 if delay is None:
-                    got = _try_sync(tool, pre, turn, call.name, lim, self.sleep, self.clock)
+                    got = _try_sync(tool, pre, turn, call.name, lim, self.sleep, self.clock, prog)
                 else:
                     self.sleep(delay)
                     got = None
         except StopIteration as stop:
-            return _finish(turn, stop.value)
+            return _finish(turn, prog.settle(stop.value))
 
     def aone(self, call: ToolCall) -> Coroutine[Any, Any, CallResult]:
         """``one`` on the event loop: the tool's native ``acall`` when it has one, else in ``pool``'s thread
@@ -557,9 +530,41 @@ class Dispatch:
         return [pool.submit(self.one, c) for c in calls]
 
     def run_all(self, calls: Sequence[ToolCall]) -> list[CallResult]:
-        """Submit every call to the pool and collect in submission order, so results keep call order."""
+        """Submit every call to the pool and collect in submission order, so results keep call order.
+        Under a deadline, return at the deadline (``_by_deadline``)."""
         with gc_paused(len(calls)):
-            return [f.result() for f in self._submit(calls)]
+            turn = self.turn
+            if turn is None or turn.deadline is None:
+                return [f.result() for f in self._submit(calls)]
+            return self._by_deadline(calls, turn)
+
+    def _by_deadline(self, calls: Sequence[ToolCall], turn: Turn) -> list[CallResult]:
+        """Wait for the calls until the deadline, then end those still going with the result their own
+        thread would give them (``Progress.claim``). Waiting for each call's thread to notice the
+        deadline instead cost a wake-up per thread, one after another on the GIL: 0.6-1 ms on two cores
+        for ten calls, 20-30% of a 3 ms deadline."""
+        pool = self.pool
+        assert pool is not None
+        progs = [Progress(collected=True) for _ in calls]
+        futs = [pool.submit(self.one, c, p) for c, p in zip(calls, progs, strict=True)]
+        while True:
+            left = turn.remaining()
+            assert left is not None
+            _, pending = concurrent.futures.wait(futs, timeout=max(0.0, left))
+            if not pending or turn.expired():
+                break
+        out = []
+        for c, p in zip(calls, progs, strict=True):
+            r, claimed = p.claim(c, turn, partial(self._unstarted, c))
+            out.append(_finish(turn, r) if claimed else r)
+        return out
+
+    def _unstarted(self, call: ToolCall) -> CallResult:
+        """What a call not begun by the deadline ends with: its precheck's result (cancelled, or skipped
+        when a dependency failed), as when its worker gets to it."""
+        pre = _precheck(call, self.tools, self.clock, self.turn)
+        assert isinstance(pre, CallResult)  # the deadline has passed, so the precheck ends it
+        return pre
 
     async def arun_all(self, calls: Sequence[ToolCall]) -> list[CallResult]:
         """``run_all`` awaited from an event loop without blocking it."""

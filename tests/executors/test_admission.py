@@ -15,6 +15,7 @@ from executors import (
     AsyncioExecutor,
     Dispatch,
     Guards,
+    Levels,
     Quota,
     RateLimited,
     RetryPolicy,
@@ -159,3 +160,72 @@ def test_turn_under_a_tight_quota_returns_at_its_deadline(make: Any) -> None:
     assert sorted(r.status for r in rs) == ["cancelled"] * 7 + ["ok"]
     assert 0.05 <= elapsed < 0.05 + 0.25  # slack: an upper bound on a busy machine; the quota alone is 10 s
     assert all(r.end - t0 >= 0.05 for r in rs if r.status == "cancelled")
+
+
+class Blocked:
+    """A tool that does not answer until the test lets it go."""
+
+    def __init__(self) -> None:
+        self.go = threading.Event()
+
+    def __call__(self, **_: Any) -> int:
+        self.go.wait(10.0)
+        return 1
+
+
+def _broken(**_: Any) -> int:
+    raise RuntimeError("503")
+
+
+@pytest.mark.realtime
+@pytest.mark.parametrize("make", [Threaded, RateLimited], ids=lambda m: m.__name__)
+def test_turn_ends_calls_in_every_state_at_its_deadline(make: Any) -> None:
+    """Deadline 100 ms: a done call keeps its result, a running one ends abandoned, one queued for quota
+    cancelled, one queued for a retry with its real failure, each ended at the deadline by the turn."""
+    blocked = Blocked()
+    quotas = [Quota("q", ((1, 10.0),), ("q",)), Quota("b", ((1, 10.0),), ("b",))]
+    guards = Guards(deadline_s=0.1, retry=RetryPolicy(3, base_s=0.0))
+    ex = make(guards=guards)
+    calls = [
+        ToolCall("ok", "f"),
+        ToolCall("slow", "s"),
+        ToolCall("q1", "q"),
+        ToolCall("q2", "q"),
+        ToolCall("r", "b"),
+    ]
+    tools = {"f": lambda **_: 1, "s": blocked, "q": Quick(), "b": _broken}
+    t0 = time.perf_counter()
+    try:
+        rs = {r.call.id: r for r in ex.run(calls, tools, quotas=quotas)}
+        elapsed = time.perf_counter() - t0
+    finally:
+        blocked.go.set()
+        ex.close()
+    assert {k: (r.status, r.attempts) for k, r in rs.items()} == {
+        "ok": ("ok", 1), "slow": ("abandoned", 1), "q1": ("ok", 1), "q2": ("cancelled", 0), "r": ("error", 1),
+    }  # fmt: skip
+    assert rs["slow"].error is not None and rs["slow"].error.endswith("the tool's thread was abandoned")
+    assert (
+        rs["q2"].error == "turn deadline passed before the call started"
+        and rs["r"].error == "RuntimeError: 503"
+    )
+    assert all(rs[k].end - t0 >= 0.1 for k in ("slow", "q2", "r"))
+    assert 0.1 <= elapsed < 0.1 + 0.25  # slack: an upper bound on a busy machine; the quota alone is 10 s
+
+
+@pytest.mark.realtime
+def test_a_level_begun_after_the_deadline_skips_what_a_failed_dependency_blocks() -> None:
+    """Levels, deadline 50 ms: level 1 ends at the deadline (one call abandoned); in level 2 a call whose
+    dependency failed is skipped and one whose dependency is ok is cancelled, as their own threads say."""
+    blocked = Blocked()
+    ex = Levels(guards=Guards(deadline_s=0.05))
+    calls = [
+        ToolCall("a", "b"), ToolCall("ok", "f"), ToolCall("slow", "s"),
+        ToolCall("x", "f", after=("a",)), ToolCall("y", "f", after=("ok",)),
+    ]  # fmt: skip
+    try:
+        rs = {r.call.id: r.status for r in ex.run(calls, {"b": _broken, "f": lambda **_: 1, "s": blocked})}
+    finally:
+        blocked.go.set()
+        ex.close()
+    assert rs == {"a": "error", "ok": "ok", "slow": "abandoned", "x": "skipped", "y": "cancelled"}
