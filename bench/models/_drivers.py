@@ -25,7 +25,7 @@ from bench.models._gemini import (
     Turn,
 )
 from bench.models._retry import ModelError
-from scenarios import Constant, Latency
+from scenarios import CallSpec, Constant, Latency
 
 ModelMode = Literal["parallel", "sequential", "dependent"]
 MODEL_MODES: tuple[ModelMode, ...] = ("parallel", "sequential", "dependent")
@@ -37,14 +37,9 @@ CHARS_PER_TOKEN = 4.0
 Sleep = Callable[[float], None]
 
 
-@dataclass(frozen=True, slots=True)
-class ScriptedCall:
-    """A call of the plan as a scripted model sees it: what to ask for, and what it must wait for."""
-
-    id: str
-    tool: str
-    args: Mapping[str, Any]
-    after: tuple[str, ...] = ()
+#: A call of the plan as a scripted model sees it: the scenario's own call, what to ask for and what it must
+#: wait for.
+ScriptedCall = CallSpec
 
 
 @dataclass(frozen=True, slots=True)
