@@ -25,10 +25,12 @@ def _can_fork() -> bool:
 
 
 def split(weights: Sequence[float]) -> tuple[list[int], list[int]]:
-    """Job indices for this process and for the child, each job to the lighter side so far (greedy)."""
+    """Job indices for this process and for the child: the heaviest job first, each to the lighter side so
+    far (longest processing time first: in job order, three heavy figures at the end all fell on one side)."""
     sides: tuple[list[int], list[int]] = ([], [])
     load = [0.0, 0.0]
-    for i, w in enumerate(weights):
+    for i in sorted(range(len(weights)), key=lambda j: -weights[j]):
+        w = weights[i]
         side = 0 if load[0] <= load[1] else 1
         sides[side].append(i)
         load[side] += w

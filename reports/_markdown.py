@@ -110,6 +110,10 @@ def _img(path: Path | None, root: Path, alt: str) -> list[str]:
     return [] if path is None else [f"![{alt}]({path.relative_to(root).as_posix()})", ""]
 
 
+#: each figure's drawing time relative to an ECDF's (measured on the default bench run's report: ECDF 80 ms,
+#: timeline 110, quota 130, document table 155), so that the two drawing processes finish together
+_COST = {"doc_table": 2.0, "timeline": 1.4, "quota": 1.6}
+
 #: a line of the draft standing for a figure not drawn yet (no markdown line starts with a NUL)
 _PENDING = "\x00figure "
 
@@ -270,6 +274,7 @@ def _doc_section(p: _Page) -> list[str]:
         md += p.figures.add(
             partial(figs.doc_table, p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
             "document table: median makespan per executor with CI, document claims as lines",
+            _COST["doc_table"],
         )
     else:
         md += ["This run measured none of the document's rows.", ""]
@@ -298,13 +303,13 @@ def _scenario_section(p: _Page, sc: str) -> list[str]:
     }
     tpath = base.with_name(f"{base.name}_timeline.png")
     tl = partial(figs.timeline, p.rep_calls, sc, p.reps, p.executors, tpath, makespans=makespans)
-    md += p.figures.add(tl, f"{sc}: timeline of representative trials")
+    md += p.figures.add(tl, f"{sc}: timeline of representative trials", _COST["timeline"])
     if th is not None and th.quota is not None:
         qpath = base.with_name(f"{base.name}_quota.png")
         qfig = partial(
             figs.quota_starts, p.rep_calls, sc, th.quota, p.reps, executors=p.executors, path=qpath
         )
-        md += p.figures.add(qfig, f"{sc}: call starts vs quota")
+        md += p.figures.add(qfig, f"{sc}: call starts vs quota", _COST["quota"])
     wpath = base.with_name(f"{base.name}_workers.png")
     workers = partial(figs.scaling_workers, p.trials, sc, p.executors, wpath, baseline=p.baseline)
     # only runs with executors labelled name@K have this figure

@@ -479,6 +479,10 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
     old = meta.get("args", {})
     old.setdefault("inject_slowdown", 1.0)  # run.json written before the option existed
     old.setdefault("references", [])  # run.json written before the raw references existed
+    if old.get("model", "none") != "none":  # a model run's run.json written before these options existed
+        old.setdefault("stream", False)
+        old.setdefault("prompt", None)
+        old.setdefault("settings", {})
     for key in (
         "scenario_hashes",
         "executors",
@@ -495,7 +499,10 @@ def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
         "max_turns",
         "gemini_model",
         "gemini_base_url",
-    ):
+        "stream",
+        "prompt",
+        "settings",
+    ):  # not max_consecutive_failures: it decides when a run gives up, not what a record holds
         if old.get(key) != args.get(key):
             raise RunError(
                 f"`resume`: {key} differs from the interrupted run ({old.get(key)!r} != {args.get(key)!r})"

@@ -117,6 +117,24 @@ def test_resume_refuses_other_arguments(
     assert ((d / "results.jsonl").read_bytes(), (d / "run.json").read_bytes()) == before
 
 
+@pytest.mark.parametrize(
+    ("change", "fragment"),
+    [
+        (["--prompt", "another question"], "--resume: prompt differs"),
+        (["--temperature", "1"], "settings differs"),
+    ],
+)
+def test_resume_of_a_model_run_refuses_another_prompt_or_settings(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], change: list[str], fragment: str
+) -> None:
+    """A model run resumed with another prompt or generation settings exits 2 naming the difference."""
+    argv = ["run", *RUN, *FAST, "--model", "simulated", "--out", str(tmp_path / "m")]
+    assert main(argv) == 0
+    capsys.readouterr()
+    code, _, err = pfcbench([*argv, *change, "--resume"], capsys)
+    assert_one_line(code, err, fragment)
+
+
 def test_resume_refuses_a_corrupt_file(
     finished: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
