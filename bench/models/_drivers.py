@@ -25,7 +25,7 @@ from bench.models._gemini import (
     Turn,
 )
 from bench.models._retry import ModelError
-from scenarios import Constant, Latency
+from scenarios import CallSpec, Constant, Latency
 
 ModelMode = Literal["parallel", "sequential", "dependent"]
 MODEL_MODES: tuple[ModelMode, ...] = ("parallel", "sequential", "dependent")
@@ -37,14 +37,9 @@ CHARS_PER_TOKEN = 4.0
 Sleep = Callable[[float], None]
 
 
-@dataclass(frozen=True, slots=True)
-class ScriptedCall:
-    """A call of the plan as a scripted model sees it: what to ask for, and what it must wait for."""
-
-    id: str
-    tool: str
-    args: Mapping[str, Any]
-    after: tuple[str, ...] = ()
+#: A call of the plan as a scripted model sees it: the scenario's own call, what to ask for and what it must
+#: wait for.
+ScriptedCall = CallSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +56,25 @@ class QueryContext:
     scenario_hash: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """What a conversation opens with: the user's query, the tools declared to the model, the plan's calls
+    (only a scripted model reads them) and where the conversation belongs."""
+
+    query: str
+    tools: Sequence[ToolDecl]
+    script: Sequence[ScriptedCall]
+    ctx: QueryContext
+
+    def asked(self) -> dict[str, Any]:
+        """What a cassette keeps of the opening, and what a replay must be asked again."""
+        return {
+            "scenario_hash": self.ctx.scenario_hash,
+            "declarations": list(self.tools),
+            "prompt": self.query,
+        }
+
+
 class ModelDriver(Protocol):
     """One conversation at a time: ``first_turn`` starts it, ``next_turn`` answers the calls of the last turn.
     A turn with no calls ends the conversation. ``Turn.latency_s`` is what the driver itself saw (the HTTP
@@ -71,14 +85,7 @@ class ModelDriver(Protocol):
     @property
     def name(self) -> str: ...
 
-    def first_turn(
-        self,
-        query: str,
-        tools: Sequence[ToolDecl],
-        script: Sequence[ScriptedCall],
-        ctx: QueryContext,
-        on_call: OnCall | None = None,
-    ) -> Turn: ...
+    def first_turn(self, opening: Opening, on_call: OnCall | None = None) -> Turn: ...
 
     def next_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn: ...
 
@@ -166,17 +173,11 @@ class SimulatedModel:
     def name(self) -> str:
         return "simulated"
 
-    def first_turn(
-        self,
-        query: str,
-        tools: Sequence[ToolDecl],
-        script: Sequence[ScriptedCall],
-        ctx: QueryContext,
-        on_call: OnCall | None = None,
-    ) -> Turn:
-        self._waves = turn_waves(script, self.mode or ctx.mode)
+    def first_turn(self, opening: Opening, on_call: OnCall | None = None) -> Turn:
+        ctx = opening.ctx
+        self._waves = turn_waves(opening.script, self.mode or ctx.mode)
         self._turn = 0
-        self._history_chars = len(query) + len(json.dumps(list(tools)))
+        self._history_chars = len(opening.query) + len(json.dumps(list(opening.tools)))
         salt = zlib.crc32(ctx.scenario.encode())
         import numpy as np  # on first use: `pfcbench list` and `--help` load this module without numpy
 
@@ -248,28 +249,14 @@ class GeminiModel:
     def name(self) -> str:
         return self._name
 
-    def first_turn(
-        self,
-        query: str,
-        tools: Sequence[ToolDecl],
-        script: Sequence[ScriptedCall],
-        ctx: QueryContext,
-        on_call: OnCall | None = None,
-    ) -> Turn:
-        return self._driver.first_turn(query, tools, on_call)
+    def first_turn(self, opening: Opening, on_call: OnCall | None = None) -> Turn:
+        return self._driver.first_turn(opening.query, opening.tools, on_call)
 
     def next_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
         return self._driver.next_turn(results, on_call)
 
-    async def afirst_turn(
-        self,
-        query: str,
-        tools: Sequence[ToolDecl],
-        script: Sequence[ScriptedCall],
-        ctx: QueryContext,
-        on_call: OnCall | None = None,
-    ) -> Turn:
-        return await self._driver.afirst_turn(query, tools, on_call)
+    async def afirst_turn(self, opening: Opening, on_call: OnCall | None = None) -> Turn:
+        return await self._driver.afirst_turn(opening.query, opening.tools, on_call)
 
     async def anext_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
         return await self._driver.anext_turn(results, on_call)
@@ -384,17 +371,10 @@ class RecordingModel:
         self._index += 1
         return turn
 
-    def first_turn(
-        self,
-        query: str,
-        tools: Sequence[ToolDecl],
-        script: Sequence[ScriptedCall],
-        ctx: QueryContext,
-        on_call: OnCall | None = None,
-    ) -> Turn:
-        self._ctx, self._index = ctx, 0
-        self._asked = {"scenario_hash": ctx.scenario_hash, "declarations": list(tools), "prompt": query}
-        return self._write(self._inner.first_turn(query, tools, script, ctx, on_call))
+    def first_turn(self, opening: Opening, on_call: OnCall | None = None) -> Turn:
+        self._ctx, self._index = opening.ctx, 0
+        self._asked = opening.asked()
+        return self._write(self._inner.first_turn(opening, on_call))
 
     def next_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
         return self._write(self._inner.next_turn(results, on_call))
@@ -470,14 +450,8 @@ class ReplayModel:
                         f"`cassette` {self.path}: no recording of scenario {name!r} with executor {ex!r}"
                     )
 
-    def first_turn(
-        self,
-        query: str,
-        tools: Sequence[ToolDecl],
-        script: Sequence[ScriptedCall],
-        ctx: QueryContext,
-        on_call: OnCall | None = None,
-    ) -> Turn:
+    def first_turn(self, opening: Opening, on_call: OnCall | None = None) -> Turn:
+        ctx = opening.ctx
         key = (ctx.scenario, ctx.trial, ctx.executor, ctx.mode)
         turns = self._convs.get(key)
         if turns is None:
@@ -487,8 +461,7 @@ class ReplayModel:
             )
         self._turns = sorted(turns, key=lambda d: int(d["turn"]))
         head = self._turns[0]
-        asked = {"scenario_hash": ctx.scenario_hash, "declarations": list(tools), "prompt": query}
-        for k, v in asked.items():
+        for k, v in opening.asked().items():
             if json.loads(json.dumps(v)) != head.get(k):
                 raise CassetteError(
                     f"`cassette` {self.path}: {k} of scenario {ctx.scenario!r} differs from the recording"

@@ -22,10 +22,13 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from bench.models._gemini import DEFAULT_MODEL, GenerationSettings
 from bench.models._retry import resolve_api_key
+
+if TYPE_CHECKING:
+    from typing_extensions import Unpack  # typing's own from Python 3.12
 
 __all__ = [
     "AfcRun",
@@ -206,20 +209,33 @@ def _finish(response: Any, wall: float, recorder: _Recorder, sdk_version: str) -
     )
 
 
-def run_sdk_afc(
-    tools: Sequence[Callable[..., Any]],
-    query: str,
-    *,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    model: str = DEFAULT_MODEL,
-    api_version: str | None = None,
-    maximum_remote_calls: int = 10,
-) -> AfcRun:
-    """One ``client.models.generate_content`` with AFC on; returns wall and per-call times."""
+class AfcOptions(TypedDict, total=False):
+    """The keywords of :func:`run_sdk_afc` and :func:`run_sdk_afc_async`; one left out takes the default
+    ``_prepare`` gives it (the process's key, the SDK's base URL and API version, ``DEFAULT_MODEL``, 10
+    remote calls)."""
+
+    base_url: str | None
+    api_key: str | None
+    model: str
+    api_version: str | None
+    maximum_remote_calls: int
+
+
+def _prepare(tools: Sequence[Callable[..., Any]], opts: AfcOptions) -> tuple[Any, Any, _Recorder, str, str]:
+    """Client, config, recorder and SDK version of one AFC run, and the model to ask: all but the I/O."""
     client, config, recorder, sdk_version = setup_afc(
-        tools, api_key, base_url, api_version, maximum_remote_calls
+        tools,
+        opts.get("api_key"),
+        opts.get("base_url"),
+        opts.get("api_version"),
+        opts.get("maximum_remote_calls", 10),
     )
+    return client, config, recorder, sdk_version, opts.get("model", DEFAULT_MODEL)
+
+
+def run_sdk_afc(tools: Sequence[Callable[..., Any]], query: str, **opts: Unpack[AfcOptions]) -> AfcRun:
+    """One chat ``send_message`` with AFC on; returns wall and per-call times."""
+    client, config, recorder, sdk_version, model = _prepare(tools, opts)
     try:
         t0 = recorder.t0 = time.perf_counter()
         # Chat.send_message is the SDK's recommended AFC entry (models.generate_content
@@ -232,19 +248,10 @@ def run_sdk_afc(
 
 
 async def run_sdk_afc_async(
-    tools: Sequence[Callable[..., Any]],
-    query: str,
-    *,
-    base_url: str | None = None,
-    api_key: str | None = None,
-    model: str = DEFAULT_MODEL,
-    api_version: str | None = None,
-    maximum_remote_calls: int = 10,
+    tools: Sequence[Callable[..., Any]], query: str, **opts: Unpack[AfcOptions]
 ) -> AfcRun:
     """Same through ``client.aio`` (the SDK's async AFC)."""
-    client, config, recorder, sdk_version = setup_afc(
-        tools, api_key, base_url, api_version, maximum_remote_calls
-    )
+    client, config, recorder, sdk_version, model = _prepare(tools, opts)
     try:
         t0 = recorder.t0 = time.perf_counter()
         response = await client.aio.chats.create(model=model, config=config).send_message(query)

@@ -29,6 +29,7 @@ from bench.models import (
     FunctionResult,
     ModelDriver,
     ModelError,
+    Opening,
     PriceTable,
     QueryContext,
     ScriptedCall,
@@ -356,9 +357,7 @@ def run_session(  # noqa: PLR0913  # the loop's injected clock, sleepers and sha
     if collect_garbage:
         gc.collect()  # as in measure(): a collection inside the timed region would be charged to the unlucky
     loop.t0 = clock()
-    last = _converse(
-        loop, model, query=query, decls=decls, script=script_of(plan), ctx=ctx, max_turns=max_turns
-    )
+    last = _converse(loop, model, Opening(query, decls, script_of(plan), ctx), max_turns)
     makespan = clock() - loop.t0
     loop.ended(last, max_turns)
     return _record(
@@ -367,29 +366,20 @@ def run_session(  # noqa: PLR0913  # the loop's injected clock, sleepers and sha
     )  # fmt: skip
 
 
-def _converse(
-    loop: _Loop,
-    model: ModelDriver,
-    *,
-    query: str,
-    decls: list[dict[str, Any]],
-    script: list[ScriptedCall],
-    ctx: QueryContext,
-    max_turns: int,
-) -> Turn | None:
+def _converse(loop: _Loop, model: ModelDriver, opening: Opening, max_turns: int) -> Turn | None:
     """The conversation on the async path (an asyncio executor and a model with an async client) or the
     sync one; returns the last turn (None when the first one failed)."""
     if uses_async(model, executor=loop.executor):
         amodel: Any = model
 
         def afirst(on_call: Any) -> Awaitable[Turn]:
-            turn: Awaitable[Turn] = amodel.afirst_turn(query, decls, script, ctx, on_call=on_call)
+            turn: Awaitable[Turn] = amodel.afirst_turn(opening, on_call=on_call)
             return turn
 
         return _async_runner().run(_async_loop(loop, model, afirst, max_turns))
 
     def first(on_call: Any) -> Turn:
-        return model.first_turn(query, decls, script, ctx, on_call=on_call)
+        return model.first_turn(opening, on_call=on_call)
 
     return _sync_loop(loop, model, first, max_turns)
 

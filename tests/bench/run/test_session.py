@@ -10,6 +10,7 @@ import pytest
 
 from bench.models import (
     FunctionCallSpec,
+    Opening,
     QueryContext,
     ScriptedCall,
     SimulatedModel,
@@ -154,9 +155,9 @@ def test_simulated_draws_are_paired_across_executors() -> None:
     """The same (scenario, seed, trial) gives the same model latencies whichever executor runs."""
     params = SimulatedParams(ttft=Constant(100.0))
     ctx = QueryContext("doc-3apis", 0, 7, "threaded", "parallel", 1.0)
-    a = SimulatedModel("parallel", params, sleep=lambda s: None).first_turn("q", [], [], ctx)
+    a = SimulatedModel("parallel", params, sleep=lambda s: None).first_turn(Opening("q", [], [], ctx))
     b = SimulatedModel("parallel", params, sleep=lambda s: None).first_turn(
-        "q", [], [], QueryContext("doc-3apis", 0, 7, "asyncio", "parallel", 1.0)
+        Opening("q", [], [], QueryContext("doc-3apis", 0, 7, "asyncio", "parallel", 1.0))
     )
     assert a == b
 
