@@ -22,13 +22,10 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import Any, TypedDict, Unpack
 
 from bench.models._gemini import DEFAULT_MODEL, GenerationSettings
 from bench.models._retry import resolve_api_key
-
-if TYPE_CHECKING:
-    from typing_extensions import Unpack  # typing's own from Python 3.12
 
 __all__ = [
     "AfcRun",
