@@ -59,7 +59,6 @@ if TYPE_CHECKING:
         CI,
         median_ci,
         quantile_ci,
-        ratio_of_medians_ci,
         ratio_of_quantiles_ci,
         trials_needed,
     )
@@ -102,7 +101,6 @@ _MODULES = {
         "CI",
         "median_ci",
         "quantile_ci",
-        "ratio_of_medians_ci",
         "ratio_of_quantiles_ci",
         "trials_needed",
     ),
@@ -182,7 +180,6 @@ __all__ = [
     "plot_pareto",
     "plot_sweep",
     "quantile_ci",
-    "ratio_of_medians_ci",
     "ratio_of_quantiles_ci",
     "read_records",
     "read_results",

@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from reports._frames import executor_order, load_run
-from reports._intervals import DEFAULT_RESAMPLES, make_rng, ratio_of_medians_ci
+from reports._intervals import DEFAULT_RESAMPLES, make_rng, ratio_of_quantiles_ci
 
 
 class IncomparableRunsError(ValueError):
@@ -70,7 +70,7 @@ def compare_runs(
             y = b_sc.loc[b_sc["executor"] == ex, "makespan_ms"].to_numpy(dtype=np.float64)
             bm, nm = float(np.median(y)), float(np.median(x))
             ratio = nm / bm if bm > 0 else math.nan
-            ci = ratio_of_medians_ci(x, y, make_rng(seed, sc, ex, "compare"), n_resamples)
+            ci = ratio_of_quantiles_ci(x, y, make_rng(seed, sc, ex, "compare"), n_resamples)
             mark = ("▲" if ci.low > 1 else "▼") if ci.excludes(1.0) else ""
             ci_txt = f"[{ci.low:.3f}–{ci.high:.3f}]" if math.isfinite(ci.low) else "[n/a]"
             lines.append(

@@ -36,7 +36,7 @@ from typing import Any
 
 import numpy as np
 
-from reports._intervals import median_bootstrap_ci, ratio_of_medians_ci
+from reports._intervals import median_bootstrap_ci, ratio_of_quantiles_ci
 from reports._schema import TrialRecord, is_raw, read_results
 
 #: what a threshold can be written about, and in which unit family
@@ -399,7 +399,7 @@ def _ci_paired(
 def _ci_unpaired(
     b: np.ndarray[Any, Any], c: np.ndarray[Any, Any], policy: RegressionPolicy, rng: np.random.Generator
 ) -> tuple[float, float]:
-    ci = ratio_of_medians_ci(c, b, rng, policy.resamples, policy.confidence)
+    ci = ratio_of_quantiles_ci(c, b, rng, policy.resamples, policy.confidence)
     return ci.low, ci.high
 
 

@@ -196,36 +196,29 @@ def median_bootstrap_ci(
     return bootstrap_ci([x], _median, rng, n_resamples, confidence)
 
 
-def ratio_of_medians_ci(
-    new: FloatArray,
-    base: FloatArray,
-    rng: np.random.Generator,
-    n_resamples: int = DEFAULT_RESAMPLES,
-    confidence: float = CONFIDENCE,
-) -> CI:
-    """CI of median(new) / median(base) for two independent samples (two-sample percentile bootstrap).
-
-    ``base`` is resampled first: the gate's validated draws (``tools/gate_power.py``) were made so."""
-    return bootstrap_ci([base, new], _inverse_ratio, rng, n_resamples, confidence)
-
-
-def _inverse_ratio(base: FloatArray, new: FloatArray, axis: int = -1) -> FloatArray:
-    return ratio_of_medians(new, base, axis)
-
-
 def ratio_of_quantiles_ci(
     new: FloatArray,
     base: FloatArray,
-    q: float,
     rng: np.random.Generator,
     n_resamples: int = DEFAULT_RESAMPLES,
     confidence: float = CONFIDENCE,
+    *,
+    q: float = 0.5,
 ) -> CI:
-    """CI of quantile_q(new) / quantile_q(base) (``advise``: a p95 change against the current
-    configuration), by the same two-sample percentile bootstrap as ``ratio_of_medians_ci``. Paired samples
-    are treated as independent, which widens the interval rather than narrowing it."""
+    """CI of quantile_q(new) / quantile_q(base), by default the medians', for two independent samples
+    (two-sample percentile bootstrap): the gate's and ``compare``'s test, and ``advise``'s p95 change against
+    the current configuration (paired samples taken as independent: a wider interval, not a narrower one).
+
+    ``base`` is resampled first and the median is ``np.median``: the gate's validated draws
+    (``tools/gate_power.py``) were made so."""
+    if q == 0.5:
+        return bootstrap_ci([base, new], _inverse_ratio, rng, n_resamples, confidence)
 
     def stat(b: FloatArray, n: FloatArray, axis: int = -1) -> FloatArray:
         return np.asarray(np.quantile(n, q, axis=axis) / np.quantile(b, q, axis=axis), dtype=np.float64)
 
     return bootstrap_ci([base, new], stat, rng, n_resamples, confidence)
+
+
+def _inverse_ratio(base: FloatArray, new: FloatArray, axis: int = -1) -> FloatArray:
+    return ratio_of_medians(new, base, axis)

@@ -42,7 +42,7 @@ def _disagreements(rows: list[dict[str, Any]], measured: dict[str, Measured]) ->
 def _p95_change(a: Measured, b: Measured, seed: int) -> tuple[float, list[float | None]]:
     """p95(a) / p95(b) - 1 with its bootstrap interval."""
     x, y = np.asarray(a.makespans_ms), np.asarray(b.makespans_ms)
-    ci = ratio_of_quantiles_ci(x, y, 0.95, np.random.default_rng(seed))
+    ci = ratio_of_quantiles_ci(x, y, np.random.default_rng(seed), q=0.95)
     lo, hi = (_num(ci.low - 1), _num(ci.high - 1)) if ci.defined else (None, None)
     return a.p95_ms / b.p95_ms - 1, [lo, hi]
 

@@ -17,7 +17,7 @@ from reports import (
     load_run,
     median_ci,
     paired_speedups,
-    ratio_of_medians_ci,
+    ratio_of_quantiles_ci,
     summarize,
     trials_frame,
 )
@@ -84,7 +84,7 @@ def test_ci_degenerate_cases_do_not_crash() -> None:
     assert p95_ci(np.array([5.0] * 9 + [6.0])).needed == 59
     assert median_ci(np.array([])).method == "n/a"
     assert median_ci(np.array([1.0, math.nan, 2.0, 3.0, 4.0, 5.0, 6.0])).low >= 1.0
-    ratio = ratio_of_medians_ci(np.full(5, 2.0), np.full(4, 1.0), rng)
+    ratio = ratio_of_quantiles_ci(np.full(5, 2.0), np.full(4, 1.0), rng)
     assert ratio.low == ratio.high == 2.0
     assert bootstrap_ci([np.array([1.0, 2.0]), np.array([3.0])], lambda a, b, axis=-1: a, rng).method == "n/a"
 
@@ -110,7 +110,7 @@ def test_intervals_are_reproducible(fixed_run: Path) -> None:
     t = load_run(fixed_run).trials
     assert [s.median_ci for s in summarize(t)] == [s.median_ci for s in summarize(t)]
     x = np.arange(30.0)
-    assert ratio_of_medians_ci(x, x + 1, make_rng(3, "k"), 499) == ratio_of_medians_ci(
+    assert ratio_of_quantiles_ci(x, x + 1, make_rng(3, "k"), 499) == ratio_of_quantiles_ci(
         x, x + 1, make_rng(3, "k"), 499
     )
 
@@ -161,5 +161,5 @@ def test_intervals_never_raise(values: list[float]) -> None:
     assert ci.method in {"order statistics", "degenerate", "n/a"}
     if ci.method != "n/a":
         assert ci.low <= float(np.median(values)) <= ci.high
-    boot = ratio_of_medians_ci(np.array(values) + 1, np.array(values) + 1, make_rng(0, "prop"), 99)
+    boot = ratio_of_quantiles_ci(np.array(values) + 1, np.array(values) + 1, make_rng(0, "prop"), 99)
     assert boot.method in {"percentile bootstrap", "degenerate", "n/a"}
