@@ -15,7 +15,7 @@ from typing import Any, Protocol, TypeVar
 
 from bench.load._open_loop import QueryOutcome
 from bench.models import DEFAULT_MODEL, ModelDriver, load_prices
-from bench.run import quotas_of, run_session, tool_calls, turn_record
+from bench.run import Ask, World, quotas_of, run_session, tool_calls, turn_record
 from executors import AsyncioExecutor, Executor, Quota, SlidingWindowLimiter, Tools, make_executor
 from reports import LoadQuery, ModelSession, TrialRecord
 from scenarios import Scenario, Stall, TrialPlan, build_toolbox, make_plan, quota_states
@@ -167,10 +167,9 @@ class LoadSession:
         assert self.model is not None
         ex = make_executor(self.executor, time_scale=self.time_scale)
         try:
-            rec = run_session(
-                plan, self.model(), ex, self.time_scale, mode=self.mode, prices=load_prices(),
-                price_model=DEFAULT_MODEL, tools=tools, quotas=quotas, collect_garbage=False,
-            )  # fmt: skip
+            ask = Ask(self.mode, load_prices(), DEFAULT_MODEL)
+            world = World(tools=tools, quotas=quotas, collect_garbage=False)
+            rec = run_session(plan, self.model(), ex, self.time_scale, ask, world)
         finally:
             ex.close()
         turns = rec.session.n_turns if isinstance(rec.session, ModelSession) else 1

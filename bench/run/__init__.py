@@ -7,17 +7,19 @@ from bench.run._experiments import run_experiments
 from bench.run._meta import run_metadata, utc_now
 from bench.run._records import trial_record, turn_record
 from bench.run._runner import PlanSource, RunConfig, RunError, measure, run, run_closing
-from bench.run._session import CallMapper, query_text, run_session
+from bench.run._session import Ask, CallMapper, World, query_text, run_session
 from bench.run._sizes import MAX_WALL_S, executor_order
 from bench.run._theory import scenario_theory
 
 __all__ = [
     "AFC",
     "MAX_WALL_S",
+    "Ask",
     "CallMapper",
     "PlanSource",
     "RunConfig",
     "RunError",
+    "World",
     "executor_order",
     "measure",
     "planned_work",

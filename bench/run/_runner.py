@@ -29,7 +29,7 @@ from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
 from bench.run._raw import RawReferences
 from bench.run._records import turn_record
-from bench.run._session import run_session
+from bench.run._session import Ask, run_session
 from bench.run._sizes import MAX_WALL_S, Todo, check_shape, check_wall
 from bench.run._theory import scenario_theory
 from executors import Executor, Sequential, Tools, make_executor
@@ -366,20 +366,17 @@ def _session(
             settings=settings,
             prompt=prompt,
         )
-    return run_session(
-        plan,
-        model,
-        executors[label],
-        config.time_scale,
-        mode=mode,
-        prices=_prices(),
-        price_model=config.gemini_model,
+    ask = Ask(
+        mode,
+        _prices(),
+        config.gemini_model,
+        prompt,
+        config.stream,
+        config.max_turns,
         run_id=run_id,
         order=order,
-        max_turns=config.max_turns,
-        prompt=prompt,
-        stream=config.stream,
     )
+    return run_session(plan, model, executors[label], config.time_scale, ask)
 
 
 def model_table_prompt(scenario: Scenario) -> str | None:

@@ -308,62 +308,74 @@ def uses_async(model: ModelDriver, executor: Executor) -> bool:
     return executor.name.startswith("asyncio") and bool(getattr(model, "has_async", False))
 
 
-def run_session(  # noqa: PLR0913  # the loop's injected clock, sleepers and shared tools as keywords
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """How one query is asked and accounted: the conversation's mode and prompt, its price row, and where
+    its record stands in the run."""
+
+    mode: str
+    prices: PriceTable
+    price_model: str
+    prompt: str | None = None
+    stream: bool = False
+    max_turns: int = DEFAULT_MAX_TURNS
+    run_id: str = ""
+    order: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class World:
+    """What the simulated APIs run on: the injected clock and sleepers (the model and executor bring their
+    own), and for a load test its own ``tools`` (quota state shared by every query in flight), the
+    ``quotas`` the executor paces itself by, and ``collect_garbage=False``: a full collection holds the GIL
+    for tens of milliseconds and would stall every other query in flight."""
+
+    clock: Clock = time.perf_counter
+    sleep: Callable[[float], None] = time.sleep
+    asleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    tools: Tools | None = None
+    quotas: Sequence[Quota] | None = None
+    collect_garbage: bool = True
+
+
+def run_session(
     plan: TrialPlan,
     model: ModelDriver,
     executor: Executor,
     time_scale: float,
-    *,
-    mode: str,
-    prices: PriceTable,
-    price_model: str,
-    run_id: str = "",
-    order: int = 0,
-    max_turns: int = DEFAULT_MAX_TURNS,
-    clock: Clock = time.perf_counter,
-    sleep: Callable[[float], None] = time.sleep,
-    asleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
-    tools: Tools | None = None,
-    quotas: Sequence[Quota] | None = None,
-    collect_garbage: bool = True,
-    prompt: str | None = None,
-    stream: bool = False,
+    ask: Ask,
+    world: World = World(),
 ) -> TrialRecord:
     """One query of one trial through the whole loop; ``makespan_s`` is the query from question to answer.
-    ``clock``/``sleep``/``asleep`` drive the simulated APIs (the model and executor bring their own).
-
-    A load test passes its own ``tools`` (quota state shared by every query in flight) and ``quotas`` (what
-    the executor paces itself by), and ``collect_garbage=False``: a full collection holds the GIL for tens
-    of milliseconds and would stall every other query in flight.
 
     A model error the retries could not overcome ends this query with status ``model_error``; errors of
     the run's configuration (key, endpoint, an unsupported model) are raised."""
+    clock = world.clock
+    tools = world.tools
     if tools is None:
-        tools = build_toolbox(plan, time_scale, clock=clock, sleep=sleep, asleep=asleep)
+        tools = build_toolbox(plan, time_scale, clock=clock, sleep=world.sleep, asleep=world.asleep)
+    quotas = world.quotas
     if quotas is None:
         quotas = quotas_of(plan.scenario, time_scale)
     decls = tool_decls(plan.scenario)
-    query = query_text(plan, prompt)
+    query = query_text(plan, ask.prompt)
     ctx = QueryContext(
         plan.scenario.name,
         plan.trial,
         plan.seed,
         executor.name,
-        mode,
+        ask.mode,
         time_scale,
         plan.scenario.fingerprint(),
     )
-    loop = _Loop(plan, executor, tools, quotas, clock, stream, CallMapper.for_plan(plan), time_scale)
-    if collect_garbage:
+    loop = _Loop(plan, executor, tools, quotas, clock, ask.stream, CallMapper.for_plan(plan), time_scale)
+    if world.collect_garbage:
         gc.collect()  # as in measure(): a collection inside the timed region would be charged to the unlucky
     loop.t0 = clock()
-    last = _converse(loop, model, Opening(query, decls, script_of(plan), ctx), max_turns)
+    last = _converse(loop, model, Opening(query, decls, script_of(plan), ctx), ask.max_turns)
     makespan = clock() - loop.t0
-    loop.ended(last, max_turns)
-    return _record(
-        loop, model_name=model.name, mode=mode, makespan=makespan, time_scale=time_scale, prices=prices,
-        price_model=price_model, run_id=run_id, order=order,
-    )  # fmt: skip
+    loop.ended(last, ask.max_turns)
+    return _record(loop, model.name, ask, makespan, time_scale)
 
 
 def _converse(loop: _Loop, model: ModelDriver, opening: Opening, max_turns: int) -> Turn | None:
@@ -388,20 +400,10 @@ def _sum(turns: Sequence[Mapping[str, Any]], key: str) -> int:
     return sum(int(t.get(key) or 0) for t in turns)
 
 
-def _record(  # noqa: PLR0913  # the record's identity (run, order) beside what the loop measured
-    loop: _Loop,
-    *,
-    model_name: str,
-    mode: str,
-    makespan: float,
-    time_scale: float,
-    prices: PriceTable,
-    price_model: str,
-    run_id: str,
-    order: int,
-) -> TrialRecord:
+def _record(loop: _Loop, model_name: str, ask: Ask, makespan: float, time_scale: float) -> TrialRecord:
     plan, turns = loop.plan, loop.turns
-    bill = prices.bill(price_model, turns)
+    mode, price_model = ask.mode, ask.price_model
+    bill = ask.prices.bill(price_model, turns)
     model_latency = sum(float(t["latency_s"]) for t in turns)
     session = ModelSession(
         mode=mode,
@@ -439,8 +441,8 @@ def _record(  # noqa: PLR0913  # the record's identity (run, order) beside what 
         lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale + model_latency,
         ideal_s=loop.ideal_tools + model_latency,
         calls=call_records(loop.results, plan, time_scale, loop.t0, loop.arrived),
-        run_id=run_id,
-        order=order,
+        run_id=ask.run_id,
+        order=ask.order,
         model=model_name,
         session=session,
     )

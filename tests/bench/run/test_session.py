@@ -18,7 +18,7 @@ from bench.models import (
     load_prices,
     turn_waves,
 )
-from bench.run import CallMapper, run_session
+from bench.run import Ask, CallMapper, World, run_session
 from executors import Sequential, Threaded
 from scenarios import Constant, load_catalog, make_plan, parse_scenarios
 
@@ -64,10 +64,8 @@ def _session(clock, text: str, name: str, mode: str, params: SimulatedParams = F
     plan = make_plan(_scenario(text, name), 7, 0)
     model = SimulatedModel(mode, params, time_scale=1.0, sleep=clock.sleep)  # type: ignore[arg-type]
     ex = Sequential(clock=clock, sleep=clock.sleep)
-    return run_session(
-        plan, model, ex, 1.0, mode=mode, prices=PRICES, price_model="gemini-2.0-flash",
-        clock=clock, sleep=clock.sleep, asleep=clock.asleep,
-    )  # fmt: skip
+    world = World(clock, clock.sleep, clock.asleep)
+    return run_session(plan, model, ex, 1.0, Ask(mode, PRICES, "gemini-2.0-flash"), world)
 
 
 def test_sequential_mode_is_the_documents_upper_diagram(clock) -> None:  # type: ignore[no-untyped-def]
@@ -125,10 +123,10 @@ def test_failed_calls_go_back_to_the_model_as_data(clock) -> None:  # type: igno
             return super().next_turn(results)
 
     model = Spy("parallel", FLAT, sleep=clock.sleep)
+    ex = Sequential(clock=clock, sleep=clock.sleep)
     rec = run_session(
-        plan, model, Sequential(clock=clock, sleep=clock.sleep), 1.0, mode="parallel",
-        prices=PRICES, price_model="gemini-2.0-flash", clock=clock, sleep=clock.sleep,
-    )  # fmt: skip
+        plan, model, ex, 1.0, Ask("parallel", PRICES, "gemini-2.0-flash"), World(clock, clock.sleep)
+    )
     assert rec.session.answered and rec.session.failed_calls == 1
     statuses = sorted(str(r["status"]) for r in seen)  # type: ignore[index]
     assert statuses == ["failed", "success"]
@@ -173,7 +171,7 @@ def test_measured_sequential_mode_matches_the_plan() -> None:
         for trial in range(5):
             plan = make_plan(scen, 7, trial)
             model = SimulatedModel("sequential", SimulatedParams(), time_scale=scale)
-            rec = run_session(plan, model, ex, scale, mode="sequential", prices=PRICES, price_model="x")
+            rec = run_session(plan, model, ex, scale, Ask("sequential", PRICES, "x"))
             planned = sum(t.latency_s for t in rec.session.turns) + rec.planned_sum_s
             ratios.append(rec.makespan_s / planned)
     finally:
