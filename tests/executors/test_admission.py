@@ -181,7 +181,8 @@ def _broken(**_: Any) -> int:
 @pytest.mark.parametrize("make", [Threaded, RateLimited], ids=lambda m: m.__name__)
 def test_turn_ends_calls_in_every_state_at_its_deadline(make: Any) -> None:
     """Deadline 100 ms: a done call keeps its result, a running one ends abandoned, one queued for quota
-    cancelled, one queued for a retry with its real failure, each ended at the deadline by the turn."""
+    (whichever of two reached the limiter second) cancelled, one queued for a retry with its real failure,
+    each ended at the deadline by the turn."""
     blocked = Blocked()
     quotas = [Quota("q", ((1, 10.0),), ("q",)), Quota("b", ((1, 10.0),), ("b",))]
     guards = Guards(deadline_s=0.1, retry=RetryPolicy(3, base_s=0.0))
@@ -201,15 +202,16 @@ def test_turn_ends_calls_in_every_state_at_its_deadline(make: Any) -> None:
     finally:
         blocked.go.set()
         ex.close()
-    assert {k: (r.status, r.attempts) for k, r in rs.items()} == {
-        "ok": ("ok", 1), "slow": ("abandoned", 1), "q1": ("ok", 1), "q2": ("cancelled", 0), "r": ("error", 1),
-    }  # fmt: skip
+    queued = max((rs["q1"], rs["q2"]), key=lambda r: r.status == "cancelled")  # whichever came second
+    assert sorted((r.status, r.attempts) for r in (rs["q1"], rs["q2"])) == [("cancelled", 0), ("ok", 1)]
+    got = {k: (rs[k].status, rs[k].attempts) for k in ("ok", "slow", "r")}
+    assert got == {"ok": ("ok", 1), "slow": ("abandoned", 1), "r": ("error", 1)}
     assert rs["slow"].error is not None and rs["slow"].error.endswith("the tool's thread was abandoned")
     assert (
-        rs["q2"].error == "turn deadline passed before the call started"
+        queued.error == "turn deadline passed before the call started"
         and rs["r"].error == "RuntimeError: 503"
     )
-    assert all(rs[k].end - t0 >= 0.1 for k in ("slow", "q2", "r"))
+    assert all(r.end - t0 >= 0.1 for r in (rs["slow"], queued, rs["r"]))
     assert 0.1 <= elapsed < 0.1 + 0.25  # slack: an upper bound on a busy machine; the quota alone is 10 s
 
 
