@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import dataclasses
 import os
 import sys
@@ -349,6 +350,26 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
 
 
+#: commands that leave nothing behind but closed files: the console script ends them without the
+#: interpreter's teardown, which on a 10,000-record report (a million objects, pandas and matplotlib
+#: loaded) took 0.2 s after the last file was written
+_NO_TEARDOWN = frozenset({"report", "gate"})
+
+
+def entry() -> None:  # pragma: no cover - the console script; tests call main()
+    """``pfcbench``: ``main()``, then the exit; for a command of ``_NO_TEARDOWN`` that returned, the
+    streams are flushed and the process ends at once (its files are written atomically and closed)."""
+    args = sys.argv[1:]
+    code = main(args)
+    if args and args[0] in _NO_TEARDOWN:
+        for stream in (sys.stdout, sys.stderr):
+            # a reader gone (`| head`) or a stream closed: nothing left to keep
+            with contextlib.suppress(OSError, ValueError):
+                stream.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def _dispatch(args: list[str]) -> int:
     try:
         ns = build_parser().parse_args(args)
@@ -373,4 +394,4 @@ def _dispatch(args: list[str]) -> int:
 
 
 if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
+    entry()
