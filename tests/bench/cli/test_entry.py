@@ -12,7 +12,9 @@ from tests.conftest import run_argv
 
 def _pfcbench(*args: str) -> subprocess.CompletedProcess[str]:
     code = f"import sys; sys.argv = ['pfcbench', *{list(args)!r}]; from bench.cli import entry; entry()"
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
 
 
 def test_report_by_the_console_script_is_whole_and_says_so(tmp_path: Path) -> None:
