@@ -168,13 +168,18 @@ def trials_frame(
     """One row per (scenario, trial, executor); see the module docstring for the columns."""
     theory = theory or {}
     rows: list[dict[str, Any]] = []
+    # per scenario, once: its family and its quota (None without one: no call starts to collect)
+    known: dict[str, tuple[str, Mapping[str, Any] | None]] = {}
     for r in records:
         ts = r.time_scale
         base, k = split_label(r.executor)
         makespan = _doc_ms(r.makespan_s, ts)
         ideal = _doc_ms(r.ideal_s, ts)
         lower = _doc_ms(r.lower_bound_s, ts)
-        fam = theory.get(r.scenario, {}).get("family") or r.scenario
+        if r.scenario not in known:
+            th = theory.get(r.scenario, {})
+            known[r.scenario] = (th.get("family") or r.scenario, _usable_quota(th.get("quota")))
+        fam, quota = known[r.scenario]
         rows.append(
             {
                 "run_id": r.run_id,
@@ -203,15 +208,21 @@ def trials_frame(
                 "n_errors": sum(c.status != "ok" for c in r.calls),
                 "n_retried": sum(c.attempts > 1 for c in r.calls),
                 "wait_ms": _doc_ms(sum(c.wait_s for c in r.calls), ts),
-                "quota_violations": quota_violations(
-                    [_doc_ms(c.start_s, ts) for c in r.calls],
-                    theory.get(r.scenario, {}).get("quota"),
-                ),
+                "quota_violations": 0
+                if quota is None
+                else quota_violations([_doc_ms(c.start_s, ts) for c in r.calls], quota),
             }
         )
     df = pd.DataFrame(rows, columns=list(TRIAL_COLUMNS))
     df["workers"] = df["workers"].astype("Int64")
     return df
+
+
+def _usable_quota(quota: object) -> Mapping[str, Any] | None:
+    """A theory.json quota with what ``quota_violations`` needs, else None."""
+    if not isinstance(quota, Mapping) or not all(k in quota for k in ("calls", "period_ms", "burst")):
+        return None
+    return quota
 
 
 def quota_violations(starts_ms: Sequence[float], quota: object) -> int:
@@ -223,7 +234,8 @@ def quota_violations(starts_ms: Sequence[float], quota: object) -> int:
     (scenarios.QuotaState). Nothing else is forgiven: an executor that is fast because it ignores the quota
     must not be read as "parallel done right". A quota without ``grace_ms`` (older theory.json) forgives 0.
     """
-    if not isinstance(quota, Mapping) or not all(k in quota for k in ("calls", "period_ms", "burst")):
+    quota = _usable_quota(quota)
+    if quota is None:
         return 0
     calls, period, burst = int(quota["calls"]), float(quota["period_ms"]), int(quota["burst"])
     grace = float(quota.get("grace_ms") or 0.0)
