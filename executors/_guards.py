@@ -9,7 +9,8 @@ the jitter RNG.
 ``Guards()``                           no guards: a call runs once, inline, as before
 ``Guards(timeout_s=0.3)``              an attempt not done in 0.3 s ends as ``timeout`` (async) or ``abandoned``
                                        (a sync tool's thread cannot be killed; it is left sleeping, daemonised)
-``Guards(deadline_s=1.0)``             the turn returns by 1 s; calls not started are ``cancelled``, running
+``Guards(deadline_s=1.0)``             the turn returns by 1 s after ``run`` is called (the executor's own set-up
+                                       counts); calls not started are ``cancelled``, running
                                        ones end as above; finished results are kept
 ``Guards(retry=RetryPolicy(3))``       up to 3 attempts, full-jitter exponential backoff, ``retry_after`` of a
                                        429 honoured
@@ -125,11 +126,13 @@ NO_GUARDS = Guards()
 class Turn:
     """The state of one ``run``: deadline, retry budget, finished results, jitter RNG. Thread-safe."""
 
-    def __init__(self, calls: Sequence[ToolCall], guards: Guards | None, clock: Clock) -> None:
+    def __init__(
+        self, calls: Sequence[ToolCall], guards: Guards | None, clock: Clock, start: float | None = None
+    ) -> None:
         check_graph(calls)
         self.guards = guards or NO_GUARDS
         self.clock = clock
-        start = clock()
+        start = clock() if start is None else start
         self.deadline = None if self.guards.deadline_s is None else start + self.guards.deadline_s
         self._budget = self.guards.retry_budget
         self._lock = threading.Lock()

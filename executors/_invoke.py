@@ -583,9 +583,12 @@ class Dispatch:
             return await all_of(one(c) for c in calls)
 
 
-def open_turn(calls: Sequence[ToolCall], guards: Guards | None, clock: Clock) -> Turn | None:
+def open_turn(
+    calls: Sequence[ToolCall], guards: Guards | None, clock: Clock, start: float | None = None
+) -> Turn | None:
     """The turn's guard state, or None for a plain turn (no active guard, no ``after``): no lock, no RNG, no
-    kept results, and its calls take the fast path. Either way the call graph is checked."""
+    kept results, and its calls take the fast path. Either way the call graph is checked. ``start``: when
+    the caller asked for the turn (its deadline counts from there), else now."""
     if check_graph(calls) or (guards is not None and guards.active):
-        return Turn(calls, guards, clock)  # checks the graph again: cheap next to what guards cost
+        return Turn(calls, guards, clock, start)  # checks the graph again: cheap next to what guards cost
     return None

@@ -75,12 +75,14 @@ class Kit:
         limiters: Mapping[str, Limiter] | None = None,
         guards: Guards | None = None,
         threads: bool = True,
+        start: float | None = None,
     ) -> Dispatch:
-        """One turn: its guard state (None when plain), the quotas' fresh limiters unless ``limiters`` are
-        given, the pool when ``threads`` (else the loop's default one, for a rare sync tool)."""
+        """One turn: its guard state (None when plain; a deadline counts from ``start``, when ``run`` was
+        called, else from now), the quotas' fresh limiters unless ``limiters`` are given, the pool when
+        ``threads`` (else the loop's default one, for a rare sync tool)."""
         s = self.settings
+        turn = open_turn(calls, s.guards if guards is None else guards, s.clock, start)
         lims = limiters_for(quotas, s.clock) if limiters is None else limiters
-        turn = open_turn(calls, s.guards if guards is None else guards, s.clock)
         return Dispatch(tools, s.clock, s.sleep, s.asleep, lims, self.pool() if threads else None, turn)
 
     def pool(self) -> concurrent.futures.ThreadPoolExecutor:

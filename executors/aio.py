@@ -41,20 +41,24 @@ class AsyncioExecutor:
         self._lock = threading.Lock()
 
     def run(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        start = self.kit.settings.clock()  # a deadline counts from here: entering the loop is ours to pay
         with self._lock:  # one loop, one turn at a time
             if self._runner is None:
                 self._runner = asyncio.Runner(loop_factory=fine_timer_loop)
-            return self._runner.run(self._boxed(calls, tools, quotas)).results
+            return self._runner.run(self._boxed(calls, tools, quotas, start)).results
 
-    async def _boxed(self, calls: Calls, tools: Tools, quotas: Quotas) -> _Box:
+    async def _boxed(self, calls: Calls, tools: Tools, quotas: Quotas, start: float) -> _Box:
         # Runner.run ends with signal.getsignal(SIGINT), whose failed enum lookup formats repr() of the
         # finished main task and so of its result: six CallResult reprs per turn, a third of the
         # dispatch cost of a 10-call turn. A box with a constant repr takes that out of every run().
-        return _Box(await self.arun(calls, tools, quotas=quotas))
+        return _Box(await self._arun(calls, tools, quotas, start))
 
     async def arun(self, calls: Calls, tools: Tools, *, quotas: Quotas = ()) -> Results:
+        return await self._arun(calls, tools, quotas, None)
+
+    async def _arun(self, calls: Calls, tools: Tools, quotas: Quotas, start: float | None) -> Results:
         needs_threads = any(not hasattr(tools.get(c.name), "acall") for c in calls)
-        d = self.kit.open(calls, tools, quotas, threads=needs_threads)
+        d = self.kit.open(calls, tools, quotas, threads=needs_threads, start=start)
         if not self.max_concurrency:
             return await d.gather(calls)  # no wrapper coroutine per call when nothing is bounded
         return await _bounded(d, calls, asyncio.Semaphore(self.max_concurrency))

@@ -231,3 +231,30 @@ def test_a_level_begun_after_the_deadline_skips_what_a_failed_dependency_blocks(
         blocked.go.set()
         ex.close()
     assert rs == {"a": "error", "ok": "ok", "slow": "abandoned", "x": "skipped", "y": "cancelled"}
+
+
+@pytest.mark.parametrize("make", [Threaded, AsyncioExecutor], ids=lambda m: m.__name__)
+def test_a_deadline_counts_from_the_call_to_run(make: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The turn's deadline is 5 s after the first clock reading of ``run``: the executor's own set-up
+    (entering its event loop, making limiters) counts against it."""
+    import executors._strategy as strategy
+
+    readings: list[float] = []
+    turns: list[Turn | None] = []
+
+    def clock() -> float:
+        readings.append(time.perf_counter())
+        return readings[-1]
+
+    def spy(*args: Any) -> Turn | None:
+        turns.append(real_open(*args))
+        return turns[-1]
+
+    real_open = strategy.open_turn
+    monkeypatch.setattr(strategy, "open_turn", spy)
+    ex = make(guards=Guards(deadline_s=5.0), clock=clock)
+    try:
+        ex.run([ToolCall("a", "t")], {"t": Quick()})
+    finally:
+        ex.close()
+    assert turns[0] is not None and turns[0].deadline == readings[0] + 5.0
