@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import subprocess
 import sys
 from pathlib import Path
@@ -27,3 +28,10 @@ def test_report_by_the_console_script_is_whole_and_says_so(tmp_path: Path) -> No
     assert (out / "report.md").read_text().rstrip().endswith("figures in `figures/`.")
     bad = _pfcbench("report", str(tmp_path / "nowhere"))
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1
+
+
+def test_report_gives_the_collector_back(tmp_path: Path) -> None:
+    """`report` runs with the garbage collector off and turns it on again for whoever called it."""
+    out = tmp_path / "r"
+    assert main([*run_argv("doc-3apis", "threaded", 2, "--time-scale", "0.005"), "--out", str(out)]) == 0
+    assert main(["report", str(out)]) == 0 and gc.isenabled()
