@@ -37,6 +37,7 @@ from executors._outcome import (
     call_sync,
     ended,
     failure,
+    overran,
     settle,
 )
 from executors._types import (
@@ -294,8 +295,7 @@ def _watch_sync(
                     with prog.lock:
                         prog.copies = copies
             elif end_at is not None and now >= end_at:
-                text = f"no answer after {adm.timeout:.3f}s; the tool's thread was abandoned"
-                return adm, Outcome("abandoned", error=text), copies
+                return adm, overran(adm.timeout, cancelled=False), copies
             continue
         if isinstance(got, BaseException):
             raise got
@@ -381,7 +381,7 @@ async def _try_async(
             async with asyncio.timeout(adm.timeout):
                 return adm, await call_async(acall, args), 1
         except TimeoutError:
-            return adm, Outcome("timeout", error=f"no answer after {adm.timeout:.3f}s; cancelled"), 1
+            return adm, overran(adm.timeout, cancelled=True), 1
 
     def copy() -> asyncio.Future[Outcome]:
         if acall is not None:
@@ -447,10 +447,7 @@ async def _watch_async(
                 copies += 1
             continue
         if end_at is not None and now >= end_at:
-            if native:
-                return Outcome("timeout", error=f"no answer after {timeout:.3f}s; cancelled"), copies
-            text = f"no answer after {timeout:.3f}s; the tool's thread was abandoned"
-            return Outcome("abandoned", error=text), copies
+            return overran(timeout, cancelled=native), copies
     return last, copies
 
 

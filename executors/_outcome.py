@@ -39,6 +39,14 @@ class Outcome:
 CANCELLED = Outcome("cancelled", error="turn deadline passed before the call started")
 
 
+def overran(timeout: float | None, *, cancelled: bool) -> Outcome:
+    """An attempt past its time limit: a task is cancelled (``timeout``), a thread left running
+    (``abandoned``: it cannot be killed)."""
+    if cancelled:
+        return Outcome("timeout", error=f"no answer after {timeout:.3f}s; cancelled")
+    return Outcome("abandoned", error=f"no answer after {timeout:.3f}s; the tool's thread was abandoned")
+
+
 def failure(exc: Exception) -> Outcome:
     ra = getattr(exc, "retry_after", None)
     return Outcome(classify(exc), None, describe(exc), float(ra) if isinstance(ra, int | float) else None)
@@ -88,8 +96,7 @@ class Progress:
     thread has not noticed yet with exactly that result (``claim``), instead of waiting for the thread."""
 
     __slots__ = (
-        "attempts", "claimed", "collected", "copies", "final", "first_wait", "lock", "out", "running", "since",
-        "start",
+        "attempts", "collected", "copies", "final", "first_wait", "lock", "out", "running", "since", "start",
     )  # fmt: skip
 
     def __init__(self, collected: bool = False) -> None:
@@ -106,16 +113,13 @@ class Progress:
         #: when the wait for the first admission began (None before it)
         self.since: float | None = None
         self.final: CallResult | None = None
-        self.claimed = False
 
     def result(self, call: ToolCall, now: float) -> CallResult:
         """The call's result were it to end ``now`` (the lock held); a running attempt ends abandoned."""
         out, attempts, start = self.out, self.attempts, self.start
         adm = self.running
         if adm is not None:  # its time limit is the deadline's, which is passing now
-            out = Outcome(
-                "abandoned", error=f"no answer after {adm.timeout:.3f}s; the tool's thread was abandoned"
-            )
+            out = overran(adm.timeout, cancelled=False)
             attempts += self.copies
             start = adm.start if start is None else start
         wait = self.first_wait
@@ -142,5 +146,4 @@ class Progress:
                 self.final = unstarted()
             else:
                 self.final = settle(self.result(call, turn.clock()), turn.guards)
-            self.claimed = True
             return self.final, True
