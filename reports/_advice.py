@@ -22,14 +22,16 @@ def _ci(ci: Sequence[float | None] | None) -> str:
     return f"[{ci[0]:,.0f}, {ci[1]:,.0f}]"
 
 
+def _retry_words(n: int) -> str:
+    return f"{n} retr{'y' if n == 1 else 'ies'}"
+
+
 def _guards(r: Row) -> str:
     parts = []
     if r.get("timeout_ms") is not None:
-        parts.append(
-            f"timeout {r['timeout_ms']:,.0f} ms, {r.get('retries', 0)} retr{'y' if r.get('retries') == 1 else 'ies'}"
-        )
+        parts.append(f"timeout {r['timeout_ms']:,.0f} ms, {_retry_words(r.get('retries', 0))}")
     elif r.get("retries"):
-        parts.append(f"{r['retries']} retries")
+        parts.append(_retry_words(r["retries"]))
     hedge = r.get("hedge_ms")
     if isinstance(hedge, Mapping) and hedge:
         parts.append("hedge " + ", ".join(f"{t} {ms:,.0f} ms" for t, ms in hedge.items()))
@@ -60,7 +62,10 @@ def advice_paragraph(best: Row, current: Row | None, context: Mapping[str, Any])
         f"Use **{best['executor']}**" + (f" with {best['workers']} workers" if best.get("workers") else "")
     ]
     if best.get("timeout_ms") is not None:
-        words.append(f"a timeout of {best['timeout_ms']:,.0f} ms")
+        retries = f" with {_retry_words(best['retries'])}" if best.get("retries") else ""
+        words.append(f"a timeout of {best['timeout_ms']:,.0f} ms{retries}")
+    elif best.get("retries"):
+        words.append(_retry_words(best["retries"]))
     hedge = best.get("hedge_ms")
     if hedge:
         tools = list(hedge) if isinstance(hedge, Mapping) else list(context.get("hedge_tools", ()))
@@ -94,9 +99,12 @@ def advice_paragraph(best: Row, current: Row | None, context: Mapping[str, Any])
 
 
 def render_advice_markdown(advice: Mapping[str, Any], context: Mapping[str, Any]) -> str:
-    """advice.md from advice.json's data and ``context`` (scenario, notes, figure file, SLO words)."""
-    recs: list[Row] = list(advice["recommendations"])
-    current: Row | None = advice.get("current")
+    """advice.md from advice.json's data and ``context`` (scenario, notes, figure file, SLO words; retries
+    by label, which advice.json's rows do not carry)."""
+    retries = context.get("retries", {})
+    recs: list[Row] = [dict(r, retries=retries.get(r["label"], 0)) for r in advice["recommendations"]]
+    cur = advice.get("current")
+    current: Row | None = None if cur is None else dict(cur, retries=retries.get(cur["label"], 0))
     lines = [f"# Advice for `{context['scenario']}`", ""]
     if recs:
         lines += [advice_paragraph(recs[0], current, context), ""]

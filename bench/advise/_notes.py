@@ -105,6 +105,9 @@ def context(
         out["hedge_quantile"] = f"p{best.candidate.hedge_q * 100:g}"
         out["hedge_tools"] = [t for t, _ in best.candidate.hedge_ms]
     out["failed"] = {label: m.failed for label, m in chosen.measured.items()}
+    # advice.json's rows have the keys only; the page still says how many retries a timeout has
+    confirmed = [*chosen.ordered, *([chosen.current] if chosen.current else [])]
+    out["retries"] = {p.candidate.label: p.candidate.retries for p in confirmed}
     if cur is not None and chosen.current is not None:
         change, ci = _p95_change(
             chosen.measured[best.candidate.label], chosen.measured[cur["label"]], config.seed

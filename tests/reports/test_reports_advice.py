@@ -39,3 +39,12 @@ def test_pareto_png_is_written(tmp_path: Path) -> None:
     rows = [_row(f"threaded@{k}", "threaded", k, 1000 / k, 1500 / k) for k in range(1, 6)]
     plot_pareto(rows, rows[2:], rows[-1:], tmp_path / "p.png")
     assert (tmp_path / "p.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_retries_are_named_from_the_context() -> None:
+    """advice.json's rows carry no retries: the page takes them by label and names them in table and paragraph."""
+    best = _row("threaded@4+timeout-p99+retry2", "threaded", 4, 400, 600) | {"timeout_ms": 900.0}
+    ctx = {"scenario": "s", "figure": "pareto.png", "calls": 4, "retries": {best["label"]: 2}}
+    md = render_advice_markdown({"recommendations": [best], "current": None, "pareto": [best]}, ctx)
+    assert "a timeout of 900 ms with 2 retries:" in md
+    assert "| timeout 900 ms, 2 retries |" in md
