@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.advise import Candidate, candidate_space, hedgeable
+from scenarios import load_catalog
 from tests.bench.advise.conftest import CHAIN, MIXED, QUOTA, scenario
 
 
@@ -48,3 +49,28 @@ def test_labels_are_unique_and_build() -> None:
     assert (
         g is not None and g.timeout_s == 900.0 / 1000 * 0.01 and g.hedge_s == {"search": 200.0 / 1000 * 0.01}
     )
+
+
+def test_independent_calls_get_every_executor_worker_count_and_guard() -> None:
+    """Without dependencies all seven executors are searched, pools at each worker step up to the calls,
+    hedges at p90/p95/p99 of the idempotent tool and timeouts at p99/p99.9 with 1 or 2 retries."""
+    s = scenario(QUOTA)  # six calls, a quota: adaptive at several initial limits
+    cands = candidate_space(s, None)
+    assert {c.executor for c in cands} == {
+        "sequential", "threaded", "asyncio", "batched", "ratelimited", "dag", "adaptive",
+    }  # fmt: skip
+    assert {c.workers for c in cands if c.executor == "threaded"} == {1, 2, 3, 4, 5, 6}
+    assert {(c.timeout_q, c.retries) for c in cands if c.timeout_ms} == {
+        (q, r) for q in (0.99, 0.999) for r in (1, 2)
+    }
+    hedged = candidate_space(scenario(MIXED), None)
+    assert {c.hedge_q for c in hedged if c.hedge_ms} == {0.9, 0.95, 0.99}
+
+
+def test_retries_alone_only_where_attempts_fail() -> None:
+    """Retries without a timeout are offered where attempts fail (flaky), not where none does."""
+
+    def bare(name: str) -> set[int]:
+        return {c.retries for c in candidate_space(load_catalog()[name], 2) if c.timeout_ms is None}
+
+    assert bare("flaky") == {0, 1, 2} and bare("doc-3apis") == {0}
