@@ -42,7 +42,7 @@ def _guards(r: Row) -> str:
 
 def _table(rows: Sequence[Row], failed: Mapping[str, float]) -> list[str]:
     out = [
-        "| configuration | guards | predicted p50 / p95 ms | measured p50 ms | measured p95 ms [95% CI] "
+        "| configuration | guards | predicted p50 / p95 ms | measured p50 ms [95% CI] | measured p95 ms [95% CI] "
         "| 429s/turn | extra calls/turn | failed calls/turn |",
         "|---|---|---|---|---|---|---|---|",
     ]
@@ -50,7 +50,7 @@ def _table(rows: Sequence[Row], failed: Mapping[str, float]) -> list[str]:
         lost = failed.get(str(r["label"]).removesuffix(" (current)"))
         out.append(
             f"| {r['label']} | {_guards(r)} | {_ms(r['predicted_p50_ms'])} / {_ms(r['predicted_p95_ms'])} "
-            f"| {_ms(r['measured_p50_ms'])} | {_ms(r['measured_p95_ms'])} {_ci(r.get('ci95_p95_ms'))} "
+            f"| {_ms(r['measured_p50_ms'])} {_ci(r.get('ci95_p50_ms'))} | {_ms(r['measured_p95_ms'])} {_ci(r.get('ci95_p95_ms'))} "
             f"| {r['rate_limited']:.2f} | {r['extra_calls']:.2f} | {'–' if lost is None else f'{lost:.2f}'} |"
         )
     return out
@@ -89,6 +89,14 @@ def advice_paragraph(best: Row, current: Row | None, context: Mapping[str, Any])
     text += ", no 429s" if best["rate_limited"] == 0 else f", {best['rate_limited']:.2f} 429s per turn"
     calls = context.get("calls") or 1
     text += f", {best['extra_calls'] / calls:+.0%} calls."
+    fastest = context.get("fastest")
+    if fastest:
+        gap = best["measured_p50_ms"] / fastest["p50_ms"] - 1
+        text += (
+            f" The fastest median measured is {fastest['label']}'s ({fastest['p50_ms']:,.0f} ms, {gap:.1%} "
+            "lower): medians within 3% tie, and a tie goes to the lower p95, then to fewer extra calls, "
+            "workers and guards."
+        )
     tail = context.get("tail")
     if tail:
         text += (
@@ -98,13 +106,22 @@ def advice_paragraph(best: Row, current: Row | None, context: Mapping[str, Any])
     return text
 
 
+def _with_context(r: Row, context: Mapping[str, Any]) -> Row:
+    """A row with what the page shows besides advice.json's keys: retries and the measured p50's interval."""
+    label = r["label"]
+    return dict(
+        r,
+        retries=context.get("retries", {}).get(label, 0),
+        ci95_p50_ms=context.get("ci95_p50_ms", {}).get(label),
+    )
+
+
 def render_advice_markdown(advice: Mapping[str, Any], context: Mapping[str, Any]) -> str:
     """advice.md from advice.json's data and ``context`` (scenario, notes, figure file, SLO words; retries
-    by label, which advice.json's rows do not carry)."""
-    retries = context.get("retries", {})
-    recs: list[Row] = [dict(r, retries=retries.get(r["label"], 0)) for r in advice["recommendations"]]
+    and the p50's interval by label, which advice.json's rows do not carry)."""
+    recs: list[Row] = [_with_context(r, context) for r in advice["recommendations"]]
     cur = advice.get("current")
-    current: Row | None = None if cur is None else dict(cur, retries=retries.get(cur["label"], 0))
+    current: Row | None = None if cur is None else _with_context(cur, context)
     lines = [f"# Advice for `{context['scenario']}`", ""]
     if recs:
         lines += [advice_paragraph(recs[0], current, context), ""]

@@ -48,3 +48,15 @@ def test_retries_are_named_from_the_context() -> None:
     md = render_advice_markdown({"recommendations": [best], "current": None, "pareto": [best]}, ctx)
     assert "a timeout of 900 ms with 2 retries:" in md
     assert "| timeout 900 ms, 2 retries |" in md
+
+
+def test_table_shows_the_p50_interval_and_the_paragraph_the_faster_tie() -> None:
+    """The p50's interval comes from the context; a faster confirmed median that lost a tie is named."""
+    best = _row("threaded@4", "threaded", 4, 1000, 1100)
+    ctx = {
+        "scenario": "s", "figure": "pareto.png", "calls": 4, "ci95_p50_ms": {"threaded@4": [990.0, 1030.0]},
+        "fastest": {"label": "batched@5", "p50_ms": 1010.0},
+    }  # fmt: skip
+    md = render_advice_markdown({"recommendations": [best], "current": None, "pareto": [best]}, ctx)
+    assert "| 1,020 [990, 1,030] | 1,133 [990, 1,320] |" in md
+    assert "The fastest median measured is batched@5's (1,010 ms, 1.0% lower)" in md
