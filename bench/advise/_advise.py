@@ -9,9 +9,9 @@ from typing import Any
 from bench.advise._config import AdviseConfig, AdviseError
 from bench.advise._confirm import Measured, confirm
 from bench.advise._fast import Evaluator, Prediction
-from bench.advise._pareto import TIE, cost_key, meets_slo
+from bench.advise._pareto import TIE, cost_key
 from bench.advise._render import Chosen, write_advice
-from bench.advise._search import Search, search
+from bench.advise._search import Search, search, slo_pick
 from bench.advise._space import Candidate, parse_current
 from executors import UnknownExecutor
 from scenarios import make_plan
@@ -72,7 +72,7 @@ def _picks(found: Search, config: AdviseConfig, calls: int) -> list[Prediction]:
             picks.append(p)
             seen.add(p.candidate.base_label)
     if config.slo_p95_ms is not None:
-        slo, _ = meets_slo(found.ranked + found.front, config.slo_p95_ms, calls)
+        slo, _ = slo_pick(found, config.slo_p95_ms, calls)
         picks.insert(0, slo) if slo not in picks else None
     twins = [p.candidate.unhedged() for p in picks if p.candidate.hedge_q is not None]
     picks.extend(found.evaluator.predict(c) for c in twins)

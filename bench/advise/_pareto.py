@@ -53,7 +53,7 @@ def pareto_front(preds: Sequence[Prediction]) -> list[Prediction]:
     return sorted((p for i, p in enumerate(preds) if not dominated(i)), key=lambda p: p.p50_ms)
 
 
-def _admissible(preds: Sequence[Prediction]) -> list[Prediction]:
+def admissible(preds: Sequence[Prediction]) -> list[Prediction]:
     """Fewest failed calls first, then fewest 429s: a fast configuration that drops calls is no answer."""
     low = min(p.failed for p in preds)
     ok = [p for p in preds if p.failed <= low + COUNT_EPS]
@@ -64,7 +64,7 @@ def _admissible(preds: Sequence[Prediction]) -> list[Prediction]:
 def rank(preds: Sequence[Prediction], calls: int, top: int = 10) -> list[Prediction]:
     """Best first: among admissible candidates, those tied on p50 (within ``TIE``) are ordered by p95, and
     those tied on both by cost; the first ``top`` of them."""
-    pool = sorted(_admissible(preds), key=lambda p: (p.p50_ms, p.p95_ms))
+    pool = sorted(admissible(preds), key=lambda p: (p.p50_ms, p.p95_ms))
     out: list[Prediction] = []
     while pool and len(out) < top:
         band = [p for p in pool if p.p50_ms <= pool[0].p50_ms * (1 + TIE)]
@@ -77,7 +77,7 @@ def rank(preds: Sequence[Prediction], calls: int, top: int = 10) -> list[Predict
 
 def meets_slo(preds: Sequence[Prediction], slo_p95_ms: float, calls: int) -> tuple[Prediction, bool]:
     """The cheapest admissible prediction with p95 within the SLO, and True; or the closest one, and False."""
-    pool = _admissible(preds)
+    pool = admissible(preds)
     within = [p for p in pool if p.p95_ms <= slo_p95_ms]
     if within:
         return min(within, key=lambda p: (cost_key(p, calls), p.p95_ms)), True
