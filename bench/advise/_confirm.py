@@ -14,7 +14,7 @@ import numpy as np
 from bench.advise._space import Candidate
 from bench.run import RunConfig, executor_order, measure, run_closing
 from reports import CI, TrialRecord, median_ci, quantile_ci, read_records
-from scenarios import Scenario, make_plan
+from scenarios import Scenario, ToolApi, make_plan
 
 #: the warm-up plan of a sweep comes from a trial index no run reaches
 WARMUP_TRIAL = 2_000_001
@@ -33,6 +33,9 @@ class Measured:
     rate_limited: float
     extra_calls: float
     failed: float
+    #: 429 answers the server gave per turn, retried ones too (None: not counted, as in a confirmation run,
+    #: whose records keep each call's final status only)
+    answered_429: float | None = None
 
 
 def confirm(
@@ -70,9 +73,12 @@ def summarise(results: Path, time_scale: float) -> dict[str, Measured]:
     return {label: measured(label, recs, time_scale) for label, recs in by.items()}
 
 
-def measured(label: str, records: Sequence[TrialRecord], time_scale: float) -> Measured:
+def measured(
+    label: str, records: Sequence[TrialRecord], time_scale: float, answered_429: Sequence[int] = ()
+) -> Measured:
     """Makespans in document ms in trial order, their p50 and p95 with order-statistic intervals, and
-    per turn: calls answered 429, extra attempts (retries, hedge copies, 429'd tries), failed calls."""
+    per turn: calls that ended 429, extra attempts (retries, hedge copies, 429'd tries), failed calls, and
+    the server's 429 answers when counted (``answered_429``, one count per record)."""
     recs = sorted(records, key=lambda r: r.trial)
     x = np.asarray([r.makespan_s / time_scale * 1000 for r in recs])
     return Measured(
@@ -86,6 +92,7 @@ def measured(label: str, records: Sequence[TrialRecord], time_scale: float) -> M
         # a skipped call made no attempt
         float(np.mean([sum(max(0, c.attempts - 1) for c in r.calls) for r in recs])),
         float(np.mean([sum(c.status not in ("ok", "fallback") for c in r.calls) for r in recs])),
+        float(np.mean(answered_429)) if len(answered_429) else None,
     )
 
 
@@ -103,25 +110,28 @@ def sweep(
     chunk runs the same plans, so all candidates are paired by plan; no theory.json is computed (the runner
     would predict every candidate on 4096 plans first)."""
     recs: dict[str, list[TrialRecord]] = {c.label: [] for c in cands}
+    answers: dict[str, list[int]] = {c.label: [] for c in cands}
     # as the runner does: what lives now lives for the sweep, so measure()'s gc.collect() scans only the
     # records (~50 ms a record otherwise, once scipy and pandas are imported)
     gc.collect()
     gc.freeze()
     try:
         for i in range(0, len(cands), chunk):
-            _sweep_chunk(scenario, cands[i : i + chunk], recs, (trials, seed, time_scale))
+            _sweep_chunk(scenario, cands[i : i + chunk], (recs, answers), (trials, seed, time_scale))
     finally:
         gc.unfreeze()
-    return {label: measured(label, r, time_scale) for label, r in recs.items()}
+    return {label: measured(label, r, time_scale, answers[label]) for label, r in recs.items()}
 
 
 def _sweep_chunk(
     scenario: Scenario,
     part: Sequence[Candidate],
-    recs: dict[str, list[TrialRecord]],
+    into: tuple[dict[str, list[TrialRecord]], dict[str, list[int]]],
     how: tuple[int, int, float],
 ) -> None:
-    """One chunk of the sweep: a warm-up plan, then every trial's plan for each member in a shuffled order."""
+    """One chunk of the sweep: a warm-up plan, then every trial's plan for each member in a shuffled order,
+    each record with the 429 answers its simulated APIs gave."""
+    recs, answers = into
     trials, seed, time_scale = how
     exs = {c.label: c.build(time_scale, seed) for c in part}
     try:
@@ -131,7 +141,11 @@ def _sweep_chunk(
         for t in range(trials):
             plan = make_plan(scenario, seed, t)
             for label in executor_order(list(exs), seed, t):
-                recs[label].append(measure(plan, exs[label], time_scale))
+                box: list[dict[str, ToolApi]] = []
+                recs[label].append(measure(plan, exs[label], time_scale, on_tools=box.append))
+                answers[label].append(
+                    sum(e.outcome == "rate_limited" for api in box[0].values() for e in api.log)
+                )
     finally:
         for ex in exs.values():
             ex.close()
