@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
-from bench.advise import AdviseConfig, Candidate, Measured
-from bench.advise._advise import _order
+from bench.advise import AdviseConfig, Candidate, Measured, search
+from bench.advise._advise import _order, _picks
 from bench.advise._fast import Prediction
 from bench.advise._notes import _disagreements, _hedge_effects, _slo_words
 from bench.advise._render import Chosen, predicted_row, row
@@ -67,3 +68,14 @@ def test_hedge_effect_says_whether_the_measured_change_reaches_the_predicted() -
     chosen = Chosen([_pred(hedged, 150, 195), _pred(SMALL, 150, 390)], None, None, m, 100, 1.0)  # type: ignore[arg-type]
     (note,) = _hedge_effects(AdviseConfig(scenario(MIXED), Path(".")), chosen)
     assert "threaded@3+hedge-p90 vs threaded@3" in note and "reaches the predicted one within its CI" in note
+
+
+def test_the_first_pick_is_confirmed_on_the_other_runtime_too() -> None:
+    """threaded@k and asyncio@k predict alike; the first pick's twin on the other runtime is measured too."""
+    s = scenario(MIXED)
+    found = search(s, None, 32, 7)
+    picks = [p.candidate for p in _picks(found, AdviseConfig(s, Path(".")), len(s.calls))]
+    lead = picks[0]
+    assert lead.executor in ("threaded", "asyncio")
+    other = "asyncio" if lead.executor == "threaded" else "threaded"
+    assert replace(lead, executor=other) in picks
