@@ -25,9 +25,10 @@ def _num(v: float) -> float | None:
 
 
 def _disagreements(rows: list[dict[str, Any]], measured: dict[str, Measured]) -> list[str]:
-    """Where a prediction lies outside the measured figure's 95% interval."""
+    """Where a prediction lies outside the measured figure's 95% interval (once per configuration: the
+    current one may also be the recommendation)."""
     out = []
-    for r in rows:
+    for r in {r["label"]: r for r in rows}.values():
         m = measured[r["label"]]
         for q, ci, value in (("p50", m.ci_p50, m.p50_ms), ("p95", m.ci_p95, m.p95_ms)):
             pred = r[f"predicted_{q}_ms"]

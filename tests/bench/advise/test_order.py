@@ -79,3 +79,9 @@ def test_the_first_pick_is_confirmed_on_the_other_runtime_too() -> None:
     assert lead.executor in ("threaded", "asyncio")
     other = "asyncio" if lead.executor == "threaded" else "threaded"
     assert replace(lead, executor=other) in picks
+
+
+def test_a_disagreement_is_listed_once_when_the_current_is_recommended() -> None:
+    """The recommendation and the current configuration are one row: its disagreement is one note."""
+    r = predicted_row(_pred(SMALL, 200, 400))
+    assert len(_disagreements([r, r], {SMALL.label: _meas(SMALL.label, 201, 300)})) == 1
