@@ -122,10 +122,21 @@ def weather(
 
 
 @pytest.mark.parametrize("use_genai", [True, False], ids=["google-genai", "inspect"])
-def test_both_builders_give_the_same_declaration(use_genai: bool) -> None:
-    """google-genai's builder and the inspect fallback agree: enum from Literal, nullable from Optional,
-    required from defaults, descriptions from the Args section."""
+def test_both_builders_give_the_same_declaration(use_genai: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """google-genai's builder (really called when asked for) and the inspect fallback agree: enum from
+    Literal, nullable from Optional, required from defaults, descriptions from the Args section."""
+    built: list[str] = []
+    if use_genai:
+        types = pytest.importorskip("google.genai.types")
+        build = types.FunctionDeclaration.from_callable_with_api_option
+
+        def spy(**kw: Any) -> Any:
+            built.append(kw["callable"].__name__)
+            return build(**kw)
+
+        monkeypatch.setattr(types.FunctionDeclaration, "from_callable_with_api_option", spy)
     d = declare_callable(weather, use_genai=use_genai)
+    assert built == (["weather"] if use_genai else [])
     assert d.description == "Current weather."
     props = d.parameters["properties"]
     assert props["location"] == {"type": "string", "description": "City or place, e.g. Madrid."}
