@@ -142,3 +142,27 @@ def test_429s_of_a_naive_burst_give_the_quota(tmp_path: Path, capsys: pytest.Cap
     q = sc.quota_of("search_api")
     assert q is not None and q.calls in (10, 11) and q.period_ms == 1000.0
     capsys.readouterr()
+
+
+def test_429s_of_another_framework_give_the_quota(tmp_path: Path) -> None:
+    """A non-pfcbench trace: one turn of 30 parallel calls, the 20 past the tenth answered 429 (half marked
+    http.response.status_code, half error.type): 20 rate limited, no errors, and a quota of 10 per 1000 ms
+    in the written scenario."""
+    doc, _ = make_trace(TOOLS[:1], 1, seed=8, shape=lambda r: [0] * 30)
+    spans = [s for s in doc["resourceSpans"][0]["scopeSpans"][0]["spans"] if s["name"].startswith("execute")]
+    for i, span in enumerate(spans[10:]):
+        key, value = (
+            ("http.response.status_code", {"intValue": "429"})
+            if i % 2
+            else ("error.type", {"stringValue": "429"})
+        )
+        span["attributes"].append({"key": key, "value": value})
+        span["status"] = {"code": 2}
+    trace = write(doc, tmp_path / "limited.json")
+    (tool,) = fit_trace([trace], "q").tools
+    assert (tool.rate_limited, tool.errors, tool.quota_calls, tool.fit.n) == (20, 0, 10, 10)
+    assert main(["fit", str(trace), "--out", str(tmp_path / "q.toml")]) == 0
+    (sc,) = load_file(tmp_path / "q.toml")
+    q = sc.quota_of("search")
+    assert q is not None and (q.calls, q.period_ms) == (10, 1000.0)
+    assert "429s 20/30" in (tmp_path / "q.toml").read_text()
