@@ -10,8 +10,9 @@ Why not the smallest held-back KS distance among all three (the first criterion)
 (a lognormal and a gamma tool, 200 turns, 200 seeds) it picked the true family for 73% and 70% of the fits
 and the empirical one for 10% and 10%, and 9% and 10.5% of its fits missed "median within 10%, p95 within
 15%"; the likelihood picks the true family in 96% and 97% and misses in 5.5% and 3%, close to what fitting
-the true family itself misses (3% and 2% of 100 seeds: the sampling noise of 200 values). A KS test with fitted parameters is conservative, so the empirical
-distribution takes over only where neither family fits (two modes, a uniform of 1000 values).
+the true family itself misses (3% and 2% of 100 seeds: the sampling noise of 200 values). A KS test with
+fitted parameters is conservative, so the empirical distribution takes over only where neither family fits
+(two modes, a uniform of 1000 values).
 Below ``MIN_SPLIT`` values there is nothing to hold back: the families are compared in-sample and the
 empirical distribution is not a candidate."""
 
