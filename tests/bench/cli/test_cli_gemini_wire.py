@@ -126,6 +126,24 @@ def test_legacy_with_gemini_3_is_one_line_and_exit_2(tmp_path: Path, monkeypatch
 
 
 @pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--gemini-model", "models/gemini-3-pro-preview"], "thought signatures"),
+        (["--function-calling", "VALIDATED"], "not VALIDATED"),
+    ],
+)
+def test_what_the_legacy_sdk_cannot_send_is_refused_before_running(extra: list[str], needle: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """A mode google-generativeai does not map (its KeyError mid-run) or a Gemini 3 model: one line, exit 2."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    argv = ["run", "--model", "gemini-legacy", "--scenario", "doc-3apis", "--gemini-base-url",
+            "http://127.0.0.1:9", "--out", str(tmp_path / "o"), *extra]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0]
+    assert not (tmp_path / "o" / "results.jsonl").exists()
+
+
+@pytest.mark.parametrize(
     ("table", "needle"),
     [("function_calling = 'SOMETIMES'", "model.function_calling"), ("colour = 1", "unknown key 'colour'")],
 )
