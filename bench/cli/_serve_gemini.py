@@ -93,7 +93,11 @@ def register(sub: Any) -> None:
         help="a signature on each turn's first call, required unchanged on later requests (else 400)",
     )
     p.add_argument("--thinking-tokens", type=int, default=0, help="thoughtsTokenCount per turn")
-    p.add_argument("--thought-parts", action="store_true", help="a thought: true part in each turn")
+    p.add_argument(
+        "--thought-parts",
+        action="store_true",
+        help="a thought: true part in each turn that asks for them (includeThoughts)",
+    )
     p.add_argument("--cached-tokens", type=int, default=0, help="cachedContentTokenCount per turn")
     p.add_argument("--tool-prompt-tokens", type=int, default=0, help="toolUsePromptTokenCount per turn")
     p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="streaming: wall ms between SSE chunks")

@@ -34,6 +34,7 @@ from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bench.models._fake_wire import (
+    asks_for_thoughts,
     check_history,
     declared_schemas,
     make_args,
@@ -128,7 +129,8 @@ class FakeGeminiConfig:
     #: a thought signature on each turn's first call, required unchanged on every later request (Gemini 3)
     thought_signatures: bool = False
     thinking_tokens: int = 0  # thoughtsTokenCount per answered turn
-    thought_parts: bool = False  # a ``thought: true`` text part before the calls or answer
+    #: a ``thought: true`` text part before the calls or answer, when the request sets includeThoughts
+    thought_parts: bool = False
     cached_tokens: int = 0  # cachedContentTokenCount (capped at the prompt)
     tool_prompt_tokens: int = 0  # toolUsePromptTokenCount
     chunk_delay_s: float = 0.0  # streamGenerateContent: wall seconds between SSE chunks
@@ -377,7 +379,8 @@ class _Handler(BaseHTTPRequestHandler):
         if roll(raw, f"finish{self.server._occurrence(raw)}", cfg.finish_reason_rate):
             # what Gemini sends for MALFORMED_FUNCTION_CALL / SAFETY: a candidate with no usable content
             finish, content = cfg.finish_reason, {"role": "model", "parts": []}
-        if cfg.thought_parts and content["parts"]:
+        # as Gemini does: thought summaries only for a request whose thinkingConfig asks for them
+        if cfg.thought_parts and content["parts"] and asks_for_thoughts(body):
             content["parts"].insert(0, {"text": "Thinking about which tools to call.", "thought": True})
         delay = cfg.latency_s(rec) if callable(cfg.latency_s) else float(cfg.latency_s)
         if delay > 0:

@@ -63,7 +63,8 @@ def test_streamed_gemini3_run_keeps_signatures_counts_thinking_and_starts_calls_
     monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
     out = tmp_path / "run"
     url = f"{gemini3}/?key={KEY}"
-    assert _run(url, out, "--executor", "threaded", "--executor", "asyncio", "--trials", "3", "--stream") == 0
+    assert _run(url, out, "--executor", "threaded", "--executor", "asyncio", "--trials", "3", "--stream",
+                "--include-thoughts") == 0  # fmt: skip
     recs = read_records(out / "results.jsonl")
     assert recs and all(r.session.status == "answered" for r in recs)
     assert all(r.session.tokens_thoughts == 600 for r in recs)
