@@ -28,7 +28,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -38,6 +38,7 @@ from bench.models._fake_wire import (
     check_history,
     declared_schemas,
     make_args,
+    request_settings,
     roll,
     signature_for,
     stream_pieces,
@@ -91,6 +92,9 @@ class RecordedRequest:
     key_source: Literal["header", "query"] | None
     status: int
     received_at: float  # time.perf_counter() at arrival
+    #: how the request asked besides contents and tools: its systemInstruction, toolConfig and
+    #: generationConfig as sent (so a test sees a flag reach the wire; no key travels in a body)
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 LatencySpec = float | Callable[[RecordedRequest], float]
@@ -320,6 +324,7 @@ class _Handler(BaseHTTPRequestHandler):
                 key_source=key_source,
                 status=status,
                 received_at=arrived,
+                settings=request_settings(body or {}),
             )
             self.server._record(rec)
             return rec

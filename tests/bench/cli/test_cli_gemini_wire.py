@@ -3,6 +3,7 @@ finish reasons, first-attempt 500s, keys in URLs, cassettes recorded under somet
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bench.cli._serve_gemini import start_scenario_server
 from bench.models import FakeGeminiConfig
 from reports import read_records
 from scenarios import load_catalog
+from tests.bench._sdks import needs_legacy
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")]
 
@@ -163,7 +165,6 @@ def test_consecutive_model_errors_stop_the_run_after_n(
 ) -> None:
     """A server that only answers 500: each query is recorded as model_error until N in a row stop the run
     with one line and exit 2; the records written stay."""
-    import json
 
     monkeypatch.setenv("GEMINI_API_KEY", KEY)
     for url in _serve(server_error_first=10_000, retry_after_s=0.0):
@@ -182,7 +183,6 @@ def test_model_table_prompt_and_settings_reach_the_model(
 ) -> None:
     """A scenario file's [model] prompt is what the model is asked (kept in the cassette) and its settings
     are recorded in run.json; the model sees the tools' own declarations, no request_id."""
-    import json
 
     monkeypatch.setenv("GEMINI_API_KEY", KEY)
     src = Path(load_catalog()["doc-3apis"].source).read_text()
@@ -198,3 +198,41 @@ def test_model_table_prompt_and_settings_reach_the_model(
     assert all("request_id" not in json.dumps(d) for d in head["declarations"])
     settings = json.loads((out / "run.json").read_text())["args"]["settings"]
     assert settings == {"function_calling": "ANY", "temperature": 0.2}
+
+
+@pytest.mark.parametrize(
+    ("model", "executors", "thinking"),
+    [
+        ("gemini", ("threaded", "asyncio", "sdk-afc"), ["--thinking-budget", "64", "--include-thoughts"]),
+        pytest.param("gemini-legacy", ("threaded", "asyncio"), [], marks=needs_legacy),
+    ],
+)
+def test_request_flags_reach_the_wire_on_every_path(
+    model: str,
+    executors: tuple[str, ...],
+    thinking: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--system-instruction, --function-calling, --temperature (and google-genai's thinking config) are in
+    every request each executor's path sends: sync, client.aio and the SDK's own AFC."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    server = start_scenario_server([load_catalog()["doc-3apis"]], FakeGeminiConfig(expected_key=KEY))
+    try:
+        flags = ["--system-instruction", "Be brief.", "--function-calling", "ANY", "--temperature", "0.3"]
+        argv = ["run", "--model", model, "--scenario", "doc-3apis", "--gemini-base-url", server.base_url,
+                "--time-scale", SCALE, "--trials", "1", "--warmup", "0", "--out", str(tmp_path / "o"),
+                *flags, *thinking, *[a for e in executors for a in ("--executor", e)]]  # fmt: skip
+        assert main(argv) == 0
+        sent = [r.settings for r in server.requests]
+    finally:
+        server.stop()
+    assert len(sent) == 2 * len(executors)  # calls, then the answer, per query
+    for s in sent:
+        assert "Be brief." in json.dumps(s["systemInstruction"])
+        assert s["toolConfig"]["functionCallingConfig"]["mode"] in ("ANY", 2)  # legacy: enum as int
+        assert s["generationConfig"]["temperature"] == pytest.approx(0.3)
+        if thinking:
+            # google-genai 3.4.0 spells thinkingConfig's fields in snake_case (proto JSON takes both)
+            tc = {k.replace("_", "").lower(): v for k, v in s["generationConfig"]["thinkingConfig"].items()}
+            assert tc == {"thinkingbudget": 64, "includethoughts": True}
