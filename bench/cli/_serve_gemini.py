@@ -83,7 +83,14 @@ def register(sub: Any) -> None:
     p.add_argument("--latency-ms", type=float, default=0.0, help="wall ms before each successful answer")
     p.add_argument("--rate-limit-first", type=int, default=0, help="answer the first N requests with 429")
     p.add_argument("--rate-limit-every", type=int, default=0, help="answer every Nth request with 429")
-    p.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on a 429")
+    p.add_argument(
+        "--retry-after", type=float, default=1.0, help="Retry-After and RetryInfo seconds on every fault"
+    )
+    p.add_argument(
+        "--retry-info-only",
+        action="store_true",
+        help="no Retry-After header: RetryInfo only, as Gemini's 429s",
+    )
     p.add_argument("--unavailable-first", type=int, default=0, help="then answer N requests with 503")
     p.add_argument("--unavailable-every", type=int, default=0, help="answer every Nth request with 503")
     p.add_argument("--call-ids", action="store_true", help="ids on calls, required back (Gemini 3)")
@@ -189,6 +196,7 @@ def _base_config(ns: argparse.Namespace, expected: str | None) -> FakeGeminiConf
         rate_limit_first=ns.rate_limit_first,
         rate_limit_every=ns.rate_limit_every,
         retry_after_s=ns.retry_after,
+        retry_info_only=ns.retry_info_only,
         unavailable_first=ns.unavailable_first,
         unavailable_every=ns.unavailable_every,
         emit_call_ids=ns.call_ids,

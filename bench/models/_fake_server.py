@@ -121,7 +121,9 @@ class FakeGeminiConfig:
     expected_key: str | None = None  # when set, other keys get 400 and no key 403
     rate_limit_first: int = 0  # the first K requests get 429
     rate_limit_every: int = 0  # every Nth request gets 429
-    retry_after_s: float | None = 1.0  # Retry-After header on 429 (None: omit)
+    retry_after_s: float | None = 1.0  # Retry-After header and RetryInfo on every fault (None: omit)
+    #: send the delay only as google.rpc.RetryInfo in the error body, as Gemini's own 429s do
+    retry_info_only: bool = False
     unavailable_first: int = 0  # the first K requests (after the 429s) get 503
     unavailable_every: int = 0
     emit_call_ids: bool = False  # add "id" to functionCall parts and require it echoed (Gemini 3 style)
@@ -431,7 +433,8 @@ class _Handler(BaseHTTPRequestHandler):
             # Retry-After must be an integer number of seconds per RFC 9110; fractional
             # values are useful for fast tests and our driver parses them as floats.
             ra = cfg.retry_after_s
-            headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else repr(float(ra))
+            if not cfg.retry_info_only:
+                headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else repr(float(ra))
             details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{ra}s"})
         self._send_error(status, _FAULT_MESSAGES.get(status, "Internal error."), headers, details=details)
         return True
