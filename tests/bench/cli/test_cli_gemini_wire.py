@@ -236,3 +236,43 @@ def test_request_flags_reach_the_wire_on_every_path(
             # google-genai 3.4.0 spells thinkingConfig's fields in snake_case (proto JSON takes both)
             tc = {k.replace("_", "").lower(): v for k, v in s["generationConfig"]["thinkingConfig"].items()}
             assert tc == {"thinkingbudget": 64, "includethoughts": True}
+
+
+def test_a_query_whose_retries_run_out_is_model_error_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first query's four attempts all get 500: it is recorded as model_error, the next queries answer,
+    exit 0, and the report counts one model_error."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    out = tmp_path / "run"
+    for url in _serve(server_error_first=4, retry_after_s=0.0):
+        assert _run(url, out, "--executor", "threaded", "--trials", "3", "--warmup", "0") == 0
+    recs = read_records(out / "results.jsonl")
+    assert [r.session.status for r in recs] == ["model_error", "answered", "answered"]
+    assert "gave up after 4 attempts" in str(recs[0].session.error)
+    row = next(
+        line
+        for line in (out / "e2e.md").read_text().splitlines()
+        if line.startswith("| parallel | threaded | 2 |")
+    )
+    assert row.endswith("| 1 |")  # the last column: model_error
+
+
+@pytest.mark.parametrize(
+    ("model", "cell", "warning"),
+    [
+        ("gemini-9-ultra", "unknown", "no price row for gemini-9-ultra: cost unknown"),
+        ("gemini-2.5-flash-001", "", "gemini-2.5-flash-001 priced as gemini-2.5-flash (family row)"),
+    ],
+)
+def test_the_report_warns_of_an_unknown_or_family_priced_model(
+    model: str, cell: str, warning: str, tmp_path: Path
+) -> None:
+    """An unpriced model's cost is "unknown" (never 0) with a warning; a dated name says which row billed it."""
+    argv = ["run", "--model", "simulated", "--gemini-model", model, "--scenario", "doc-3apis", "--executor",
+            "threaded", "--trials", "1", "--warmup", "0", "--time-scale", "0.01", "--out", str(tmp_path / "o")]  # fmt: skip
+    assert main(argv) == 0
+    e2e = (tmp_path / "o" / "e2e.md").read_text()
+    row = next(line for line in e2e.splitlines() if line.startswith("| parallel | threaded | 1 |"))
+    assert row.endswith(f"| {cell} |") if cell else not row.endswith("| unknown |")
+    assert f"Warning (parallel, threaded): {warning}." in e2e
