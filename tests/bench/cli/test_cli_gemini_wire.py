@@ -276,3 +276,17 @@ def test_the_report_warns_of_an_unknown_or_family_priced_model(
     row = next(line for line in e2e.splitlines() if line.startswith("| parallel | threaded | 1 |"))
     assert row.endswith(f"| {cell} |") if cell else not row.endswith("| unknown |")
     assert f"Warning (parallel, threaded): {warning}." in e2e
+
+
+def test_max_turns_bounds_sdk_afc_as_it_bounds_our_sessions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--max-turns 1: both paths stop after the model's first turn with its calls unanswered (max_turns)."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    out = tmp_path / "run"
+    for url in _serve():
+        argv = ["--executor", "threaded", "--executor", "sdk-afc", "--trials", "1", "--warmup", "0"]
+        assert _run(url, out, *argv, "--max-turns", "1") == 0
+    recs = read_records(out / "results.jsonl")
+    assert {r.executor: r.session.status for r in recs} == {"threaded": "max_turns", "sdk-afc": "max_turns"}
+    assert {r.executor: r.session.n_turns for r in recs} == {"threaded": 1, "sdk-afc": 1}
