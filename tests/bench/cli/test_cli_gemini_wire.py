@@ -290,3 +290,37 @@ def test_max_turns_bounds_sdk_afc_as_it_bounds_our_sessions(
     recs = read_records(out / "results.jsonl")
     assert {r.executor: r.session.status for r in recs} == {"threaded": "max_turns", "sdk-afc": "max_turns"}
     assert {r.executor: r.session.n_turns for r in recs} == {"threaded": 1, "sdk-afc": 1}
+
+
+def test_replay_after_a_tool_was_renamed_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A renamed tool changes the scenario hash the cassette keeps: one line, exit 2, nothing replayed."""
+    src = Path(load_catalog()["doc-3apis"].source).read_text()
+    f, tape = tmp_path / "s.toml", tmp_path / "tape.jsonl"
+    f.write_text(src)
+    common = [
+        "--scenario",
+        str(f),
+        "--executor",
+        "threaded",
+        "--trials",
+        "1",
+        "--warmup",
+        "0",
+        "--time-scale",
+        "0.01",
+    ]
+    assert (
+        main(["run", "--model", "simulated", "--record", str(tape), *common, "--out", str(tmp_path / "a")])
+        == 0
+    )
+    f.write_text(src.replace("get_weather", "get_forecast"))
+    capsys.readouterr()
+    assert (
+        main(["run", "--model", "replay", "--cassette", str(tape), *common, "--out", str(tmp_path / "b")])
+        == 2
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "was recorded with hash" in err[0]
+    assert not (tmp_path / "b" / "results.jsonl").exists()
