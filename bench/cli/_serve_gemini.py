@@ -109,7 +109,9 @@ def register(sub: Any) -> None:
     p.add_argument("--tool-prompt-tokens", type=int, default=0, help="toolUsePromptTokenCount per turn")
     p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="streaming: wall ms between SSE chunks")
     p.add_argument(
-        "--finish-reason", default="MALFORMED_FUNCTION_CALL", help="the finish reason of --finish-rate"
+        "--finish-reason",
+        default="MALFORMED_FUNCTION_CALL",
+        help="the finish reason of --finish-rate (PROMPT_BLOCKED: a blocked prompt, no candidate)",
     )
     p.add_argument(
         "--finish-rate", type=float, default=0.0, help="fraction of turns ending with --finish-reason"

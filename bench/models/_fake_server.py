@@ -98,6 +98,8 @@ class RecordedRequest:
 
 
 LatencySpec = float | Callable[[RecordedRequest], float]
+#: the ``finish_reason`` that makes a turn a blocked prompt instead of a finished candidate
+PROMPT_BLOCKED = "PROMPT_BLOCKED"
 
 
 @dataclass
@@ -140,6 +142,7 @@ class FakeGeminiConfig:
     cached_tokens: int = 0  # cachedContentTokenCount (capped at the prompt)
     tool_prompt_tokens: int = 0  # toolUsePromptTokenCount
     chunk_delay_s: float = 0.0  # streamGenerateContent: wall seconds between SSE chunks
+    #: ``PROMPT_BLOCKED``: the rolled turns answer as a blocked prompt (promptFeedback, no candidate)
     finish_reason: str = "MALFORMED_FUNCTION_CALL"
     finish_reason_rate: float = 0.0  # fraction of turns (by request body) ending with ``finish_reason``
     server_error_first: int = 0  # the first K requests (after 429s and 503s) get 500
@@ -384,6 +387,9 @@ class _Handler(BaseHTTPRequestHandler):
         finish = "STOP"
         # salted with how often this exact body was answered: identical queries of successive trials differ
         if roll(raw, f"finish{self.server._occurrence(raw)}", cfg.finish_reason_rate):
+            if cfg.finish_reason == PROMPT_BLOCKED:
+                self._send_blocked(path, _estimate_tokens(len(raw)))
+                return
             # what Gemini sends for MALFORMED_FUNCTION_CALL / SAFETY: a candidate with no usable content
             finish, content = cfg.finish_reason, {"role": "model", "parts": []}
         # as Gemini does: thought summaries only for a request whose thinkingConfig asks for them
@@ -440,27 +446,45 @@ class _Handler(BaseHTTPRequestHandler):
         return True
 
     def _send_stream(self, content: JSON, finish: str, meta: JSON) -> None:
-        """``?alt=sse``: one ``data:`` event per piece (thoughts, each call, text), chunked transfer
-        encoding so the connection stays alive, ``chunk_delay_s`` between events."""
+        """``?alt=sse``: one ``data:`` event per piece (thoughts, each call, text), ``chunk_delay_s`` between
+        events."""
         cfg = self.server.config
+        events: list[JSON] = []
+        pieces = stream_pieces(content["parts"])
+        for i, parts in enumerate(pieces):
+            cand: JSON = {"content": {"role": "model", "parts": parts}, "index": 0}
+            events.append({"candidates": [cand], "modelVersion": cfg.model_version})
+            if i == len(pieces) - 1:
+                cand["finishReason"] = finish
+                events[-1]["usageMetadata"] = meta
+        self._write_events(events, cfg.chunk_delay_s)
+
+    def _write_events(self, events: Sequence[JSON], delay_s: float) -> None:
+        """Server-sent events in chunked transfer encoding (the connection stays alive), ``delay_s`` apart."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        pieces = stream_pieces(content["parts"])
-        for i, parts in enumerate(pieces):
-            if i and cfg.chunk_delay_s > 0:
-                time.sleep(cfg.chunk_delay_s)
-            cand: JSON = {"content": {"role": "model", "parts": parts}, "index": 0}
-            event: JSON = {"candidates": [cand], "modelVersion": cfg.model_version}
-            if i == len(pieces) - 1:
-                cand["finishReason"] = finish
-                event["usageMetadata"] = meta
+        for i, event in enumerate(events):
+            if i and delay_s > 0:
+                time.sleep(delay_s)
             data = f"data: {json.dumps(event)}\r\n\r\n".encode()
             self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
             self.wfile.flush()
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _send_blocked(self, path: str, prompt_tokens: int) -> None:
+        """What Gemini answers a blocked prompt with: no candidate, ``promptFeedback.blockReason``."""
+        answer: JSON = {
+            "promptFeedback": {"blockReason": "SAFETY"},
+            "usageMetadata": {"promptTokenCount": prompt_tokens, "totalTokenCount": prompt_tokens},
+            "modelVersion": self.server.config.model_version,
+        }
+        if path.endswith(":streamGenerateContent"):
+            self._write_events([answer], 0.0)
+        else:
+            self._send_json(200, answer)
 
     def _extract_key(
         self, query: Mapping[str, list[str]]

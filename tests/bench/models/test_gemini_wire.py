@@ -211,6 +211,25 @@ def test_finish_reason_and_first_attempt_500() -> None:
     assert [r.status for r in srv.requests] == [500, 200]
 
 
+@pytest.mark.parametrize(
+    ("make", "stream"),
+    [("genai", False), ("genai", True), pytest.param("legacy", False, marks=needs_legacy)],
+)
+def test_a_blocked_prompt_ends_the_query_as_safety(make: str, stream: bool) -> None:
+    """promptFeedback.blockReason with no candidate (JSON or SSE) is the turn's safety stop, not an empty turn."""
+    cfg = FakeGeminiConfig(call_declared=True, finish_reason="PROMPT_BLOCKED", finish_reason_rate=1.0)
+    with FakeGeminiServer(cfg) as srv:
+        if make == "genai":
+            driver: Any = GenaiDriver(api_key=SECRET, base_url=srv.base_url, stream=stream)
+        else:
+            driver = LegacyDriver(api_key=SECRET, base_url=srv.base_url)
+        try:
+            turn = driver.first_turn("go", DECLS)
+        finally:
+            driver.close()
+    assert turn.calls == () and turn.text is None and turn.stop == "safety" and turn.input_tokens > 0
+
+
 def test_stop_statuses() -> None:
     """Finish and block reasons map to the recorded statuses."""
     assert stop_status("STOP", None) is None
