@@ -324,3 +324,21 @@ def test_replay_after_a_tool_was_renamed_is_refused(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "was recorded with hash" in err[0]
     assert not (tmp_path / "b" / "results.jsonl").exists()
+
+
+@pytest.mark.realtime
+def test_a_fake_that_knows_nothing_of_the_plan_answers_every_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's foreign fake: it calls every declared function once, arguments made up from the schema, no
+    request_id. threaded, asyncio and sdk-afc answer every query with 0 failed and 0 missing calls."""
+    from bench.models import FakeGeminiServer
+
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    out = tmp_path / "run"
+    with FakeGeminiServer(FakeGeminiConfig(call_declared=True, expected_key=KEY)) as srv:
+        execs = [a for e in ("threaded", "asyncio", "sdk-afc") for a in ("--executor", e)]
+        assert _run(srv.base_url, out, *execs, "--trials", "2") == 0
+    recs = read_records(out / "results.jsonl")
+    assert len(recs) == 6 and all(r.session.status == "answered" for r in recs)
+    assert all(r.session.failed_calls == 0 and r.session.missing_calls == 0 for r in recs)
