@@ -60,6 +60,7 @@ if TYPE_CHECKING:
         CI,
         median_ci,
         quantile_ci,
+        quantile_difference_ci,
         ratio_of_quantiles_ci,
         trials_needed,
     )
@@ -102,6 +103,7 @@ _MODULES = {
         "CI",
         "median_ci",
         "quantile_ci",
+        "quantile_difference_ci",
         "ratio_of_quantiles_ci",
         "trials_needed",
     ),
@@ -182,6 +184,7 @@ __all__ = [
     "plot_pareto",
     "plot_sweep",
     "quantile_ci",
+    "quantile_difference_ci",
     "ratio_of_quantiles_ci",
     "read_records",
     "read_results",

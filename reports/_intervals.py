@@ -139,6 +139,18 @@ def quantile_ci(x: FloatArray, q: float, confidence: float = CONFIDENCE) -> CI:
     return CI(lo, hi, "degenerate" if lo == hi else "order statistics")
 
 
+def quantile_difference_ci(a: FloatArray, b: FloatArray, q: float, confidence: float = CONFIDENCE) -> CI:
+    """Distribution-free CI of quantile_q(A) − quantile_q(B), whatever the dependence between the samples
+    (paired turns included): each quantile gets an order-statistic interval at 1 − (1 − confidence)/2, and
+    by the union bound both hold at once at least ``confidence`` of the time. Conservative (wide); none
+    where either sample is too small (a p95 needs 72), with that number."""
+    each = 1.0 - (1.0 - confidence) / 2
+    ca, cb = quantile_ci(a, q, each), quantile_ci(b, q, each)
+    if not (ca.defined and cb.defined):
+        return none(max(ca.needed, cb.needed))
+    return CI(ca.low - cb.high, ca.high - cb.low, "order statistics, union bound")
+
+
 def median_ci(x: FloatArray, confidence: float = CONFIDENCE) -> CI:
     """CI of the median: also the right interval for the median of paired ratios or differences."""
     return quantile_ci(x, 0.5, confidence)
