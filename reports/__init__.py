@@ -61,6 +61,7 @@ if TYPE_CHECKING:
         median_ci,
         quantile_ci,
         quantile_difference_ci,
+        quantile_ratio_ci,
         ratio_of_quantiles_ci,
         trials_needed,
     )
@@ -104,6 +105,7 @@ _MODULES = {
         "median_ci",
         "quantile_ci",
         "quantile_difference_ci",
+        "quantile_ratio_ci",
         "ratio_of_quantiles_ci",
         "trials_needed",
     ),
@@ -185,6 +187,7 @@ __all__ = [
     "plot_sweep",
     "quantile_ci",
     "quantile_difference_ci",
+    "quantile_ratio_ci",
     "ratio_of_quantiles_ci",
     "read_records",
     "read_results",
