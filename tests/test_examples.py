@@ -41,10 +41,24 @@ def test_doc_tools_are_declared_from_their_real_signatures(doc_tools: Path) -> N
     weather = decl["get_weather"].parameters
     assert weather["properties"]["unit"]["enum"] == ["celsius", "fahrenheit"]
     assert weather["required"] == ["location"]
-    assert decl["get_time"].parameters["properties"]["timezone"]["description"].startswith("Time zone")
+    assert decl["get_time"].parameters["properties"]["timezone"]["description"].startswith("An IANA")
     assert decl["get_stock_price"].description == "Current price of a stock."
     assert {t.kind for t in s.tools} == {"python"}
     assert inspect.iscoroutinefunction(s.tool("get_stock_price").func)
+
+
+def test_get_time_takes_the_zone_as_a_model_writes_it(
+    doc_tools: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """get_time answers an IANA name (what the fake Gemini server sends) and an abbreviation alike, and an
+    unknown zone is the tool's error, naming what it takes."""
+    (s,) = load_file(doc_tools)
+    get_time = s.tool("get_time").func
+    monkeypatch.setattr("doc_tools.time.sleep", lambda _s: None)
+    assert get_time("Europe/Madrid")["timezone"] == "Europe/Madrid"
+    assert get_time("cet")["timezone"] == "cet"
+    with pytest.raises(ValueError, match="an IANA name or one of UTC"):
+        get_time("Mars/Base")
 
 
 @pytest.mark.realtime
