@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import time
 from datetime import UTC, datetime, timedelta
+from datetime import timezone as timezone_of
 from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 _WEATHER = {
     "madrid": {"temp": 22, "condition": "soleado"},
@@ -45,13 +47,23 @@ def get_time(timezone: str) -> dict[str, Any]:
     """Current time in a time zone.
 
     Args:
-        timezone: Time zone abbreviation (UTC, EST, PST, CET, JST).
+        timezone: An IANA time zone name (Europe/Madrid) or an abbreviation (UTC, EST, PST, CET, JST).
     """
     time.sleep(0.3)
-    if timezone.upper() not in _OFFSETS:
-        raise ValueError(f"unknown time zone {timezone!r} (known: {', '.join(_OFFSETS)})")
-    now = datetime.now(UTC) + timedelta(hours=_OFFSETS[timezone.upper()])
+    now = datetime.now(UTC).astimezone(_zone(timezone))
     return {"timezone": timezone, "time": now.strftime("%H:%M:%S"), "date": now.strftime("%Y-%m-%d")}
+
+
+def _zone(name: str) -> Any:
+    # A model writes the zone as it likes (the fake Gemini server sends IANA names), so both are taken.
+    if name.upper() in _OFFSETS:
+        return timezone_of(timedelta(hours=_OFFSETS[name.upper()]))
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(
+            f"unknown time zone {name!r} (an IANA name or one of {', '.join(_OFFSETS)})"
+        ) from None
 
 
 async def get_stock_price(symbol: str) -> dict[str, Any]:

@@ -33,7 +33,7 @@ from executors._types import (
 )
 from executors.adaptive import Adaptive, Naive
 from executors.aio import AsyncioExecutor, fine_timer_loop
-from executors.batched import Batched
+from executors.batched import Batched, batch_size_for
 from executors.dag import Dag
 from executors.levels import Levels
 from executors.ratelimited import RateLimited
@@ -75,6 +75,7 @@ __all__ = [
     "Tools",
     "Turn",
     "UnknownExecutor",
+    "batch_size_for",
     "check_graph",
     "classify",
     "dependency_levels",

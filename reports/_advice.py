@@ -84,7 +84,14 @@ def advice_paragraph(best: Row, current: Row | None, context: Mapping[str, Any])
         text += "; that is your current configuration: keep it"
     elif current is not None and change is not None:
         lo, hi = context.get("p95_change_ci") or (None, None)
-        ci = f" [{lo:+.0%}, {hi:+.0%}]" if lo is not None and hi is not None else " [CI n/a]"
+        needs = context.get("p95_change_ci_needs")
+        ci = (
+            f" [{lo:+.0%}, {hi:+.0%}]"
+            if lo is not None and hi is not None
+            else f" [no CI: needs {needs} trials]"
+            if needs
+            else " [CI n/a]"
+        )
         text += f"; p95 {change:+.0%}{ci} vs your {current['label']}"
     text += ", no 429s" if best["rate_limited"] == 0 else f", {best['rate_limited']:.2f} 429s per turn"
     calls = context.get("calls") or 1

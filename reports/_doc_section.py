@@ -139,10 +139,21 @@ def findings(
     return out
 
 
+def _runner_up(rk: Ranking) -> str:
+    """Why the best is named fastest: its closest rival's paired median ratio, whose CI lies above 1 (the
+    executors' own intervals may overlap: each holds the plans' spread, which pairing cancels)."""
+    defined = [(ex, r, ci) for ex, r, ci in rk.ratios if ci.defined]
+    if not defined:
+        return ""
+    ex, r, ci = min(defined, key=lambda t: t[1])
+    return f"; `{ex}` is {r - 1:+.1%} [{ci.low - 1:+.1%} to {ci.high - 1:+.1%}] slower, paired per trial"
+
+
 def _fastest_sentence(rk: Ranking, ss: Sequence[ExecutorStats], baseline: str) -> str:
     best = rk.best
     if rk.separated:
         sent = f"**{rk.scenario}**: fastest is `{best.executor}` (median {f.ms(best.median)} ms"
+        sent += _runner_up(rk)
     else:
         tied = ", ".join(f"`{e}`" for e in (best.executor, *rk.tied))
         sent = (

@@ -194,14 +194,30 @@ def _method(data: RunData, seed: int, baseline: str) -> list[str]:
 
 
 def _calibration_line(cal: Any) -> list[str]:
-    """The sleep correction the runner applied to simulated latencies, if any (bench.run._calibrate)."""
+    """Whether the runner shortened simulated latencies (older runs did: a start-up timer probe)."""
     if not isinstance(cal, Mapping):
-        return ["- Simulated latencies were not corrected for timer overshoot."]
+        return [
+            "- Simulated latencies were not corrected for timer overshoot: every tool slept its planned time."
+        ]
     return [
-        f"- Timer calibration: this machine's sleeps woke {cal.get('sleep_bias_s', 0) * 1e6:.0f} µs (threads) and "
-        f"{cal.get('asleep_bias_s', 0) * 1e6:.0f} µs (asyncio) late at a {cal.get('probe_s', 0) * 1e3:.1f} ms "
-        "probe (median); each simulated latency sleeps that much less, so the tools take their planned time and "
-        "overhead measures the executor, not the timer."
+        f"- Timer calibration was on (an older pfcbench): each simulated latency slept "
+        f"{cal.get('sleep_bias_s', 0) * 1e6:.0f} µs (threads) and {cal.get('asleep_bias_s', 0) * 1e6:.0f} µs "
+        "(asyncio) less than planned; see the banner at the top."
+    ]
+
+
+def calibration_lines(meta: Mapping[str, Any]) -> list[str]:
+    """The banner of a run whose runner shortened every simulated sleep by a start-up probe's overshoot:
+    its calls can be shorter than planned and its efficiencies are inflated by as much (issue 13)."""
+    cal = meta.get("calibration")
+    if not isinstance(cal, Mapping):
+        return []
+    bias = max(float(cal.get("sleep_bias_s") or 0), float(cal.get("asleep_bias_s") or 0)) * 1e6
+    return [
+        f"> **⚠️ Timer calibration was on in this run: every simulated sleep was shortened by up to {bias:.0f} "
+        "µs.** Calls may be shorter than planned, efficiencies are inflated and executor overhead is partly "
+        "hidden; re-run with this pfcbench (no calibration) before quoting overheads or efficiencies.",
+        "",
     ]
 
 
@@ -377,6 +393,7 @@ def render_report(
     status_note = _status_note(p.data.meta, p.data.problems)
     md: list[str] = [f"# pfcbench report: run `{p.data.meta.get('run_id', root.name)}`", ""]
     md += invalid_lines(p.stats, raw_stats)
+    md += calibration_lines(p.data.meta)
     if status_note:
         md += [status_note, ""]
     md += _doc_section(p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from pathlib import Path
 
 import pytest
 
@@ -37,3 +38,12 @@ def clock() -> FakeClock:
 def run_argv(scenario: str, executor: str, trials: int, *more: str) -> list[str]:
     """``pfcbench run`` arguments for one scenario, executor and trial count, then ``more``."""
     return ["run", "--scenario", scenario, "--executor", executor, "--trials", str(trials), *more]
+
+
+def shared_tool(name: str) -> Path:
+    """A checker of ``shared/tools`` beside the checkout (/work/shared, for the main tree and worktrees
+    alike); a path that does not exist when there is none, so callers can skip."""
+    here = Path(__file__).resolve().parents
+    return next(
+        (p / "shared" / "tools" / name for p in here if (p / "shared" / "tools" / name).exists()), Path(name)
+    )

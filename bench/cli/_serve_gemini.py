@@ -83,7 +83,14 @@ def register(sub: Any) -> None:
     p.add_argument("--latency-ms", type=float, default=0.0, help="wall ms before each successful answer")
     p.add_argument("--rate-limit-first", type=int, default=0, help="answer the first N requests with 429")
     p.add_argument("--rate-limit-every", type=int, default=0, help="answer every Nth request with 429")
-    p.add_argument("--retry-after", type=float, default=1.0, help="Retry-After seconds on a 429")
+    p.add_argument(
+        "--retry-after", type=float, default=1.0, help="Retry-After and RetryInfo seconds on every fault"
+    )
+    p.add_argument(
+        "--retry-info-only",
+        action="store_true",
+        help="no Retry-After header: RetryInfo only, as Gemini's 429s",
+    )
     p.add_argument("--unavailable-first", type=int, default=0, help="then answer N requests with 503")
     p.add_argument("--unavailable-every", type=int, default=0, help="answer every Nth request with 503")
     p.add_argument("--call-ids", action="store_true", help="ids on calls, required back (Gemini 3)")
@@ -93,12 +100,18 @@ def register(sub: Any) -> None:
         help="a signature on each turn's first call, required unchanged on later requests (else 400)",
     )
     p.add_argument("--thinking-tokens", type=int, default=0, help="thoughtsTokenCount per turn")
-    p.add_argument("--thought-parts", action="store_true", help="a thought: true part in each turn")
+    p.add_argument(
+        "--thought-parts",
+        action="store_true",
+        help="a thought: true part in each turn that asks for them (includeThoughts)",
+    )
     p.add_argument("--cached-tokens", type=int, default=0, help="cachedContentTokenCount per turn")
     p.add_argument("--tool-prompt-tokens", type=int, default=0, help="toolUsePromptTokenCount per turn")
     p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="streaming: wall ms between SSE chunks")
     p.add_argument(
-        "--finish-reason", default="MALFORMED_FUNCTION_CALL", help="the finish reason of --finish-rate"
+        "--finish-reason",
+        default="MALFORMED_FUNCTION_CALL",
+        help="the finish reason of --finish-rate (PROMPT_BLOCKED: a blocked prompt, no candidate)",
     )
     p.add_argument(
         "--finish-rate", type=float, default=0.0, help="fraction of turns ending with --finish-reason"
@@ -185,6 +198,7 @@ def _base_config(ns: argparse.Namespace, expected: str | None) -> FakeGeminiConf
         rate_limit_first=ns.rate_limit_first,
         rate_limit_every=ns.rate_limit_every,
         retry_after_s=ns.retry_after,
+        retry_info_only=ns.retry_info_only,
         unavailable_first=ns.unavailable_first,
         unavailable_every=ns.unavailable_every,
         emit_call_ids=ns.call_ids,

@@ -355,7 +355,9 @@ class RecordingModel:
         self._ctx: QueryContext | None = None
         self._index = 0
         self._asked: dict[str, Any] = {}
-        self.has_async = False  # recording runs the sync path, one line per turn in order
+        # a session drives one conversation at a time on either path, so lines stay in turn order; the
+        # asyncio executors keep the async client (client.aio) they would use unrecorded
+        self.has_async = bool(getattr(inner, "has_async", False))
 
     @property
     def name(self) -> str:
@@ -378,6 +380,16 @@ class RecordingModel:
 
     def next_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
         return self._write(self._inner.next_turn(results, on_call))
+
+    async def afirst_turn(self, opening: Opening, on_call: OnCall | None = None) -> Turn:
+        self._ctx, self._index = opening.ctx, 0
+        self._asked = opening.asked()
+        inner: Any = self._inner  # has_async: it has the async twins
+        return self._write(await inner.afirst_turn(opening, on_call))
+
+    async def anext_turn(self, results: Sequence[FunctionResult], on_call: OnCall | None = None) -> Turn:
+        inner: Any = self._inner
+        return self._write(await inner.anext_turn(results, on_call))
 
     def close(self) -> None:
         self._fh.close()

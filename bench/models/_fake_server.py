@@ -28,15 +28,17 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from bench.models._fake_wire import (
+    asks_for_thoughts,
     check_history,
     declared_schemas,
     make_args,
+    request_settings,
     roll,
     signature_for,
     stream_pieces,
@@ -90,9 +92,14 @@ class RecordedRequest:
     key_source: Literal["header", "query"] | None
     status: int
     received_at: float  # time.perf_counter() at arrival
+    #: how the request asked besides contents and tools: its systemInstruction, toolConfig and
+    #: generationConfig as sent (so a test sees a flag reach the wire; no key travels in a body)
+    settings: Mapping[str, Any] = field(default_factory=dict)
 
 
 LatencySpec = float | Callable[[RecordedRequest], float]
+#: the ``finish_reason`` that makes a turn a blocked prompt instead of a finished candidate
+PROMPT_BLOCKED = "PROMPT_BLOCKED"
 
 
 @dataclass
@@ -116,7 +123,9 @@ class FakeGeminiConfig:
     expected_key: str | None = None  # when set, other keys get 400 and no key 403
     rate_limit_first: int = 0  # the first K requests get 429
     rate_limit_every: int = 0  # every Nth request gets 429
-    retry_after_s: float | None = 1.0  # Retry-After header on 429 (None: omit)
+    retry_after_s: float | None = 1.0  # Retry-After header and RetryInfo on every fault (None: omit)
+    #: send the delay only as google.rpc.RetryInfo in the error body, as Gemini's own 429s do
+    retry_info_only: bool = False
     unavailable_first: int = 0  # the first K requests (after the 429s) get 503
     unavailable_every: int = 0
     emit_call_ids: bool = False  # add "id" to functionCall parts and require it echoed (Gemini 3 style)
@@ -128,10 +137,12 @@ class FakeGeminiConfig:
     #: a thought signature on each turn's first call, required unchanged on every later request (Gemini 3)
     thought_signatures: bool = False
     thinking_tokens: int = 0  # thoughtsTokenCount per answered turn
-    thought_parts: bool = False  # a ``thought: true`` text part before the calls or answer
+    #: a ``thought: true`` text part before the calls or answer, when the request sets includeThoughts
+    thought_parts: bool = False
     cached_tokens: int = 0  # cachedContentTokenCount (capped at the prompt)
     tool_prompt_tokens: int = 0  # toolUsePromptTokenCount
     chunk_delay_s: float = 0.0  # streamGenerateContent: wall seconds between SSE chunks
+    #: ``PROMPT_BLOCKED``: the rolled turns answer as a blocked prompt (promptFeedback, no candidate)
     finish_reason: str = "MALFORMED_FUNCTION_CALL"
     finish_reason_rate: float = 0.0  # fraction of turns (by request body) ending with ``finish_reason``
     server_error_first: int = 0  # the first K requests (after 429s and 503s) get 500
@@ -318,6 +329,7 @@ class _Handler(BaseHTTPRequestHandler):
                 key_source=key_source,
                 status=status,
                 received_at=arrived,
+                settings=request_settings(body or {}),
             )
             self.server._record(rec)
             return rec
@@ -375,9 +387,13 @@ class _Handler(BaseHTTPRequestHandler):
         finish = "STOP"
         # salted with how often this exact body was answered: identical queries of successive trials differ
         if roll(raw, f"finish{self.server._occurrence(raw)}", cfg.finish_reason_rate):
+            if cfg.finish_reason == PROMPT_BLOCKED:
+                self._send_blocked(path, _estimate_tokens(len(raw)))
+                return
             # what Gemini sends for MALFORMED_FUNCTION_CALL / SAFETY: a candidate with no usable content
             finish, content = cfg.finish_reason, {"role": "model", "parts": []}
-        if cfg.thought_parts and content["parts"]:
+        # as Gemini does: thought summaries only for a request whose thinkingConfig asks for them
+        if cfg.thought_parts and content["parts"] and asks_for_thoughts(body):
             content["parts"].insert(0, {"text": "Thinking about which tools to call.", "thought": True})
         delay = cfg.latency_s(rec) if callable(cfg.latency_s) else float(cfg.latency_s)
         if delay > 0:
@@ -423,33 +439,52 @@ class _Handler(BaseHTTPRequestHandler):
             # Retry-After must be an integer number of seconds per RFC 9110; fractional
             # values are useful for fast tests and our driver parses them as floats.
             ra = cfg.retry_after_s
-            headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else repr(float(ra))
+            if not cfg.retry_info_only:
+                headers["Retry-After"] = str(int(ra)) if float(ra).is_integer() else repr(float(ra))
             details.append({"@type": "type.googleapis.com/google.rpc.RetryInfo", "retryDelay": f"{ra}s"})
         self._send_error(status, _FAULT_MESSAGES.get(status, "Internal error."), headers, details=details)
         return True
 
     def _send_stream(self, content: JSON, finish: str, meta: JSON) -> None:
-        """``?alt=sse``: one ``data:`` event per piece (thoughts, each call, text), chunked transfer
-        encoding so the connection stays alive, ``chunk_delay_s`` between events."""
+        """``?alt=sse``: one ``data:`` event per piece (thoughts, each call, text), ``chunk_delay_s`` between
+        events."""
         cfg = self.server.config
+        events: list[JSON] = []
+        pieces = stream_pieces(content["parts"])
+        for i, parts in enumerate(pieces):
+            cand: JSON = {"content": {"role": "model", "parts": parts}, "index": 0}
+            events.append({"candidates": [cand], "modelVersion": cfg.model_version})
+            if i == len(pieces) - 1:
+                cand["finishReason"] = finish
+                events[-1]["usageMetadata"] = meta
+        self._write_events(events, cfg.chunk_delay_s)
+
+    def _write_events(self, events: Sequence[JSON], delay_s: float) -> None:
+        """Server-sent events in chunked transfer encoding (the connection stays alive), ``delay_s`` apart."""
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
         self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        pieces = stream_pieces(content["parts"])
-        for i, parts in enumerate(pieces):
-            if i and cfg.chunk_delay_s > 0:
-                time.sleep(cfg.chunk_delay_s)
-            cand: JSON = {"content": {"role": "model", "parts": parts}, "index": 0}
-            event: JSON = {"candidates": [cand], "modelVersion": cfg.model_version}
-            if i == len(pieces) - 1:
-                cand["finishReason"] = finish
-                event["usageMetadata"] = meta
+        for i, event in enumerate(events):
+            if i and delay_s > 0:
+                time.sleep(delay_s)
             data = f"data: {json.dumps(event)}\r\n\r\n".encode()
             self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
             self.wfile.flush()
         self.wfile.write(b"0\r\n\r\n")
         self.wfile.flush()
+
+    def _send_blocked(self, path: str, prompt_tokens: int) -> None:
+        """What Gemini answers a blocked prompt with: no candidate, ``promptFeedback.blockReason``."""
+        answer: JSON = {
+            "promptFeedback": {"blockReason": "SAFETY"},
+            "usageMetadata": {"promptTokenCount": prompt_tokens, "totalTokenCount": prompt_tokens},
+            "modelVersion": self.server.config.model_version,
+        }
+        if path.endswith(":streamGenerateContent"):
+            self._write_events([answer], 0.0)
+        else:
+            self._send_json(200, answer)
 
     def _extract_key(
         self, query: Mapping[str, list[str]]

@@ -155,6 +155,31 @@ def check_history(body: Mapping[str, Any], *, signatures: bool, ids: bool) -> st
     return None
 
 
+#: what a request sets besides contents and tools, in either SDK's spelling, by its camelCase name
+_SETTINGS = {
+    "systemInstruction": "system_instruction",
+    "toolConfig": "tool_config",
+    "generationConfig": "generation_config",
+}
+
+
+def request_settings(body: Mapping[str, Any]) -> JSON:
+    """The request's system instruction, tool config and generation config as sent (camelCase keys)."""
+    return {k: body[k] if k in body else body[s] for k, s in _SETTINGS.items() if k in body or s in body}
+
+
+def asks_for_thoughts(body: Mapping[str, Any]) -> bool:
+    """Whether the request's ``thinkingConfig`` sets ``includeThoughts`` (either SDK's spelling): without it
+    Gemini sends no thought parts, and the legacy SDK, which cannot ask, must never get one."""
+    gen = body.get("generationConfig") or body.get("generation_config") or {}
+    thinking = (
+        (gen.get("thinkingConfig") or gen.get("thinking_config") or {}) if isinstance(gen, Mapping) else {}
+    )
+    return isinstance(thinking, Mapping) and bool(
+        thinking.get("includeThoughts") or thinking.get("include_thoughts")
+    )
+
+
 def roll(raw: bytes, salt: str, rate: float) -> bool:
     """A deterministic coin per (request body, salt): the server salts it with how often it has answered
     that body, so a retried request keeps its coin and identical queries of later trials draw new ones."""

@@ -33,9 +33,14 @@ from bench.models._retry import Attempted, ModelError, Retrier, RetryPolicy, res
 __all__ = ["LegacyDriver", "check_legacy_model"]
 
 
+#: the function calling modes google-generativeai 0.8.6 maps (``content_types._FUNCTION_CALLING_MODE``)
+_LEGACY_MODES = ("AUTO", "ANY", "NONE")
+
+
 def check_legacy_model(model: str, settings: GenerationSettings) -> None:
-    """Refuse, in one line, what the legacy protos cannot carry."""
-    if model.startswith("gemini-3"):
+    """Refuse, in one line, what the legacy protos cannot carry (before anything is sent: mid-run, the SDK
+    would raise a KeyError for a mode it does not know, and Gemini 3 would answer 400)."""
+    if model.removeprefix("models/").startswith("gemini-3"):
         raise ModelError(
             "unsupported",
             f"{model} needs thought signatures sent back, which google-generativeai's protos cannot "
@@ -44,6 +49,12 @@ def check_legacy_model(model: str, settings: GenerationSettings) -> None:
     if settings.thinking():
         raise ModelError(
             "unsupported", "google-generativeai has no thinking_config; use --model gemini (google-genai)"
+        )
+    if settings.function_calling not in (None, *_LEGACY_MODES):
+        raise ModelError(
+            "unsupported",
+            f"google-generativeai knows function calling modes {', '.join(_LEGACY_MODES)}, not "
+            f"{settings.function_calling}; use --model gemini (google-genai)",
         )
 
 

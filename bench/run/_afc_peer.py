@@ -30,7 +30,7 @@ from bench.models import (
 )
 from bench.run._convert import planned_work, quotas_of
 from bench.run._records import span_record, trial_record
-from bench.run._session import FATAL_KINDS, query_text, tool_decls
+from bench.run._session import DEFAULT_MAX_TURNS, FATAL_KINDS, query_text, tool_decls
 from executors import Sequential
 from reports import AfcSession, CallRecord, TrialRecord
 from scenarios import ToolApi, TrialPlan, build_toolbox
@@ -94,11 +94,12 @@ def _model_error(exc: Exception, base_url: str | None) -> ModelError:
 
 def _converse(
     plan: TrialPlan, funcs: list[Any], model: str, base_url: str | None, settings: GenerationSettings | None,
-    prompt: str | None,
+    prompt: str | None, *, max_turns: int,
 ) -> tuple[Any, Any, float, str, str | None]:  # fmt: skip
     """(response, chat, wall, sdk version, error) of one AFC conversation."""
-    # every call of a 10-call plan may come in its own turn; leave AFC room for that and the answer
-    client, config, _rec, sdk_version = setup_afc(funcs, None, base_url, None, len(plan.calls) + 2, settings)
+    # AFC's maximum_remote_calls counts model requests, as --max-turns counts our sessions' model turns: at
+    # the last one it returns the model's calls unrun
+    client, config, _rec, sdk_version = setup_afc(funcs, None, base_url, None, max_turns, settings)
     t0 = time.perf_counter()
     chat = client.chats.create(model=model, config=config)
     try:
@@ -125,6 +126,7 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
     order: int = 0,
     settings: GenerationSettings | None = None,
     prompt: str | None = None,
+    max_turns: int = DEFAULT_MAX_TURNS,
 ) -> TrialRecord:
     """One query through google-genai's AFC (sync client), recorded like :func:`run_session`."""
     box = build_toolbox(plan, time_scale)
@@ -132,7 +134,9 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
     decls = {d["name"]: d for d in tool_decls(plan.scenario)}
     funcs = [_wrap(api, decls.get(api.name, {}), spans) for api in box.values()]
     t0 = time.perf_counter()
-    response, chat, makespan, sdk_version, error = _converse(plan, funcs, model, base_url, settings, prompt)
+    response, chat, makespan, sdk_version, error = _converse(
+        plan, funcs, model, base_url, settings, prompt, max_turns=max_turns
+    )
     # a chat's response carries no AFC history; the chat keeps every model turn of the loop
     n_turns = sum(1 for c in chat.get_history() if getattr(c, "role", None) == "model")
     tokens = _tokens(response)
@@ -212,4 +216,6 @@ def _status(response: Any) -> str:
     stop = stop_status(name, getattr(block, "name", None) if block else None)
     if stop:
         return stop
+    if getattr(response, "function_calls", None):
+        return "max_turns"  # AFC ran out of remote calls and handed the model's calls back unrun
     return "answered" if getattr(response, "text", None) else "model_error"

@@ -365,6 +365,7 @@ def _session(
             order=order,
             settings=settings,
             prompt=prompt,
+            max_turns=config.max_turns,
         )
     ask = Ask(
         mode,

@@ -1,17 +1,27 @@
-"""Fit one tool's latency: lognormal, gamma and the empirical distribution compared by the
-Kolmogorov-Smirnov distance to held-back data; the smallest distance wins and is refitted on all data.
+"""Fit one tool's latency: lognormal, gamma and the empirical distribution, chosen by a stated criterion.
 
-The split: 5-fold cross-validation over a seeded shuffle. Each fold (20% of the latencies) is held back in
-turn, every family is fitted on the other 80%, and a family's score is its mean KS distance to the held-back
-folds (one 30% split was too noisy: on 1000 lognormal draws gamma won a third of the time).
-Below ``MIN_SPLIT`` values there is nothing to hold back: the two parametric families are compared
-in-sample and the empirical distribution (which would always win in-sample) is not a candidate."""
+1. **Lognormal or gamma**: the larger mean log-likelihood per value on held-back data, by 5-fold
+   cross-validation over a seeded shuffle (each fifth is held back in turn, both families are fitted on the
+   other four fifths). Both have two parameters, so this is the held-back form of comparing their AIC.
+2. **Empirical**: the winner, refitted on all values, is kept unless a Kolmogorov-Smirnov test of all values
+   against it rejects it (p < ``REJECT_P``); then the empirical distribution of the values is used instead.
+
+Why not the smallest held-back KS distance among all three (the first criterion): on the issue's test trace
+(a lognormal and a gamma tool, 200 turns, 200 seeds) it picked the true family for 73% and 70% of the fits
+and the empirical one for 10% and 10%, and 9% and 10.5% of its fits missed "median within 10%, p95 within
+15%"; the likelihood picks the true family in 96% and 97% and misses in 5.5% and 3%, close to what fitting
+the true family itself misses (3% and 2% of 100 seeds: the sampling noise of 200 values). A KS test with
+fitted parameters is conservative, so the empirical distribution takes over only where neither family fits
+(two modes, a uniform of 1000 values).
+Below ``MIN_SPLIT`` values there is nothing to hold back: the families are compared in-sample and the
+empirical distribution is not a candidate."""
 
 from __future__ import annotations
 
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -23,6 +33,8 @@ FloatArray = npt.NDArray[np.float64]
 
 FOLDS = 5
 MIN_SPLIT = 20
+#: the KS test's p-value below which the better family is rejected in favour of the empirical distribution
+REJECT_P = 0.01
 #: lognormal and gamma need positive values; a recorded 0 ms is below the clock's resolution
 _FLOOR_MS = 1e-3
 
@@ -34,9 +46,12 @@ class LatencyFit:
     latency: Latency
     family: str
     n: int
-    #: KS distance of each candidate family to the held-back data (in-sample when ``held_back`` is False)
-    ks: dict[str, float]
+    #: mean log-likelihood per value of lognormal and gamma on held-back data (in-sample when not held_back)
+    loglik: dict[str, float]
     held_back: bool
+    #: KS distance and p-value of all values against the better family refitted on all of them
+    ks: float
+    ks_p: float
     p50_ms: float
     p95_ms: float
     p99_ms: float
@@ -47,7 +62,7 @@ def fit_latency(values_ms: Sequence[float], key: str = "") -> LatencyFit:
     x = np.asarray(values_ms, dtype=np.float64)
     p50, p95, p99 = (float(v) for v in np.quantile(x, [0.5, 0.95, 0.99]))
     if x.size == 1 or np.ptp(x) == 0:
-        return LatencyFit(Constant(float(x[0])), "constant", x.size, {}, False, p50, p95, p99)
+        return LatencyFit(Constant(float(x[0])), "constant", x.size, {}, False, 0.0, 1.0, p50, p95, p99)
     rng = np.random.default_rng(zlib.crc32(key.encode()))
     held_back = x.size >= MIN_SPLIT
     if held_back:
@@ -55,10 +70,16 @@ def fit_latency(values_ms: Sequence[float], key: str = "") -> LatencyFit:
         splits = [(x[np.setdiff1d(np.arange(x.size), f)], x[f]) for f in folds]
     else:
         splits = [(x, x)]
-    families = _FAMILIES if held_back else {k: v for k, v in _FAMILIES.items() if k != "empirical"}
-    ks = {name: float(np.mean([_ks(make(tr), te) for tr, te in splits])) for name, make in families.items()}
-    best = min(ks, key=lambda k: (ks[k], list(_FAMILIES).index(k)))  # ties go to the parametric family
-    return LatencyFit(_FAMILIES[best](x), best, x.size, ks, held_back, p50, p95, p99)
+    loglik = {
+        name: float(np.mean([_loglik(make(tr), te) for tr, te in splits])) for name, make in _FAMILIES.items()
+    }
+    best = max(loglik, key=lambda k: (loglik[k], -list(_FAMILIES).index(k)))  # a tie goes to lognormal
+    dist = _FAMILIES[best](x)
+    gof = stats.kstest(x, _frozen(dist).cdf)
+    ks, ks_p = float(gof.statistic), float(gof.pvalue)
+    if held_back and ks_p < REJECT_P:
+        dist, best = Empirical(tuple(float(v) for v in x)), "empirical"
+    return LatencyFit(dist, best, x.size, loglik, held_back, ks, ks_p, p50, p95, p99)
 
 
 def _lognormal(x: FloatArray) -> Latency:
@@ -75,23 +96,18 @@ def _gamma(x: FloatArray) -> Latency:
     return Gamma(float(shape), float(scale))
 
 
-def _empirical(x: FloatArray) -> Latency:
-    return Empirical(tuple(float(v) for v in x))
+_FAMILIES: dict[str, Callable[[FloatArray], Latency]] = {"lognormal": _lognormal, "gamma": _gamma}
 
 
-_FAMILIES: dict[str, Callable[[FloatArray], Latency]] = {
-    "lognormal": _lognormal,
-    "gamma": _gamma,
-    "empirical": _empirical,
-}
-
-
-def _ks(dist: Latency, test: FloatArray) -> float:
-    if isinstance(dist, Empirical):
-        return float(stats.ks_2samp(test, np.asarray(dist.values_ms)).statistic)
+def _frozen(dist: Latency) -> Any:
+    """The scipy distribution of a fitted family (scipy ships no types)."""
     if isinstance(dist, LogNormal):
-        frozen = stats.lognorm(s=dist.sigma, scale=dist.median_ms)
-    else:
-        assert isinstance(dist, Gamma)
-        frozen = stats.gamma(a=dist.shape, scale=dist.scale_ms)
-    return float(stats.kstest(test, frozen.cdf).statistic)
+        return stats.lognorm(s=dist.sigma, scale=dist.median_ms)
+    assert isinstance(dist, Gamma)
+    return stats.gamma(a=dist.shape, scale=dist.scale_ms)
+
+
+def _loglik(dist: Latency, test: FloatArray) -> float:
+    """Mean log density of the held-back values (floored as the fit was); -inf where a value is impossible."""
+    v = float(np.mean(_frozen(dist).logpdf(np.maximum(test, _FLOOR_MS))))
+    return v if np.isfinite(v) else -np.inf

@@ -2,8 +2,8 @@
 (failures and 429s answered as recorded), and a pseudo-executor ``recorded`` carries what production did.
 
 One scenario per trace, whose plans vary per trial (trial i = turn i): its tools carry a lognormal fitted to
-the trace's latencies and its calls are the most common turn shape (these feed only theory.json, warm-up and
-calibration; a step-shaped empirical CDF makes the theory's integrals warn), but every measured trial runs
+the trace's latencies and its calls are the most common turn shape (these feed only theory.json and warm-up; a
+step-shaped empirical CDF makes the theory's integrals warn), but every measured trial runs
 its own turn's calls. Turn times are document time: the time scale applies as everywhere."""
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from bench.traces._fitting import FOLDS, LatencyFit, fit_latency
+from bench.traces._fitting import FOLDS, REJECT_P, LatencyFit, fit_latency
 from bench.traces._model import ERROR, RATE_LIMITED, ToolSpan
 from bench.traces._turns import group_turns, read_tool_spans
 from scenarios import Empirical, latency_to_dict
@@ -118,9 +118,10 @@ def scenario_toml(fs: FittedScenario, csv_stem: str) -> tuple[str, dict[str, str
     lines = [
         f"# Fitted by `pfcbench fit` from {', '.join(Path(s).name for s in fs.sources)}:",
         f"# {sum(fs.calls_per_turn)} tool spans in {n_turns} turns.",
-        "# Latency per tool: lognormal, gamma and empirical compared by the mean Kolmogorov-Smirnov distance to",
-        f"# held-back data ({FOLDS}-fold cross-validation); the smallest wins and is refitted on all. Latencies exclude 429s,",
-        "# timeouts and retried calls. error_rate = failures other than 429 / calls answered.",
+        "# Latency per tool: lognormal or gamma, whichever has the larger mean log-likelihood on held-back data",
+        f"# ({FOLDS}-fold cross-validation), refitted on all; the empirical distribution instead when a",
+        f"# Kolmogorov-Smirnov test rejects that family (p < {REJECT_P:g}). Latencies exclude 429s, timeouts and",
+        "# retried calls. error_rate = failures other than 429 / calls answered.",
         f"name = {_str(fs.name)}",
         f"description = {_str(f'fitted from a trace: {n_turns} turns, {len(fs.tools)} tools')}",
         "",
@@ -145,9 +146,12 @@ def scenario_toml(fs: FittedScenario, csv_stem: str) -> tuple[str, dict[str, str
 def _tool_lines(t: ToolFit, csv_stem: str, csvs: dict[str, str]) -> list[str]:
     f = t.fit
     how = f"held-back, {FOLDS}-fold mean" if f.held_back else "in-sample (too few to hold back)"
-    ks = ", ".join(f"{k} {v:.4f}" for k, v in f.ks.items()) or "all values equal"
+    ll = ", ".join(f"{k} {v:.4f}" for k, v in f.loglik.items())
+    why = (
+        f"log-likelihood per value {how}: {ll}; KS distance {f.ks:.4f}, p {f.ks_p:.3g}" if ll else "all equal"
+    )
     out = [
-        f"# {t.name}: n={f.n}, {f.family} wins, KS distance {how}: {ks}",
+        f"# {t.name}: n={f.n}, {f.family}; {why}",
         f"# observed p50 {_num(f.p50_ms)} ms, p95 {_num(f.p95_ms)} ms, p99 {_num(f.p99_ms)} ms; "
         f"errors {t.errors}/{t.calls - t.rate_limited} ({t.error_rate:.1%}), "
         f"429s {t.rate_limited}/{t.calls} ({t.rate_limited / t.calls:.1%})",

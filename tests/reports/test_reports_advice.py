@@ -34,6 +34,22 @@ def test_paragraph_names_the_hedge_and_the_change() -> None:
     assert "| threaded@5 (current) |" in md
 
 
+def test_p95_change_without_an_interval_says_how_many_trials() -> None:
+    """Too few trials for a distribution-free p95 ratio: the paragraph prints no interval and says 72."""
+    best = _row("threaded@5+hedge-p95", "threaded", 5, 400, 600, hedge=420.0)
+    cur = _row("threaded@5", "threaded", 5, 500, 900)
+    ctx = {
+        "scenario": "s",
+        "figure": "p.png",
+        "calls": 10,
+        "p95_change": -0.38,
+        "p95_change_ci": [None, None],
+        "p95_change_ci_needs": 72,
+    }
+    md = render_advice_markdown({"recommendations": [best], "current": cur, "pareto": [best]}, ctx)
+    assert "p95 -38% [no CI: needs 72 trials] vs your threaded@5" in md
+
+
 def test_pareto_png_is_written(tmp_path: Path) -> None:
     """plot_pareto writes a PNG from rows of predictions."""
     rows = [_row(f"threaded@{k}", "threaded", k, 1000 / k, 1500 / k) for k in range(1, 6)]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -103,6 +104,14 @@ def test_fastest_only_where_intervals_separate(gen: Any) -> None:
     assert rk2.best.executor == "a" and rk2.separated
 
 
+def test_fastest_names_its_closest_rivals_paired_interval(run_factory: Callable[..., Path], gen: Any) -> None:
+    """A "fastest" finding quotes the closest rival's paired ratio and its CI, which lies above 1."""
+    recs = [r for t in range(12) for r in _trial(gen, t, {"sequential": 600.0, "a": 10.0 + t % 3, "c": 45.0})]
+    md = render_report(run_factory(recs, {})).read_text(encoding="utf-8")
+    line = next(ln for ln in md.splitlines() if "fastest is `a`" in ln)
+    assert "; `c` is +" in line and "slower, paired per trial" in line
+
+
 def test_efficiency_above_one_beyond_its_ci_invalidates_the_run(
     run_factory: Callable[..., Path], gen: Any
 ) -> None:
@@ -115,6 +124,24 @@ def test_efficiency_above_one_beyond_its_ci_invalidates_the_run(
     md = render_report(run_factory(recs, {})).read_text(encoding="utf-8")
     head = md.split("## The document's table")[0]
     assert "**⚠️ THIS RUN IS INVALID" in head and "`s` / `threaded`" in head
+
+
+def test_a_calibrated_run_is_flagged_at_the_top(run_factory: Callable[..., Path], gen: Any) -> None:
+    """An older run.json with timer calibration gets a banner saying its sleeps were shortened; a run
+    without one says every tool slept its planned time and has no banner."""
+    recs = [
+        gen.make_record("s", ex, t, LAT, [0.0] * 3, makespan_ms=mk, ideal_ms=300.0)
+        for t in range(6)
+        for ex, mk in (("sequential", 620.0), ("threaded", 310.0))
+    ]
+    run = run_factory(recs, {})
+    plain = render_report(run).read_text(encoding="utf-8")
+    assert "Timer calibration was on" not in plain and "every tool slept its planned time" in plain
+    meta = json.loads((run / "run.json").read_text())
+    meta["calibration"] = {"sleep_bias_s": 6.6e-3, "asleep_bias_s": 3e-5, "probe_s": 1e-3}
+    (run / "run.json").write_text(json.dumps(meta))
+    head = render_report(run).read_text(encoding="utf-8").split("## The document's table")[0]
+    assert "**⚠️ Timer calibration was on in this run" in head and "6600 µs" in head
 
 
 def test_efficiency_prints_one_decimal() -> None:

@@ -158,3 +158,23 @@ def test_empty_results_render(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="no records to report"):
         render_report(run)
     assert not (run / "report.md").exists()
+
+
+def test_ten_trials_without_sequential_hold_nothing_and_print_no_p95_interval(
+    run_factory: Callable[..., Path], gen: Any
+) -> None:
+    """10 trials and no `sequential`: no document row says "holds", a figure without a value is n/a (the
+    measured parallel figure alone may hold), and every p95 prints no interval (a 95% one needs 59 trials),
+    in report.md and summary.csv alike."""
+    recs, theory = gen.synthetic_records(trials=10)
+    run = run_factory([r for r in recs if r.executor != "sequential"], theory)
+    md = render_report(run).read_text(encoding="utf-8")
+    rows = [ln for ln in md.splitlines() if ln.startswith("| ") and "(`doc-" in ln]
+    assert len(rows) >= 3 and not any(ln.rstrip(" |").rsplit("| ", 1)[-1].startswith("holds") for ln in rows)
+    missing = [ln for ln in md.splitlines() if ln.startswith("| `doc-") and "| – [n/a] |" in ln]
+    assert len(missing) == 2 * len(rows) and all(ln.endswith("| – n/a |") for ln in missing)
+    assert "The document's figures hold" not in md
+    with (run / "summary.csv").open(encoding="utf-8") as fh:
+        summary = list(csv.DictReader(fh))
+    assert summary and all(r["p95_ci_low"] == r["p95_ci_high"] == "" for r in summary)
+    assert md.count("[no CI: needs 59 trials]") == len(summary)

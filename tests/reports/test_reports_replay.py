@@ -32,3 +32,31 @@ def test_paired_savings_are_exact_on_known_numbers() -> None:
     (s,) = paired_savings(trials, "s", n_resamples=199)
     assert s.median_cut_ms[0] == pytest.approx(74.75) and s.median_cut_pct[0] == pytest.approx(50.0)
     assert s.speedup == pytest.approx((2.0, 2.0, 2.0))
+
+
+def test_p95_cut_has_a_distribution_free_interval_only_from_72_turns() -> None:
+    """With 100 turns the p95 cut's interval is the union-bound order-statistic one and holds the truth;
+    with 40 turns there is none and the section says 72 turns are needed."""
+    rng = np.random.default_rng(4)
+
+    def frame(n: int) -> pd.DataFrame:
+        rec = rng.uniform(100.0, 200.0, n)
+        return pd.DataFrame(
+            {
+                "scenario": "s",
+                "executor": [RECORDED] * n + ["threaded"] * n,
+                "trial": list(range(n)) * 2,
+                "makespan_ms": np.concatenate([rec, rec / 2]),
+                "planned_sum_ms": 1.0,
+                "planned_max_ms": 1.0,
+            }
+        )
+
+    (s,) = paired_savings(frame(100), "s", n_resamples=199)
+    point, ci = s.p95_cut_ms
+    assert ci.method == "order statistics, union bound" and ci.low <= 97.5 <= ci.high  # true cut 195 - 97.5
+    assert ci.low <= point <= ci.high
+    (s40,) = paired_savings(frame(40), "s", n_resamples=199)
+    assert not s40.p95_cut_ms[1].defined and s40.p95_cut_ms[1].needed == 72
+    md = replay_section(frame(40), n_resamples=199)
+    assert any("[no CI: needs 72 turns] at p95" in line for line in md)

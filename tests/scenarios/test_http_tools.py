@@ -142,10 +142,17 @@ def test_retry_after_reads_seconds_and_http_dates() -> None:
     assert retry_after_s("soon") == 0.0 and retry_after_s(None) == 0.0
 
 
-@pytest.mark.parametrize("label", ["sequential", "threaded", "asyncio", "adaptive"])
-def test_executors_see_statuses_and_share_one_pooled_client(server: Any, label: str) -> None:
+#: executor -> whether its calls go through the pair's AsyncClient (the event-loop executors) or its Client
+TWIN = {"sequential": "sync", "threaded": "sync", "asyncio": "async", "adaptive": "sync"}
+
+
+@pytest.mark.parametrize("label", sorted(TWIN))
+def test_executors_see_statuses_and_share_one_pooled_client(
+    server: Any, label: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Through an executor: ok, rate_limited (with retry_after) and error results; every HTTP tool of the
-    run shares one client pair, which keeps its connection alive across calls and is closed at the end."""
+    run shares one client pair, which keeps its connection alive across calls and is closed at the end;
+    the thread executors send through its httpx.Client, the event-loop ones through its AsyncClient twin."""
     server.retry_after = "0.01"  # adaptive retries a 429 (up to 20 times) after the server's delay
     base = f"http://127.0.0.1:{server.server_port}"
     calls = [(f"c{i}", "echo", {"ms": 5, "i": i}) for i in range(4)] + [
@@ -157,6 +164,21 @@ def test_executors_see_statuses_and_share_one_pooled_client(server: Any, label: 
     ex = make_executor(label, time_scale=1.0)
     box = build_toolbox(make_plan(s, 1, 0), 1.0)
     pairs = {id(t.clients) for t in box.values() if hasattr(t, "clients")}
+    sent = {"sync": 0, "async": 0}
+    pair = box["echo"].clients
+    sync_request, aclient = pair.client.request, pair.aclient
+
+    def counted_request(*a: Any, **k: Any) -> Any:
+        sent["sync"] += 1
+        return sync_request(*a, **k)
+
+    def counted_aclient() -> Any:
+        got = aclient()
+        sent["async"] += got is not None
+        return got
+
+    monkeypatch.setattr(pair.client, "request", counted_request)
+    monkeypatch.setattr(pair, "aclient", counted_aclient)
     try:
         results = ex.run([ToolCall(i, t, a | {"request_id": i}) for i, t, a in calls], box)
         close_toolbox(box)  # before the executor's event loop closes: the async client closes on it
@@ -165,6 +187,8 @@ def test_executors_see_statuses_and_share_one_pooled_client(server: Any, label: 
     assert [r.status for r in results] == ["ok"] * 4 + ["rate_limited", "error"], results
     assert results[4].retry_after == 0.01
     assert len(pairs) == 1
+    other = "async" if TWIN[label] == "sync" else "sync"
+    assert sent[other] == 0 and sent[TWIN[label]] >= len(calls)  # adaptive also retries the 429
     if label == "sequential":
         assert len(server.ports) == 1  # one keep-alive connection for six calls
     assert next(iter(pairs)) == id(box["echo"].clients) and box["echo"].clients.client.is_closed

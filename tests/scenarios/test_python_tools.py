@@ -122,10 +122,21 @@ def weather(
 
 
 @pytest.mark.parametrize("use_genai", [True, False], ids=["google-genai", "inspect"])
-def test_both_builders_give_the_same_declaration(use_genai: bool) -> None:
-    """google-genai's builder and the inspect fallback agree: enum from Literal, nullable from Optional,
-    required from defaults, descriptions from the Args section."""
+def test_both_builders_give_the_same_declaration(use_genai: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """google-genai's builder (really called when asked for) and the inspect fallback agree: enum from
+    Literal, nullable from Optional, required from defaults, descriptions from the Args section."""
+    built: list[str] = []
+    if use_genai:
+        types = pytest.importorskip("google.genai.types")
+        build = types.FunctionDeclaration.from_callable_with_api_option
+
+        def spy(**kw: Any) -> Any:
+            built.append(kw["callable"].__name__)
+            return build(**kw)
+
+        monkeypatch.setattr(types.FunctionDeclaration, "from_callable_with_api_option", spy)
     d = declare_callable(weather, use_genai=use_genai)
+    assert built == (["weather"] if use_genai else [])
     assert d.description == "Current weather."
     props = d.parameters["properties"]
     assert props["location"] == {"type": "string", "description": "City or place, e.g. Madrid."}
@@ -230,3 +241,26 @@ def _check_results(results: list[Any], makespan: float, label: str) -> None:
         assert slowest - 0.0005 <= makespan <= slowest * 1.25 + 0.005 * len(results)
     if label == "sequential":
         assert makespan >= sum(slept.values()) - 0.001
+
+
+def test_a_package_in_the_working_directory_is_found(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """python = "package.module:function" resolves from the working directory too, when the scenario file
+    lives elsewhere (the scenario's folder and the working directory are both searched, as pytest does)."""
+    pkg = next(_names)
+    (tmp_path / "work" / pkg).mkdir(parents=True)
+    (tmp_path / "work" / pkg / "__init__.py").write_text("")
+    (tmp_path / "work" / pkg / "tools.py").write_text(
+        'def ping(host: str) -> str:\n    """Ping."""\n    return host\n'
+    )
+    (tmp_path / "scenarios").mkdir()
+    scenario = tmp_path / "scenarios" / "s.toml"
+    tools = f'[[tools]]\nname = "ping"\npython = "{pkg}.tools:ping"\n'
+    scenario.write_text(f'name = "cwd"\n{tools}[[calls]]\nid = "p"\ntool = "ping"\nargs = {{ host = "h" }}\n')
+    monkeypatch.chdir(tmp_path / "work")
+    monkeypatch.setattr(sys, "path", list(sys.path))  # the folders load_file adds are undone with it
+    try:
+        (s,) = load_file(scenario)
+        assert s.tool("ping").func is not None and s.tool("ping").func("x") == "x"
+    finally:
+        for name in [m for m in sys.modules if m == pkg or m.startswith(pkg + ".")]:
+            sys.modules.pop(name)

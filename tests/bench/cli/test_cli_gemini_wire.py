@@ -3,6 +3,7 @@ finish reasons, first-attempt 500s, keys in URLs, cassettes recorded under somet
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,6 +14,7 @@ from bench.cli._serve_gemini import start_scenario_server
 from bench.models import FakeGeminiConfig
 from reports import read_records
 from scenarios import load_catalog
+from tests.bench._sdks import needs_legacy
 
 pytestmark = [pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")]
 
@@ -63,7 +65,8 @@ def test_streamed_gemini3_run_keeps_signatures_counts_thinking_and_starts_calls_
     monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
     out = tmp_path / "run"
     url = f"{gemini3}/?key={KEY}"
-    assert _run(url, out, "--executor", "threaded", "--executor", "asyncio", "--trials", "3", "--stream") == 0
+    assert _run(url, out, "--executor", "threaded", "--executor", "asyncio", "--trials", "3", "--stream",
+                "--include-thoughts") == 0  # fmt: skip
     recs = read_records(out / "results.jsonl")
     assert recs and all(r.session.status == "answered" for r in recs)
     assert all(r.session.tokens_thoughts == 600 for r in recs)
@@ -126,6 +129,24 @@ def test_legacy_with_gemini_3_is_one_line_and_exit_2(tmp_path: Path, monkeypatch
 
 
 @pytest.mark.parametrize(
+    ("extra", "needle"),
+    [
+        (["--gemini-model", "models/gemini-3-pro-preview"], "thought signatures"),
+        (["--function-calling", "VALIDATED"], "not VALIDATED"),
+    ],
+)
+def test_what_the_legacy_sdk_cannot_send_is_refused_before_running(extra: list[str], needle: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    """A mode google-generativeai does not map (its KeyError mid-run) or a Gemini 3 model: one line, exit 2."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    argv = ["run", "--model", "gemini-legacy", "--scenario", "doc-3apis", "--gemini-base-url",
+            "http://127.0.0.1:9", "--out", str(tmp_path / "o"), *extra]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and needle in err[0]
+    assert not (tmp_path / "o" / "results.jsonl").exists()
+
+
+@pytest.mark.parametrize(
     ("table", "needle"),
     [("function_calling = 'SOMETIMES'", "model.function_calling"), ("colour = 1", "unknown key 'colour'")],
 )
@@ -144,7 +165,6 @@ def test_consecutive_model_errors_stop_the_run_after_n(
 ) -> None:
     """A server that only answers 500: each query is recorded as model_error until N in a row stop the run
     with one line and exit 2; the records written stay."""
-    import json
 
     monkeypatch.setenv("GEMINI_API_KEY", KEY)
     for url in _serve(server_error_first=10_000, retry_after_s=0.0):
@@ -163,7 +183,6 @@ def test_model_table_prompt_and_settings_reach_the_model(
 ) -> None:
     """A scenario file's [model] prompt is what the model is asked (kept in the cassette) and its settings
     are recorded in run.json; the model sees the tools' own declarations, no request_id."""
-    import json
 
     monkeypatch.setenv("GEMINI_API_KEY", KEY)
     src = Path(load_catalog()["doc-3apis"].source).read_text()
@@ -179,3 +198,147 @@ def test_model_table_prompt_and_settings_reach_the_model(
     assert all("request_id" not in json.dumps(d) for d in head["declarations"])
     settings = json.loads((out / "run.json").read_text())["args"]["settings"]
     assert settings == {"function_calling": "ANY", "temperature": 0.2}
+
+
+@pytest.mark.parametrize(
+    ("model", "executors", "thinking"),
+    [
+        ("gemini", ("threaded", "asyncio", "sdk-afc"), ["--thinking-budget", "64", "--include-thoughts"]),
+        pytest.param("gemini-legacy", ("threaded", "asyncio"), [], marks=needs_legacy),
+    ],
+)
+def test_request_flags_reach_the_wire_on_every_path(
+    model: str,
+    executors: tuple[str, ...],
+    thinking: list[str],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """--system-instruction, --function-calling, --temperature (and google-genai's thinking config) are in
+    every request each executor's path sends: sync, client.aio and the SDK's own AFC."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    server = start_scenario_server([load_catalog()["doc-3apis"]], FakeGeminiConfig(expected_key=KEY))
+    try:
+        flags = ["--system-instruction", "Be brief.", "--function-calling", "ANY", "--temperature", "0.3"]
+        argv = ["run", "--model", model, "--scenario", "doc-3apis", "--gemini-base-url", server.base_url,
+                "--time-scale", SCALE, "--trials", "1", "--warmup", "0", "--out", str(tmp_path / "o"),
+                *flags, *thinking, *[a for e in executors for a in ("--executor", e)]]  # fmt: skip
+        assert main(argv) == 0
+        sent = [r.settings for r in server.requests]
+    finally:
+        server.stop()
+    assert len(sent) == 2 * len(executors)  # calls, then the answer, per query
+    for s in sent:
+        assert "Be brief." in json.dumps(s["systemInstruction"])
+        assert s["toolConfig"]["functionCallingConfig"]["mode"] in ("ANY", 2)  # legacy: enum as int
+        assert s["generationConfig"]["temperature"] == pytest.approx(0.3)
+        if thinking:
+            # google-genai 3.4.0 spells thinkingConfig's fields in snake_case (proto JSON takes both)
+            tc = {k.replace("_", "").lower(): v for k, v in s["generationConfig"]["thinkingConfig"].items()}
+            assert tc == {"thinkingbudget": 64, "includethoughts": True}
+
+
+def test_a_query_whose_retries_run_out_is_model_error_and_the_run_goes_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first query's four attempts all get 500: it is recorded as model_error, the next queries answer,
+    exit 0, and the report counts one model_error."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    out = tmp_path / "run"
+    for url in _serve(server_error_first=4, retry_after_s=0.0):
+        assert _run(url, out, "--executor", "threaded", "--trials", "3", "--warmup", "0") == 0
+    recs = read_records(out / "results.jsonl")
+    assert [r.session.status for r in recs] == ["model_error", "answered", "answered"]
+    assert "gave up after 4 attempts" in str(recs[0].session.error)
+    row = next(
+        line
+        for line in (out / "e2e.md").read_text().splitlines()
+        if line.startswith("| parallel | threaded | 2 |")
+    )
+    assert row.endswith("| 1 |")  # the last column: model_error
+
+
+@pytest.mark.parametrize(
+    ("model", "cell", "warning"),
+    [
+        ("gemini-9-ultra", "unknown", "no price row for gemini-9-ultra: cost unknown"),
+        ("gemini-2.5-flash-001", "", "gemini-2.5-flash-001 priced as gemini-2.5-flash (family row)"),
+    ],
+)
+def test_the_report_warns_of_an_unknown_or_family_priced_model(
+    model: str, cell: str, warning: str, tmp_path: Path
+) -> None:
+    """An unpriced model's cost is "unknown" (never 0) with a warning; a dated name says which row billed it."""
+    argv = ["run", "--model", "simulated", "--gemini-model", model, "--scenario", "doc-3apis", "--executor",
+            "threaded", "--trials", "1", "--warmup", "0", "--time-scale", "0.01", "--out", str(tmp_path / "o")]  # fmt: skip
+    assert main(argv) == 0
+    e2e = (tmp_path / "o" / "e2e.md").read_text()
+    row = next(line for line in e2e.splitlines() if line.startswith("| parallel | threaded | 1 |"))
+    assert row.endswith(f"| {cell} |") if cell else not row.endswith("| unknown |")
+    assert f"Warning (parallel, threaded): {warning}." in e2e
+
+
+def test_max_turns_bounds_sdk_afc_as_it_bounds_our_sessions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--max-turns 1: both paths stop after the model's first turn with its calls unanswered (max_turns)."""
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    out = tmp_path / "run"
+    for url in _serve():
+        argv = ["--executor", "threaded", "--executor", "sdk-afc", "--trials", "1", "--warmup", "0"]
+        assert _run(url, out, *argv, "--max-turns", "1") == 0
+    recs = read_records(out / "results.jsonl")
+    assert {r.executor: r.session.status for r in recs} == {"threaded": "max_turns", "sdk-afc": "max_turns"}
+    assert {r.executor: r.session.n_turns for r in recs} == {"threaded": 1, "sdk-afc": 1}
+
+
+def test_replay_after_a_tool_was_renamed_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A renamed tool changes the scenario hash the cassette keeps: one line, exit 2, nothing replayed."""
+    src = Path(load_catalog()["doc-3apis"].source).read_text()
+    f, tape = tmp_path / "s.toml", tmp_path / "tape.jsonl"
+    f.write_text(src)
+    common = [
+        "--scenario",
+        str(f),
+        "--executor",
+        "threaded",
+        "--trials",
+        "1",
+        "--warmup",
+        "0",
+        "--time-scale",
+        "0.01",
+    ]
+    assert (
+        main(["run", "--model", "simulated", "--record", str(tape), *common, "--out", str(tmp_path / "a")])
+        == 0
+    )
+    f.write_text(src.replace("get_weather", "get_forecast"))
+    capsys.readouterr()
+    assert (
+        main(["run", "--model", "replay", "--cassette", str(tape), *common, "--out", str(tmp_path / "b")])
+        == 2
+    )
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "was recorded with hash" in err[0]
+    assert not (tmp_path / "b" / "results.jsonl").exists()
+
+
+@pytest.mark.realtime
+def test_a_fake_that_knows_nothing_of_the_plan_answers_every_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's foreign fake: it calls every declared function once, arguments made up from the schema, no
+    request_id. threaded, asyncio and sdk-afc answer every query with 0 failed and 0 missing calls."""
+    from bench.models import FakeGeminiServer
+
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    out = tmp_path / "run"
+    with FakeGeminiServer(FakeGeminiConfig(call_declared=True, expected_key=KEY)) as srv:
+        execs = [a for e in ("threaded", "asyncio", "sdk-afc") for a in ("--executor", e)]
+        assert _run(srv.base_url, out, *execs, "--trials", "2") == 0
+    recs = read_records(out / "results.jsonl")
+    assert len(recs) == 6 and all(r.session.status == "answered" for r in recs)
+    assert all(r.session.failed_calls == 0 and r.session.missing_calls == 0 for r in recs)

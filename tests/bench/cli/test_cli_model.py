@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import signal
 import statistics
@@ -222,3 +223,79 @@ def test_serve_gemini_command_serves_a_scenario(tmp_path) -> None:
     finally:
         proc.send_signal(signal.SIGINT)
         proc.communicate(timeout=10)
+
+
+CHOSEN_MODULE = '''
+import asyncio
+from typing import Literal
+CALLS = []
+
+def convert(amount: float, unit: Literal["kelvin", "celsius"], days: int = 3) -> dict:
+    """Convert a temperature.
+
+    Args:
+        amount: Degrees.
+        unit: Unit to convert to.
+    """
+    CALLS.append(("convert", {"amount": amount, "unit": unit, "days": days}))
+    return {"ok": True}
+
+async def quote(symbol: str) -> dict:
+    """Price of a stock."""
+    CALLS.append(("quote", {"symbol": symbol}))
+    await asyncio.sleep(0.01)
+    return {"price": 1.0}
+'''
+
+CHOSEN_SCENARIO = """
+name = "model-chooses"
+calls = [
+    { id = "c", tool = "convert", args = { amount = 20.0, unit = "celsius", days = 5 } },
+    { id = "q", tool = "quote", args = { symbol = "AAPL" } },
+]
+[[tools]]
+name = "convert"
+python = "chosen_tools:convert"
+[[tools]]
+name = "quote"
+python = "chosen_tools:quote"
+"""
+
+
+@pytest.mark.realtime
+@pytest.mark.filterwarnings("ignore:Inheritance class AiohttpClientSession:DeprecationWarning")
+def test_a_model_chooses_python_tools_arguments_from_their_declarations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """With Gemini in the loop (the loopback fake, google-genai), the declarations sent are the functions'
+    own: the fake makes arguments up from the declared schema (first enum value of the Literal, a number
+    for float, an integer for int), and those, not the file's [[calls]] args, reach the functions."""
+    from scenarios import load_file
+
+    (tmp_path / "chosen_tools.py").write_text(CHOSEN_MODULE)
+    (tmp_path / "chosen.toml").write_text(CHOSEN_SCENARIO)
+    monkeypatch.setenv("GEMINI_API_KEY", "AIza.FAKE-pfcbench-test-0000000000000")
+    monkeypatch.delenv("GOOGLE_API_KEY", raising=False)
+    try:
+        (sc,) = load_file(tmp_path / "chosen.toml")
+        fake = start_scenario_server([sc], FakeGeminiConfig())
+        try:
+            argv = ["run", "--scenario", str(tmp_path / "chosen.toml"), "--model", "gemini", "--trials", "1"]
+            argv += ["--gemini-base-url", fake.base_url, "--time-scale", "1", "--warmup", "0"]
+            code = main([*argv, "--executor", "threaded", "--out", str(tmp_path / "out")])
+            declared = {n for r in fake.requests for n in r.tool_names}
+        finally:
+            fake.stop()
+        calls = importlib.import_module("chosen_tools").CALLS
+    finally:
+        sys.modules.pop("chosen_tools", None)
+        sys.path.remove(str(tmp_path))
+    assert code == 0, capsys.readouterr().err
+    assert declared == {"convert", "quote"}
+    assert sorted(calls) == [
+        ("convert", {"amount": 1.5, "unit": "kelvin", "days": 1}),
+        ("quote", {"symbol": "GOOG"}),
+    ]
+    (rec,) = read_records(tmp_path / "out" / "results.jsonl")
+    assert [c.status for c in rec.calls] == ["ok", "ok"]
+    capsys.readouterr()

@@ -250,6 +250,20 @@ def test_429_honours_retry_after_then_succeeds(driver_cls: Any) -> None:
     assert (turn.attempts, turn.waited_s, len(turn.calls)) == (3, 1.5, N_CALLS)
 
 
+@pytest.mark.parametrize("driver_cls", DRIVERS)
+@pytest.mark.parametrize("status", [429, 500, 503, 504])
+def test_retry_info_alone_sets_the_delay_of_every_retried_status(driver_cls: Any, status: int) -> None:
+    """429/500/503/504 are retried; with no Retry-After header, the body's RetryInfo gives the delay."""
+    sleeper = SleepRecorder()
+    cfg = FakeGeminiConfig(calls=CALLS, fail_first_attempt=status, retry_after_s=0.25, retry_info_only=True)
+    with FakeGeminiServer(cfg) as srv:
+        driver = driver_cls(api_key=SECRET, base_url=srv.base_url, sleep=sleeper)
+        turn = driver.first_turn("go", DECLS)
+        driver.close()
+    assert [r.status for r in srv.requests] == [status, 200]
+    assert sleeper.delays == [0.25] and turn.attempts == 2 and len(turn.calls) == N_CALLS
+
+
 def test_429_async_genai_uses_async_sleep() -> None:
     sleeper = SleepRecorder()
     cfg = FakeGeminiConfig(calls=CALLS, rate_limit_first=1, retry_after_s=3)

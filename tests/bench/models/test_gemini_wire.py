@@ -19,6 +19,7 @@ from bench.models import (
     FunctionCallSpec,
     FunctionResult,
     GenaiDriver,
+    GenerationSettings,
     LegacyDriver,
     ModelError,
     RetryPolicy,
@@ -105,7 +106,8 @@ def test_args_are_made_up_from_the_schema_without_request_id() -> None:
 @pytest.mark.parametrize("stream", [False, True])
 def test_genai_keeps_signatures_and_ids_and_counts_thinking(gemini3: FakeGeminiServer, stream: bool) -> None:
     """0 rejected requests; thoughts stay out of the answer and are counted with every usage field."""
-    driver = GenaiDriver(api_key=SECRET, base_url=gemini3.base_url, stream=stream)
+    thoughts = GenerationSettings(include_thoughts=True)
+    driver = GenaiDriver(api_key=SECRET, base_url=gemini3.base_url, stream=stream, settings=thoughts)
     arrived: list[FunctionCallSpec] = []
     try:
         first = driver.first_turn("weather and GOOG", DECLS, on_call=arrived.append)
@@ -162,7 +164,10 @@ def test_a_changed_signature_or_missing_id_is_a_400() -> None:
             "contents": [{"role": "user", "parts": [{"text": "q"}]}],
             "tools": [{"functionDeclarations": DECLS}],
         }
+        assert not any(p.get("thought") for p in _post(url, body)["candidates"][0]["content"]["parts"])
+        body["generationConfig"] = {"thinkingConfig": {"includeThoughts": True}}
         first = _post(url, body)["candidates"][0]["content"]
+        assert first["parts"][0]["thought"] is True  # thought summaries only when asked for
         calls = [p for p in first["parts"] if "functionCall" in p]
         assert calls[0]["thoughtSignature"] and "thoughtSignature" not in calls[1]
         responses = [{"functionResponse": {"name": p["functionCall"]["name"], "id": p["functionCall"]["id"],
@@ -206,6 +211,25 @@ def test_finish_reason_and_first_attempt_500() -> None:
     assert [r.status for r in srv.requests] == [500, 200]
 
 
+@pytest.mark.parametrize(
+    ("make", "stream"),
+    [("genai", False), ("genai", True), pytest.param("legacy", False, marks=needs_legacy)],
+)
+def test_a_blocked_prompt_ends_the_query_as_safety(make: str, stream: bool) -> None:
+    """promptFeedback.blockReason with no candidate (JSON or SSE) is the turn's safety stop, not an empty turn."""
+    cfg = FakeGeminiConfig(call_declared=True, finish_reason="PROMPT_BLOCKED", finish_reason_rate=1.0)
+    with FakeGeminiServer(cfg) as srv:
+        if make == "genai":
+            driver: Any = GenaiDriver(api_key=SECRET, base_url=srv.base_url, stream=stream)
+        else:
+            driver = LegacyDriver(api_key=SECRET, base_url=srv.base_url)
+        try:
+            turn = driver.first_turn("go", DECLS)
+        finally:
+            driver.close()
+    assert turn.calls == () and turn.text is None and turn.stop == "safety" and turn.input_tokens > 0
+
+
 def test_stop_statuses() -> None:
     """Finish and block reasons map to the recorded statuses."""
     assert stop_status("STOP", None) is None
@@ -217,13 +241,14 @@ def test_stop_statuses() -> None:
 
 @needs_legacy
 def test_legacy_keeps_ids_and_derives_thinking_tokens() -> None:
-    """The legacy protos carry call ids (echoed) and the total gives the thinking tokens."""
-    cfg = FakeGeminiConfig(call_declared=True, emit_call_ids=True, thinking_tokens=120)
+    """The legacy protos carry call ids (echoed), the total gives the thinking tokens, and a request that
+    cannot ask for thought parts gets none in its answer."""
+    cfg = FakeGeminiConfig(call_declared=True, emit_call_ids=True, thinking_tokens=120, thought_parts=True)
     with FakeGeminiServer(cfg) as srv:
         driver = LegacyDriver(api_key=SECRET, base_url=srv.base_url)
         try:
             first = driver.first_turn("go", DECLS)
-            assert all(c.id for c in first.calls) and first.thoughts_tokens == 120
+            assert all(c.id for c in first.calls) and first.thoughts_tokens == 120 and first.text is None
             assert driver.next_turn(_answer(first)).text == "Done: 2 results"
         finally:
             driver.close()

@@ -19,10 +19,13 @@ def test_every_row_has_a_source_and_a_date_and_the_default_is_priced() -> None:
 
 
 def test_thinking_is_output_and_cached_input_is_cheaper() -> None:
-    """Thoughts are billed at the output rate, cached prompt tokens at the cached rate."""
+    """Thoughts are billed at the output rate, cached prompt tokens at the cached rate, tool-use prompt
+    tokens (outside the prompt count) at the input rate."""
     turn = {"tokens_in": 1000, "tokens_out": 20, "tokens_thoughts": 300, "tokens_cached": 400}
     bill = PRICES.bill("gemini-2.5-flash", [turn])
     assert bill.usd == pytest.approx((600 * 0.30 + 400 * 0.03 + 320 * 2.50) / 1e6)
+    with_tools = PRICES.bill("gemini-2.5-flash", [{**turn, "tokens_tool_prompt": 100}]).usd
+    assert with_tools == pytest.approx(bill.usd + 100 * 0.30 / 1e6)
 
 
 def test_over_200k_tier_is_per_request() -> None:

@@ -12,8 +12,9 @@ import pytest
 
 from bench.cli import main
 from reports import read_records
+from tests.conftest import shared_tool
 
-CHECKER = Path(__file__).resolve().parents[4] / "shared" / "tools" / "check_results.py"
+CHECKER = shared_tool("check_results.py")
 EXECUTORS = ["sequential", "threaded", "asyncio", "batched", "ratelimited", "dag", "levels", "adaptive"]
 
 MODULE = '''

@@ -16,9 +16,9 @@ from bench.run import RunConfig, run
 from executors import Executor, make_executor
 from reports import RAW_LABELS, read_records
 from scenarios import load_catalog
-from tests.conftest import run_argv
+from tests.conftest import run_argv, shared_tool
 
-CHECKER = Path(__file__).resolve().parents[4] / "shared" / "tools" / "check_results.py"
+CHECKER = shared_tool("check_results.py")
 FAST = ["--time-scale", "0.01", "--warmup", "0", "--seed", "3"]
 
 

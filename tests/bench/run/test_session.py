@@ -10,6 +10,7 @@ import pytest
 
 from bench.models import (
     FunctionCallSpec,
+    ModelError,
     Opening,
     QueryContext,
     ScriptedCall,
@@ -19,7 +20,7 @@ from bench.models import (
     turn_waves,
 )
 from bench.run import Ask, CallMapper, World, run_session
-from executors import Sequential, Threaded
+from executors import AsyncioExecutor, Sequential, Threaded
 from scenarios import Constant, load_catalog, make_plan, parse_scenarios
 
 PRICES = load_prices()
@@ -181,3 +182,70 @@ def test_measured_sequential_mode_matches_the_plan() -> None:
     # skipped (-20%) or two run at once (-20%).
     assert 0.995 <= statistics.median(ratios) <= 1.06
     assert rec.session.cost_usd is None  # no price row for model "x"
+
+
+class _AsyncOnly:
+    """A model with an async client whose sync path must not be taken (a scripted model underneath)."""
+
+    has_async = True
+    name = "async-only"
+
+    def __init__(self) -> None:
+        self.inner = SimulatedModel("parallel", FLAT, time_scale=0.0, sleep=lambda s: None)
+
+    def first_turn(self, *args: object, **kwargs: object) -> None:
+        raise AssertionError("the sync path was taken")
+
+    next_turn = first_turn
+
+    async def afirst_turn(self, opening, on_call=None):  # type: ignore[no-untyped-def]
+        return self.inner.first_turn(opening)
+
+    async def anext_turn(self, results, on_call=None):  # type: ignore[no-untyped-def]
+        return self.inner.next_turn(results)
+
+    def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("record", [False, True])
+def test_asyncio_executors_drive_the_models_async_client(record: bool, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An asyncio executor asks a model that has an async client (client.aio) through it, recorded or not."""
+    from bench.models import RecordingModel
+
+    plan = make_plan(load_catalog()["doc-3apis"], 7, 0)
+    model = RecordingModel(_AsyncOnly(), tmp_path / "tape.jsonl") if record else _AsyncOnly()
+    ex = AsyncioExecutor()
+    try:
+        rec = run_session(plan, model, ex, 0.001, Ask("parallel", PRICES, "x"))  # type: ignore[arg-type]
+    finally:
+        model.close()
+    assert rec.session.status == "answered" and rec.session.failed_calls == 0
+    if record:
+        assert len((tmp_path / "tape.jsonl").read_text().splitlines()) == 2
+
+
+class _Failing(_AsyncOnly):
+    has_async = False
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+
+    def first_turn(self, *args: object, **kwargs: object) -> None:
+        raise ModelError(self.kind, "gave up after 4 attempts")  # type: ignore[arg-type]
+
+
+def test_status_of_a_failed_query_or_one_stopped_at_max_turns(clock) -> None:  # type: ignore[no-untyped-def]
+    """Retries run out: that query is model_error with its error; a key error stops the run; a model still
+    calling at --max-turns is max_turns."""
+    plan = make_plan(load_catalog()["doc-3apis"], 7, 0)
+    ex = Sequential(clock=clock, sleep=clock.sleep)
+    world = World(clock, clock.sleep, clock.asleep)
+    rec = run_session(plan, _Failing("quota"), ex, 1.0, Ask("parallel", PRICES, "x"), world)  # type: ignore[arg-type]
+    assert rec.session.status == "model_error" and "gave up" in str(rec.session.error)
+    with pytest.raises(ModelError):
+        run_session(plan, _Failing("invalid_key"), ex, 1.0, Ask("parallel", PRICES, "x"), world)  # type: ignore[arg-type]
+    model = SimulatedModel("sequential", FLAT, sleep=clock.sleep)
+    rec = run_session(plan, model, ex, 1.0, Ask("sequential", PRICES, "x", max_turns=2), world)
+    assert rec.session.status == "max_turns" and rec.session.n_turns == 2 and not rec.session.answered

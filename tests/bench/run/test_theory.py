@@ -56,6 +56,22 @@ def test_exact_identities_without_a_quota(doc10: dict[str, dict[str, object]]) -
         assert pred[name] == pytest.approx(t["expected_max_ms"], rel=1e-12) and se[name] == 0.0
 
 
+def test_batched_prediction_is_exact_without_a_quota_and_tight_with_one(
+    doc10: dict[str, dict[str, object]],
+) -> None:
+    """Batches of 5 without a quota: the sum of the two batches' E[max] = 2 * (100 + 400 * 5/6), SE 0; with
+    the quota (batches of 2) the chunk maxima as controls leave a standard error under 0.05%."""
+    pred, se = doc10["doc-10apis"]["predicted_ms"], doc10["doc-10apis"]["predicted_se_ms"]
+    assert isinstance(pred, dict) and isinstance(se, dict)
+    assert pred["batched"] == pytest.approx(2 * (100 + 400 * 5 / 6), rel=1e-7) and se["batched"] == 0.0
+    rl_pred, rl_se = (
+        doc10["doc-10apis-ratelimited"]["predicted_ms"],
+        doc10["doc-10apis-ratelimited"]["predicted_se_ms"],
+    )
+    assert isinstance(rl_pred, dict) and isinstance(rl_se, dict)
+    assert 0 < rl_se["batched"] < 5e-4 * rl_pred["batched"]
+
+
 def test_sum_quantiles_match_the_irwin_hall_distribution(doc10: dict[str, dict[str, object]]) -> None:
     """The median of 10 U(100, 500) is 3000 by symmetry; the p95 agrees with 10^6 direct draws."""
     t = doc10["doc-10apis"]

@@ -15,17 +15,9 @@ from bench.cli import main
 from bench.traces import fit_trace, otel_document, read_spans, tool_span
 from reports import CallRecord, TrialRecord
 from scenarios import load_catalog, load_file, make_plan
-from tests.conftest import run_argv
+from tests.conftest import run_argv, shared_tool
 
-# the shared checker sits beside the checkout (/work/shared) in the main tree and worktrees alike
-CHECK_OTEL = next(
-    (
-        p / "shared" / "tools" / "check_otel.py"
-        for p in Path(__file__).resolve().parents
-        if (p / "shared" / "tools" / "check_otel.py").exists()
-    ),
-    Path("check_otel.py"),
-)
+CHECK_OTEL = shared_tool("check_otel.py")
 FAST = ["--time-scale", "0.01", "--warmup", "0", "--seed", "3"]
 
 

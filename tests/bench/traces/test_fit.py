@@ -31,7 +31,8 @@ def test_fit_recovers_known_distributions(tmp_path: Path, capsys: pytest.Capture
         assert spec.latency.quantile(0.95) == pytest.approx(t.p95_ms, rel=0.15)
         assert spec.faults.error_rate == pytest.approx(0.05, abs=0.02)
     text = out.read_text()
-    assert "n=200" in text and "KS distance held-back" in text and "p99" in text
+    assert "n=200" in text and "log-likelihood per value held-back" in text and "p99" in text
+    assert "KS distance" in text
 
 
 def test_collector_lines_format_reads_the_same(tmp_path: Path) -> None:
@@ -65,11 +66,31 @@ def test_most_common_shape_becomes_the_calls(tmp_path: Path) -> None:
 
 
 def test_fit_prefers_the_true_family_on_large_samples() -> None:
-    """On 2000 lognormal draws the held-back KS distance picks a parametric family, not the raw values."""
+    """On 2000 lognormal draws the held-back likelihood picks lognormal and the KS test keeps it."""
     x = np.random.default_rng(5).lognormal(np.log(100), 0.5, 2000)
     fit = fit_latency(list(x), key="t")
-    assert fit.family in ("lognormal", "gamma") and fit.held_back
+    assert fit.family == "lognormal" and fit.held_back and fit.ks_p >= 0.01
     assert fit.latency.quantile(0.5) == pytest.approx(100, rel=0.05)
+
+
+def test_the_criterion_holds_across_seeds(tmp_path: Path) -> None:
+    """The issue's trace (lognormal and gamma tools, 200 turns, 5% errors) under 20 more seeds: the true
+    family is chosen in at least 16 of 20 fits per tool (here 17 and 20; the held-back KS distance, the first
+    criterion, chose 11 and 13) and median within 10%, p95 within 15% hold in at least 19 of 20 (20 and 20;
+    KS: 19 and 17)."""
+    families = {"search": "lognormal", "lookup": "gamma"}
+    right = {t.name: 0 for t in TOOLS}
+    within = dict(right)
+    for seed in range(20):
+        doc, _ = make_trace(TOOLS, 200, seed=100 + seed, error_rate=0.05)
+        for f in fit_trace([write(doc, tmp_path / "t.json")], "s").tools:
+            truth = next(t for t in TOOLS if t.name == f.name)
+            lat = f.fit.latency
+            right[f.name] += f.fit.family == families[f.name]
+            within[f.name] += abs(lat.quantile(0.5) / truth.median_ms - 1) <= 0.10 and (
+                abs(lat.quantile(0.95) / truth.p95_ms - 1) <= 0.15
+            )
+    assert min(right.values()) >= 16 and min(within.values()) >= 19, (right, within)
 
 
 def test_constant_latencies_fit_a_constant() -> None:
@@ -79,12 +100,15 @@ def test_constant_latencies_fit_a_constant() -> None:
 
 
 def test_near_constant_latencies_fit_parameters_a_scenario_may_state() -> None:
-    """Sleeps of 50 ms +- 0.05% (a gamma MLE shape of ~5e6) fit inside the scenario ceilings, mean kept."""
+    """Sleeps of 50 ms +- 0.05% (a gamma MLE shape of ~5e6, clamped in every fold's gamma fit): whichever
+    family wins states parameters inside the scenario ceilings and keeps the median."""
     fits = [fit_latency(list(np.random.default_rng(s).gamma(4e6, 50 / 4e6, 8)), key="a") for s in range(40)]
-    gammas = [f.latency for f in fits if isinstance(f.latency, Gamma)]
-    assert gammas, "no seed made gamma win: the test no longer covers the clamp"
-    assert all(g.shape <= MAX_SHAPE and g.quantile(0.5) == pytest.approx(50, rel=1e-3) for g in gammas)
-    assert all(f.latency.sigma <= MAX_SIGMA for f in fits if isinstance(f.latency, LogNormal))
+    for f in fits:
+        assert f.latency.quantile(0.5) == pytest.approx(50, rel=1e-3)
+        if isinstance(f.latency, Gamma):
+            assert f.latency.shape <= MAX_SHAPE
+        else:
+            assert isinstance(f.latency, LogNormal) and f.latency.sigma <= MAX_SIGMA
 
 
 def test_empirical_winner_writes_a_csv_beside_the_scenario(tmp_path: Path) -> None:
@@ -118,3 +142,27 @@ def test_429s_of_a_naive_burst_give_the_quota(tmp_path: Path, capsys: pytest.Cap
     q = sc.quota_of("search_api")
     assert q is not None and q.calls in (10, 11) and q.period_ms == 1000.0
     capsys.readouterr()
+
+
+def test_429s_of_another_framework_give_the_quota(tmp_path: Path) -> None:
+    """A non-pfcbench trace: one turn of 30 parallel calls, the 20 past the tenth answered 429 (half marked
+    http.response.status_code, half error.type): 20 rate limited, no errors, and a quota of 10 per 1000 ms
+    in the written scenario."""
+    doc, _ = make_trace(TOOLS[:1], 1, seed=8, shape=lambda r: [0] * 30)
+    spans = [s for s in doc["resourceSpans"][0]["scopeSpans"][0]["spans"] if s["name"].startswith("execute")]
+    for i, span in enumerate(spans[10:]):
+        key, value = (
+            ("http.response.status_code", {"intValue": "429"})
+            if i % 2
+            else ("error.type", {"stringValue": "429"})
+        )
+        span["attributes"].append({"key": key, "value": value})
+        span["status"] = {"code": 2}
+    trace = write(doc, tmp_path / "limited.json")
+    (tool,) = fit_trace([trace], "q").tools
+    assert (tool.rate_limited, tool.errors, tool.quota_calls, tool.fit.n) == (20, 0, 10, 10)
+    assert main(["fit", str(trace), "--out", str(tmp_path / "q.toml")]) == 0
+    (sc,) = load_file(tmp_path / "q.toml")
+    q = sc.quota_of("search")
+    assert q is not None and (q.calls, q.period_ms) == (10, 1000.0)
+    assert "429s 20/30" in (tmp_path / "q.toml").read_text()
