@@ -19,9 +19,11 @@ from scenarios import make_plan
 
 Progress = Callable[[str], None]
 
-#: the wall time the confirmation run aims at when --trials is not given
-CONFIRM_BUDGET_S = 20.0
-MAX_TRIALS, MIN_TRIALS = 60, 10
+#: the wall time the confirmation run aims at when --trials is not given (advise must end within 60 s)
+CONFIRM_BUDGET_S = 30.0
+#: the p95 change's interval (hedge vs its twin, recommendation vs current) takes each side's p95 at 97.5%,
+#: which needs 72 trials; 80 leave a margin. Fewer when the budget runs out (burst-429: ~20).
+MAX_TRIALS, MIN_TRIALS = 80, 10
 #: measured p50s within 3% are a tie (as predicted ones are): the tie goes to the lower p95, then to the
 #: cheaper. Wider would trade the median for the tail beyond what a "within 5% of the best" check allows.
 MEASURED_TIE = TIE
@@ -88,7 +90,7 @@ def _picks(found: Search, config: AdviseConfig, calls: int) -> list[Prediction]:
 
 
 def _auto_trials(preds: list[Prediction], time_scale: float) -> int:
-    """60 trials (a p95 interval needs 59) unless that would run past ``CONFIRM_BUDGET_S``."""
+    """``MAX_TRIALS`` unless that would run past ``CONFIRM_BUDGET_S``."""
     per_trial = sum(p.p50_ms for p in preds) / 1000 * time_scale + 0.002 * len(preds)
     return max(MIN_TRIALS, min(MAX_TRIALS, int(CONFIRM_BUDGET_S / max(per_trial, 1e-9)) - 1))  # - warm-up
 

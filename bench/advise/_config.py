@@ -24,7 +24,7 @@ class AdviseConfig:
     budget_usd: float | None = None
     #: wall seconds per document second of the confirmation runs (the search itself takes no wall time)
     time_scale: float = 0.05
-    #: confirmation trials; None: 60 (enough for a p95 interval) or fewer to keep the run near 30 s
+    #: confirmation trials; None: 80 (a p95 change's interval needs 72) or fewer to keep it near 30 s
     trials: int | None = None
     seed: int = 7
     #: plans sampled for the search (None: 256, fewer for scenarios with many calls)

@@ -32,7 +32,7 @@ def register(sub: Any) -> None:
     )
     a.add_argument("--time-scale", type=positive_float, default=0.05, help="of the confirmation runs (0.05)")
     a.add_argument(
-        "--trials", type=positive_int, help="confirmation trials (default: 60, fewer to stay ~20 s)"
+        "--trials", type=positive_int, help="confirmation trials (default: 80, fewer to stay ~30 s)"
     )
     a.add_argument("--seed", type=int, default=7)
     a.add_argument(
