@@ -81,6 +81,19 @@ def register(sub: Any) -> None:
     p.add_argument("--port-file", type=Path, default=None, help="write the bound port here once listening")
     p.add_argument("--mode", choices=("parallel", "sequential"), default="parallel", help="calls per turn")
     p.add_argument("--latency-ms", type=float, default=0.0, help="wall ms before each successful answer")
+    _faults(p)
+    _wire(p)
+    p.add_argument(
+        "--expect-key-env",
+        default=None,
+        metavar="VAR",
+        help="accept only the key in this environment variable: others get 400, none 403",
+    )
+    p.set_defaults(handler=cmd_serve_gemini)
+
+
+def _faults(p: Any) -> None:
+    """What the fake gets wrong on purpose: 429/503/500 answers and finish reasons."""
     p.add_argument("--rate-limit-first", type=int, default=0, help="answer the first N requests with 429")
     p.add_argument("--rate-limit-every", type=int, default=0, help="answer every Nth request with 429")
     p.add_argument(
@@ -93,21 +106,6 @@ def register(sub: Any) -> None:
     )
     p.add_argument("--unavailable-first", type=int, default=0, help="then answer N requests with 503")
     p.add_argument("--unavailable-every", type=int, default=0, help="answer every Nth request with 503")
-    p.add_argument("--call-ids", action="store_true", help="ids on calls, required back (Gemini 3)")
-    p.add_argument(
-        "--thought-signatures",
-        action="store_true",
-        help="a signature on each turn's first call, required unchanged on later requests (else 400)",
-    )
-    p.add_argument("--thinking-tokens", type=int, default=0, help="thoughtsTokenCount per turn")
-    p.add_argument(
-        "--thought-parts",
-        action="store_true",
-        help="a thought: true part in each turn that asks for them (includeThoughts)",
-    )
-    p.add_argument("--cached-tokens", type=int, default=0, help="cachedContentTokenCount per turn")
-    p.add_argument("--tool-prompt-tokens", type=int, default=0, help="toolUsePromptTokenCount per turn")
-    p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="streaming: wall ms between SSE chunks")
     p.add_argument(
         "--finish-reason",
         default="MALFORMED_FUNCTION_CALL",
@@ -124,13 +122,25 @@ def register(sub: Any) -> None:
         choices=(0, 429, 500, 503, 504),
         help="every distinct request fails its first attempt with this status",
     )
+
+
+def _wire(p: Any) -> None:
+    """Gemini 2.5/3 wire behaviour: ids, signatures, thinking, token counts, streaming chunks."""
+    p.add_argument("--call-ids", action="store_true", help="ids on calls, required back (Gemini 3)")
     p.add_argument(
-        "--expect-key-env",
-        default=None,
-        metavar="VAR",
-        help="accept only the key in this environment variable: others get 400, none 403",
+        "--thought-signatures",
+        action="store_true",
+        help="a signature on each turn's first call, required unchanged on later requests (else 400)",
     )
-    p.set_defaults(handler=cmd_serve_gemini)
+    p.add_argument("--thinking-tokens", type=int, default=0, help="thoughtsTokenCount per turn")
+    p.add_argument(
+        "--thought-parts",
+        action="store_true",
+        help="a thought: true part in each turn that asks for them (includeThoughts)",
+    )
+    p.add_argument("--cached-tokens", type=int, default=0, help="cachedContentTokenCount per turn")
+    p.add_argument("--tool-prompt-tokens", type=int, default=0, help="toolUsePromptTokenCount per turn")
+    p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="streaming: wall ms between SSE chunks")
 
 
 def cmd_serve_gemini(ns: argparse.Namespace) -> int:

@@ -143,28 +143,11 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
     status = "model_error" if error else _status(response)
     calls = _call_records(spans, plan, time_scale, t0)
     tool_s = sum(c.end_s - c.start_s for c in calls)
-    bill = prices.bill(model, [tokens])
-    session = AfcSession(
-        mode=mode,
-        n_turns=n_turns,
-        model_s=makespan - tool_s,
-        tool_s=tool_s,
-        tokens_in=tokens["tokens_in"],
-        tokens_out=tokens["tokens_out"],
-        cost_usd=bill.usd,
-        price_model=bill.row or model,
-        prices_read_on=bill.read_on,
-        sdk=f"google-genai {sdk_version}",
-        failed_calls=sum(1 for c in calls if c.status != "ok"),
-        missing_calls=len(plan.calls) - len({c.id for c in calls} & {c.id for c in plan.calls}),
-        status=status,
-        tokens_thoughts=tokens["tokens_thoughts"],
-        tokens_cached=tokens["tokens_cached"],
-        tokens_tool_prompt=tokens["tokens_tool_prompt"],
-        price_note=bill.note,
-        error=error,
-        unmapped_calls=spans.extra,
-    )
+    session = _session(
+        plan, calls, spans, prices.bill(model, [tokens]), tokens, model,
+        mode=mode, n_turns=n_turns, model_s=makespan - tool_s, tool_s=tool_s,
+        sdk=f"google-genai {sdk_version}", status=status, error=error,
+    )  # fmt: skip
     return trial_record(
         plan,
         time_scale,
@@ -176,6 +159,33 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
         order=order,
         model="gemini",
         session=session,
+    )
+
+
+def _session(
+    plan: TrialPlan,
+    calls: list[CallRecord],
+    spans: _Spans,
+    bill: Any,
+    tokens: dict[str, int],
+    model: str,
+    **timed: Any,
+) -> AfcSession:
+    """The session's tokens, bill and call counts; ``timed`` brings its timings, turns and status."""
+    return AfcSession(
+        **timed,
+        tokens_in=tokens["tokens_in"],
+        tokens_out=tokens["tokens_out"],
+        cost_usd=bill.usd,
+        price_model=bill.row or model,
+        prices_read_on=bill.read_on,
+        failed_calls=sum(1 for c in calls if c.status != "ok"),
+        missing_calls=len(plan.calls) - len({c.id for c in calls} & {c.id for c in plan.calls}),
+        tokens_thoughts=tokens["tokens_thoughts"],
+        tokens_cached=tokens["tokens_cached"],
+        tokens_tool_prompt=tokens["tokens_tool_prompt"],
+        price_note=bill.note,
+        unmapped_calls=spans.extra,
     )
 
 
