@@ -126,20 +126,20 @@ def _faults(p: Any) -> None:
 
 def _wire(p: Any) -> None:
     """Gemini 2.5/3 wire behaviour: ids, signatures, thinking, token counts, streaming chunks."""
-    p.add_argument("--call-ids", action="store_true", help="ids on calls, required back (Gemini 3)")
-    p.add_argument(
-        "--thought-signatures",
-        action="store_true",
-        help="a signature on each turn's first call, required unchanged on later requests (else 400)",
-    )
-    p.add_argument("--thinking-tokens", type=int, default=0, help="thoughtsTokenCount per turn")
-    p.add_argument(
-        "--thought-parts",
-        action="store_true",
-        help="a thought: true part in each turn that asks for them (includeThoughts)",
-    )
-    p.add_argument("--cached-tokens", type=int, default=0, help="cachedContentTokenCount per turn")
-    p.add_argument("--tool-prompt-tokens", type=int, default=0, help="toolUsePromptTokenCount per turn")
+    switches = {
+        "--call-ids": "ids on calls, required back (Gemini 3)",
+        "--thought-signatures": "a signature on each turn's first call, required unchanged on later requests (else 400)",
+        "--thought-parts": "a thought: true part in each turn that asks for them (includeThoughts)",
+    }
+    for flag, text in switches.items():
+        p.add_argument(flag, action="store_true", help=text)
+    counts = {
+        "--thinking-tokens": "thoughtsTokenCount",
+        "--cached-tokens": "cachedContentTokenCount",
+        "--tool-prompt-tokens": "toolUsePromptTokenCount",
+    }
+    for flag, field in counts.items():
+        p.add_argument(flag, type=int, default=0, help=f"{field} per turn")
     p.add_argument("--chunk-delay-ms", type=float, default=0.0, help="streaming: wall ms between SSE chunks")
 
 
