@@ -14,7 +14,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from bench.cli._args import port_number
+from bench.cli._args import port_number, same_named
 from bench.models import FakeGeminiConfig, FakeGeminiServer, run_server
 from scenarios import Scenario
 
@@ -201,28 +201,16 @@ def cmd_serve_gemini(ns: argparse.Namespace) -> int:
 
 def _base_config(ns: argparse.Namespace, expected: str | None) -> FakeGeminiConfig:
     """The fake's behaviour from the command's flags (the scenarios add their calls)."""
-    return FakeGeminiConfig(
-        mode=ns.mode,
-        latency_s=ns.latency_ms / 1000,
-        expected_key=expected,
-        rate_limit_first=ns.rate_limit_first,
-        rate_limit_every=ns.rate_limit_every,
-        retry_after_s=ns.retry_after,
-        retry_info_only=ns.retry_info_only,
-        unavailable_first=ns.unavailable_first,
-        unavailable_every=ns.unavailable_every,
-        emit_call_ids=ns.call_ids,
-        thought_signatures=ns.thought_signatures,
-        thinking_tokens=ns.thinking_tokens,
-        thought_parts=ns.thought_parts,
-        cached_tokens=ns.cached_tokens,
-        tool_prompt_tokens=ns.tool_prompt_tokens,
-        chunk_delay_s=ns.chunk_delay_ms / 1000,
-        finish_reason=ns.finish_reason.upper(),
-        finish_reason_rate=ns.finish_rate,
-        server_error_first=ns.server_error_first,
-        fail_first_attempt=ns.fail_first_attempt,
-    )
+    # the flags are named after the fake's settings; these six are given in other units or names
+    renamed = {
+        "latency_s": ns.latency_ms / 1000,
+        "retry_after_s": ns.retry_after,
+        "emit_call_ids": ns.call_ids,
+        "chunk_delay_s": ns.chunk_delay_ms / 1000,
+        "finish_reason": ns.finish_reason.upper(),
+        "finish_reason_rate": ns.finish_rate,
+    }
+    return FakeGeminiConfig(**same_named(ns, FakeGeminiConfig) | renamed, expected_key=expected)
 
 
 def _serve(
