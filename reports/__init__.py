@@ -28,6 +28,8 @@ from reports._schema import (
     parse_record,
     read_records,
     read_results,
+    streamed_label,
+    whole_turn_twin,
     write_json_atomic,
     write_text_atomic,
 )
@@ -197,10 +199,12 @@ __all__ = [
     "render_report",
     "run_gate",
     "saturation_qps",
+    "streamed_label",
     "summarize",
     "sweep_markdown",
     "trials_frame",
     "trials_needed",
+    "whole_turn_twin",
     "write_json_atomic",
     "write_text_atomic",
 ]

@@ -40,6 +40,21 @@ def is_raw(label: str) -> bool:
     return label in RAW_LABELS
 
 
+#: A streamed model run (``--stream``) also runs each executor's query without streaming, in the same trial
+#: and interleaved with it, under the executor's label plus this suffix: the measured side of the saving.
+WHOLE_TURN_SUFFIX = "~whole-turn"
+
+
+def whole_turn_twin(label: str) -> str:
+    """The label of ``label``'s twin that waits for the whole model turn before starting its calls."""
+    return label + WHOLE_TURN_SUFFIX
+
+
+def streamed_label(label: str) -> str | None:
+    """The streamed executor a whole-turn twin's label stands beside, or None for any other label."""
+    return label.removesuffix(WHOLE_TURN_SUFFIX) if label.endswith(WHOLE_TURN_SUFFIX) else None
+
+
 #: Call statuses an executor may report. ``abandoned``: a sync tool that never returned (a thread
 #: cannot be killed); ``fallback``: the call failed and a configured fallback value was used.
 CALL_STATUSES = (

@@ -40,6 +40,8 @@ from reports import (
     TrialRecord,
     is_raw,
     read_records,
+    streamed_label,
+    whole_turn_twin,
     write_json_atomic,
 )
 from scenarios import Scenario, ToolApi, TrialPlan, build_toolbox, make_plan, model_table
@@ -110,7 +112,10 @@ class RunConfig:
         """The raw references each trial runs beside the executors (none in a model run: a session's
         makespan includes the model, which a bare gather does not; none with real tools: a bare gather
         sleeps the plan's latencies, and a real tool's work is not in the plan; none under guards: a bare
-        gather has no deadline, timeout, retry or hedge, so it would be the floor of another turn)."""
+        gather has no deadline, timeout, retry or hedge, so it would be the floor of another turn). A streamed
+        run's references are instead each executor's whole-turn twin (``reports.whole_turn_twin``)."""
+        if self.stream:  # the measured side of streaming's saving: the same query, whole turn first
+            return tuple(whole_turn_twin(lb) for lb in self.executors if lb != AFC)
         real = any(s.real_tools() for s in self.scenarios)
         plain = self.model == "none" and not real and self.guards is None
         return RAW_LABELS if self.raw and plain else ()
@@ -336,7 +341,12 @@ def _record(
             toolbox=toolbox,
         )
     assert model is not None, "a model run needs a model driver"
-    return _session(config, plan, mode, label, (executors, model), run_id=run_id, order=order)
+    streamed = streamed_label(label)
+    if streamed is None:
+        return _session(config, plan, mode, label, (executors, model), run_id=run_id, order=order)
+    whole = dataclasses.replace(config, stream=False)
+    rec = _session(whole, plan, mode, streamed, (executors, model), run_id=run_id, order=order)
+    return dataclasses.replace(rec, executor=label)
 
 
 def _session(

@@ -400,6 +400,18 @@ def _sum(turns: Sequence[Mapping[str, Any]], key: str) -> int:
     return sum(int(t.get(key) or 0) for t in turns)
 
 
+def _lower_bound(tools_s: float, turns: Sequence[Mapping[str, Any]], stream: bool) -> float:
+    """The plan's bound plus the model time this query could not avoid (the turns it actually took).
+
+    Streamed, a turn's calls start while it still streams, so only the turns that asked for no call (the
+    answer, which waits for every tool) add to the tools' bound; and no query beats its model's own time."""
+    model = sum(float(t["latency_s"]) for t in turns)
+    if not stream:
+        return tools_s + model
+    after_tools = sum(float(t["latency_s"]) for t in turns if not t.get("calls"))
+    return max(model, tools_s + after_tools)
+
+
 def _record(loop: _Loop, model_name: str, ask: Ask, makespan: float, time_scale: float) -> TrialRecord:
     plan, turns = loop.plan, loop.turns
     mode, price_model = ask.mode, ask.price_model
@@ -432,14 +444,15 @@ def _record(loop: _Loop, model_name: str, ask: Ask, makespan: float, time_scale:
         error=loop.error,
         stream_saved_s=loop.saved_s if loop.stream else None,
     )
+    bound = _lower_bound(plan.lower_bound_ms() / 1000 * time_scale, turns, loop.stream)
     return trial_record(
         plan,
         time_scale,
         executor=loop.executor.name,
         makespan_s=makespan,
-        # the plan's bound plus the model time this query could not avoid (the turns it actually took)
-        lower_bound_s=plan.lower_bound_ms() / 1000 * time_scale + model_latency,
-        ideal_s=loop.ideal_tools + model_latency,
+        lower_bound_s=bound,
+        # streamed, the whole-turn ideal less what dispatch on arrival saves by the same prediction
+        ideal_s=max(bound, loop.ideal_tools + model_latency - (loop.saved_s if loop.stream else 0.0)),
         calls=call_records(loop.results, plan, time_scale, loop.t0, loop.arrived),
         run_id=ask.run_id,
         order=ask.order,

@@ -72,12 +72,19 @@ def test_streamed_gemini3_run_keeps_signatures_counts_thinking_and_starts_calls_
     assert all(r.session.tokens_thoughts == 600 for r in recs)
     with_thinking = recs[0].session.cost_usd
     assert with_thinking > (recs[0].session.tokens_in * 0.30 + recs[0].session.tokens_out * 2.50) / 1e6
-    for r in recs:
+    streamed = [r for r in recs if r.executor in ("threaded", "asyncio")]
+    for r in streamed:
         first_turn_end = r.session.turns[0].end_s
         assert all(c.arrived_s is not None for c in r.calls)
         assert min(c.start_s for c in r.calls) < first_turn_end
+    # each streamed query has its whole-turn twin, same trial, not streamed: the measured side of the saving
+    twins = {(r.executor, r.trial) for r in recs if r not in streamed}
+    assert twins == {(f"{r.executor}~whole-turn", r.trial) for r in streamed}
+    assert all(r.session.stream_saved_s is None and all(c.arrived_s is None for c in r.calls)
+               for r in recs if r not in streamed)  # fmt: skip
+    assert all(r.lower_bound_s <= r.makespan_s for r in recs)
     e2e = (out / "e2e.md").read_text()
-    assert "Streaming" in e2e and "saved" in e2e
+    assert "Streaming" in e2e and "measured (median of 3 paired differences" in e2e
     cap = capsys.readouterr()
     assert _scan(tmp_path, cap.out, cap.err) == []
 

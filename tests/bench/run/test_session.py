@@ -249,3 +249,14 @@ def test_status_of_a_failed_query_or_one_stopped_at_max_turns(clock) -> None:  #
     model = SimulatedModel("sequential", FLAT, sleep=clock.sleep)
     rec = run_session(plan, model, ex, 1.0, Ask("sequential", PRICES, "x", max_turns=2), world)
     assert rec.session.status == "max_turns" and rec.session.n_turns == 2 and not rec.session.answered
+
+
+def test_a_streamed_session_bound_lets_calls_overlap_their_turn() -> None:
+    """Streamed, only turns that asked for no call add to the tools' bound, and the model's own time is a
+    floor; not streamed, every turn adds (a streamed query once fell 'below its lower bound')."""
+    from bench.run._session import _lower_bound
+
+    turns = [{"latency_s": 0.3, "calls": ["a", "b"]}, {"latency_s": 0.1, "calls": []}]
+    assert _lower_bound(0.5, turns, stream=False) == pytest.approx(0.9)
+    assert _lower_bound(0.5, turns, stream=True) == pytest.approx(0.6)
+    assert _lower_bound(0.05, turns, stream=True) == pytest.approx(0.4)
