@@ -148,11 +148,37 @@ def render_advice_markdown(advice: Mapping[str, Any], context: Mapping[str, Any]
     return "\n".join(lines)
 
 
+def _number_chosen(ax: Any, chosen: Sequence[Row]) -> None:
+    """The confirmed configurations as numbered stars, their labels listed in a corner: written beside
+    the points they overlapped wherever several are predicted alike. Points within 1.5% of both axes'
+    spans share one tag ("1, 3")."""
+    xs = [float(p["predicted_p50_ms"]) for p in chosen]
+    ys = [float(p["predicted_p95_ms"]) for p in chosen]
+    ax.scatter(xs, ys, marker="*", s=80, c="C3", zorder=3)
+    (x0, x1), (y0, y1) = ax.get_xlim(), ax.get_ylim()
+    tags: list[tuple[float, float, list[str]]] = []
+    for i, (x, y) in enumerate(zip(xs, ys, strict=True), start=1):
+        near = next(
+            (t for t in tags if abs(t[0] - x) < 0.015 * (x1 - x0) and abs(t[1] - y) < 0.015 * (y1 - y0)), None
+        )
+        if near is None:
+            tags.append((x, y, [str(i)]))
+        else:
+            near[2].append(str(i))
+    for x, y, nums in tags:
+        ax.annotate(
+            ", ".join(nums), (x, y), fontsize=8, xytext=(5, 3), textcoords="offset points", color="C3"
+        )
+    key = "\n".join(f"{i}  {p['label']}" for i, p in enumerate(chosen, start=1))
+    ax.text(0.02, 0.98, key, transform=ax.transAxes, va="top", ha="left", fontsize=7, family="monospace",
+            bbox={"boxstyle": "round", "fc": "white", "ec": "0.8"})  # fmt: skip
+
+
 def plot_pareto(
     points: Sequence[Row], front: Sequence[Row], chosen: Sequence[Row], path: str | os.PathLike[str]
 ) -> None:
     """Predicted p50 against p95 of every configuration evaluated, the Pareto front joined, the confirmed
-    ones labelled (each row: label, predicted_p50_ms, predicted_p95_ms)."""
+    ones numbered (each row: label, predicted_p50_ms, predicted_p95_ms)."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(7, 4.5))
     ax.scatter(
@@ -166,23 +192,15 @@ def plot_pareto(
     ax.plot(
         [p["predicted_p50_ms"] for p in f],
         [p["predicted_p95_ms"] for p in f],
-        "o-",
+        "o",  # not joined: the front is over five objectives, and this is only two of them
         ms=4,
-        label="Pareto front",
+        label="Pareto front (failed calls, 429s, p50, p95, extra calls)",
     )
-    for p in chosen:
-        ax.scatter([p["predicted_p50_ms"]], [p["predicted_p95_ms"]], marker="*", s=80, c="C3")
-        ax.annotate(
-            p["label"],
-            (p["predicted_p50_ms"], p["predicted_p95_ms"]),
-            fontsize=7,
-            xytext=(4, 4),
-            textcoords="offset points",
-        )
+    _number_chosen(ax, chosen)
     ax.set_xlabel("predicted p50 makespan (ms)")
     ax.set_ylabel("predicted p95 makespan (ms)")
     ax.set_title("Configurations on a virtual clock")
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
     fig.savefig(path, dpi=110)
     plt.close(fig)
