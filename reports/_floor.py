@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from reports._intervals import CI, median_ci
+from reports._replay import RECORDED
 from reports._schema import RAW_ASYNCIO, RAW_THREADS
 
 
@@ -71,6 +72,8 @@ def floor_split(executors: pd.DataFrame, raw: pd.DataFrame) -> list[FloorRow]:
     cols = ["scenario", "trial", "makespan_ms", "ideal_ms"]
     refs = dict(iter(raw.groupby(["scenario", "executor"], sort=False)[cols]))
     for (sc, ex), g in executors.groupby(["scenario", "executor"], sort=False):
+        if ex == RECORDED:  # production's own time in a trace replay: nothing of it ran on this machine
+            continue
         partner = raw_partner(str(ex))
         r = refs.get((sc, partner))
         if r is None or r.empty:

@@ -39,6 +39,14 @@ def test_raw_partner() -> None:
     assert raw_partner("threaded") == raw_partner("sequential") == "raw-threads"
 
 
+def test_a_trace_replays_recorded_turns_have_no_floor_split(gen: Any) -> None:
+    """`recorded` is production's time in a trace replay: nothing of it ran here, so it gets no split row."""
+    recs = [
+        r for t in range(8) for r in _trial(gen, t, {"threaded": 5.0, "recorded": 400.0, "raw-threads": 3.0})
+    ]
+    assert [r.executor for r in floor_split(*split_raw(trials_frame(recs)))] == ["threaded"]
+
+
 def test_floor_split_is_paired_per_trial(gen: Any) -> None:
     """Machine cost = raw − ideal; implementation cost = executor − raw, per trial, median with a CI."""
     recs = [
