@@ -400,16 +400,16 @@ def _sum(turns: Sequence[Mapping[str, Any]], key: str) -> int:
     return sum(int(t.get(key) or 0) for t in turns)
 
 
-def _lower_bound(tools_s: float, turns: Sequence[Mapping[str, Any]], stream: bool) -> float:
+def _lower_bound(tools_s: float, model_s: float, turns: Sequence[Mapping[str, Any]], stream: bool) -> float:
     """The plan's bound plus the model time this query could not avoid (the turns it actually took).
 
     Streamed, a turn's calls start while it still streams, so only the turns that asked for no call (the
-    answer, which waits for every tool) add to the tools' bound; and no query beats its model's own time."""
-    model = sum(float(t["latency_s"]) for t in turns)
+    answer, which waits for every tool) add to the tools' bound; and no query beats its model's own time
+    (``model_s``, the turns' latencies summed)."""
     if not stream:
-        return tools_s + model
+        return tools_s + model_s
     after_tools = sum(float(t["latency_s"]) for t in turns if not t.get("calls"))
-    return max(model, tools_s + after_tools)
+    return max(model_s, tools_s + after_tools)
 
 
 def _record(loop: _Loop, model_name: str, ask: Ask, makespan: float, time_scale: float) -> TrialRecord:
@@ -444,7 +444,7 @@ def _record(loop: _Loop, model_name: str, ask: Ask, makespan: float, time_scale:
         error=loop.error,
         stream_saved_s=loop.saved_s if loop.stream else None,
     )
-    bound = _lower_bound(plan.lower_bound_ms() / 1000 * time_scale, turns, loop.stream)
+    bound = _lower_bound(plan.lower_bound_ms() / 1000 * time_scale, model_latency, turns, loop.stream)
     return trial_record(
         plan,
         time_scale,

@@ -257,6 +257,6 @@ def test_a_streamed_session_bound_lets_calls_overlap_their_turn() -> None:
     from bench.run._session import _lower_bound
 
     turns = [{"latency_s": 0.3, "calls": ["a", "b"]}, {"latency_s": 0.1, "calls": []}]
-    assert _lower_bound(0.5, turns, stream=False) == pytest.approx(0.9)
-    assert _lower_bound(0.5, turns, stream=True) == pytest.approx(0.6)
-    assert _lower_bound(0.05, turns, stream=True) == pytest.approx(0.4)
+    assert _lower_bound(0.5, 0.4, turns, stream=False) == pytest.approx(0.9)
+    assert _lower_bound(0.5, 0.4, turns, stream=True) == pytest.approx(0.6)
+    assert _lower_bound(0.05, 0.4, turns, stream=True) == pytest.approx(0.4)
