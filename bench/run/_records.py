@@ -6,7 +6,7 @@ Times in records are wall seconds as run: a plan's document milliseconds times `
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 
 from executors import CallResult
 from reports import NO_SESSION, CallRecord, Session, TrialRecord
@@ -79,6 +79,34 @@ def call_records(
     return tuple(call_record(r, by_id.get(r.call.id), time_scale, t0, got.get(r.call.id)) for r in results)
 
 
+def tools_bound_s(plan: TrialPlan, ran: Collection[str], time_scale: float) -> float:
+    """The plan's lower bound in wall seconds when every call ran; when a model asked for only some of
+    them, the longest of those (no schedule beats its slowest call, whatever the quota or dependencies)."""
+    if all(c.id in ran for c in plan.calls):
+        return plan.lower_bound_ms() / 1000 * time_scale
+    return max((planned_s(c, time_scale) for c in plan.calls if c.id in ran), default=0.0)
+
+
+def _with_unrequested(
+    calls: Sequence[CallRecord], plan: TrialPlan, time_scale: float, at_s: float
+) -> tuple[CallRecord, ...]:
+    """``calls`` plus the plan's calls that never ran (a model ended its query without asking for them), as
+    ``skipped`` at the query's end, in the plan's order: every record of a trial holds the same planned
+    calls, so the design stays paired; calls the plan never made come last."""
+    have = {c.id for c in calls}
+    missing = [
+        span_record(
+            c.id, c.tool, c, time_scale, (at_s, at_s), "skipped", error="never requested by the model"
+        )
+        for c in plan.calls
+        if c.id not in have
+    ]
+    if not missing:
+        return tuple(calls)
+    index = {c.id: i for i, c in enumerate(plan.calls)}
+    return tuple(sorted([*calls, *missing], key=lambda c: index.get(c.id, len(index))))
+
+
 def trial_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, keyword-only
     plan: TrialPlan,
     time_scale: float,
@@ -112,7 +140,7 @@ def trial_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, k
         ideal_s=ideal_s,
         planned_sum_s=sum(firsts),
         planned_max_s=max(firsts, default=0.0),
-        calls=tuple(calls),
+        calls=_with_unrequested(calls, plan, time_scale, makespan_s),
         model=model,
         session=session,
     )

@@ -36,7 +36,7 @@ from bench.models import (
     Turn,
 )
 from bench.run._convert import planned_work, quotas_of
-from bench.run._records import call_records, trial_record
+from bench.run._records import call_records, tools_bound_s, trial_record
 from executors import CallResult, Executor, PlannedWork, Quota, ToolCall, Tools, fine_timer_loop
 from reports import ModelSession, TrialRecord, TurnSpan
 from scenarios import PlannedCall, Scenario, TrialPlan, build_toolbox
@@ -444,7 +444,8 @@ def _record(loop: _Loop, model_name: str, ask: Ask, makespan: float, time_scale:
         error=loop.error,
         stream_saved_s=loop.saved_s if loop.stream else None,
     )
-    bound = _lower_bound(plan.lower_bound_ms() / 1000 * time_scale, model_latency, turns, loop.stream)
+    tools = tools_bound_s(plan, loop.mapper.used, time_scale)
+    bound = _lower_bound(tools, model_latency, turns, loop.stream)
     return trial_record(
         plan,
         time_scale,

@@ -260,3 +260,20 @@ def test_a_streamed_session_bound_lets_calls_overlap_their_turn() -> None:
     assert _lower_bound(0.5, 0.4, turns, stream=False) == pytest.approx(0.9)
     assert _lower_bound(0.5, 0.4, turns, stream=True) == pytest.approx(0.6)
     assert _lower_bound(0.05, 0.4, turns, stream=True) == pytest.approx(0.4)
+
+
+def test_a_query_cut_short_records_every_planned_call_and_a_bound_it_meets(clock) -> None:  # type: ignore[no-untyped-def]
+    """Calls the model never asked for are recorded skipped, in the plan's order (every record of a trial
+    holds the same planned calls), and the lower bound counts only the calls that ran."""
+    plan = make_plan(load_catalog()["doc-3apis"], 7, 0)
+    ex = Sequential(clock=clock, sleep=clock.sleep)
+    world = World(clock, clock.sleep, clock.asleep)
+    model = SimulatedModel("sequential", FLAT, sleep=clock.sleep)
+    rec = run_session(plan, model, ex, 1.0, Ask("sequential", PRICES, "x", max_turns=2), world)
+    assert [c.id for c in rec.calls] == [c.id for c in plan.calls]
+    missing = rec.session.missing_calls
+    assert missing >= 1 and [c.status for c in rec.calls] == ["ok"] * (3 - missing) + ["skipped"] * missing
+    assert rec.calls[2].error == "never requested by the model"
+    assert rec.lower_bound_s <= rec.makespan_s
+    failed = run_session(plan, _Failing("quota"), ex, 1.0, Ask("parallel", PRICES, "x"), world)  # type: ignore[arg-type]
+    assert [c.status for c in failed.calls] == ["skipped"] * 3 and failed.lower_bound_s <= failed.makespan_s
