@@ -5,7 +5,14 @@ planned durations, dependencies and quotas.
 """
 
 from executors._aimd import AimdLimiter, AimdStatistics
-from executors._deps import DependencyError, check_graph, find_cycle, resolve_args, topological_order
+from executors._deps import (
+    DependencyError,
+    check_graph,
+    find_cycle,
+    references,
+    resolve_args,
+    topological_order,
+)
 from executors._deps import levels as dependency_levels
 from executors._doc_limiter import DocWindowLimiter
 from executors._guards import Guards, RetryPolicy, Turn
@@ -84,6 +91,7 @@ __all__ = [
     "limiters_for",
     "make_executor",
     "open_turn",
+    "references",
     "resolve_args",
     "schedule",
     "simulate",

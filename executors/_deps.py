@@ -9,7 +9,7 @@ a cycle in parallel).
 from __future__ import annotations
 
 import graphlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 from executors._types import ToolCall
@@ -124,21 +124,26 @@ def topological_order(calls: Sequence[ToolCall]) -> list[int]:
     return placed
 
 
-def resolve_args(args: Mapping[str, Any], values: Mapping[str, Any]) -> dict[str, Any]:
-    """``args`` with every ``$from`` placeholder replaced by the referenced call's value (KeyError if absent)."""
-    return {k: _resolve(v, values) for k, v in args.items()}
+def resolve_args(
+    args: Mapping[str, Any], values: Mapping[str, Any], keep: Collection[str] = ()
+) -> dict[str, Any]:
+    """``args`` with every ``$from`` placeholder replaced by the referenced call's value (KeyError if absent);
+    placeholders naming a call in ``keep`` stay as they are (a later resolution fills them)."""
+    return {k: _resolve(v, values, keep) for k, v in args.items()}
 
 
-def _resolve(v: Any, values: Mapping[str, Any]) -> Any:
+def _resolve(v: Any, values: Mapping[str, Any], keep: Collection[str]) -> Any:
     if isinstance(v, Mapping):
         ref = v.get(FROM)
         if isinstance(ref, str):
+            if ref in keep:
+                return v
             value = values[ref]
             key = v.get("key")
             if key is not None and isinstance(value, Mapping):
                 return value.get(key)
             return value
-        return {k: _resolve(x, values) for k, x in v.items()}
+        return {k: _resolve(x, values, keep) for k, x in v.items()}
     if isinstance(v, list):
-        return [_resolve(x, values) for x in v]
+        return [_resolve(x, values, keep) for x in v]
     return v

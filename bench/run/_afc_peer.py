@@ -29,7 +29,7 @@ from bench.models import (
     stop_status,
 )
 from bench.run._convert import planned_work, quotas_of
-from bench.run._records import span_record, tools_bound_s, trial_record
+from bench.run._records import delivered_bound_s, span_record, trial_record
 from bench.run._session import DEFAULT_MAX_TURNS, FATAL_KINDS, query_text, tool_decls
 from executors import Sequential
 from reports import AfcSession, CallRecord, TrialRecord
@@ -153,7 +153,9 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
         time_scale,
         executor=NAME,
         makespan_s=makespan,
-        lower_bound_s=tools_bound_s(plan, {c.id for c in calls}, time_scale),
+        lower_bound_s=delivered_bound_s(
+            plan, {c.id: c.attempts for c in calls if c.status == "ok"}, time_scale
+        ),
         ideal_s=_sequential_ideal(plan, time_scale),
         calls=calls,
         run_id=run_id,

@@ -6,7 +6,7 @@ Times in records are wall seconds as run: a plan's document milliseconds times `
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from executors import CallResult
 from reports import NO_SESSION, CallRecord, Session, TrialRecord
@@ -79,12 +79,11 @@ def call_records(
     return tuple(call_record(r, by_id.get(r.call.id), time_scale, t0, got.get(r.call.id)) for r in results)
 
 
-def tools_bound_s(plan: TrialPlan, ran: Collection[str], time_scale: float) -> float:
-    """The plan's lower bound in wall seconds when every call ran; when a model asked for only some of
-    them, the longest of those (no schedule beats its slowest call, whatever the quota or dependencies)."""
-    if all(c.id in ran for c in plan.calls):
-        return plan.lower_bound_ms() / 1000 * time_scale
-    return max((planned_s(c, time_scale) for c in plan.calls if c.id in ran), default=0.0)
+def delivered_bound_s(plan: TrialPlan, completed: Mapping[str, int], time_scale: float) -> float:
+    """The plan's lower bound in wall seconds held to the work delivered (``completed``: call id -> attempts
+    of the calls that succeeded): a run that gave up on calls (429s of a naive burst, timeouts, skipped
+    dependents, calls a model never asked for) is not reported as beating the impossible."""
+    return plan.lower_bound_ms(completed) / 1000 * time_scale
 
 
 def _with_unrequested(
@@ -160,15 +159,13 @@ def turn_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, ke
     session: Session = NO_SESSION,
 ) -> TrialRecord:
     """One executor run of a plan's calls (a plain trial, or one query of a load run)."""
-    # The bound is held to the work delivered: calls that failed (429s of a naive burst, timeouts, skipped
-    # dependents) are left out, so a run that gives up fast is not reported as beating the impossible.
     completed = {r.call.id: r.attempts for r in results if r.status == "ok"}
     return trial_record(
         plan,
         time_scale,
         executor=executor,
         makespan_s=makespan_s,
-        lower_bound_s=plan.lower_bound_ms(completed) / 1000 * time_scale,
+        lower_bound_s=delivered_bound_s(plan, completed, time_scale),
         ideal_s=ideal_s,
         calls=call_records(results, plan, time_scale, t0),
         run_id=run_id,

@@ -36,8 +36,18 @@ from bench.models import (
     Turn,
 )
 from bench.run._convert import planned_work, quotas_of
-from bench.run._records import call_records, tools_bound_s, trial_record
-from executors import CallResult, Executor, PlannedWork, Quota, ToolCall, Tools, fine_timer_loop
+from bench.run._records import call_records, delivered_bound_s, trial_record
+from executors import (
+    CallResult,
+    Executor,
+    PlannedWork,
+    Quota,
+    ToolCall,
+    Tools,
+    fine_timer_loop,
+    references,
+    resolve_args,
+)
 from reports import ModelSession, TrialRecord, TurnSpan
 from scenarios import PlannedCall, Scenario, TrialPlan, build_toolbox
 
@@ -93,11 +103,29 @@ class CallMapper:
         # request_id is how the simulated API finds its planned draw: added here, never shown to the model
         return ToolCall(hit.id, hit.tool, {**spec.args, "request_id": hit.id}, hit.after)
 
-    def map(self, specs: Sequence[FunctionCallSpec]) -> list[ToolCall]:
+    def map(
+        self, specs: Sequence[FunctionCallSpec], earlier: Mapping[str, Any] | None = None
+    ) -> list[ToolCall]:
+        """The turn's calls; ``earlier``: the values of calls that returned in earlier turns."""
         out = [self.one(s) for s in specs]
-        # within one turn, only wait for calls of the same turn: earlier turns' calls have returned
+        # within one turn, only wait for calls of the same turn: earlier turns' calls have returned, and
+        # their values stand where the arguments name them (a model writes what it was answered)
         ids = {c.id for c in out}
-        return [ToolCall(c.id, c.name, c.args, tuple(a for a in c.after if a in ids)) for c in out]
+        return [
+            ToolCall(
+                c.id, c.name, _answered(c.args, ids, earlier or {}), tuple(a for a in c.after if a in ids)
+            )
+            for c in out
+        ]
+
+
+def _answered(args: Mapping[str, Any], turn: set[str], earlier: Mapping[str, Any]) -> Mapping[str, Any]:
+    """``args`` with placeholders naming earlier turns' calls replaced by their values (None for a call
+    that gave none); those naming this turn's calls stay for the executor to fill."""
+    named = references(args) - turn
+    if not named:
+        return args
+    return resolve_args(args, {i: earlier.get(i) for i in named}, keep=turn)
 
 
 def function_response(result: CallResult) -> dict[str, Any]:
@@ -183,7 +211,7 @@ class _Loop:
 
     def to_run(self, turn: Turn) -> list[ToolCall]:
         """The turn's calls not already started on arrival."""
-        return self.mapper.map(turn.calls[len(self.pending) :])
+        return self.mapper.map(turn.calls[len(self.pending) :], {r.call.id: r.value for r in self.results})
 
     def tools_done(self, calls: Sequence[ToolCall], got: Sequence[CallResult], start: float) -> None:
         spent = self.clock() - start
@@ -444,7 +472,7 @@ def _record(loop: _Loop, model_name: str, ask: Ask, makespan: float, time_scale:
         error=loop.error,
         stream_saved_s=loop.saved_s if loop.stream else None,
     )
-    tools = tools_bound_s(plan, loop.mapper.used, time_scale)
+    tools = delivered_bound_s(plan, {r.call.id: r.attempts for r in loop.results if r.ok}, time_scale)
     bound = _lower_bound(tools, model_latency, turns, loop.stream)
     return trial_record(
         plan,

@@ -277,3 +277,17 @@ def test_a_query_cut_short_records_every_planned_call_and_a_bound_it_meets(clock
     assert rec.lower_bound_s <= rec.makespan_s
     failed = run_session(plan, _Failing("quota"), ex, 1.0, Ask("parallel", PRICES, "x"), world)  # type: ignore[arg-type]
     assert [c.status for c in failed.calls] == ["skipped"] * 3 and failed.lower_bound_s <= failed.makespan_s
+
+
+@pytest.mark.parametrize("mode", ["sequential", "dependent"])
+def test_a_dependency_answered_in_an_earlier_turn_stands_in_the_arguments(clock, mode) -> None:  # type: ignore[no-untyped-def]
+    """One call per turn on a dependency scenario: a call naming an earlier turn's call gets that call's value
+    in its arguments (as a model writes what it was answered), so the query runs whole; once it was refused
+    as 'takes an argument from ... but does not list it in after'."""
+    plan = make_plan(load_catalog()["deps-diamond"], 7, 0)
+    ex = Sequential(clock=clock, sleep=clock.sleep)
+    world = World(clock, clock.sleep, clock.asleep)
+    model = SimulatedModel(mode, FLAT, sleep=clock.sleep)
+    rec = run_session(plan, model, ex, 1.0, Ask(mode, PRICES, "x"), world)
+    assert rec.session.status == "answered" and rec.session.failed_calls == 0
+    assert [c.status for c in rec.calls] == ["ok"] * len(plan.calls)
