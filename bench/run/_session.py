@@ -103,29 +103,26 @@ class CallMapper:
         # request_id is how the simulated API finds its planned draw: added here, never shown to the model
         return ToolCall(hit.id, hit.tool, {**spec.args, "request_id": hit.id}, hit.after)
 
-    def map(
-        self, specs: Sequence[FunctionCallSpec], earlier: Mapping[str, Any] | None = None
-    ) -> list[ToolCall]:
-        """The turn's calls; ``earlier``: the values of calls that returned in earlier turns."""
+    def map(self, specs: Sequence[FunctionCallSpec], earlier: Sequence[CallResult] = ()) -> list[ToolCall]:
+        """The turn's calls; ``earlier``: the results of earlier turns' calls."""
         out = [self.one(s) for s in specs]
         # within one turn, only wait for calls of the same turn: earlier turns' calls have returned, and
         # their values stand where the arguments name them (a model writes what it was answered)
         ids = {c.id for c in out}
         return [
-            ToolCall(
-                c.id, c.name, _answered(c.args, ids, earlier or {}), tuple(a for a in c.after if a in ids)
-            )
+            ToolCall(c.id, c.name, _answered(c.args, ids, earlier), tuple(a for a in c.after if a in ids))
             for c in out
         ]
 
 
-def _answered(args: Mapping[str, Any], turn: set[str], earlier: Mapping[str, Any]) -> Mapping[str, Any]:
+def _answered(args: Mapping[str, Any], turn: set[str], earlier: Sequence[CallResult]) -> Mapping[str, Any]:
     """``args`` with placeholders naming earlier turns' calls replaced by their values (None for a call
     that gave none); those naming this turn's calls stay for the executor to fill."""
     named = references(args) - turn
     if not named:
-        return args
-    return resolve_args(args, {i: earlier.get(i) for i in named}, keep=turn)
+        return args  # the usual turn: no earlier value is looked up
+    values = dict.fromkeys(named) | {r.call.id: r.value for r in earlier if r.call.id in named}
+    return resolve_args(args, values, keep=turn)
 
 
 def function_response(result: CallResult) -> dict[str, Any]:
@@ -211,7 +208,7 @@ class _Loop:
 
     def to_run(self, turn: Turn) -> list[ToolCall]:
         """The turn's calls not already started on arrival."""
-        return self.mapper.map(turn.calls[len(self.pending) :], {r.call.id: r.value for r in self.results})
+        return self.mapper.map(turn.calls[len(self.pending) :], self.results)
 
     def tools_done(self, calls: Sequence[ToolCall], got: Sequence[CallResult], start: float) -> None:
         spent = self.clock() - start
