@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 
 from reports._frames import executor_order, load_run
 from reports._intervals import DEFAULT_RESAMPLES, make_rng, ratio_of_quantiles_ci
@@ -26,12 +27,21 @@ def _one(values: set[object], what: str, scenario: str, which: str) -> object:
     return next(iter(values))
 
 
+#: executors renamed since older runs, compared under their current label
+RENAMED = {"sdk-afc": "genai-afc"}
+
+
+def _current_labels(trials: pd.DataFrame) -> pd.DataFrame:
+    """``trials`` with old executor labels as today's, so an old run's ``sdk-afc`` meets ``genai-afc``."""
+    return trials.assign(executor=trials["executor"].astype(str).replace(RENAMED))
+
+
 def compare_runs(
     base_dir: str | Path, new_dir: str | Path, *, n_resamples: int = DEFAULT_RESAMPLES, seed: int = 0
 ) -> str:
     """A markdown table per (scenario, executor) present in both runs: medians, ratio new/base, CI."""
     base, new = load_run(base_dir), load_run(new_dir)
-    bt, nt = base.trials, new.trials
+    bt, nt = _current_labels(base.trials), _current_labels(new.trials)
     shared = [s for s in dict.fromkeys(str(x) for x in bt["scenario"]) if s in set(nt["scenario"])]
     for sc in shared:
         bh = _one(set(bt.loc[bt["scenario"] == sc, "scenario_hash"]), "scenario_hash", sc, "base")

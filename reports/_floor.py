@@ -10,7 +10,8 @@ Each trial also runs raw references on the same plan — ``raw-asyncio`` (a bare
   waits as cost.
 
 Both are paired per trial, reported as medians with order-statistic 95% intervals. ``asyncio*`` executors
-pair with ``raw-asyncio``; every other executor with ``raw-threads``.
+and the framework executors whose calls are tasks on an event loop pair with ``raw-asyncio``; every other
+executor (``langgraph``'s thread pool, ``genai-afc``) with ``raw-threads``.
 """
 
 from __future__ import annotations
@@ -26,10 +27,14 @@ from reports._intervals import CI, median_ci
 from reports._replay import RECORDED
 from reports._schema import RAW_ASYNCIO, RAW_THREADS
 
+#: executors whose calls are tasks on an event loop: ours, and the framework executors of that kind
+#: (bench.run.frameworks; reports imports nothing of bench, so the labels are listed here)
+_ON_A_LOOP = ("asyncio", "langgraph-async", "pydantic-ai", "openai-agents", "adk")
+
 
 def raw_partner(executor: str) -> str:
-    """The raw reference an executor is measured against."""
-    return RAW_ASYNCIO if executor.startswith("asyncio") else RAW_THREADS
+    """The raw reference an executor is measured against: the primitive of its kind."""
+    return RAW_ASYNCIO if executor.startswith(_ON_A_LOOP) else RAW_THREADS
 
 
 @dataclass(frozen=True, slots=True)

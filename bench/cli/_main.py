@@ -124,7 +124,19 @@ def cmd_list() -> int:
         k = f" [@K: {info.param}]" if info.param else ""
         default = "" if info.name in DEFAULT_EXECUTORS else " (not in the default set)"
         print(f"  {info.name:<{width}}  {info.summary}{k}{default}")
+    _list_frameworks()
     return 0
+
+
+def _list_frameworks() -> None:
+    from bench.run.frameworks import FRAMEWORKS, install_hint, installed
+
+    print("framework executors (the framework's own dispatch; @K sets its knob where it has one):")
+    width = max(len(n) for n in FRAMEWORKS)
+    for name, info in FRAMEWORKS.items():
+        k = f" [@K: {info.knob}]" if info.knob else ""
+        note = "" if installed(name) else f" (not installed: {install_hint(name)})"
+        print(f"  {name:<{width}}  {info.summary}{k}{note}")
 
 
 def _scenarios(refs: Sequence[str], time_scale: float) -> tuple[Scenario, ...]:
@@ -144,11 +156,12 @@ def _scenarios(refs: Sequence[str], time_scale: float) -> tuple[Scenario, ...]:
 
 def _executors(ns: argparse.Namespace, labels: tuple[str, ...], guards: Guards | None) -> dict[str, Executor]:
     from bench.cli._model import AFC
-    from executors import UnknownExecutor, make_executor
+    from bench.run.frameworks import resolve_executor
+    from executors import UnknownExecutor
 
     try:
         return {
-            lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
+            lb: resolve_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
             for lb in labels
             if lb != AFC  # the peer baseline runs its own loop (bench.run's AFC peer)
         }

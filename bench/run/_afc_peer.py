@@ -36,6 +36,8 @@ from reports import AfcSession, CallRecord, TrialRecord
 from scenarios import ToolApi, TrialPlan, build_toolbox
 
 NAME = "sdk-afc"
+#: the framework executor's label for the same path (``bench.run.frameworks``), and the old one
+AFC_LABELS = (NAME, "genai-afc")
 
 
 class _Spans:
@@ -127,6 +129,7 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
     settings: GenerationSettings | None = None,
     prompt: str | None = None,
     max_turns: int = DEFAULT_MAX_TURNS,
+    executor: str = NAME,
 ) -> TrialRecord:
     """One query through google-genai's AFC (sync client), recorded like :func:`run_session`."""
     box = build_toolbox(plan, time_scale)
@@ -151,7 +154,7 @@ def afc_session(  # noqa: PLR0913  # the run's settings as keywords, as run_sess
     return trial_record(
         plan,
         time_scale,
-        executor=NAME,
+        executor=executor,
         makespan_s=makespan,
         lower_bound_s=delivered_bound_s(
             plan, {c.id: c.attempts for c in calls if c.status == "ok"}, time_scale

@@ -23,8 +23,8 @@ from bench.models import (
     load_prices,
     redact,
 )
+from bench.run._afc_peer import AFC_LABELS, afc_session
 from bench.run._afc_peer import NAME as AFC
-from bench.run._afc_peer import afc_session
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
 from bench.run._raw import RawReferences
@@ -32,7 +32,8 @@ from bench.run._records import turn_record
 from bench.run._session import Ask, run_session
 from bench.run._sizes import MAX_WALL_S, Todo, check_shape, check_wall
 from bench.run._theory import scenario_theory
-from executors import Executor, Sequential, Tools, make_executor
+from bench.run.frameworks import framework_versions, resolve_executor
+from executors import Executor, Sequential, Tools
 from reports import (
     RAW_LABELS,
     ResultsWriter,
@@ -115,7 +116,7 @@ class RunConfig:
         gather has no deadline, timeout, retry or hedge, so it would be the floor of another turn). A streamed
         run's references are instead each executor's whole-turn twin (``reports.whole_turn_twin``)."""
         if self.stream:  # the measured side of streaming's saving: the same query, whole turn first
-            return tuple(whole_turn_twin(lb) for lb in self.executors if lb != AFC)
+            return tuple(whole_turn_twin(lb) for lb in self.executors if lb not in AFC_LABELS)
         real = any(s.real_tools() for s in self.scenarios)
         plain = self.model == "none" and not real and self.guards is None
         return RAW_LABELS if self.raw and plain else ()
@@ -363,7 +364,7 @@ def _session(
     executors, model = drivers
     settings = GenerationSettings(**config.settings)
     prompt = config.prompt or model_table_prompt(plan.scenario)
-    if label == AFC:
+    if label == AFC or (label in AFC_LABELS and config.model == "gemini"):
         return afc_session(
             plan,
             config.time_scale,
@@ -376,6 +377,7 @@ def _session(
             settings=settings,
             prompt=prompt,
             max_turns=config.max_turns,
+            executor=label,
         )
     ask = Ask(
         mode,
@@ -440,6 +442,7 @@ def _start(
             "run_id": uuid.uuid4().hex[:12],
             "status": "running",
             "started_at": utc_now(),
+            "frameworks": framework_versions(config.executors),
         }
     modes = config.model_modes if config.model != "none" else ("",)
     shape = check_shape(config, modes)
@@ -474,9 +477,9 @@ def _done_keys(results_path: Path) -> set[tuple[str, int, str, str]]:
 
 
 def _predictor(label: str, config: RunConfig) -> Executor:
-    if label == AFC:
-        return Sequential(name=AFC)  # google-genai's AFC runs a turn's calls one after another
-    return make_executor(label, time_scale=config.time_scale, max_workers=config.max_workers)
+    if label in AFC_LABELS:
+        return Sequential(name=label)  # google-genai's AFC runs a turn's calls one after another
+    return resolve_executor(label, time_scale=config.time_scale, max_workers=config.max_workers)
 
 
 def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:

@@ -1,0 +1,56 @@
+"""LangGraph: the prebuilt ``ToolNode`` handed an ``AIMessage`` whose ``tool_calls`` are the turn's calls,
+``.invoke`` (its thread pool; ``@K`` is the config's ``max_concurrency``) or ``.ainvoke`` (its tasks on one
+event loop; the same knob, which it does not apply there). Outside a compiled graph a ToolNode needs the
+runtime a graph would hand it, given through the config as LangGraph's own tests do."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from bench.run.frameworks._base import Delivered, Knobs, WrappedTool
+from executors import ToolCall, fine_timer_loop
+
+
+class LangGraphAdapter:
+    dist = "langgraph"
+
+    def __init__(self, knobs: Knobs, *, use_async: bool) -> None:
+        from langgraph.runtime import Runtime
+
+        self.knobs = knobs
+        self.use_async = use_async
+        self._config: Any = {"configurable": {"__pregel_runtime": Runtime()}}
+        if knobs.limit is not None:
+            self._config["max_concurrency"] = knobs.limit
+        self._runner = asyncio.Runner(loop_factory=fine_timer_loop) if use_async else None
+
+    def dispatch(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
+        from langchain_core.messages import AIMessage
+        from langchain_core.tools import StructuredTool
+        from langgraph.prebuilt import ToolNode
+
+        lc_tools = [
+            StructuredTool.from_function(
+                func=t.sync, coroutine=t.coro if self.use_async else None, name=t.name, description=t.name
+            )
+            for t in tools.values()
+        ]
+        node = ToolNode(lc_tools)
+        msg = AIMessage(
+            content="",
+            tool_calls=[
+                {"name": c.name, "args": dict(c.args), "id": c.id, "type": "tool_call"} for c in calls
+            ],
+        )
+        state = {"messages": [msg]}
+        if self._runner is not None:
+            out = self._runner.run(node.ainvoke(state, self._config))
+        else:
+            out = node.invoke(state, self._config)
+        return [Delivered(getattr(m, "tool_call_id", None), str(m.content)) for m in out["messages"]]
+
+    def close(self) -> None:
+        if self._runner is not None:
+            self._runner.close()

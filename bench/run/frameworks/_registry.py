@@ -1,0 +1,196 @@
+"""Framework executors by label, resolved after the reference executors: ``langgraph``, ``pydantic-ai@K``...
+``@K`` sets the framework's own concurrency knob and is refused where it has none; a framework that is not
+installed is refused with the command that installs it; pfcbench's guards and limiter never wrap a
+framework's calls (a framework runs as it would in production), so asking for them is refused too."""
+
+from __future__ import annotations
+
+import importlib.metadata
+import importlib.util
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from bench.run.frameworks._base import Adapter, FrameworkExecutor, Knobs
+from executors import Executor, Guards, UnknownExecutor, make_executor
+
+
+@dataclass(frozen=True, slots=True)
+class FrameworkInfo:
+    name: str
+    summary: str
+    #: the module whose presence says the framework is installed, and the distribution named in run.json
+    module: str
+    dist: str
+    #: the pyproject extra that installs it
+    extra: str
+    #: what @K sets (None: the framework has no per-turn knob, and @K is refused)
+    knob: str | None
+    #: ``loop`` (its calls are tasks on an event loop) or ``threads``: the raw primitive of its kind
+    kind: str
+    #: the concurrency its zero-overhead prediction assumes: 1 (one after another), K, or None (all)
+    workers: Callable[[int | None], int | None]
+    make: Callable[[Knobs], Adapter]
+
+
+def _langgraph(use_async: bool) -> Callable[[Knobs], Adapter]:
+    def make(k: Knobs) -> Adapter:
+        from bench.run.frameworks._langgraph import LangGraphAdapter
+
+        return LangGraphAdapter(k, use_async=use_async)
+
+    return make
+
+
+def _pydantic_ai(k: Knobs) -> Adapter:
+    from bench.run.frameworks._pydantic_ai import PydanticAiAdapter
+
+    return PydanticAiAdapter(k)
+
+
+def _openai_agents(k: Knobs) -> Adapter:
+    from bench.run.frameworks._openai_agents import OpenAiAgentsAdapter
+
+    return OpenAiAgentsAdapter(k)
+
+
+def _adk(k: Knobs) -> Adapter:
+    from bench.run.frameworks._adk import AdkAdapter
+
+    return AdkAdapter(k)
+
+
+def _genai_afc(k: Knobs) -> Adapter:
+    from bench.run.frameworks._genai_afc import GenaiAfcAdapter
+
+    return GenaiAfcAdapter(k)
+
+
+def _same(k: int | None) -> int | None:
+    return k
+
+
+def _one(k: int | None) -> int | None:
+    return 1
+
+
+def _all(k: int | None) -> int | None:
+    return None
+
+
+FRAMEWORKS: dict[str, FrameworkInfo] = {
+    i.name: i
+    for i in [
+        FrameworkInfo(
+            "langgraph", "LangGraph ToolNode.invoke: its thread pool", "langgraph", "langgraph",
+            "langgraph", "max_concurrency", "threads", _same, _langgraph(False),
+        ),
+        FrameworkInfo(
+            "langgraph-async", "LangGraph ToolNode.ainvoke: tasks on one event loop", "langgraph",
+            "langgraph", "langgraph", "max_concurrency", "loop", _all, _langgraph(True),
+        ),
+        FrameworkInfo(
+            "pydantic-ai", "Pydantic AI Agent with its FunctionModel: tool calls in parallel",
+            "pydantic_ai", "pydantic-ai-slim", "pydantic-ai", None, "loop", _all, _pydantic_ai,
+        ),
+        FrameworkInfo(
+            "pydantic-ai-sequential", "Pydantic AI in its 'sequential' tool execution mode",
+            "pydantic_ai", "pydantic-ai-slim", "pydantic-ai", None, "loop", _one, _pydantic_ai,
+        ),
+        FrameworkInfo(
+            "openai-agents", "OpenAI Agents SDK Runner with a scripted Model", "agents", "openai-agents",
+            "openai-agents", "max_function_tool_concurrency", "loop", _same, _openai_agents,
+        ),
+        FrameworkInfo(
+            "adk", "Google ADK LlmAgent with a scripted BaseLlm: tasks on one event loop", "google.adk",
+            "google-adk", "adk", None, "loop", _all, _adk,
+        ),
+        FrameworkInfo(
+            "adk-pool", "Google ADK with RunConfig's ToolThreadPoolConfig (sync tools on K threads, 4)",
+            "google.adk", "google-adk", "adk", "ToolThreadPoolConfig.max_workers", "loop", _all, _adk,
+        ),
+        FrameworkInfo(
+            "genai-afc", "google-genai's automatic function calling (the old label sdk-afc)",
+            "google.genai", "google-genai", "gemini", None, "threads", _one, _genai_afc,
+        ),
+    ]
+}  # fmt: skip
+
+
+def installed(name: str) -> bool:
+    """Whether the framework behind executor ``name`` can be imported (found, not imported)."""
+    try:
+        return importlib.util.find_spec(FRAMEWORKS[name].module) is not None
+    except ModuleNotFoundError:  # a parent package is missing
+        return False
+
+
+def install_hint(name: str) -> str:
+    return f"pip install 'pfcbench[{FRAMEWORKS[name].extra}]'"
+
+
+def make_framework_executor(label: str, *, timeout_s: float | None = None) -> FrameworkExecutor:
+    """The framework executor ``label`` names (``name`` or ``name@K``); ``UnknownExecutor`` otherwise."""
+    name, _, param = label.partition("@")
+    info = FRAMEWORKS.get(name)
+    if info is None:
+        raise UnknownExecutor(f"`executor`: unknown executor {name!r}")
+    k: int | None = None
+    if param:
+        if info.knob is None:
+            raise UnknownExecutor(
+                f"`executor`: {label!r}: {name} has no per-turn concurrency knob, so @K cannot be set"
+            )
+        if not param.isdigit() or int(param) < 1:
+            raise UnknownExecutor(
+                f"`executor`: {label!r}: the {info.knob} after @ must be a whole number >= 1"
+            )
+        k = int(param)
+    if not installed(name):
+        raise UnknownExecutor(f"`executor`: {name} is not installed; install it with: {install_hint(name)}")
+    knobs = Knobs(
+        limit=k, timeout_s=timeout_s, pool=name == "adk-pool", sequential=name == "pydantic-ai-sequential"
+    )
+    return FrameworkExecutor(label, info.make(knobs), workers=info.workers(k))
+
+
+def resolve_executor(
+    label: str,
+    *,
+    time_scale: float = 1.0,
+    max_workers: int | None = None,
+    guards: Guards | None = None,
+) -> Executor:
+    """A reference executor (``executors.make_executor``) or, failing that, a framework executor."""
+    name = label.partition("@")[0]
+    if name not in FRAMEWORKS:
+        try:
+            return make_executor(label, time_scale=time_scale, max_workers=max_workers, guards=guards)
+        except UnknownExecutor as exc:
+            if "unknown executor" in str(exc):
+                raise UnknownExecutor(f"{exc}, or a framework: {', '.join(FRAMEWORKS)}") from None
+            raise
+    if guards is not None:
+        raise UnknownExecutor(
+            f"`executor`: {label!r} is a framework executor; pfcbench's guards and limiter do not wrap a "
+            "framework's calls (it runs as in production): drop the guard flags or this executor"
+        )
+    return make_framework_executor(label)
+
+
+def framework_versions(labels: Iterable[str]) -> dict[str, str]:
+    """The installed version of each framework distribution the labels use (for run.json)."""
+    out: dict[str, str] = {}
+    for label in labels:
+        info = FRAMEWORKS.get(label.partition("@")[0])
+        if info is not None:
+            try:
+                out[info.dist] = importlib.metadata.version(info.dist)
+            except importlib.metadata.PackageNotFoundError:
+                out[info.dist] = "not installed"
+    return out
+
+
+def framework_kind(label: str) -> str | None:
+    """``loop`` or ``threads`` for a framework executor's label, None for any other."""
+    info = FRAMEWORKS.get(label.partition("@")[0])
+    return info.kind if info else None
