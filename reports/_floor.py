@@ -29,7 +29,7 @@ from reports._schema import RAW_ASYNCIO, RAW_THREADS
 
 #: executors whose calls are tasks on an event loop: ours, and the framework executors of that kind
 #: (bench.run.frameworks; reports imports nothing of bench, so the labels are listed here)
-_ON_A_LOOP = ("asyncio", "langgraph-async", "pydantic-ai", "openai-agents", "adk")
+_ON_A_LOOP = ("asyncio", "langgraph-async", "pydantic-ai", "openai-agents", "adk", "llamaindex")
 
 
 def raw_partner(executor: str) -> str:

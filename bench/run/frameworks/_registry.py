@@ -65,6 +65,26 @@ def _genai_afc(k: Knobs) -> Adapter:
     return GenaiAfcAdapter(k)
 
 
+def _smolagents(k: Knobs) -> Adapter:
+    from bench.run.frameworks._smolagents import SmolagentsAdapter
+
+    return SmolagentsAdapter(k)
+
+
+def _llamaindex(k: Knobs) -> Adapter:
+    from bench.run.frameworks._llamaindex import LlamaIndexAdapter
+
+    return LlamaIndexAdapter(k)
+
+
+def _four(k: int | None) -> int | None:
+    return 4  # the call_tool step's num_workers=4
+
+
+def _pool_default(k: int | None) -> int | None:
+    return k or 6  # ThreadPoolExecutor(None) on this class of machine: min(32, cpus + 4); bounded anyway
+
+
 def _same(k: int | None) -> int | None:
     return k
 
@@ -111,6 +131,15 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
         FrameworkInfo(
             "genai-afc", "google-genai's automatic function calling (the old label sdk-afc)",
             "google.genai", "google-genai", "gemini", None, "threads", _one, _genai_afc,
+        ),
+        FrameworkInfo(
+            "smolagents", "smolagents ToolCallingAgent.process_tool_calls: a thread pool per step",
+            "smolagents", "smolagents", "smolagents", "max_tool_threads", "threads", _pool_default,
+            _smolagents,
+        ),
+        FrameworkInfo(
+            "llamaindex", "LlamaIndex FunctionAgent with its MockFunctionCallingLLM (call_tool: 4 workers)",
+            "llama_index.core", "llama-index-core", "llamaindex", None, "loop", _four, _llamaindex,
         ),
     ]
 }  # fmt: skip

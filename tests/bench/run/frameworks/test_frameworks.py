@@ -17,6 +17,9 @@ import pytest
 from bench.run.frameworks import FRAMEWORKS, make_framework_executor, resolve_executor
 from executors import Guards, ToolCall, UnknownExecutor
 
+#: a framework's own deprecation warnings (LlamaIndex on Pydantic's ``__fields__``) are not what is tested
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
 #: the package whose code must be on the stack when a tool runs (LangGraph's ToolNode.ainvoke runs each
 #: tool in a task of its own started by langchain_core's BaseTool.arun, the tool layer LangGraph uses)
 PACKAGES = {
@@ -28,6 +31,8 @@ PACKAGES = {
     "adk": "google.adk",
     "adk-pool": "google.adk",
     "genai-afc": "google.genai",
+    "smolagents": "smolagents",
+    "llamaindex": "llama_index.core",
 }
 
 
