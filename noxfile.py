@@ -49,8 +49,10 @@ def _link_latest(out: str) -> str:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Unit and property tests (hypothesis); a few real-time tests with tolerances from the plan."""
-    session.install("-e", ".[test,gemini,load]")
+    """Unit and property tests (hypothesis); a few real-time tests with tolerances from the plan. LangGraph and
+    Pydantic AI are light installs (3 s from an empty cache), so their framework tests run here too; the
+    other frameworks' tests skip here and run in ``nox -s frameworks``."""
+    session.install("-e", ".[test,gemini,load,langgraph,pydantic-ai]")
     session.run("pytest", "-q", *session.posargs)
 
 
@@ -199,6 +201,17 @@ def micro(session: nox.Session) -> None:
         "--max-ratio", "scale=1.1", "--max-ratio", "memory=1.2",
     )  # fmt: skip
     session.run("python", "benchmarks/records.py")  # why CallResult is a NamedTuple: cost per record
+
+
+@nox.session
+def frameworks(session: nox.Session) -> None:
+    """Every agent framework (the ``frameworks`` extra): the framework executors' tests and the conformance
+    suite's, then ``pfcbench conformance`` on all of them into results/conformance/<UTC time>."""
+    session.install("-e", ".[test,frameworks]")
+    session.run("pytest", "-q", "tests/bench/run/frameworks", "tests/bench/conformance", *session.posargs)
+    out = _new_run_dir(os.environ.get("PFCBENCH_CONFORMANCE_OUT", "results/conformance"))
+    session.run("pfcbench", "conformance", "--out", out)
+    _link_latest(out)
 
 
 @nox.session

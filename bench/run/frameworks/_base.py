@@ -53,6 +53,8 @@ class Turn:
     invocations: dict[str, int] = field(default_factory=dict)
     peak: int = 0
     wall_s: float = 0.0
+    #: calls still running when the framework returned the turn (a timed-out sync tool's thread)
+    in_flight_at_return: int = 0
 
 
 class Adapter(Protocol):
@@ -212,6 +214,7 @@ class FrameworkExecutor:
             except Exception as exc:  # the framework failed the turn: what ran is recorded, the rest says so
                 turn.error = _describe(exc)
             turn.wall_s = self.clock() - t0
+            turn.in_flight_at_return = spans.in_flight
             turn.invocations, turn.peak = dict(spans.invocations), spans.peak
             self.last = turn
             return spans.ordered(calls)

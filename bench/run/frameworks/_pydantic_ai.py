@@ -43,8 +43,7 @@ class PydanticAiAdapter:
 
         timeout = self.knobs.timeout_s
         ptools = [
-            Tool(t.coro or t.sync, name=t.name, takes_ctx=False, timeout=timeout, max_retries=0)
-            for t in tools.values()
+            Tool(t.coro or t.sync, name=t.name, takes_ctx=False, timeout=timeout) for t in tools.values()
         ]
         agent: Agent[None, str] = Agent(FunctionModel(script), tools=ptools)
         mode: Any = "sequential" if self.knobs.sequential else "parallel"

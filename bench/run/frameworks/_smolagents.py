@@ -19,7 +19,7 @@ def _tool(t: WrappedTool) -> Any:
 
     fn = t.sync
 
-    class Wrapped(Tool):  # type: ignore[misc]
+    class Wrapped(Tool):
         name = t.name
         description = f"The {t.name} API."
         inputs: ClassVar[dict[str, dict[str, str]]] = {
