@@ -28,8 +28,6 @@ GATE_RUN = (
     "--scenario", "doc-3apis", "--scenario", "doc-10apis", "--scenario", "doc-10apis-ratelimited",
     "--trials", "10", "--time-scale", "0.05", "--seed", "7",
 )  # fmt: skip
-#: pinned here, not in pyproject: only the peers session installs them
-PEERS = ("langgraph>=0.2", "langchain-core>=0.3", "google-genai>=1.0")
 
 
 def _new_run_dir(base: str) -> str:
@@ -216,9 +214,10 @@ def frameworks(session: nox.Session) -> None:
 
 @nox.session
 def peers(session: nox.Session) -> None:
-    """Ours beside LangGraph's ToolNode and google-genai AFC (sync and async), zero-latency and 100 ms tools.
-
-    AFC needs the loopback fake Gemini server (bench.models._fake_server); set PFCBENCH_FAKE_GEMINI to a copy of
-    that module to measure it on a branch that lacks it."""
-    session.install("-e", ".", *PEERS)
-    session.run("python", "benchmarks/peers.py", *session.posargs)
+    """The agent frameworks' dispatch overhead per call against the raw primitive of their kind (a bare
+    ``asyncio.gather`` or thread pool) at fan-out 1/10/100: the overhead part of ``pfcbench conformance``,
+    into results/peers/<UTC time>/conformance.md (docs/frameworks.md)."""
+    session.install("-e", ".[frameworks]")
+    out = _new_run_dir(os.environ.get("PFCBENCH_PEERS_OUT", "results/peers"))
+    session.run("pfcbench", "conformance", "--overhead-only", "--out", out, *session.posargs)
+    _link_latest(out)

@@ -73,7 +73,7 @@ def _cells(row: Mapping[str, Any]) -> dict[str, str]:
         else ("yes" if leak["value"] else "no") + f": ran on {leak['ran_on_s']:.2f} s"
     )
     o = row["order_kept"]
-    out["order_kept"] = "request order" if o["value"] else "got " + ",".join(str(i) for i in o["delivered"])
+    out["order_kept"] = f"{o.get('order', 'other')} order: " + ",".join(str(i) for i in o["delivered"])
     ids = row["ids_kept"]
     out["ids_kept"] = "every result carries its id" if ids["value"] else f"carried: {ids['carried']}"
     e = row["siblings_delivered_on_error"]

@@ -171,6 +171,7 @@ def _method(data: RunData, seed: int, baseline: str) -> list[str]:
         f"- Arguments: {kv(meta.get('args'))}.",
         f"- Machine: {kv(meta.get('machine'))}.",
         f"- Versions: {kv(meta.get('versions'))}; git commit `{meta.get('git_commit', 'unknown')}`.",
+        *_framework_line(meta.get("frameworks")),
         f"- Confidence intervals ({CONFIDENCE:.0%}): distribution-free, from order statistics (the count "
         "of trials below a quantile is binomial), for medians, p95s, paired speedups, efficiencies and the "
         "floor split; they cover at least the nominal level at every n. Where n is too small (a median "
@@ -370,6 +371,19 @@ def _page(root: Path, baseline: str) -> _Page:
         seed=_seed(data),
         figures=_Figures(root),
     )
+
+
+def _framework_line(frameworks: Any) -> list[str]:
+    """What a run with framework executors must say: their versions, and that they run as in production."""
+    if not isinstance(frameworks, Mapping) or not frameworks:
+        return []
+    versions = ", ".join(f"{k} {v}" for k, v in frameworks.items())
+    return [
+        f"- Framework executors ({versions}) run the calls through the framework's own dispatch, with a "
+        "scripted model: pfcbench's guards and client-side limiter do not wrap them, so on a scenario with a "
+        "quota they run without quota knowledge, as in production. The floor split pairs those whose calls are "
+        "tasks on an event loop with `raw-asyncio`, the others with `raw-threads`."
+    ]
 
 
 def render_report(

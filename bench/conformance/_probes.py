@@ -82,8 +82,11 @@ def cap_honoured(label: str, cap: int = 3, n: int = 10, delay: float = 0.03) -> 
 
 def sync_blocks_loop(label: str, reps: int, delay: float = 0.1) -> Measure:
     """One sync tool called first among four async ones, all ``delay``: does the phase reach ~2x delay?"""
-    if FRAMEWORKS[label].kind != "loop":
+    info = FRAMEWORKS[label]
+    if info.kind != "loop":
         return {"value": None, "reason": "its tools are sync functions on threads: no event loop to block"}
+    if info.workers(None) == 1:
+        return {"value": None, "reason": "it runs the calls one after another by design"}
     ids = ["s0", "a1", "a2", "a3", "a4"]
     sync_tool = Timed({"s0": delay}, native_async=False)
     async_tool = Timed(dict.fromkeys(ids[1:], delay))
@@ -118,11 +121,18 @@ def order_and_ids(label: str, seed: int = 7) -> Measure:
     native = FRAMEWORKS[label].kind == "loop"
 
     def body(ex: FrameworkExecutor) -> Measure:
-        ex.run(calls_of(ids), {"api": Timed(delays, native_async=native)})
+        tool = Timed(delays, native_async=native)
+        ex.run(calls_of(ids), {"api": tool})
         got = delivered_ids(ex)
         carried = [d.call_id for d in ex.last.delivered]
+        orders = {
+            "request": ids,
+            "completion": sorted(tool.ends, key=tool.ends.__getitem__),
+            "call-id string": sorted(ids),
+        }
+        seen = next((name for name, order in orders.items() if order == got), "other")
         return {
-            "order_kept": {"value": got == ids, "requested": ids, "delivered": got},
+            "order_kept": {"value": got == ids, "requested": ids, "delivered": got, "order": seen},
             "ids_kept": {
                 "value": len(carried) == len(ids)
                 and all(c is not None for c in carried)
