@@ -7,7 +7,6 @@ ToolThreadPoolConfig(max_workers=K))``, which moves sync tools to a pool of K th
 from __future__ import annotations
 
 import asyncio
-import itertools
 from collections.abc import AsyncGenerator, Mapping, Sequence
 from typing import Any
 
@@ -15,7 +14,7 @@ from bench.run.frameworks._base import Delivered, Knobs, WrappedTool
 from executors import ToolCall, fine_timer_loop
 
 
-def _script_model(calls: Sequence[ToolCall]) -> Any:
+def _script_model(turn: AdkAdapter) -> Any:
     from google.adk.models.base_llm import BaseLlm
     from google.adk.models.llm_response import LlmResponse
     from google.genai import types
@@ -23,16 +22,14 @@ def _script_model(calls: Sequence[ToolCall]) -> Any:
     class Scripted(BaseLlm):
         """First request: the calls; then a final text."""
 
-        requests: int = 0
-
         async def generate_content_async(
             self, llm_request: Any, stream: bool = False
         ) -> AsyncGenerator[Any, None]:
-            self.requests += 1
-            if self.requests == 1:
+            turn.requests += 1
+            if turn.requests == 1:
                 parts = [
                     types.Part(function_call=types.FunctionCall(id=c.id, name=c.name, args=dict(c.args)))
-                    for c in calls
+                    for c in turn.calls
                 ]
             else:
                 parts = [types.Part(text="done")]
@@ -48,38 +45,45 @@ class AdkAdapter:
 
     def __init__(self, knobs: Knobs) -> None:
         self.knobs = knobs
+        self.calls: Sequence[ToolCall] = ()
+        self.requests = 0
         self._runner = asyncio.Runner(loop_factory=fine_timer_loop)
-        self._ids = itertools.count()
+        self._runners: list[Any] = []
 
-    def dispatch(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
-        return self._runner.run(self._run(calls, tools))
-
-    async def _run(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
+    def prepare(self, tools: Mapping[str, WrappedTool]) -> Any:
         from google.adk.agents import LlmAgent, RunConfig
         from google.adk.agents.run_config import ToolThreadPoolConfig
         from google.adk.runners import InMemoryRunner
-        from google.genai import types
 
         agent = LlmAgent(
-            name="pfcbench", model=_script_model(calls), tools=[t.coro or t.sync for t in tools.values()]
+            name="pfcbench", model=_script_model(self), tools=[t.coro or t.sync for t in tools.values()]
         )
         runner = InMemoryRunner(agent=agent, app_name="pfcbench")
-        session = await runner.session_service.create_session(app_name="pfcbench", user_id="u")
+        self._runners.append(runner)
         pool = ToolThreadPoolConfig(max_workers=self.knobs.limit or 4) if self.knobs.pool else None
-        config = RunConfig(tool_thread_pool_config=pool)
+        return runner, RunConfig(tool_thread_pool_config=pool)
+
+    def dispatch(self, prepared: Any, calls: Sequence[ToolCall]) -> list[Delivered]:
+        self.calls, self.requests = calls, 0
+        return self._runner.run(self._run(*prepared))
+
+    async def _run(self, runner: Any, config: Any) -> list[Delivered]:
+        from google.genai import types
+
+        # a new session per turn: a new query, as a user's fresh question would be
+        session = await runner.session_service.create_session(app_name="pfcbench", user_id="u")
         message = types.Content(role="user", parts=[types.Part(text="go")])
         out: list[Delivered] = []
-        try:
-            async for event in runner.run_async(
-                user_id="u", session_id=session.id, new_message=message, run_config=config
-            ):
-                for fr in event.get_function_responses():
-                    out.append(Delivered(fr.id, str(fr.response)))
-                if event.error_message:
-                    raise RuntimeError(f"ADK: {event.error_message}")
-        finally:
-            await runner.close()
+        async for event in runner.run_async(
+            user_id="u", session_id=session.id, new_message=message, run_config=config
+        ):
+            for fr in event.get_function_responses():
+                out.append(Delivered(fr.id, str(fr.response)))
+            if event.error_message:
+                raise RuntimeError(f"ADK: {event.error_message}")
         return out
 
     def close(self) -> None:
+        for runner in self._runners:
+            self._runner.run(runner.close())
         self._runner.close()

@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 from executors import CallResult, PlannedWork, Quota, ToolCall, Tools, classify, simulate
 
@@ -58,12 +58,16 @@ class Turn:
 
 
 class Adapter(Protocol):
-    """One framework's dispatch of a turn's calls through its own code."""
+    """One framework's dispatch of a turn's calls through its own code. ``prepare`` builds the framework's
+    objects (agent, tool node, runner) once per tool set, as an application would at start-up; ``dispatch``
+    runs one turn through them, its scripted model answering with ``calls``."""
 
     #: the distribution whose version run.json records
     dist: str
 
-    def dispatch(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]: ...
+    def prepare(self, tools: Mapping[str, WrappedTool]) -> Any: ...
+
+    def dispatch(self, prepared: Any, calls: Sequence[ToolCall]) -> list[Delivered]: ...
 
     def close(self) -> None: ...
 
@@ -147,10 +151,21 @@ def _params(calls: Sequence[ToolCall], name: str) -> tuple[tuple[str, type], ...
     return tuple(seen.items())
 
 
-def wrap(name: str, tool: Any, spans: _Spans, params: tuple[tuple[str, type], ...]) -> WrappedTool:
-    """``tool`` as a framework function that records its span; exceptions go on to the framework."""
+class _Live:
+    """What the wrapped functions read when called: this turn's spans and tools (a run's tools are fresh
+    each turn, while the framework's objects around the functions are built once)."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.spans = _Spans((), clock)
+        self.tools: Tools = {}
+
+
+def wrap(name: str, live: _Live, params: tuple[tuple[str, type], ...], native_async: bool) -> WrappedTool:
+    """The turn's tool ``name`` as a framework function that records its span; exceptions go on to the
+    framework. ``native_async`` adds a coroutine function calling the tool's ``acall``."""
 
     def sync(**args: Any) -> Any:
+        spans, tool = live.spans, live.tools[name]
         rid, start = spans.enter(args), spans.clock()
         try:
             value = tool(**args)
@@ -163,14 +178,14 @@ def wrap(name: str, tool: Any, spans: _Spans, params: tuple[tuple[str, type], ..
         return value
 
     _dress(sync, name, params)
-    acall = getattr(tool, "acall", None)
-    if acall is None:
+    if not native_async:
         return WrappedTool(name, sync, None, params)
 
     async def coro(**args: Any) -> Any:
+        spans, tool = live.spans, live.tools[name]
         rid, start = spans.enter(args), spans.clock()
         try:
-            value = await acall(**args)
+            value = await cast(Any, tool).acall(**args)
         except asyncio.CancelledError:
             spans.leave(rid, start, "cancelled", None, "cancelled by the framework")
             raise
@@ -197,6 +212,18 @@ class FrameworkExecutor:
         self.clock = clock
         self.last = Turn()
         self._lock = threading.Lock()
+        self._live = _Live(clock)
+        #: the framework's objects per tool set (names, argument types, sync or async)
+        self._prepared: dict[tuple[Any, ...], Any] = {}
+
+    def _objects(self, calls: Sequence[ToolCall], tools: Tools) -> Any:
+        names = [n for n in dict.fromkeys(c.name for c in calls) if n in tools]
+        shape = tuple((n, _params(calls, n), hasattr(tools[n], "acall")) for n in names)
+        prepared = self._prepared.get(shape)
+        if prepared is None:
+            wrapped = {n: wrap(n, self._live, params, native) for n, params, native in shape}
+            prepared = self._prepared[shape] = self.adapter.prepare(wrapped)
+        return prepared
 
     def run(
         self, calls: Sequence[ToolCall], tools: Tools, *, quotas: Sequence[Quota] = ()
@@ -204,13 +231,18 @@ class FrameworkExecutor:
         """The framework runs the turn; ``quotas`` are not given to it (a framework knows none)."""
         del quotas
         with self._lock:
-            spans = _Spans(calls, self.clock)
-            names = dict.fromkeys(c.name for c in calls)
-            wrapped = {n: wrap(n, tools[n], spans, _params(calls, n)) for n in names if n in tools}
             turn = Turn()
+            try:
+                prepared = self._objects(calls, tools)
+            except Exception as exc:  # the framework refused the tools (e.g. a knob it allows on async only)
+                turn.error = _describe(exc)
+                self.last = turn
+                return _Spans(calls, self.clock).ordered(calls)
+            spans = self._live.spans = _Spans(calls, self.clock)
+            self._live.tools = tools
             t0 = self.clock()
             try:
-                turn.delivered = self.adapter.dispatch(calls, wrapped)
+                turn.delivered = self.adapter.dispatch(prepared, calls)
             except Exception as exc:  # the framework failed the turn: what ran is recorded, the rest says so
                 turn.error = _describe(exc)
             turn.wall_s = self.clock() - t0

@@ -19,15 +19,17 @@ class GenaiAfcAdapter:
     def __init__(self, knobs: Knobs) -> None:
         self.knobs = knobs
 
-    def dispatch(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
+    def prepare(self, tools: Mapping[str, WrappedTool]) -> Any:
+        return {name: t.sync for name, t in tools.items()}
+
+    def dispatch(self, prepared: Any, calls: Sequence[ToolCall]) -> list[Delivered]:
         from google.genai import _extra_utils, types
 
         parts = [types.Part(function_call=types.FunctionCall(name=c.name, args=dict(c.args))) for c in calls]
         response = types.GenerateContentResponse(
             candidates=[types.Candidate(content=types.Content(role="model", parts=parts))]
         )
-        funcs: dict[str, Any] = {name: t.sync for name, t in tools.items()}
-        out = _extra_utils.get_function_response_parts(response, funcs)
+        out = _extra_utils.get_function_response_parts(response, prepared)
         return [
             Delivered(p.function_response.id, str(p.function_response.response))
             for p in out

@@ -26,8 +26,7 @@ class LangGraphAdapter:
             self._config["max_concurrency"] = knobs.limit
         self._runner = asyncio.Runner(loop_factory=fine_timer_loop) if use_async else None
 
-    def dispatch(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
-        from langchain_core.messages import AIMessage
+    def prepare(self, tools: Mapping[str, WrappedTool]) -> Any:
         from langchain_core.tools import StructuredTool
         from langgraph.prebuilt import ToolNode
 
@@ -37,7 +36,12 @@ class LangGraphAdapter:
             )
             for t in tools.values()
         ]
-        node = ToolNode(lc_tools)
+        return ToolNode(lc_tools)
+
+    def dispatch(self, prepared: Any, calls: Sequence[ToolCall]) -> list[Delivered]:
+        from langchain_core.messages import AIMessage
+
+        node = prepared
         msg = AIMessage(
             content="",
             tool_calls=[

@@ -18,39 +18,41 @@ class LlamaIndexAdapter:
 
     def __init__(self, knobs: Knobs) -> None:
         self.knobs = knobs
+        self.calls: Sequence[ToolCall] = ()
+        self.seen: list[Delivered] = []
         self._runner = asyncio.Runner(loop_factory=fine_timer_loop)
 
-    def dispatch(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
-        return self._runner.run(self._run(calls, tools))
-
-    async def _run(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
+    def prepare(self, tools: Mapping[str, WrappedTool]) -> Any:
         from llama_index.core.agent.workflow import FunctionAgent
         from llama_index.core.base.llms.types import ChatMessage, MessageRole, ToolCallBlock
         from llama_index.core.llms.mock import MockFunctionCallingLLM
         from llama_index.core.tools import FunctionTool
-
-        seen: list[Delivered] = []
 
         def script(messages: Sequence[Any], **kwargs: Any) -> Any:
             results = [m for m in messages if m.role == MessageRole.TOOL]
             if not results:
                 blocks = [
                     ToolCallBlock(tool_call_id=c.id, tool_name=c.name, tool_kwargs=dict(c.args))
-                    for c in calls
+                    for c in self.calls
                 ]
                 return ChatMessage(role=MessageRole.ASSISTANT, blocks=blocks)
-            seen[:] = [Delivered(m.additional_kwargs.get("tool_call_id"), str(m.content)) for m in results]
+            self.seen = [Delivered(m.additional_kwargs.get("tool_call_id"), str(m.content)) for m in results]
             return ChatMessage(role=MessageRole.ASSISTANT, content="done")
 
         ftools: list[Any] = [
             FunctionTool.from_defaults(fn=t.sync, async_fn=t.coro, name=t.name, description=t.name)
             for t in tools.values()
         ]
-        agent = FunctionAgent(
-            tools=ftools, llm=MockFunctionCallingLLM(response_generator=script), streaming=False
-        )
+        llm = MockFunctionCallingLLM(response_generator=script)
+        return FunctionAgent(tools=ftools, llm=llm, streaming=False)
+
+    def dispatch(self, prepared: Any, calls: Sequence[ToolCall]) -> list[Delivered]:
+        self.calls, self.seen = calls, []
+        return self._runner.run(self._run(prepared))
+
+    async def _run(self, agent: Any) -> list[Delivered]:
         await agent.run(user_msg="go")
-        return seen
+        return self.seen
 
     def close(self) -> None:
         self._runner.close()

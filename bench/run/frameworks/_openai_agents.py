@@ -14,7 +14,7 @@ from bench.run.frameworks._base import Delivered, Knobs, WrappedTool
 from executors import ToolCall, fine_timer_loop
 
 
-def _script_model(calls: Sequence[ToolCall]) -> Any:
+def _script_model(turn: OpenAiAgentsAdapter) -> Any:
     from agents import Model, ModelResponse, Usage
     from openai.types.responses import (
         ResponseFunctionToolCall,
@@ -25,18 +25,15 @@ def _script_model(calls: Sequence[ToolCall]) -> Any:
     class Scripted(Model):
         """First request: the calls; then a final message."""
 
-        def __init__(self) -> None:
-            self.requests = 0
-
         async def get_response(self, *args: Any, **kwargs: Any) -> Any:
-            self.requests += 1
-            if self.requests == 1:
+            turn.requests += 1
+            if turn.requests == 1:
                 out: list[Any] = [
                     ResponseFunctionToolCall(
                         type="function_call", call_id=c.id, name=c.name, arguments=json.dumps(dict(c.args)),
                         id=f"fc_{c.id}", status="completed",
                     )
-                    for c in calls
+                    for c in turn.calls
                 ]  # fmt: skip
             else:
                 text = ResponseOutputText(type="output_text", text="done", annotations=[])
@@ -61,13 +58,12 @@ class OpenAiAgentsAdapter:
 
         set_tracing_disabled(True)  # no exporter: tracing would try to reach OpenAI's endpoint
         self.knobs = knobs
+        self.calls: Sequence[ToolCall] = ()
+        self.requests = 0
         self._runner = asyncio.Runner(loop_factory=fine_timer_loop)
 
-    def dispatch(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
-        return self._runner.run(self._run(calls, tools))
-
-    async def _run(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
-        from agents import Agent, RunConfig, Runner, function_tool
+    def prepare(self, tools: Mapping[str, WrappedTool]) -> Any:
+        from agents import Agent, RunConfig, function_tool
         from agents.run_config import ToolExecutionConfig
 
         timeout = self.knobs.timeout_s
@@ -79,11 +75,20 @@ class OpenAiAgentsAdapter:
             )
             for t in tools.values()
         ]  # fmt: skip
-        agent = Agent(name="pfcbench", model=_script_model(calls), tools=list(ftools))
+        agent = Agent(name="pfcbench", model=_script_model(self), tools=list(ftools))
         config = RunConfig(
             tracing_disabled=True,
             tool_execution=ToolExecutionConfig(max_function_tool_concurrency=self.knobs.limit),
         )
+        return agent, config
+
+    def dispatch(self, prepared: Any, calls: Sequence[ToolCall]) -> list[Delivered]:
+        self.calls, self.requests = calls, 0
+        return self._runner.run(self._run(*prepared))
+
+    async def _run(self, agent: Any, config: Any) -> list[Delivered]:
+        from agents import Runner
+
         result = await Runner.run(agent, "go", run_config=config)
         return [
             Delivered(getattr(item.raw_item, "get", lambda *_: None)("call_id"), str(item.output))

@@ -18,26 +18,19 @@ class PydanticAiAdapter:
 
     def __init__(self, knobs: Knobs) -> None:
         self.knobs = knobs
+        self.calls: Sequence[ToolCall] = ()
         self._runner = asyncio.Runner(loop_factory=fine_timer_loop)
 
-    def dispatch(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
-        return self._runner.run(self._run(calls, tools))
-
-    async def _run(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
+    def prepare(self, tools: Mapping[str, WrappedTool]) -> Any:
         from pydantic_ai import Agent, Tool
-        from pydantic_ai.messages import (
-            ModelMessage,
-            ModelResponse,
-            TextPart,
-            ToolCallPart,
-        )
+        from pydantic_ai.messages import ModelMessage, ModelResponse, TextPart, ToolCallPart
         from pydantic_ai.models.function import AgentInfo, FunctionModel
 
         def script(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
             del info
             if len(messages) == 1:  # the user's prompt: answer with the turn's calls
                 return ModelResponse(
-                    parts=[ToolCallPart(c.name, dict(c.args), tool_call_id=c.id) for c in calls]
+                    parts=[ToolCallPart(c.name, dict(c.args), tool_call_id=c.id) for c in self.calls]
                 )
             return ModelResponse(parts=[TextPart("done")])
 
@@ -46,6 +39,15 @@ class PydanticAiAdapter:
             Tool(t.coro or t.sync, name=t.name, takes_ctx=False, timeout=timeout) for t in tools.values()
         ]
         agent: Agent[None, str] = Agent(FunctionModel(script), tools=ptools)
+        return agent
+
+    def dispatch(self, prepared: Any, calls: Sequence[ToolCall]) -> list[Delivered]:
+        self.calls = calls
+        return self._runner.run(self._run(prepared))
+
+    async def _run(self, agent: Any) -> list[Delivered]:
+        from pydantic_ai import Agent
+
         mode: Any = "sequential" if self.knobs.sequential else "parallel"
         with Agent.parallel_tool_call_execution_mode(mode):
             result = await agent.run("go")

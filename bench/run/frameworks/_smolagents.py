@@ -40,18 +40,24 @@ class SmolagentsAdapter:
     def __init__(self, knobs: Knobs) -> None:
         self.knobs = knobs
 
-    def dispatch(self, calls: Sequence[ToolCall], tools: Mapping[str, WrappedTool]) -> list[Delivered]:
+    def prepare(self, tools: Mapping[str, WrappedTool]) -> Any:
         from smolagents import ToolCallingAgent
-        from smolagents.memory import ActionStep
-        from smolagents.models import ChatMessage, ChatMessageToolCall, ChatMessageToolCallFunction, Model
-        from smolagents.monitoring import LogLevel, Timing
+        from smolagents.models import Model
+        from smolagents.monitoring import LogLevel
 
-        agent = ToolCallingAgent(
+        return ToolCallingAgent(
             tools=[_tool(t) for t in tools.values()],
             model=Model(model_id="scripted"),  # never asked: the calls are handed to the dispatch directly
             max_tool_threads=self.knobs.limit,
             verbosity_level=LogLevel.OFF,
         )
+
+    def dispatch(self, prepared: Any, calls: Sequence[ToolCall]) -> list[Delivered]:
+        from smolagents.memory import ActionStep
+        from smolagents.models import ChatMessage, ChatMessageToolCall, ChatMessageToolCallFunction
+        from smolagents.monitoring import Timing
+
+        agent = prepared
         chat: Any = ChatMessage
         message = chat(
             role="assistant",
