@@ -39,6 +39,14 @@ def test_raw_partner() -> None:
     assert raw_partner("threaded") == raw_partner("sequential") == "raw-threads"
 
 
+def test_framework_executors_pair_with_the_primitive_of_their_kind() -> None:
+    """Frameworks whose calls are tasks on a loop pair with the bare gather; thread-pool ones with threads."""
+    for loop in ("langgraph-async", "pydantic-ai", "openai-agents@3", "adk", "adk-pool", "llamaindex"):
+        assert raw_partner(loop) == "raw-asyncio"
+    for threads in ("langgraph", "langgraph@3", "smolagents", "genai-afc"):
+        assert raw_partner(threads) == "raw-threads"
+
+
 def test_a_trace_replays_recorded_turns_have_no_floor_split(gen: Any) -> None:
     """`recorded` is production's time in a trace replay: nothing of it ran here, so it gets no split row."""
     recs = [

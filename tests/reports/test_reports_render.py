@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import dataclasses
 import json
 import re
 import statistics
@@ -136,6 +137,15 @@ def test_compare_runs_marks_change(run_factory: Callable[..., Path], gen: Any) -
     assert "▲" in seq_row
     same = compare_runs(base, base, n_resamples=499)
     assert "▲" not in same.split("CI excludes 1.")[1] and "▼" not in same.split("CI excludes 1.")[1]
+
+
+def test_an_old_runs_sdk_afc_meets_genai_afc(run_factory: Callable[..., Path], gen: Any) -> None:
+    """``sdk-afc`` (the old label) in the base run is compared with ``genai-afc`` in the new one."""
+    recs, theory = gen.synthetic_records(trials=12, seed=5)
+    old = [dataclasses.replace(r, executor="sdk-afc") for r in recs if r.executor == "sequential"]
+    new = [dataclasses.replace(r, executor="genai-afc") for r in recs if r.executor == "sequential"]
+    table = compare_runs(run_factory(old, theory), run_factory(new, theory), n_resamples=499)
+    assert "`genai-afc`" in table and "`sdk-afc`" not in table
 
 
 def test_compare_refuses_mismatched_hash(run_factory: Callable[..., Path], gen: Any) -> None:

@@ -7,9 +7,11 @@ import asyncio
 import concurrent.futures
 import contextlib
 import importlib.util
+import json
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -159,3 +161,23 @@ def test_reference_executors_still_resolve_first() -> None:
     assert resolve_executor("threaded@4").name == "threaded@4"
     with pytest.raises(UnknownExecutor, match="or a framework: langgraph"):
         resolve_executor("nope")
+
+
+@pytest.mark.realtime
+def test_a_bench_run_files_framework_records_beside_the_reference_ones(tmp_path: Path) -> None:
+    """``pfcbench run --executor pydantic-ai``: one record per trial with every planned call once, the
+    framework's version in run.json, and the report's method names what framework executors do not get."""
+    _needs("pydantic-ai")
+    from bench.cli import main
+    from reports import read_records
+
+    argv = ["run", "--scenario", "doc-3apis", "--executor", "asyncio", "--executor", "pydantic-ai"]
+    assert main([*argv, "--trials", "2", "--time-scale", "0.01", "--out", str(tmp_path)]) == 0
+    recs = [r for r in read_records(tmp_path / "results.jsonl") if r.executor == "pydantic-ai"]
+    assert len(recs) == 2
+    assert all(sorted(c.id for c in r.calls) == ["c0", "c1", "c2"] for r in recs)
+    assert all(c.status == "ok" and c.attempts == 1 for r in recs for c in r.calls)
+    meta = json.loads((tmp_path / "run.json").read_text())
+    assert "pydantic-ai-slim" in meta["frameworks"]
+    assert main(["report", str(tmp_path)]) == 0
+    assert "without quota knowledge" in (tmp_path / "report.md").read_text()
