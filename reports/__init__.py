@@ -38,7 +38,7 @@ from reports._sessions import NO_SESSION, AfcSession, LoadQuery, ModelSession, N
 if TYPE_CHECKING:
     from reports._advice import plot_pareto, render_advice_markdown
     from reports._compare import IncomparableRunsError, compare_runs
-    from reports._conformance import conformance_markdown, render_conformance
+    from reports._conformance import CONFORMANCE_EXPECTED, conformance_markdown, render_conformance
     from reports._e2e import render_e2e, render_e2e_markdown
     from reports._experiments_page import ArmOutcome, experiments_markdown
     from reports._frames import RunData, calls_frame, load_run, trials_frame
@@ -83,7 +83,7 @@ if TYPE_CHECKING:
 _MODULES = {
     "reports._advice": ("plot_pareto", "render_advice_markdown"),
     "reports._compare": ("IncomparableRunsError", "compare_runs"),
-    "reports._conformance": ("conformance_markdown", "render_conformance"),
+    "reports._conformance": ("CONFORMANCE_EXPECTED", "conformance_markdown", "render_conformance"),
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
     "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
@@ -137,6 +137,7 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CALL_STATUSES",
     "CI",
+    "CONFORMANCE_EXPECTED",
     "NO_SESSION",
     "RAW_ASYNCIO",
     "RAW_LABELS",

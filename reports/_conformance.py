@@ -13,7 +13,7 @@ from typing import Any
 from reports._schema import write_text_atomic
 
 #: what a careful user expects of each property
-EXPECTED = {
+CONFORMANCE_EXPECTED = {
     "parallel": True,
     "cap_honoured": True,
     "sync_blocks_loop": False,
@@ -30,7 +30,7 @@ def _mark(key: str, m: Mapping[str, Any]) -> str:
     value = m.get("value")
     if value is None:
         return "n/a"
-    return "✓" if value == EXPECTED[key] else "✗"
+    return "✓" if value == CONFORMANCE_EXPECTED[key] else "✗"
 
 
 def _x(e: Mapping[str, Any], digits: int = 2) -> str:
@@ -99,7 +99,7 @@ def conformance_markdown(doc: Mapping[str, Any]) -> str:
     ]
     rows = doc["results"]
     if not doc.get("overhead_only"):
-        keys = list(EXPECTED)
+        keys = list(CONFORMANCE_EXPECTED)
         lines += ["| Executor | version | " + " | ".join(keys) + " |", "|---" * (len(keys) + 2) + "|"]
         for label, row in rows.items():
             lines.append(

@@ -5,6 +5,7 @@ advice.json, advice.md and pareto.png."""
 from bench.advise._advise import advise
 from bench.advise._config import AdviseConfig, AdviseError
 from bench.advise._confirm import Measured, sweep
+from bench.advise._framework import framework_advice, read_conformance
 from bench.advise._search import Search, search
 from bench.advise._space import Candidate, candidate_space, hedgeable
 
@@ -16,7 +17,9 @@ __all__ = [
     "Search",
     "advise",
     "candidate_space",
+    "framework_advice",
     "hedgeable",
+    "read_conformance",
     "search",
     "sweep",
 ]

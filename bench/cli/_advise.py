@@ -39,6 +39,14 @@ def register(sub: Any) -> None:
         "--plans", type=positive_int, help="plans sampled for the search (default 256, fewer for many calls)"
     )
     a.add_argument("--out", type=Path, required=True)
+    a.add_argument(
+        "--framework", metavar="NAME",
+        help="also say the advice in this framework's own settings, and what it cannot do (pfcbench list)",
+    )  # fmt: skip
+    a.add_argument(
+        "--conformance", type=Path, metavar="DIR",
+        help="a pfcbench conformance output: its measured gaps join --framework's advice",
+    )  # fmt: skip
     a.set_defaults(handler=handle)
 
 
@@ -88,6 +96,7 @@ def handle(ns: argparse.Namespace) -> int:
     out: Path = ns.out
     if (out / "confirm" / "results.jsonl").exists():
         raise UsageError(f"--out {out}: already holds an advise run; choose another --out")
+    conformance = _framework_inputs(ns)
     scenario = _scenario(ns)
     config = AdviseConfig(**{**same_named(ns, AdviseConfig), "scenario": scenario, "out": out})
     try:
@@ -100,4 +109,34 @@ def handle(ns: argparse.Namespace) -> int:
     best = advice["recommendations"][0]
     print(f"recommended: {best['label']} (measured p50 {best['measured_p50_ms']:,.0f} ms, "
           f"p95 {best['measured_p95_ms']:,.0f} ms); see {out / 'advice.md'}")  # fmt: skip
+    if ns.framework:
+        _append_framework(ns, best["label"], scenario, conformance)
     return 0
+
+
+def _framework_inputs(ns: argparse.Namespace) -> Any:
+    """``--framework`` checked and ``--conformance`` read before the (long) search starts."""
+    from bench.advise import read_conformance
+    from bench.cli._args import UsageError
+    from bench.run.frameworks import FRAMEWORKS
+
+    if ns.conformance is not None and not ns.framework:
+        raise UsageError("--conformance is read only with --framework NAME")
+    if ns.framework and ns.framework not in FRAMEWORKS:
+        raise UsageError(f"--framework: unknown {ns.framework!r}; choose from {', '.join(FRAMEWORKS)}")
+    try:
+        return read_conformance(ns.conformance) if ns.conformance is not None else None
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _append_framework(ns: argparse.Namespace, best: str, scenario: Any, conformance: Any) -> None:
+    from bench.advise import framework_advice
+    from reports import write_text_atomic
+
+    lines = framework_advice(ns.framework, best, scenario, conformance)
+    path = ns.out / "advice.md"
+    write_text_atomic(path, path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + "\n".join(lines))
+    for line in lines[2:]:
+        if line:
+            print(line.removeprefix("- "))

@@ -14,18 +14,11 @@ from bench.conformance._tools import Timed, calls_of
 from bench.run.frameworks import FRAMEWORKS, make_framework_executor
 from executors import ToolCall, fine_timer_loop
 
-#: frameworks whose per-tool timeout knob the adapters set (``Knobs.timeout_s``)
-TIMEOUT_KNOBS = {
-    "pydantic-ai": "Tool(timeout=...)",
-    "pydantic-ai-sequential": "Tool(timeout=...)",
-    "openai-agents": "function_tool(timeout=...)",
-}
-
 
 def hung(label: str, budget_s: float = 0.2) -> Measure:
     """One sync tool at 10x ``budget_s`` beside two quick ones, the framework's timeout set to the budget:
     does the turn return near the budget with the error in the model's hands, and does the thread run on?"""
-    knob = TIMEOUT_KNOBS.get(label)
+    knob = FRAMEWORKS[label].timeout
     if knob is None:
         na = {"value": None, "reason": "no per-tool timeout knob set by this adapter"}
         return {"hung_contained": na, "thread_leak_after_timeout": na}

@@ -27,6 +27,8 @@ class FrameworkInfo:
     knob: str | None
     #: ``loop`` (its calls are tasks on an event loop) or ``threads``: the raw primitive of its kind
     kind: str
+    #: the framework's per-tool timeout knob as the adapter sets it (``Knobs.timeout_s``), or None
+    timeout: str | None
     #: the concurrency its zero-overhead prediction assumes: 1 (one after another), K, or None (all)
     workers: Callable[[int | None], int | None]
     make: Callable[[Knobs], Adapter]
@@ -102,44 +104,46 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
     for i in [
         FrameworkInfo(
             "langgraph", "LangGraph ToolNode.invoke: its thread pool", "langgraph", "langgraph",
-            "langgraph", "max_concurrency", "threads", _same, _langgraph(False),
+            "langgraph", "max_concurrency", "threads", None, _same, _langgraph(False),
         ),
         FrameworkInfo(
             "langgraph-async", "LangGraph ToolNode.ainvoke: tasks on one event loop", "langgraph",
-            "langgraph", "langgraph", "max_concurrency", "loop", _all, _langgraph(True),
+            "langgraph", "langgraph", "max_concurrency", "loop", None, _all, _langgraph(True),
         ),
         FrameworkInfo(
             "pydantic-ai", "Pydantic AI Agent with its FunctionModel: tool calls in parallel",
-            "pydantic_ai", "pydantic-ai-slim", "pydantic-ai", None, "loop", _all, _pydantic_ai,
+            "pydantic_ai", "pydantic-ai-slim", "pydantic-ai", None, "loop", "Tool(timeout=...)", _all, _pydantic_ai,
         ),
         FrameworkInfo(
             "pydantic-ai-sequential", "Pydantic AI in its 'sequential' tool execution mode",
-            "pydantic_ai", "pydantic-ai-slim", "pydantic-ai", None, "loop", _one, _pydantic_ai,
+            "pydantic_ai", "pydantic-ai-slim", "pydantic-ai", None, "loop", "Tool(timeout=...)", _one,
+            _pydantic_ai,
         ),
         FrameworkInfo(
             "openai-agents", "OpenAI Agents SDK Runner with a scripted Model", "agents", "openai-agents",
-            "openai-agents", "max_function_tool_concurrency", "loop", _same, _openai_agents,
+            "openai-agents", "max_function_tool_concurrency", "loop", "function_tool(timeout=...)", _same,
+            _openai_agents,
         ),
         FrameworkInfo(
             "adk", "Google ADK LlmAgent with a scripted BaseLlm: tasks on one event loop", "google.adk",
-            "google-adk", "adk", None, "loop", _all, _adk,
+            "google-adk", "adk", None, "loop", None, _all, _adk,
         ),
         FrameworkInfo(
             "adk-pool", "Google ADK with RunConfig's ToolThreadPoolConfig (sync tools on K threads, 4)",
-            "google.adk", "google-adk", "adk", "ToolThreadPoolConfig.max_workers", "loop", _all, _adk,
+            "google.adk", "google-adk", "adk", "ToolThreadPoolConfig.max_workers", "loop", None, _all, _adk,
         ),
         FrameworkInfo(
             "genai-afc", "google-genai's automatic function calling (the old label sdk-afc)",
-            "google.genai", "google-genai", "gemini", None, "threads", _one, _genai_afc,
+            "google.genai", "google-genai", "gemini", None, "threads", None, _one, _genai_afc,
         ),
         FrameworkInfo(
             "smolagents", "smolagents ToolCallingAgent.process_tool_calls: a thread pool per step",
-            "smolagents", "smolagents", "smolagents", "max_tool_threads", "threads", _pool_default,
+            "smolagents", "smolagents", "smolagents", "max_tool_threads", "threads", None, _pool_default,
             _smolagents,
         ),
         FrameworkInfo(
             "llamaindex", "LlamaIndex FunctionAgent with its MockFunctionCallingLLM (call_tool: 4 workers)",
-            "llama_index.core", "llama-index-core", "llamaindex", None, "loop", _four, _llamaindex,
+            "llama_index.core", "llama-index-core", "llamaindex", None, "loop", None, _four, _llamaindex,
         ),
     ]
 }  # fmt: skip
