@@ -258,10 +258,12 @@ class FrameworkExecutor:
         return await asyncio.to_thread(self.run, calls, tools, quotas=quotas)
 
     def predict(self, work: Sequence[PlannedWork], *, quotas: Sequence[Quota] = ()) -> float:
+        """Its zero-overhead makespan: a framework knows no quota, so none paces it (as ``-naive``)."""
+        del quotas
         if not work:
             return 0.0
         workers = self.workers or len(work)
-        return simulate(work, workers=workers, quotas=quotas, respect_after=False)
+        return simulate(work, workers=workers, quotas=(), respect_after=False)
 
     def close(self) -> None:
         self.adapter.close()
