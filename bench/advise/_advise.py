@@ -14,7 +14,7 @@ from bench.advise._pareto import TIE, cost_key
 from bench.advise._render import Chosen, write_advice
 from bench.advise._search import Search, search, slo_pick
 from bench.advise._space import Candidate, parse_current
-from executors import UnknownExecutor
+from bench.run import RunError
 from scenarios import make_plan
 
 Progress = Callable[[str], None]
@@ -65,7 +65,7 @@ def _current(config: AdviseConfig) -> Candidate | None:
         return None
     try:
         return parse_current(config.current)
-    except UnknownExecutor as exc:
+    except RunError as exc:
         raise AdviseError(str(exc).replace("`executor`", "`current`")) from None
 
 
