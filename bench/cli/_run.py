@@ -169,7 +169,7 @@ def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     gen = _request_settings(ns, config.scenarios)
     config = dataclasses.replace(config, settings=gen.as_json())
     try:
-        written = run(config, ProgressBar())
+        written = run(config, progress=ProgressBar())
     except RunError as exc:
         raise UsageError(str(exc)) from None
     except (ModelError, CassetteError) as exc:

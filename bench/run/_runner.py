@@ -101,9 +101,11 @@ def _stretched_sleeps(factor: float) -> dict[str, Any]:
 Progress = Callable[[int, int, str], None]
 
 
-def run(config: RunConfig, progress: Progress | None = None) -> int:
+def run(config: RunConfig, *, progress: Progress | None = None) -> int:
     """Build ``config``'s run (:func:`assemble`), run (or resume) it into ``config.out`` and close every
     part; returns the number of records written now (a trace replay's ``recorded`` ones included).
+    ``progress`` is keyword-only: runs once took built executors beside the config, and such a call now
+    fails at once instead of handing them over as the progress callback.
 
     With ``config.model != "none"`` every record is a whole session with the model (one per model mode).
     KeyboardInterrupt leaves run.json marked ``interrupted`` and every finished record on disk."""
