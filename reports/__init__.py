@@ -59,6 +59,7 @@ if TYPE_CHECKING:
         parse_threshold,
         run_gate,
     )
+    from reports._gate_files import write_verdict
     from reports._intervals import (
         CI,
         median_ci,
@@ -87,6 +88,7 @@ _MODULES = {
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
     "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
+    "reports._gate_files": ("write_verdict",),
     "reports._gate": (
         "GateCheck",
         "GateError",
@@ -212,4 +214,5 @@ __all__ = [
     "whole_turn_twin",
     "write_json_atomic",
     "write_text_atomic",
+    "write_verdict",
 ]

@@ -11,7 +11,7 @@ from bench.run.frameworks._registry import (
     install_hint,
     installed,
     make_framework_executor,
-    resolve_executor,
+    resolve_framework,
 )
 
 __all__ = [
@@ -27,5 +27,5 @@ __all__ = [
     "install_hint",
     "installed",
     "make_framework_executor",
-    "resolve_executor",
+    "resolve_framework",
 ]

@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from bench.run.frameworks._base import Adapter, FrameworkExecutor, Knobs
-from executors import Executor, Guards, UnknownExecutor, make_executor
+from executors import Executor, Guards, UnknownExecutor
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,28 +186,22 @@ def make_framework_executor(label: str, *, timeout_s: float | None = None) -> Fr
     return FrameworkExecutor(label, info.make(knobs), workers=info.workers(k))
 
 
-def resolve_executor(
-    label: str,
-    *,
-    time_scale: float = 1.0,
-    max_workers: int | None = None,
-    guards: Guards | None = None,
-) -> Executor:
-    """A reference executor (``executors.make_executor``) or, failing that, a framework executor."""
-    name = label.partition("@")[0]
-    if name not in FRAMEWORKS:
-        try:
-            return make_executor(label, time_scale=time_scale, max_workers=max_workers, guards=guards)
-        except UnknownExecutor as exc:
-            if "unknown executor" in str(exc):
-                raise UnknownExecutor(f"{exc}, or a framework: {', '.join(FRAMEWORKS)}") from None
-            raise
+def resolve_framework(
+    label: str, *, guards: Guards | None = None, name: str | None = None
+) -> Executor | None:
+    """The framework executor ``label`` names (filed under ``name``), None when it names no framework;
+    ``UnknownExecutor`` for a framework asked with guards, a knob it lacks, or not installed."""
+    if label.partition("@")[0] not in FRAMEWORKS:
+        return None
     if guards is not None:
         raise UnknownExecutor(
             f"`executor`: {label!r} is a framework executor; pfcbench's guards and limiter do not wrap a "
-            "framework's calls (it runs as in production): drop the guard flags or this executor"
+            "framework's calls (it runs as in production): drop the guard settings or this executor"
         )
-    return make_framework_executor(label)
+    ex = make_framework_executor(label)
+    if name is not None:
+        ex.name = name
+    return ex
 
 
 def framework_versions(labels: Iterable[str]) -> dict[str, str]:

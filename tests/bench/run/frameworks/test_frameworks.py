@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bench.run.frameworks import FRAMEWORKS, make_framework_executor, resolve_executor
+from bench.run.frameworks import FRAMEWORKS, make_framework_executor, resolve_framework
 from executors import Guards, ToolCall, UnknownExecutor
 
 #: a framework's own deprecation warnings (LlamaIndex on Pydantic's ``__fields__``) are not what is tested
@@ -147,20 +147,27 @@ def test_a_missing_framework_names_its_install_command(monkeypatch: pytest.Monke
     """A framework that is not installed is refused with the pip command of its extra."""
     monkeypatch.setattr(importlib.util, "find_spec", lambda name: None)
     with pytest.raises(UnknownExecutor, match=r"pip install 'pfcbench\[langgraph\]'"):
-        resolve_executor("langgraph")
+        resolve_framework("langgraph")
 
 
 def test_guards_are_refused_with_a_framework() -> None:
     """pfcbench's guards never wrap a framework's calls: asking for them is refused."""
     with pytest.raises(UnknownExecutor, match="framework executor"):
-        resolve_executor("langgraph", guards=Guards())
+        resolve_framework("langgraph", guards=Guards())
 
 
-def test_reference_executors_still_resolve_first() -> None:
-    """The reference executors keep their labels; an unknown label lists the frameworks too."""
-    assert resolve_executor("threaded@4").name == "threaded@4"
-    with pytest.raises(UnknownExecutor, match="or a framework: langgraph"):
-        resolve_executor("nope")
+def test_reference_labels_are_no_frameworks_and_unknown_ones_say_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A reference executor's label is left to ``executors``; ``pydantic-ai@3`` through ``pfcbench run``
+    is one line and exit 2."""
+    from bench.cli import main
+
+    assert resolve_framework("threaded@4") is None
+    argv = ["run", "--scenario", "doc-3apis", "--executor", "pydantic-ai@3", "--out", str(tmp_path / "r")]
+    assert main(argv) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "no per-turn concurrency knob" in err[0]
 
 
 @pytest.mark.realtime
