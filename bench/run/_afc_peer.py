@@ -36,6 +36,7 @@ from reports import AfcSession, CallRecord, TrialRecord
 from scenarios import ToolApi, TrialPlan, build_toolbox
 
 NAME = "sdk-afc"
+AFC = NAME  # the name bench.run's face gives it
 #: the framework executor's label for the same path (``bench.run.frameworks``), and the old one
 AFC_LABELS = (NAME, "genai-afc")
 
