@@ -38,6 +38,7 @@ from reports._stats import (
     summarize,
 )
 from reports._theory import ScenarioTheory, parse_all
+from reports._tools_table import tool_rows, tools_frame, tools_section
 from reports._trace import trace_events
 
 FIG_DIR = "figures"
@@ -396,6 +397,8 @@ def render_report(
     scenarios = list(dict.fromkeys(str(s) for s in p.trials["scenario"]))
     write_text_atomic(root / "summary.csv", stats_frame(p.stats).to_csv(index=False, float_format="%.6g"))
     write_json_atomic(root / "trace.json", trace_events(p.rep_calls, p.reps, scenarios, p.executors))
+    tools = tool_rows(p.data.records, baseline)
+    write_text_atomic(root / "tools.csv", tools_frame(tools).to_csv(index=False, float_format="%.6g"))
 
     status_note = _status_note(p.data.meta, p.data.problems)
     md: list[str] = [f"# pfcbench report: run `{p.data.meta.get('run_id', root.name)}`", ""]
@@ -408,11 +411,13 @@ def render_report(
     md += replay_section(p.trials, p.seed)
     for sc in scenarios:
         md += _scenario_section(p, sc)
+    md += tools_section(tools, sorted(measured), baseline)
     md += _family_section(p, scenarios)
     md += _method(p.data, p.seed, baseline)
     md += _warnings(check_warnings(p.stats), status_note)
     md += [
-        "Files: `summary.csv` (one row per scenario × executor), `trace.json` (open in "
+        "Files: `summary.csv` (one row per scenario × executor), `tools.csv` (one row per scenario × "
+        "executor × tool: call durations and the ratio to the tool alone), `trace.json` (open in "
         "https://ui.perfetto.dev), figures in `figures/`.",
         "",
     ]
