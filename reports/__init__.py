@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from reports._policy import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_TOLERANCE, MIN_TEST_TRIALS
 from reports._schema import (
     CALL_STATUSES,
     RAW_ASYNCIO,
@@ -40,10 +41,12 @@ from reports._sessions import NO_SESSION, AfcSession, LoadQuery, ModelSession, N
 if TYPE_CHECKING:
     from reports._advice import plot_pareto, render_advice_markdown
     from reports._compare import IncomparableRunsError, compare_runs
+    from reports._comparison import CellComparison, compare_cell, compare_cells
     from reports._e2e import render_e2e, render_e2e_markdown
     from reports._experiments_page import ArmOutcome, experiments_markdown
     from reports._frames import RunData, calls_frame, load_run, trials_frame
     from reports._gate import (
+        NO_SPEC,
         GateCheck,
         GateError,
         GateSpec,
@@ -84,6 +87,7 @@ if TYPE_CHECKING:
 _MODULES = {
     "reports._advice": ("plot_pareto", "render_advice_markdown"),
     "reports._compare": ("IncomparableRunsError", "compare_runs"),
+    "reports._comparison": ("CellComparison", "compare_cell", "compare_cells"),
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
     "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
@@ -92,6 +96,7 @@ _MODULES = {
         "GateError",
         "GateSpec",
         "GateVerdict",
+        "NO_SPEC",
         "RegressionPolicy",
         "RunFiles",
         "check_comparable",
@@ -137,7 +142,12 @@ def __getattr__(name: str) -> Any:
 __all__ = [
     "CALL_STATUSES",
     "CI",
+    "DEFAULT_CONFIDENCE",
+    "DEFAULT_RESAMPLES",
+    "DEFAULT_TOLERANCE",
+    "MIN_TEST_TRIALS",
     "NO_SESSION",
+    "NO_SPEC",
     "RAW_ASYNCIO",
     "RAW_LABELS",
     "RAW_THREADS",
@@ -147,6 +157,7 @@ __all__ = [
     "AfcSession",
     "ArmOutcome",
     "CallRecord",
+    "CellComparison",
     "ExecutorStats",
     "GateCheck",
     "GateError",
@@ -171,6 +182,8 @@ __all__ = [
     "check_comparable",
     "check_warnings",
     "collector_paused",
+    "compare_cell",
+    "compare_cells",
     "compare_runs",
     "compute_metrics",
     "evaluate",

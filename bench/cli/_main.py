@@ -78,9 +78,20 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
     rep.add_argument("dir", type=Path)
 
-    cmp_ = sub.add_parser("compare", help="compare two run directories (markdown on stdout)")
-    cmp_.add_argument("base", type=Path)
-    cmp_.add_argument("new", type=Path)
+    cmp_ = sub.add_parser(
+        "compare",
+        help="compare two run directories (markdown on stdout)",
+        description="Compare a candidate run with a baseline run, cell by cell (scenario x executor), with "
+        "the judgement 'pfcbench gate --baseline' uses: the makespan ratio candidate/baseline and its CI, "
+        "paired per trial when the runs share seed and plans, unpaired otherwise.",
+        epilog="examples:\n  pfcbench compare runs/new --baseline runs/main\n"
+        "  pfcbench compare runs/main runs/new      (BASE NEW, the older order)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    cmp_.add_argument(
+        "runs", type=Path, nargs="+", metavar="RUN", help="CANDIDATE with --baseline, or BASE NEW without it"
+    )
+    cmp_.add_argument("--baseline", type=Path, default=None, help="the baseline run directory")
     for module in _extra_commands():
         module.register(sub)
     return p
@@ -327,6 +338,12 @@ def _is_current(target: Path, *sources: Path) -> bool:
 def cmd_compare(ns: argparse.Namespace) -> int:
     from reports import SchemaError, compare_runs
 
+    if ns.baseline is not None and len(ns.runs) == 1:
+        ns.base, ns.new = ns.baseline, ns.runs[0]
+    elif ns.baseline is None and len(ns.runs) == 2:  # BASE NEW
+        ns.base, ns.new = ns.runs
+    else:
+        raise UsageError("compare: give CANDIDATE --baseline BASE, or BASE NEW")
     for d in (ns.base, ns.new):
         if not (d / "results.jsonl").is_file():
             raise UsageError(f"{d}: no results.jsonl here")

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bench.run import turn_record
 from bench.run._measured import measured_plan
-from bench.run._records import turn_record
 from executors import CallResult, PlannedWork, ToolCall, make_executor
 from scenarios import make_plan, parse_scenarios
 
