@@ -63,6 +63,7 @@ if TYPE_CHECKING:
         parse_threshold,
         run_gate,
     )
+    from reports._headline import headline_lines, run_headline
     from reports._intervals import (
         CI,
         median_ci,
@@ -91,6 +92,7 @@ _MODULES = {
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
     "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
+    "reports._headline": ("headline_lines", "run_headline"),
     "reports._gate": (
         "GateCheck",
         "GateError",
@@ -189,6 +191,7 @@ __all__ = [
     "evaluate",
     "experiments_markdown",
     "find_regressions",
+    "headline_lines",
     "http_compare_markdown",
     "is_raw",
     "load_gate_run",
@@ -215,6 +218,7 @@ __all__ = [
     "render_e2e_markdown",
     "render_report",
     "run_gate",
+    "run_headline",
     "saturation_qps",
     "streamed_label",
     "summarize",

@@ -20,6 +20,7 @@ from reports._doc_section import doc_rows, doc_table, findings, verdict_table
 from reports._drawing import Job, draw_all
 from reports._floor import FloorRow, floor_markdown, floor_split
 from reports._frames import RunData, executor_order, load_run, representative_trials
+from reports._headline import headline_lines
 from reports._intervals import CONFIDENCE
 from reports._ranking import rank
 from reports._replay import replay_section
@@ -381,17 +382,27 @@ def _page(root: Path, baseline: str) -> _Page:
 
 
 def render_report(
-    run_dir: str | Path, *, baseline: str = BASELINE, on_problem: Callable[[str], None] | None = None
+    run_dir: str | Path,
+    *,
+    baseline: str = BASELINE,
+    on_problem: Callable[[str], None] | None = None,
+    on_headline: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write report.md, summary.csv, figures/*.png and trace.json into ``run_dir``; return report.md.
+    """Write report.md, summary.csv, tools.csv, figures/*.png and trace.json into ``run_dir``; return
+    report.md.
 
     ``on_problem`` hears each reason the records may not be the whole run (report.md says them too), so a
-    CLI can warn without reading results.jsonl a second time."""
+    CLI can warn without reading results.jsonl a second time; ``on_headline`` hears the run's headline
+    (``reports.headline_lines``), line by line."""
     root = Path(run_dir)
     p = _page(root, baseline)
     if on_problem is not None:
         for problem in p.data.problems:
             on_problem(problem)
+    if on_headline is not None:
+        scales = sorted({float(t) for t in p.trials["time_scale"]})
+        for line in headline_lines(p.stats, time_scales=scales, baseline=baseline):
+            on_headline(line)
     raw = p.data.raw
     raw_stats = summarize(raw, baseline=baseline)
     scenarios = list(dict.fromkeys(str(s) for s in p.trials["scenario"]))

@@ -253,7 +253,19 @@ def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
 
         written += append_recorded(ns, config.plans)
     print(f"wrote {written} records to {ns.out / 'results.jsonl'}")
+    _print_headline(ns.out)
     return 0
+
+
+def _print_headline(out: Path) -> None:
+    """The run's answer on stdout (hyperfine style), then where the rest is."""
+    from reports import run_headline
+
+    try:
+        lines = run_headline(out)
+    except ValueError:  # no executor records (an interrupted or empty run): nothing to summarise
+        return
+    print("", *lines, "", f"details: pfcbench report {out}", sep="\n")
 
 
 def _split_url_key(ns: argparse.Namespace) -> None:
@@ -310,7 +322,7 @@ def _report(ns: argparse.Namespace) -> int:
         print(f"pfcbench: warning: {results}: {problem}", file=sys.stderr)
 
     try:
-        path = render_report(ns.dir, on_problem=warn)
+        path = render_report(ns.dir, on_problem=warn, on_headline=print)
     except (SchemaError, ValueError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
     print(f"wrote {path}")
