@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("list", help="list catalog scenarios and executors")
 
+    from bench.cli._timescale import add_time_scale
+
     r = sub.add_parser("run", help="measure scenarios x executors into --out")
     r.add_argument(
         "--scenario",
@@ -51,12 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     r.add_argument("--trials", type=positive_int, default=20)
     r.add_argument("--seed", type=int, default=7)
-    r.add_argument(
-        "--time-scale",
-        type=positive_float,
-        default=0.1,
-        help="wall seconds per document second (0.1 runs a 500 ms call in 50 ms)",
-    )
+    add_time_scale(r)
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--warmup", type=nonneg_int, default=1, help="unrecorded warm-up trials")
     r.add_argument("--max-workers", type=positive_int, default=None, help="thread pool size for 'threaded'")
@@ -138,13 +135,14 @@ def cmd_list() -> int:
     return 0
 
 
-def _scenarios(refs: Sequence[str], time_scale: float) -> tuple[Scenario, ...]:
+def _scenarios(refs: Sequence[str], time_scale: float | None) -> tuple[Scenario, ...]:
     from scenarios import ScenarioError, check_time_scale, load_catalog, resolve
 
     try:
         catalog = load_catalog()
         found = [s for ref in refs for s in resolve(ref, catalog)]
-        check_time_scale(found, time_scale)  # real tools' work cannot be scaled
+        if time_scale is not None:  # None: resolve_time_scale chooses, once the scenarios are known
+            check_time_scale(found, time_scale)  # real tools' work cannot be scaled
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     names = [s.name for s in found]
@@ -170,11 +168,13 @@ def _executors(ns: argparse.Namespace, labels: tuple[str, ...], guards: Guards |
 def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ...]) -> RunConfig:
     """The ``run`` flags as the runner's typed config (the scenarios resolved, the guards as given)."""
     from bench.cli._guards import check_guard_tools, guard_settings
+    from bench.cli._timescale import resolve_time_scale
     from bench.run import RunConfig
     from executors import DEFAULT_EXECUTORS
 
     replay = None
     if ns.trace:  # trace replay: one scenario whose trials are the recorded turns
+        ns.time_scale = resolve_time_scale(ns.time_scale, ())
         from bench.cli._fit import trace_replay_for
 
         replay = trace_replay_for(ns)
@@ -183,6 +183,7 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
         raise UsageError("pfcbench run: --scenario (or --trace) is required")
     else:
         scenarios = _scenarios(ns.scenario, ns.time_scale)
+        ns.time_scale = resolve_time_scale(ns.time_scale, scenarios)
     check_guard_tools(guard_settings(ns), {t.name for s in scenarios for t in s.tools})
     built = {
         "scenarios": scenarios,
