@@ -30,7 +30,7 @@ def headline_lines(
     unit = "ms" if set(time_scales) <= {1.0} else "document ms"
     out: list[str] = []
     for sc in dict.fromkeys(s.scenario for s in stats):
-        rows = [s for s in stats if s.scenario == sc]
+        rows = sorted((s for s in stats if s.scenario == sc), key=lambda s: s.executor != baseline)
         width = max(len(s.executor) for s in rows)
         out.append(f"{sc}: makespan per executor (median [95% CI]; speedup: paired per trial)")
         for s in rows:

@@ -16,6 +16,7 @@ import pandas as pd
 
 from reports import _figures as figs
 from reports import _fmt as f
+from reports._answer import answer_section
 from reports._doc_section import doc_rows, doc_table, findings, verdict_table
 from reports._drawing import Job, draw_all
 from reports._floor import FloorRow, floor_markdown, floor_split
@@ -39,7 +40,7 @@ from reports._stats import (
     summarize,
 )
 from reports._theory import ScenarioTheory, parse_all
-from reports._tools_table import tool_rows, tools_frame, tools_section
+from reports._tools_table import ToolRow, tool_rows, tools_frame, tools_section
 from reports._trace import trace_events
 
 FIG_DIR = "figures"
@@ -290,28 +291,42 @@ def _run_status_note(meta: Mapping[str, Any]) -> str | None:
     )
 
 
-def _doc_section(p: _Page) -> list[str]:
+def _doc_section(p: _Page, tools: Sequence[ToolRow]) -> list[str]:
+    """The document's table, verdicts and findings when document rows were run; then the answer for every
+    other scenario (first on the page when no document row was run)."""
     rows = doc_rows(p.stats, p.theory, p.baseline)
-    md = ["## The document's table, reproduced", ""]
-    if rows:
-        md += [*doc_table(rows), ""]
-        md += ["### Verdicts, figure by figure", "", *verdict_table(rows), ""]
-        md += p.figures.add(
-            partial(figs.doc_table, p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
-            "document table: median makespan per executor with CI, document claims as lines",
-            _COST["doc_table"],
-        )
-    else:
-        md += ["This run measured none of the document's rows.", ""]
     ranks = rank(p.trials, p.stats, p.baseline)
-    return md + ["### Findings", ""] + [f"- {x}" for x in findings(p.stats, rows, ranks, p.baseline)] + [""]
+    others = [sc for sc in dict.fromkeys(s.scenario for s in p.stats) if sc not in {r.scenario for r in rows}]
+    answer = answer_section(
+        others,
+        p.stats,
+        ranks=ranks,
+        records=p.data.records,
+        theory=p.theory,
+        tools=tools,
+        baseline=p.baseline,
+    )
+    if not rows:
+        return answer
+    md = ["## The document's table, reproduced", "", *doc_table(rows), ""]
+    md += ["### Verdicts, figure by figure", "", *verdict_table(rows), ""]
+    md += p.figures.add(
+        partial(figs.doc_table, p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
+        "document table: median makespan per executor with CI, document claims as lines",
+        _COST["doc_table"],
+    )
+    doc_ranks = {sc: rk for sc, rk in ranks.items() if sc not in others}
+    md += ["### Findings", "", *(f"- {x}" for x in findings(p.stats, rows, doc_ranks, p.baseline)), ""]
+    return md + answer
 
 
 def _scenario_section(p: _Page, sc: str) -> list[str]:
     md = [f"## Scenario `{sc}`", ""]
     th = p.theory.get(sc)
     if th is not None:
-        md += [_theory_line(th), ""]
+        real = bool((p.trials.loc[p.trials["scenario"] == sc, "n_real"] > 0).any())
+        # a real tool's theory is built from its declared latency: an expectation, never a measurement
+        md += [("Expected from your tools' declared latencies — " if real else "") + _theory_line(th), ""]
     md += [*_scenario_table([s for s in p.stats if s.scenario == sc]), ""]
     md += floor_markdown(p.floor, sc)
     base = p.fig_dir / figs.slug(sc)
@@ -418,7 +433,7 @@ def render_report(
     md += calibration_lines(p.data.meta)
     if status_note:
         md += [status_note, ""]
-    md += _doc_section(p)
+    md += _doc_section(p, tools)
     md += replay_section(p.trials, p.seed)
     for sc in scenarios:
         md += _scenario_section(p, sc)
