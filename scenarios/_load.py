@@ -33,6 +33,7 @@ from scenarios._fields import (
     check_num,
     check_str,
     check_table,
+    did_you_mean,
 )
 from scenarios._latency import PARAMETRIC, Constant, Empirical, Latency, Mixture, tail_ms
 from scenarios._params import check_args, parse_params
@@ -371,7 +372,8 @@ def _calls(
         cid = check_str(cat.key("id"), c["id"])
         tool = check_str(cat.key("tool"), c["tool"])
         if tool not in tools:
-            raise cat.key("tool").fail(f"no tool {tool!r} (tools: {', '.join(sorted(tools))})")
+            hint = did_you_mean(tool, tools)
+            raise cat.key("tool").fail(f"no tool {tool!r}{hint} (tools: {', '.join(sorted(tools))})")
         args = c.get("args", {})
         check_table(cat.key("args"), args, set(args))
         spec = tools[tool]
@@ -504,11 +506,13 @@ def resolve(ref: str, catalog: Mapping[str, Scenario] | None = None) -> list[Sce
         if pick:
             chosen = [s for s in found if s.name == pick]
             if not chosen:
+                names = [s.name for s in found]
                 raise ScenarioError(
-                    f"{path}.toml: no scenario {pick!r} (has: {', '.join(s.name for s in found)})"
+                    f"{path}.toml: no scenario {pick!r}{did_you_mean(pick, names)} (has: {', '.join(names)})"
                 )
             return chosen
         return found
     raise ScenarioError(
-        f"`scenario`: unknown scenario {ref!r}; choose one of {', '.join(sorted(cat))} or a .toml file"
+        f"`scenario`: unknown scenario {ref!r}{did_you_mean(ref, cat)}; choose one of {', '.join(sorted(cat))} "
+        "or a .toml file"
     )

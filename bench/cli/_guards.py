@@ -109,6 +109,9 @@ def check_guard_tools(settings: dict[str, Any] | None, tools: set[str]) -> None:
         for tool in settings[key]:
             if tool != "*" and tool not in tools:
                 known = ", ".join(sorted(tools)[:12]) + (", ..." if len(tools) > 12 else "")
+                from bench.cli._help import name_hint
+
                 raise UsageError(
-                    f"{flag} {tool}=...: no scenario of this run has a tool {tool!r} (tools: {known})"
+                    f"{flag} {tool}=...: no scenario of this run has a tool {tool!r}{name_hint(tool, tools)} "
+                    f"(tools: {known})"
                 )

@@ -91,6 +91,9 @@ def build_parser() -> argparse.ArgumentParser:
     cmp_.add_argument("--baseline", type=Path, default=None, help="the baseline run directory")
     for module in _extra_commands():
         module.register(sub)
+    from bench.cli._help import finish
+
+    finish(p)  # descriptions, examples, defaults and any missing flag help, for every subcommand
     return p
 
 
@@ -152,17 +155,19 @@ def _scenarios(refs: Sequence[str], time_scale: float | None) -> tuple[Scenario,
 
 
 def _executors(ns: argparse.Namespace, labels: tuple[str, ...], guards: Guards | None) -> dict[str, Executor]:
+    from bench.cli._help import executor_hint
     from bench.cli._model import AFC
     from executors import UnknownExecutor, make_executor
 
-    try:
-        return {
-            lb: make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
-            for lb in labels
-            if lb != AFC  # the peer baseline runs its own loop (bench.run's AFC peer)
-        }
-    except UnknownExecutor as exc:
-        raise UsageError(str(exc)) from None
+    built: dict[str, Executor] = {}
+    for lb in labels:
+        if lb == AFC:  # the peer baseline runs its own loop (bench.run's AFC peer)
+            continue
+        try:
+            built[lb] = make_executor(lb, time_scale=ns.time_scale, max_workers=ns.max_workers, guards=guards)
+        except UnknownExecutor as exc:
+            raise UsageError(str(exc).replace(";", executor_hint(lb) + ";", 1)) from None
+    return built
 
 
 def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ...]) -> RunConfig:
