@@ -73,8 +73,9 @@ def compare_runs(
         mark = "▲" if c.slower else "▼" if c.faster else ""
         mark += " **fails**" if c.regressed else ""
         ci_txt = f"[{c.ci.low:.3f}–{c.ci.high:.3f}]" if c.ci.defined else "[n/a]"
+        what = f"`{c.executor}`: tool `{c.tool}`" if c.tool else f"`{c.executor}`"
         lines.append(
-            f"| `{c.scenario}` | `{c.executor}` | {c.n_base} | {c.n_cand} | {c.base_median_s / ts * 1000:,.1f} | "
+            f"| `{c.scenario}` | {what} | {c.n_base} | {c.n_cand} | {c.base_median_s / ts * 1000:,.1f} | "
             f"{c.cand_median_s / ts * 1000:,.1f} | {c.ratio:.3f} {ci_txt} | {c.mode} | {mark.strip()} |"
         )
     lines.append("")

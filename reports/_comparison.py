@@ -47,6 +47,8 @@ class CellComparison:
     tolerance: float
     #: False when either run had fewer than MIN_TEST_TRIALS trials: shown, never failed
     tested: bool
+    #: a real tool's own cell: its calls' durations (medians above are of those), not the makespan
+    tool: str = ""
 
     @property
     def slower(self) -> bool:
@@ -120,6 +122,47 @@ def compare_cell(
     )  # fmt: skip
 
 
+def _tool_spans(records: Sequence[TrialRecord]) -> dict[str, list[float]]:
+    """A real tool's ok calls' durations (wall s) over ``records``, by tool."""
+    out: dict[str, list[float]] = {}
+    for r in records:
+        for c in r.calls:
+            if c.real and c.status == "ok":
+                out.setdefault(c.tool, []).append(c.end_s - c.start_s)
+    return out
+
+
+def compare_tools(
+    base: Sequence[TrialRecord],
+    cand: Sequence[TrialRecord],
+    *,
+    tolerance: float,
+    confidence: float,
+    resamples: int,
+    seed: int,
+) -> list[CellComparison]:
+    """Each real tool of one (scenario, executor) cell, its call durations compared unpaired: a tool that got
+    30% slower shows as 1.3 here even where another call hides it from the makespan."""
+    scenario, executor = cand[0].scenario, cand[0].executor
+    tb, tc = _tool_spans(base), _tool_spans(cand)
+    out = []
+    for tool, c_spans in tc.items():
+        b = np.asarray(tb.get(tool, []), dtype=np.float64)
+        c = np.asarray(c_spans, dtype=np.float64)
+        if not b.size:
+            continue
+        tested = min(b.size, c.size) >= MIN_TEST_TRIALS
+        rng = make_rng(seed, scenario, executor, tool, "comparison")
+        ci = ratio_of_quantiles_ci(c, b, rng, resamples, confidence) if tested else none()
+        ratio = float(np.median(c) / np.median(b)) if np.median(b) > 0 else math.nan
+        medians = (float(np.median(b)), float(np.median(c)))
+        n = (int(b.size), int(c.size))
+        out.append(
+            CellComparison(scenario, executor, UNPAIRED, *n, *medians, ratio, ci, tolerance, tested, tool)
+        )
+    return out
+
+
 def compare_cells(
     base: Sequence[TrialRecord],
     cand: Sequence[TrialRecord],
@@ -130,13 +173,18 @@ def compare_cells(
     seed: int = 0,
     cells: Callable[[str, str], bool] | None = None,
 ) -> list[CellComparison]:
-    """Every (scenario, executor) both runs hold (``cells`` may narrow them), in the candidate's order.
-    Pass executor records only (``reports.is_raw`` labels are references, not executors)."""
+    """Every (scenario, executor) both runs hold (``cells`` may narrow them), in the candidate's order, each
+    followed by its real tools' own cells (``CellComparison.tool``). Pass executor records only
+    (``reports.is_raw`` labels are references, not executors)."""
     gb, gc = group(base), group(cand)
-    return [
-        compare_cell(
-            gb[key], gc[key], tolerance=tolerance, confidence=confidence, resamples=resamples, seed=seed
-        )
-        for key in gc
-        if key in gb and (cells is None or cells(*key))
-    ]
+    out: list[CellComparison] = []
+    for key in gc:
+        if key in gb and (cells is None or cells(*key)):
+            b, c = gb[key], gc[key]
+            out.append(
+                compare_cell(b, c, tolerance=tolerance, confidence=confidence, resamples=resamples, seed=seed)
+            )
+            out += compare_tools(
+                b, c, tolerance=tolerance, confidence=confidence, resamples=resamples, seed=seed
+            )
+    return out

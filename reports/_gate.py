@@ -335,12 +335,14 @@ class Regression:
     tested: bool = True
     #: the smallest slowdown this cell's spread would let fail (0.12 = 12%); NaN when untested
     min_detectable: float = math.nan
+    #: a real tool's own cell (its call durations), "" for the makespan
+    tool: str = ""
 
     @classmethod
     def of(cls, c: CellComparison) -> Regression:
         return cls(
             c.scenario, c.executor, c.mode, c.n_base, c.n_cand, c.ratio, c.ci.low, c.ci.high,
-            c.slower, c.regressed, c.tested, c.min_detectable,
+            c.slower, c.regressed, c.tested, c.min_detectable, c.tool,
         )  # fmt: skip
 
 
@@ -499,7 +501,8 @@ def _regression_lines(baseline: str, p: RegressionPolicy, regressions: Sequence[
         f"above {1 + p.tolerance:.2f} (tolerance {p.tolerance:.0%}; ⚠️: slower beyond doubt but not beyond the "
         f"tolerance). Compared {', '.join(modes) or 'nothing'}: paired = per-trial ratios (same seed and "
         "plans), unpaired = median over median (different seeds or trials, or real tools). *Detects* is the "
-        "smallest slowdown that would fail with the spread this cell showed.",
+        "smallest slowdown that would fail with the spread this cell showed. A real tool also gets its own "
+        "cells: its calls' durations, unpaired.",
         "",
         "| | scenario | executor | new/base | CI | mode | trials | detects |",
         "|---|---|---|---:|---|---|---:|---:|",
@@ -508,8 +511,9 @@ def _regression_lines(baseline: str, p: RegressionPolicy, regressions: Sequence[
         mark = "❌" if r.regressed else ("⚠️" if r.significant else "✅")
         ci = f"[{r.ci_low:.3f}, {r.ci_high:.3f}]" if r.tested else f"not tested (< {MIN_TEST_TRIALS} trials)"
         mds = f"≥ {r.min_detectable:.0%}" if math.isfinite(r.min_detectable) else "–"
+        what = f"{r.executor}: tool `{r.tool}`" if r.tool else r.executor
         lines.append(
-            f"| {mark} | {r.scenario} | {r.executor} | {r.ratio:.3f} | {ci} | {r.mode} | {r.n_cand} | {mds} |"
+            f"| {mark} | {r.scenario} | {what} | {r.ratio:.3f} | {ci} | {r.mode} | {r.n_cand} | {mds} |"
         )
     tested = [r.min_detectable for r in regressions if math.isfinite(r.min_detectable)]
     if tested:
@@ -551,8 +555,9 @@ def run_gate(run_dir: str | Path, spec: GateSpec, baseline_dir: str | Path | Non
             )
         if any(r.mode == "unpaired" for r in regressions):
             notes.append(
-                "some comparisons are unpaired (different seeds or trials): run both with the same "
-                "--seed and --trials for a paired test"
+                "some comparisons are unpaired (different seeds or trials, or real tools, whose durations no "
+                "seed replays); for simulated scenarios run both with the same --seed and --trials for a "
+                "paired test"
             )
     if not checks and not regressions:
         raise GateError(

@@ -92,3 +92,23 @@ def test_gate_without_spec_exit_codes_and_compare_orders(
     assert main(["compare", str(base), str(slow)]) == 0
     assert capsys.readouterr().out == new_order
     assert main(["compare", str(base)]) == 2
+
+
+def test_a_real_tool_gets_its_own_cell_and_its_slowdown_fails() -> None:
+    """A real tool 30% slower in every call fails its own cell even when the makespan hides it."""
+    rng = np.random.default_rng(6)
+
+    def run(factor: float) -> list[TrialRecord]:
+        out = []
+        for r in _runs(rng, {}):
+            c = r.calls[0]
+            slow = dataclasses.replace(
+                c, source="python", end_s=c.start_s + 0.01 * factor * (1 + rng.normal(0, 0.01))
+            )
+            out.append(dataclasses.replace(r, calls=(slow,)))
+        return out
+
+    cells = compare_cells(run(1.0), run(1.3))
+    tools = [c for c in cells if c.tool]
+    assert tools and all(c.tool == "api" and c.mode == "unpaired" and c.regressed for c in tools)
+    assert not any(c.regressed for c in compare_cells(run(1.0), run(1.0)) if c.tool)
