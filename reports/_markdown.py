@@ -414,10 +414,6 @@ def render_report(
     if on_problem is not None:
         for problem in p.data.problems:
             on_problem(problem)
-    if on_headline is not None:
-        scales = sorted({float(t) for t in p.trials["time_scale"]})
-        for line in headline_lines(p.stats, time_scales=scales, baseline=baseline):
-            on_headline(line)
     raw = p.data.raw
     raw_stats = summarize(raw, baseline=baseline)
     scenarios = list(dict.fromkeys(str(s) for s in p.trials["scenario"]))
@@ -449,4 +445,8 @@ def render_report(
     ]
     out = root / "report.md"
     write_text_atomic(out, "\n".join(p.figures.resolve(md)))
+    if on_headline is not None:  # last: a reader that stops early (`| head`) cannot cost the files
+        scales = sorted({float(t) for t in p.trials["time_scale"]})
+        for line in headline_lines(p.stats, time_scales=scales, baseline=baseline):
+            on_headline(line)
     return out
