@@ -132,9 +132,8 @@ def render_advice_markdown(advice: Mapping[str, Any], context: Mapping[str, Any]
     lines = [f"# Advice for `{context['scenario']}`", ""]
     if recs:
         lines += [advice_paragraph(recs[0], current, context), ""]
-    lines += [f"{context[k]}" for k in ("keep", "binds") if context.get(k)]
-    if context.get("keep") or context.get("binds"):
-        lines.append("")
+    for key in ("keep", "binds"):  # each its own paragraph
+        lines += [str(context[key]), ""] if context.get(key) else []
     if context.get("slo"):
         lines += [str(context["slo"]), ""]
     rows = recs + ([dict(current, label=f"{current['label']} (current)")] if current else [])
