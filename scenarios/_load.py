@@ -372,8 +372,8 @@ def _calls(
         cid = check_str(cat.key("id"), c["id"])
         tool = check_str(cat.key("tool"), c["tool"])
         if tool not in tools:
-            hint = did_you_mean(tool, tools)
-            raise cat.key("tool").fail(f"no tool {tool!r}{hint} (tools: {', '.join(sorted(tools))})")
+            known = f"{did_you_mean(tool, tools)} (tools: {', '.join(sorted(tools))})"
+            raise cat.key("tool").fail(f"no tool {tool!r}{known}")
         args = c.get("args", {})
         check_table(cat.key("args"), args, set(args))
         spec = tools[tool]

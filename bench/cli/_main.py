@@ -75,6 +75,16 @@ def build_parser() -> argparse.ArgumentParser:
     rep = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
     rep.add_argument("dir", type=Path)
 
+    _add_compare(sub)
+    for module in _extra_commands():
+        module.register(sub)
+    from bench.cli._help import finish
+
+    finish(p)  # descriptions, examples, defaults and any missing flag help, for every subcommand
+    return p
+
+
+def _add_compare(sub: Any) -> None:
     cmp_ = sub.add_parser(
         "compare",
         help="compare two run directories (markdown on stdout)",
@@ -89,12 +99,6 @@ def build_parser() -> argparse.ArgumentParser:
         "runs", type=Path, nargs="+", metavar="RUN", help="CANDIDATE with --baseline, or BASE NEW without it"
     )
     cmp_.add_argument("--baseline", type=Path, default=None, help="the baseline run directory")
-    for module in _extra_commands():
-        module.register(sub)
-    from bench.cli._help import finish
-
-    finish(p)  # descriptions, examples, defaults and any missing flag help, for every subcommand
-    return p
 
 
 def _add_size_arguments(r: argparse.ArgumentParser) -> None:
