@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 
+from bench.advise import Measured
 from bench.advise._binds import binds_sentence, keep_sentence
-from bench.advise._confirm import Measured
 from reports import median_ci
 from scenarios import load_catalog
 

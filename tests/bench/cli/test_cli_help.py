@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from bench.cli import main
-from bench.cli._main import build_parser
+from bench.cli import build_parser, main
 
 
 def _subcommands() -> dict[str, argparse.ArgumentParser]:
@@ -69,3 +68,19 @@ def test_did_you_mean_in_a_scenario_file(tmp_path: Path, capsys: pytest.CaptureF
         path.write_text(f'name = "s{i}"\n' + text)
         assert main(["run", "--scenario", str(path), "--out", str(tmp_path / "o")]) == 2
         assert needle in capsys.readouterr().err
+
+
+def test_real_tools_default_to_time_scale_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """No --time-scale with a real tool: the run goes ahead at 1 and says so; an explicit 0.5 is refused."""
+    (tmp_path / "rt.py").write_text("def f(x: str) -> str:\n    '''F.'''\n    return x\n")
+    path = tmp_path / "s.toml"
+    path.write_text(
+        'name = "s"\n[[tools]]\nname = "f"\npython = "rt:f"\n[[calls]]\nid = "a"\ntool = "f"\nargs = { x = "1" }\n'
+    )
+    out = tmp_path / "o"
+    argv = ["run", "--scenario", str(path), "--executor", "sequential", "--trials", "2", "--warmup", "0"]
+    assert main([*argv, "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert "time scale 1" in captured.err and " median " in captured.out
+    assert main([*argv, "--out", str(tmp_path / "o2"), "--time-scale", "0.5"]) == 2
+    assert "got 0.5" in capsys.readouterr().err and not (tmp_path / "o2").exists()
