@@ -105,7 +105,15 @@ def _extra_commands() -> list[Any]:
     subparser whose ``handler`` default is ``(namespace) -> exit code``, raising ``UsageError`` for bad input."""
     import importlib
 
-    names: tuple[str, ...] = ("_load", "_experiments", "_serve_gemini", "_gate", "_fit", "_advise", "_history")
+    names: tuple[str, ...] = (
+        "_load",
+        "_experiments",
+        "_serve_gemini",
+        "_gate",
+        "_fit",
+        "_advise",
+        "_history",
+    )
     return [importlib.import_module(f"bench.cli.{n}") for n in names]
 
 

@@ -156,41 +156,15 @@ def _cell_rows(key: str, data: Any) -> list[list[Any]]:
 
 def _trial_rows(key: str, data: Any) -> list[list[Any]]:
     """Every trial; an executor's implementation cost per trial is reports' floor split before its median:
-    (executor − its ideal) − (raw partner − its ideal), paired by trial."""
+    (executor − its ideal) − (raw partner − its ideal), paired by trial. Raw references have none."""
     raw = {(r.scenario, r.executor, r.trial): r for r in data.raw.itertuples(index=False)}
     rows = []
-    for r in data.trials.itertuples(index=False):
-        p = raw.get((r.scenario, raw_partner(str(r.executor)), r.trial))
-        impl = None if p is None else (r.makespan_ms - r.ideal_ms) - (p.makespan_ms - p.ideal_ms)
-        rows.append(
-            [
-                key,
-                r.scenario,
-                r.executor,
-                int(r.trial),
-                int(r.seed),
-                float(r.time_scale),
-                float(r.makespan_ms),
-                float(r.ideal_ms),
-                float(r.lower_bound_ms),
-                impl,
-            ]
-        )
-    for r in data.raw.itertuples(index=False):
-        rows.append(
-            [
-                key,
-                r.scenario,
-                r.executor,
-                int(r.trial),
-                int(r.seed),
-                float(r.time_scale),
-                float(r.makespan_ms),
-                float(r.ideal_ms),
-                float(r.lower_bound_ms),
-                None,
-            ]
-        )
+    for is_ref, frame in ((False, data.trials), (True, data.raw)):
+        for r in frame.itertuples(index=False):
+            p = None if is_ref else raw.get((r.scenario, raw_partner(str(r.executor)), r.trial))
+            impl = None if p is None else (r.makespan_ms - r.ideal_ms) - (p.makespan_ms - p.ideal_ms)
+            rows.append([key, r.scenario, r.executor, int(r.trial), int(r.seed), float(r.time_scale),
+                         float(r.makespan_ms), float(r.ideal_ms), float(r.lower_bound_ms), impl])  # fmt: skip
     return rows
 
 
