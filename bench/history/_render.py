@@ -102,7 +102,9 @@ def write_trend(changes: Sequence[Changes], out: Path) -> TrendFiles:
     out.mkdir(parents=True, exist_ok=True)
     pngs, body = [], []
     for c in changes:
-        name = _slug(f"{c.series.scenario}__{c.series.executor}__{c.series.machine}") + ".png"
+        name = _slug(f"{c.series.scenario}__{c.series.executor}__{c.series.machine}")
+        # one cell per scenario definition and time scale: the same names can come twice
+        name = f"{name}-{len(pngs) + 1}.png" if out / f"{name}.png" in pngs else f"{name}.png"
         pngs.append(plot_cell(c, out / name))
         body += cell_markdown(c, name)
     summary = summary_markdown(changes)
