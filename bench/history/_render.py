@@ -100,7 +100,8 @@ class TrendFiles:
 def write_trend(changes: Sequence[Changes], out: Path) -> TrendFiles:
     """trend.md, summary.md and one PNG per cell into ``out``."""
     out.mkdir(parents=True, exist_ok=True)
-    pngs, body = [], []
+    pngs: list[Path] = []
+    body: list[str] = []
     for c in changes:
         name = _slug(f"{c.series.scenario}__{c.series.executor}__{c.series.machine}")
         # one cell per scenario definition and time scale: the same names can come twice
