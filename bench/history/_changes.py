@@ -5,17 +5,15 @@ Detection is PELT (Killick et al. 2012) with an L1 cost on the per-commit values
 the sum of absolute deviations from its median, i.e. a Laplace likelihood with one scale for the series.
 That scale comes from the series itself (the median absolute second difference), so the noise between
 commits — different seeds, a busier runner — sets how large a step must be, not the much smaller spread of
-trials within one run. The penalty per change is :data:`PENALTY_PER_LOG_N` x ln n in -2 log-likelihood
-units: twice BIC's 2 ln n (a level and a position per step). In simulation (12 commits of 10 trials, 1%
-noise between commits, 5% between trials) BIC's own penalty put a change point in half of the flat
-histories, twice it in 14%, and the interval test below removes nearly all of those; the false step
-rate is measured in ``tests/bench/history``.
+trials within one run. The penalty per change is :data:`PENALTY_PER_LOG_N` x BIC's 2 ln n (a level and a
+position per step) in -2 log-likelihood units, and a level holds for at least :data:`MIN_SEGMENT` commits.
 
-Each change point found is then given an interval by a two-level bootstrap (commits within the two
-segments it separates, then trials within each commit), and one whose interval includes no change is
-dropped and the segments re-joined. A step is a regression when the interval lies above 0 and the step
-exceeds the tolerance — the gate's rule — and a run of smaller steps in one direction whose total does is a
-drift.
+Each change point is then given an interval: the segments' levels (medians of their commits' values) are
+bootstrapped by resampling commits (a segment of fewer than :data:`OWN_SPREAD` commits: its trials too).
+One whose interval includes no change is dropped, the least clear first, and the segments re-joined. A step
+is a regression when the interval lies above 0 and the step exceeds the tolerance — the gate's rule — and a
+run of smaller steps in one direction whose total does is a drift. docs/history.md gives the figures that
+chose these settings.
 """
 
 from __future__ import annotations
@@ -32,8 +30,13 @@ from bench.history._series import Series, statistic
 FloatArray = npt.NDArray[np.float64]
 PENALTY_PER_LOG_N = 2.0
 RESAMPLES = 2000
-#: of a step's interval; with the penalty, it keeps a flat history's false steps under 1% (see the tests)
-CONFIDENCE = 0.95
+#: of a step's interval: the gate's default
+CONFIDENCE = 0.99
+#: segments of at least this many commits are resampled by commit only
+OWN_SPREAD = 3
+#: a level holds for at least this many commits: one slow commit alone is an outlier to the history (a
+#: busy runner), and the candidate's own commit is what ``check --against`` judges
+MIN_SEGMENT = 2
 
 
 def _sad(x: FloatArray) -> float:
@@ -52,19 +55,26 @@ def noise_scale(values: FloatArray) -> float:
     return max(sigma, floor) / math.sqrt(2)
 
 
-def pelt(values: FloatArray, penalty: float, scale: float) -> list[int]:
-    """Indices where a new segment starts (optimal under the penalized L1 cost; PELT's pruning)."""
+def pelt(values: FloatArray, penalty: float, scale: float, min_size: int = 1) -> list[int]:
+    """Indices where a new segment starts: optimal under the penalized L1 cost with segments of at least
+    ``min_size`` values (PELT's pruning keeps it near linear)."""
     n = values.size
     best = np.full(n + 1, np.inf)
     best[0] = -penalty
     last = np.zeros(n + 1, dtype=int)
     candidates = [0]
     for t in range(1, n + 1):
-        costs = [best[s] + 2 * _sad(values[s:t]) / scale + penalty for s in candidates]
-        i = int(np.argmin(costs))
-        best[t], last[t] = costs[i], candidates[i]
-        # pruning: a start that cannot beat the best even before the penalty never will later
-        candidates = [s for s, c in zip(candidates, costs, strict=True) if c - penalty <= best[t]] + [t]
+        ready = [s for s in candidates if t - s >= min_size]
+        if ready:
+            costs = [best[s] + 2 * _sad(values[s:t]) / scale + penalty for s in ready]
+            i = int(np.argmin(costs))
+            best[t], last[t] = costs[i], ready[i]
+            # a start that cannot beat the best even before the penalty never will later (PELT)
+            dropped = {s for s, c in zip(ready, costs, strict=True) if c - penalty > best[t]}
+            candidates = [s for s in candidates if s not in dropped]
+            candidates.append(t)
+    if not math.isfinite(best[n]):
+        return []
     cps, t = [], n
     while t > 0:
         t = int(last[t])
@@ -125,10 +135,16 @@ def _commit_stats(series: Series, idx: Sequence[int], rng: np.random.Generator, 
 
 
 def _level_draws(series: Series, lo: int, hi: int, rng: np.random.Generator, b: int) -> FloatArray:
-    """Bootstrap draws of a segment's level: commits resampled, then trials within each commit."""
-    stats = _commit_stats(series, range(lo, hi), rng, b)
+    """Bootstrap draws of a segment's level (the median of its commits' values). Commits are resampled as
+    they are: each value already carries its run's own noise, and resampling trials too would count that
+    noise twice (Davison & Hinkley 1997, sec. 3.8). A segment of fewer than :data:`OWN_SPREAD` commits has
+    too few to show their spread, so its commits' trials are resampled as well."""
+    if hi - lo >= OWN_SPREAD:
+        stats = np.array([[p.value for p in series.points[lo:hi]]], dtype=np.float64).repeat(b, axis=0)
+    else:
+        stats = _commit_stats(series, range(lo, hi), rng, b)
     pick = rng.integers(0, hi - lo, (b, hi - lo))
-    return np.median(np.take_along_axis(stats, pick, axis=1), axis=1)
+    return np.asarray(np.median(np.take_along_axis(stats, pick, axis=1), axis=1), dtype=np.float64)
 
 
 def _level(series: Series, lo: int, hi: int) -> float:
@@ -178,7 +194,8 @@ def detect(series: Series, *, tolerance: float, confidence: float = CONFIDENCE, 
     time (the least clear first), and the neighbours re-measured."""
     values = np.array([p.value for p in series.points], dtype=np.float64)
     n = values.size
-    cps = pelt(values, PENALTY_PER_LOG_N * 2 * math.log(max(n, 2)), noise_scale(values)) if n >= 2 else []
+    penalty = PENALTY_PER_LOG_N * 2 * math.log(max(n, 2))
+    cps = pelt(values, penalty, noise_scale(values), MIN_SEGMENT) if n >= 2 * MIN_SEGMENT else []
     steps = _steps(series, cps, tolerance, confidence, seed)
     while any(not s.kind for s in steps):
         weakest = min((s for s in steps if not s.kind), key=lambda s: min(abs(s.low), abs(s.high)))
