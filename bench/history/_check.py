@@ -191,6 +191,11 @@ def check_history(store: Store, git: Git, opts: CheckOptions) -> CheckReport:
     baseline = None
     if opts.against is not None:
         cand, base, how = resolve_baseline(store, git, opts)
+        if cand == base and opts.machine == opts.baseline_machine:
+            raise HistoryError(
+                f"--against: the baseline is the candidate itself ({cand[:12]}); to compare two runners of "
+                "one commit pass --machine NAME --baseline-machine NAME"
+            )
         by_machine = _by_machine(store, cand, base, opts)
         if not by_machine:
             notes.append(

@@ -114,7 +114,7 @@ def write_trend(changes: Sequence[Changes], out: Path) -> TrendFiles:
         "",
         "One point per commit in commit order (git's when it knows the commits, else the runs' times): the "
         "metric over the commit's trials with its 95% order-statistic CI. Steps come from PELT on the "
-        "per-commit values with an interval from a two-level bootstrap (docs/history.md).",
+        "per-commit values with an interval from a bootstrap over commits (docs/history.md).",
         "",
     ]
     write_text_atomic(out / "trend.md", "\n".join([*head, summary, *body]))
