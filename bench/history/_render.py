@@ -170,7 +170,7 @@ def plot_cell(c: Changes, path: Path) -> Path:
     ax.set_ylabel(f"{_UNIT[s.metric]} (document ms)")
     ax.set_title(f"{s.scenario} / {s.executor}\n{s.machine}", fontsize=10)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=7, loc="lower right")
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0)  # never over a point
     fig.tight_layout()
     fig.savefig(path)
     return path
