@@ -39,6 +39,9 @@ def register(sub: Any) -> None:
     _db(s)
     _cells(s)
     s.add_argument("--out", type=Path, required=True)
+    s.add_argument(
+        "--tolerance", type=_tolerance, default=0.05, help="steps beyond it are regressions (0.05)"
+    )
     s.set_defaults(handler=handle_show)
     c = hs.add_parser(
         "check", help="steps and drifts over the history, and the candidate vs a baseline commit"
@@ -128,7 +131,7 @@ def handle_show(ns: argparse.Namespace) -> int:
                 executors=ns.executor,
                 normalize=ns.normalize == "floor",
             )
-        files = write_trend([detect(s, tolerance=0.05) for s in series], ns.out)
+        files = write_trend([detect(s, tolerance=ns.tolerance) for s in series], ns.out)
         _to_summary(files.summary.read_text(encoding="utf-8"))
         print(f"wrote {files.trend}, {files.summary} and {len(files.figures)} figures")
         return 0
