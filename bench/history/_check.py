@@ -138,7 +138,11 @@ def resolve_baseline(store: Store, git: Git, opts: CheckOptions) -> tuple[str, s
         sha = git.resolve(ref)
         on_branch = [c for c in ordered if c != cand and c in _on_branch(store, ref)]
         base = _nearest_stored(git, sha, ordered) if sha else (on_branch[-1] if on_branch else None)
-        how = f"newest stored commit of {ref}"
+        how = (
+            f"{ref} as git knows it, or its nearest stored ancestor"
+            if sha
+            else f"newest stored commit of {ref}"
+        )
     if base is None:
         raise HistoryError(f"--against {ref}: no run of it (or of an ancestor) is in {store.path}")
     return cand, base, how
