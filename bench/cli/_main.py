@@ -26,6 +26,7 @@ COMMANDS: tuple[str, ...] = (
     "_gate",
     "_fit",
     "_advise",
+    "_history",
 )
 
 
