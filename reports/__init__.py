@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from reports._comparison import CellComparison, compare_cell, compare_cells
     from reports._e2e import render_e2e, render_e2e_markdown
     from reports._experiments_page import ArmOutcome, experiments_markdown
+    from reports._floor import FloorRow, floor_split, raw_partner
     from reports._frames import RunData, calls_frame, load_run, trials_frame
     from reports._gate import (
         NO_SPEC,
@@ -63,6 +64,7 @@ if TYPE_CHECKING:
         parse_threshold,
         run_gate,
     )
+    from reports._gate_files import write_verdict
     from reports._headline import headline_lines, run_headline
     from reports._intervals import (
         CI,
@@ -91,7 +93,9 @@ _MODULES = {
     "reports._comparison": ("CellComparison", "compare_cell", "compare_cells"),
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
     "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
+    "reports._floor": ("FloorRow", "floor_split", "raw_partner"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
+    "reports._gate_files": ("write_verdict",),
     "reports._headline": ("headline_lines", "run_headline"),
     "reports._gate": (
         "GateCheck",
@@ -161,6 +165,7 @@ __all__ = [
     "CallRecord",
     "CellComparison",
     "ExecutorStats",
+    "FloorRow",
     "GateCheck",
     "GateError",
     "GateSpec",
@@ -191,6 +196,7 @@ __all__ = [
     "evaluate",
     "experiments_markdown",
     "find_regressions",
+    "floor_split",
     "headline_lines",
     "http_compare_markdown",
     "is_raw",
@@ -211,6 +217,7 @@ __all__ = [
     "quantile_difference_ci",
     "quantile_ratio_ci",
     "ratio_of_quantiles_ci",
+    "raw_partner",
     "read_records",
     "read_results",
     "render_advice_markdown",
@@ -228,4 +235,5 @@ __all__ = [
     "whole_turn_twin",
     "write_json_atomic",
     "write_text_atomic",
+    "write_verdict",
 ]

@@ -40,7 +40,7 @@ from scenarios._plan import (
     quota_slots_ms,
 )
 from scenarios._pycall import declare_callable
-from scenarios._realtools import AsyncPythonTool, PythonTool, ToolApi, retry_after_s
+from scenarios._realtools import AsyncPythonTool, PythonTool
 from scenarios._spec import (
     CallSpec,
     DocClaim,
@@ -51,14 +51,13 @@ from scenarios._spec import (
     ToolDeclaration,
     ToolSpec,
 )
+from scenarios._toolbase import CallLog, RateLimited, ToolError, retry_after_s
 from scenarios._toolbox import (
     QUOTA_GRACE_MS,
-    CallLog,
     QuotaState,
-    RateLimited,
     SimulatedAPI,
     Stall,
-    ToolError,
+    ToolApi,
     build_toolbox,
     close_toolbox,
     quota_states,

@@ -339,27 +339,29 @@ def _endpoint(at: At, v: Any) -> HttpEndpoint:
     return HttpEndpoint(url, method, timeout)
 
 
+def _generated_calls(at: At, auto: list[tuple[str, int]], tools: Mapping[str, ToolSpec]) -> list[CallSpec]:
+    """The calls of a scenario without [[calls]] tables: each tool's ``calls`` count, without arguments."""
+    total = sum(k for _, k in auto)
+    if total > MAX_CALLS:
+        raise at.key("tools").fail(f"make {total} calls; at most {MAX_CALLS} per scenario")
+    counter = (f"c{i}" for i in itertools.count())
+    out = [
+        CallSpec(cid, nm, {"request_id": cid}) for nm, k in auto for _ in range(k) for cid in [next(counter)]
+    ]
+    if not out:
+        raise at.key("tools").fail("the tools make no calls (every 'calls' is 0)")
+    for nm in dict.fromkeys(c.tool for c in out):
+        func = tools[nm].func
+        if func is not None:  # generated calls carry no arguments: the function must take none
+            check_binding(at.key("calls"), nm, func, {}, " (give its calls' args in [[calls]] tables)")
+    return out
+
+
 def _calls(
     at: At, d: dict[str, Any], auto: list[tuple[str, int]], tools: Mapping[str, ToolSpec]
 ) -> list[CallSpec]:
     if "calls" not in d:
-        total = sum(k for _, k in auto)
-        if total > MAX_CALLS:
-            raise at.key("tools").fail(f"make {total} calls; at most {MAX_CALLS} per scenario")
-        counter = (f"c{i}" for i in itertools.count())
-        out = [
-            CallSpec(cid, nm, {"request_id": cid})
-            for nm, k in auto
-            for _ in range(k)
-            for cid in [next(counter)]
-        ]
-        if not out:
-            raise at.key("tools").fail("the tools make no calls (every 'calls' is 0)")
-        for nm in dict.fromkeys(c.tool for c in out):
-            func = tools[nm].func
-            if func is not None:  # generated calls carry no arguments: the function must take none
-                check_binding(at.key("calls"), nm, func, {}, " (give its calls' args in [[calls]] tables)")
-        return out
+        return _generated_calls(at, auto, tools)
     raw = d["calls"]
     if not isinstance(raw, list) or not raw:
         raise at.key("calls").fail("must be a non-empty list of [[calls]] tables")

@@ -13,19 +13,21 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from scenarios._plan import PlannedCall, TrialPlan
 from scenarios._spec import RateLimit, Scenario, ToolSpec
+from scenarios._toolbase import ASleep, CallLog, Clock, RateLimited, Sleep, ToolError
 
 if TYPE_CHECKING:
-    from scenarios._realtools import ToolApi
+    from scenarios._realtools import RealTool
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
-ASleep = Callable[[float], Awaitable[None]]
+#: what a toolbox holds: every entry has ``name``, ``description``, ``log`` and is called with the arguments.
+#: A string, so that httpx (an optional extra) is imported only by a scenario that has HTTP tools.
+ToolApi: TypeAlias = "SimulatedAPI | RealTool"
+
 
 #: The server forgives a start this early at a window's edge, in DOCUMENT milliseconds (scaled with the run's
 #: time scale like every other duration): a client-side limiter admits a call on its own clock reading and
@@ -33,22 +35,6 @@ ASleep = Callable[[float], Awaitable[None]]
 #: earlier relative to an older start than the limiter measured. 1 ms is 0.5% of the 200 ms burst window of
 #: the document's quota; reports judge recorded starts by exactly this rule (theory.json ``quota.grace_ms``).
 QUOTA_GRACE_MS = 1.0
-
-
-class ToolError(RuntimeError):
-    """The simulated API failed (an HTTP 5xx)."""
-
-    call_status = "error"
-
-
-class RateLimited(RuntimeError):
-    """Over quota (an HTTP 429): ``retry_after`` seconds until the quota admits another call."""
-
-    call_status = "rate_limited"
-
-    def __init__(self, tool: str, retry_after: float) -> None:
-        super().__init__(f"{tool}: 429 rate limited, retry after {retry_after:.4f}s")
-        self.retry_after = retry_after
 
 
 class QuotaState:
@@ -99,17 +85,6 @@ def quota_states(
 ) -> dict[str, QuotaState]:
     """One server-side state per quota of ``scenario``, to share across toolboxes (a load test)."""
     return {q.name: QuotaState(q, time_scale, clock) for q in scenario.quotas}
-
-
-@dataclass(frozen=True, slots=True)
-class CallLog:
-    """What the server saw of one attempt (for tests and the quota figure)."""
-
-    request_id: str
-    attempt: int
-    start: float
-    end: float
-    outcome: str
 
 
 class SimulatedAPI:
@@ -253,7 +228,7 @@ def _real(
     plan: TrialPlan, spec: ToolSpec, time_scale: float, clock: Clock, box: Mapping[str, Any]
 ) -> ToolApi:
     """A Python or HTTP tool of the toolbox being built; its HTTP tools share one client pair."""
-    from scenarios._realtools import real_tool  # it builds on this module's classes
+    from scenarios._realtools import real_tool  # imported by scenarios that have real tools only
 
     if time_scale != 1:
         raise ValueError(f"{plan.scenario.name}: tool {spec.name!r} does real work; run it at time scale 1")

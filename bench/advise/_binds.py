@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.advise._confirm import Measured
-from bench.run import scenario_theory
-from executors import make_executor
+from bench.run import RunConfig, assemble, scenario_theory
 from reports import quantile_ratio_ci, read_records
 from scenarios import Scenario
 
@@ -23,11 +22,8 @@ SLOWEST_SHARE = 0.8
 
 def binds_sentence(scenario: Scenario, label: str, confirm_dir: Path) -> str:
     """One sentence: which constraint sets the recommended configuration's parallel time."""
-    ex = make_executor("ratelimited", time_scale=1.0)
-    try:
-        th = scenario_theory(scenario, [ex], plans=512)
-    finally:
-        ex.close()
+    with assemble(RunConfig((scenario,), ("ratelimited",), time_scale=1.0)) as parts:
+        th = scenario_theory(scenario, [parts.executors["ratelimited"]], plans=512)
     e_max, bound = th.get("expected_max_ms"), float(th["expected_lower_bound_ms"])
     if scenario.quotas and (e_max is None or bound > ABOVE_MAX * e_max):
         listed = float(th["predicted_ms"]["ratelimited"])

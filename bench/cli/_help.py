@@ -1,26 +1,11 @@
-"""What every command's help and errors share: "did you mean" for a name the user typed (executors and
-guard tools; scenarios, their keys, tools and arguments get theirs where the scenario is read)."""
+"""What every command's help shares: descriptions, examples, flag help and shown defaults. ("Did you mean"
+for a name the user typed is given where the name is checked: executors and guard tools in bench.run's
+assembler, scenarios, their keys, tools and arguments where the scenario is read.)"""
 
 from __future__ import annotations
 
 import argparse
 import textwrap
-from collections.abc import Iterable
-
-
-def executor_hint(label: str) -> str:
-    """`` (did you mean 'threaded'?)`` for a misspelt executor label (its ``-naive`` and ``@K`` kept off)."""
-    from executors import EXECUTORS
-    from scenarios import did_you_mean
-
-    name = label.split("@", maxsplit=1)[0].removesuffix("-naive")
-    return "" if name in EXECUTORS else did_you_mean(name, EXECUTORS)
-
-
-def name_hint(word: str, choices: Iterable[str]) -> str:
-    from scenarios import did_you_mean
-
-    return did_you_mean(word, choices)
 
 
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
@@ -87,6 +72,15 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "you have (--current).",
         ("pfcbench advise --scenario my_tools.toml --current threaded@5 --out runs/advice",),
     ),
+    "history": (
+        "Keep a store of runs across commits (SQLite): add run directories, check the candidate against a "
+        "baseline commit (steps and drifts; exit 1 on a regression), show trends per cell.",
+        (
+            "pfcbench history add runs/now",
+            "pfcbench history check --against merge-base",
+            "pfcbench history show --out trend/",
+        ),
+    ),
 }
 
 #: help for flags a command declares without any (by destination)
@@ -103,6 +97,7 @@ FLAGS = {
     "function_calling": "function calling mode of the request",
     "thinking_level": "Gemini 3 thinking level",
     "temperature": "sampling temperature",
+    "history_command": "what to do with the store",
 }
 
 
@@ -125,3 +120,4 @@ def finish(parser: argparse.ArgumentParser) -> None:
             for a in sub._actions:
                 if a.help is None:
                     a.help = FLAGS.get(a.dest)
+            finish(sub)  # a command's own subcommands (history add, show, ...)
