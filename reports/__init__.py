@@ -12,12 +12,15 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from reports._policy import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_TOLERANCE, MIN_TEST_TRIALS
 from reports._schema import (
     CALL_STATUSES,
     RAW_ASYNCIO,
     RAW_LABELS,
     RAW_THREADS,
+    READABLE_SCHEMAS,
     SCHEMA_VERSION,
+    SIMULATED,
     CallRecord,
     ResultsFile,
     ResultsWriter,
@@ -38,11 +41,14 @@ from reports._sessions import NO_SESSION, AfcSession, LoadQuery, ModelSession, N
 if TYPE_CHECKING:
     from reports._advice import plot_pareto, render_advice_markdown
     from reports._compare import IncomparableRunsError, compare_runs
+    from reports._comparison import CellComparison, compare_cell, compare_cells
     from reports._conformance import CONFORMANCE_EXPECTED, conformance_markdown, render_conformance
     from reports._e2e import render_e2e, render_e2e_markdown
     from reports._experiments_page import ArmOutcome, experiments_markdown
+    from reports._floor import FloorRow, floor_split, raw_partner
     from reports._frames import RunData, calls_frame, load_run, trials_frame
     from reports._gate import (
+        NO_SPEC,
         GateCheck,
         GateError,
         GateSpec,
@@ -60,6 +66,7 @@ if TYPE_CHECKING:
         run_gate,
     )
     from reports._gate_files import write_verdict
+    from reports._headline import headline_lines, run_headline
     from reports._intervals import (
         CI,
         median_ci,
@@ -85,15 +92,19 @@ _MODULES = {
     "reports._advice": ("plot_pareto", "render_advice_markdown"),
     "reports._compare": ("IncomparableRunsError", "compare_runs"),
     "reports._conformance": ("CONFORMANCE_EXPECTED", "conformance_markdown", "render_conformance"),
+    "reports._comparison": ("CellComparison", "compare_cell", "compare_cells"),
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
     "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
+    "reports._floor": ("FloorRow", "floor_split", "raw_partner"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
     "reports._gate_files": ("write_verdict",),
+    "reports._headline": ("headline_lines", "run_headline"),
     "reports._gate": (
         "GateCheck",
         "GateError",
         "GateSpec",
         "GateVerdict",
+        "NO_SPEC",
         "RegressionPolicy",
         "RunFiles",
         "check_comparable",
@@ -140,15 +151,24 @@ __all__ = [
     "CALL_STATUSES",
     "CI",
     "CONFORMANCE_EXPECTED",
+    "DEFAULT_CONFIDENCE",
+    "DEFAULT_RESAMPLES",
+    "DEFAULT_TOLERANCE",
+    "MIN_TEST_TRIALS",
     "NO_SESSION",
+    "NO_SPEC",
     "RAW_ASYNCIO",
     "RAW_LABELS",
     "RAW_THREADS",
+    "READABLE_SCHEMAS",
     "SCHEMA_VERSION",
+    "SIMULATED",
     "AfcSession",
     "ArmOutcome",
     "CallRecord",
+    "CellComparison",
     "ExecutorStats",
+    "FloorRow",
     "GateCheck",
     "GateError",
     "GateSpec",
@@ -172,12 +192,16 @@ __all__ = [
     "check_comparable",
     "check_warnings",
     "collector_paused",
+    "compare_cell",
+    "compare_cells",
     "compare_runs",
     "compute_metrics",
     "conformance_markdown",
     "evaluate",
     "experiments_markdown",
     "find_regressions",
+    "floor_split",
+    "headline_lines",
     "http_compare_markdown",
     "is_raw",
     "load_gate_run",
@@ -197,6 +221,7 @@ __all__ = [
     "quantile_difference_ci",
     "quantile_ratio_ci",
     "ratio_of_quantiles_ci",
+    "raw_partner",
     "read_records",
     "read_results",
     "render_advice_markdown",
@@ -205,6 +230,7 @@ __all__ = [
     "render_e2e_markdown",
     "render_report",
     "run_gate",
+    "run_headline",
     "saturation_qps",
     "streamed_label",
     "summarize",

@@ -132,6 +132,8 @@ def render_advice_markdown(advice: Mapping[str, Any], context: Mapping[str, Any]
     lines = [f"# Advice for `{context['scenario']}`", ""]
     if recs:
         lines += [advice_paragraph(recs[0], current, context), ""]
+    for key in ("keep", "binds"):  # each its own paragraph
+        lines += [str(context[key]), ""] if context.get(key) else []
     if context.get("slo"):
         lines += [str(context["slo"]), ""]
     rows = recs + ([dict(current, label=f"{current['label']} (current)")] if current else [])

@@ -20,6 +20,7 @@ order              position of this executor in the trial's shuffled order
 seed, model        as stored
 time_scale         wall seconds per document second
 n_calls            calls in the record
+n_real             calls a real tool (Python, HTTP) answered: their bound and ideal are their measured spans
 makespan_ms        measured makespan, document ms
 makespan_wall_ms   measured makespan, wall ms (for timer-resolution checks)
 lower_bound_ms     what no executor can beat on this plan, document ms
@@ -42,7 +43,9 @@ column             meaning
 =================  ===========================================================================
 scenario, executor, trial   keys back to the trials frame
 call_id, tool      as stored
-planned_ms         planned latency of the first attempt, document ms
+planned_ms         planned latency of the first attempt, document ms (0 for a real tool's call)
+source             ``simulated``, or the real tool's kind (``python``, ``http``)
+expected_ms        a real tool's declared latency for this call (what the user expected), else NaN
 start_ms, end_ms   relative to the start of the record's run, document ms
 rel_start_ms       start_ms minus the record's origin (earliest ``start_ms - wait_ms``), so
 rel_end_ms         timelines of different records line up at 0 whatever the run's clock origin
@@ -87,6 +90,7 @@ TRIAL_COLUMNS = (
     "model",
     "time_scale",
     "n_calls",
+    "n_real",
     "makespan_ms",
     "makespan_wall_ms",
     "lower_bound_ms",
@@ -108,6 +112,8 @@ CALL_COLUMNS = (
     "call_id",
     "tool",
     "planned_ms",
+    "source",
+    "expected_ms",
     "start_ms",
     "end_ms",
     "rel_start_ms",
@@ -195,6 +201,7 @@ def trials_frame(
                 "model": r.model,
                 "time_scale": ts,
                 "n_calls": len(r.calls),
+                "n_real": sum(c.real for c in r.calls),
                 "makespan_ms": makespan,
                 "makespan_wall_ms": r.makespan_s * 1000.0,
                 "lower_bound_ms": lower,
@@ -267,6 +274,10 @@ def calls_frame(records: Iterable[TrialRecord]) -> pd.DataFrame:
                     "call_id": c.id,
                     "tool": c.tool,
                     "planned_ms": _doc_ms(c.planned_latency_s, ts),
+                    "source": c.source,
+                    "expected_ms": float("nan")
+                    if c.expected_latency_s is None
+                    else _doc_ms(c.expected_latency_s, ts),
                     "start_ms": start,
                     "end_ms": end,
                     "rel_start_ms": start - origin,

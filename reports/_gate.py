@@ -2,8 +2,9 @@
 baseline run measured in the same CI job.
 
 The regression test is a **seeded percentile-bootstrap CI of the median makespan ratio** candidate/baseline,
-and a slowdown fails only when it is both significant (the whole CI lies above 1) and larger than the
-tolerance (the median ratio exceeds ``1 + tolerance``). Why a bootstrap and not Mann-Whitney U (asv's test):
+and a slowdown fails only when the whole CI lies above ``1 + tolerance``: slower than the tolerance with
+the stated confidence. The comparison itself is ``reports._comparison.compare_cells``, the one function
+``compare`` and ``history`` judge with too. Why a bootstrap and not Mann-Whitney U (asv's test):
 
 - pfcbench runs are paired. Two runs with the same seed replay the same planned latencies trial by trial
   (common random numbers), so the per-trial ratio ``candidate / baseline`` cancels the plan's variance —
@@ -15,7 +16,7 @@ tolerance (the median ratio exceeds ``1 + tolerance``). Why a bootstrap and not 
 - Medians and a percentile bootstrap make no normality assumption (latencies are skewed) and stay defined
   for small samples, where BCa is unstable.
 
-When the runs cannot be paired (different seeds or trial sets) the gate falls back to an unpaired bootstrap
+When the runs cannot be paired (different seeds or trial sets, or real tools) the gate falls back to an unpaired bootstrap
 of ``median(candidate) / median(baseline)`` and says so. Runs whose scenario hash or time scale differ are
 refused: their makespans measure different things. A slowdown injected with ``pfcbench run
 --inject-slowdown`` (tool latency multiplied at run time, recorded in run.json) is allowed: that is how the
@@ -29,14 +30,15 @@ import math
 import operator
 import re
 import tomllib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from reports._intervals import median_bootstrap_ci, ratio_of_quantiles_ci
+from reports._comparison import CellComparison, compare_cells, group
+from reports._policy import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_TOLERANCE, MIN_TEST_TRIALS
 from reports._schema import TrialRecord, is_raw, read_results
 
 #: what a threshold can be written about, and in which unit family
@@ -61,15 +63,8 @@ _ALLOWED_EXPR = (
     "times in ms or s (document time), error_rate as a fraction or %, speedup/efficiency as plain numbers"
 )
 
-#: defaults of the regression test; ``tools/gate_power.py`` measures their false-positive rate and power
-DEFAULT_TOLERANCE = 0.05
-DEFAULT_CONFIDENCE = 0.99
-DEFAULT_RESAMPLES = 2000
-#: trials per executor at which tools/gate_power.py validated the defaults
+#: trials per executor at which tools/gate_power.py validated the defaults (reports._comparison's)
 MIN_REGRESSION_TRIALS = 10
-#: below this many trials on either side nothing is declared significant: a CI of one or two ratios is a
-#: point or a coin flip, not evidence
-MIN_TEST_TRIALS = 3
 _REGRESSION_KEYS = {"tolerance", "confidence", "resamples", "seed", "executors", "scenarios"}
 
 
@@ -108,8 +103,8 @@ class GateRule:
 
 @dataclass(frozen=True, slots=True)
 class RegressionPolicy:
-    """How a candidate is compared with a baseline: fail when the median makespan ratio exceeds
-    ``1 + tolerance`` and its ``confidence`` CI lies above 1."""
+    """How a candidate is compared with a baseline: fail when the ``confidence`` CI of the median makespan
+    ratio lies wholly above ``1 + tolerance``."""
 
     tolerance: float = DEFAULT_TOLERANCE
     confidence: float = DEFAULT_CONFIDENCE
@@ -129,6 +124,11 @@ class GateSpec:
     path: str
     rules: tuple[GateRule, ...] = ()
     regression: RegressionPolicy = RegressionPolicy()
+
+
+#: the spec of ``pfcbench gate CANDIDATE --baseline BASE`` without ``--spec``: no thresholds, every cell the
+#: two runs share compared at the default policy
+NO_SPEC = GateSpec(path="(no --spec: every shared scenario × executor, default policy)")
 
 
 # --------------------------------------------------------------------------------------------- parsing
@@ -240,16 +240,6 @@ def _doc_ms(seconds: float, time_scale: float) -> float:
     return seconds / time_scale * 1000
 
 
-def group(records: Iterable[TrialRecord]) -> dict[tuple[str, str], list[TrialRecord]]:
-    """Records by (scenario, executor), in trial order."""
-    out: dict[tuple[str, str], list[TrialRecord]] = {}
-    for r in records:
-        out.setdefault((r.scenario, r.executor), []).append(r)
-    for rs in out.values():
-        rs.sort(key=lambda r: r.trial)
-    return out
-
-
 def compute_metrics(
     records: Sequence[TrialRecord], sequential: Sequence[TrialRecord] | None
 ) -> dict[str, float]:
@@ -327,80 +317,49 @@ def evaluate(
 
 @dataclass(frozen=True, slots=True)
 class Regression:
-    """Candidate vs baseline makespan on one (scenario, executor)."""
+    """Candidate vs baseline makespan on one (scenario, executor), as gate.json writes it."""
 
     scenario: str
     executor: str
-    mode: str  # "paired" (same seed and trials: per-trial ratios) or "unpaired"
+    mode: str  # "paired" (same seed and trials, simulated tools: per-trial ratios) or "unpaired"
     n_base: int
     n_cand: int
     ratio: float
     ci_low: float
     ci_high: float
+    #: the whole CI lies above 1
     significant: bool
+    #: the whole CI lies above 1 + tolerance: the gate fails
     regressed: bool
     #: False when either run had fewer than MIN_TEST_TRIALS trials: shown, never failed
     tested: bool = True
+    #: the smallest slowdown this cell's spread would let fail (0.12 = 12%); NaN when untested
+    min_detectable: float = math.nan
+    #: a real tool's own cell (its call durations), "" for the makespan
+    tool: str = ""
+
+    @classmethod
+    def of(cls, c: CellComparison) -> Regression:
+        return cls(
+            c.scenario, c.executor, c.mode, c.n_base, c.n_cand, c.ratio, c.ci.low, c.ci.high,
+            c.slower, c.regressed, c.tested, c.min_detectable, c.tool,
+        )  # fmt: skip
 
 
 def find_regressions(
     base: Sequence[TrialRecord], cand: Sequence[TrialRecord], policy: RegressionPolicy
 ) -> list[Regression]:
     """Per (scenario, executor) present in both runs and covered by the policy: is the candidate slower?"""
-    gb, gc = group(base), group(cand)
-    out: list[Regression] = []
-    rng = np.random.default_rng(policy.seed)
-    for key in gc:
-        if key not in gb or not policy.covers(*key):
-            continue
-        b, c = gb[key], gc[key]
-        bt = {r.trial: r for r in b}
-        paired = [
-            (bt[r.trial].makespan_s, r.makespan_s) for r in c if r.trial in bt and bt[r.trial].seed == r.seed
-        ]
-        if len(paired) == len(c) == len(b):
-            ratios = np.array([cm / bm for bm, cm in paired])
-            point = float(np.median(ratios))
-            low, high = _ci_paired(ratios, policy, rng)
-            mode = "paired"
-        else:
-            bm = np.array([r.makespan_s for r in b])
-            cm = np.array([r.makespan_s for r in c])
-            point = float(np.median(cm) / np.median(bm))
-            low, high = _ci_unpaired(bm, cm, policy, rng)
-            mode = "unpaired"
-        tested = min(len(b), len(c)) >= MIN_TEST_TRIALS
-        significant = tested and low > 1.0
-        out.append(
-            Regression(
-                key[0],
-                key[1],
-                mode,
-                len(b),
-                len(c),
-                point,
-                low,
-                high,
-                significant,
-                significant and point > 1.0 + policy.tolerance,
-                tested,
-            )
-        )
-    return out
-
-
-def _ci_paired(
-    ratios: np.ndarray[Any, Any], policy: RegressionPolicy, rng: np.random.Generator
-) -> tuple[float, float]:
-    ci = median_bootstrap_ci(ratios, rng, policy.resamples, policy.confidence)
-    return ci.low, ci.high
-
-
-def _ci_unpaired(
-    b: np.ndarray[Any, Any], c: np.ndarray[Any, Any], policy: RegressionPolicy, rng: np.random.Generator
-) -> tuple[float, float]:
-    ci = ratio_of_quantiles_ci(c, b, rng, policy.resamples, policy.confidence)
-    return ci.low, ci.high
+    cells = compare_cells(
+        base,
+        cand,
+        tolerance=policy.tolerance,
+        confidence=policy.confidence,
+        resamples=policy.resamples,
+        seed=policy.seed,
+        cells=policy.covers,
+    )
+    return [Regression.of(c) for c in cells]
 
 
 # ------------------------------------------------------------------------------------------- run files
@@ -528,29 +487,41 @@ class GateVerdict:
             ]
             lines.append("")
         if self.baseline is not None:
-            p = self.policy
-            lines += [
-                f"### Regression vs {self.baseline}",
-                "",
-                f"Fails when the median makespan ratio new/base exceeds {1 + p.tolerance:.2f} and its "
-                f"{p.confidence:.0%} bootstrap CI lies above 1 (⚠️: significant but within the tolerance).",
-                "",
-                "| | scenario | executor | new/base | CI | mode | trials |",
-                "|---|---|---|---:|---|---|---:|",
-            ]
-            for r in self.regressions:
-                mark = "❌" if r.regressed else ("⚠️" if r.significant else "✅")
-                ci = (
-                    f"[{r.ci_low:.3f}, {r.ci_high:.3f}]"
-                    if r.tested
-                    else f"not tested (< {MIN_TEST_TRIALS} trials)"
-                )
-                lines.append(
-                    f"| {mark} | {r.scenario} | {r.executor} | {r.ratio:.3f} | {ci} | {r.mode} | {r.n_cand} |"
-                )
-            lines.append("")
+            lines += _regression_lines(self.baseline, self.policy, self.regressions)
         lines += [f"- {n}" for n in self.notes]
         return "\n".join(lines).rstrip() + "\n"
+
+
+def _regression_lines(baseline: str, p: RegressionPolicy, regressions: Sequence[Regression]) -> list[str]:
+    modes = sorted({r.mode for r in regressions})
+    lines = [
+        f"### Regression vs {baseline}",
+        "",
+        f"Fails when the {p.confidence:.0%} bootstrap CI of the median makespan ratio new/base lies wholly "
+        f"above {1 + p.tolerance:.2f} (tolerance {p.tolerance:.0%}; ⚠️: slower beyond doubt but not beyond the "
+        f"tolerance). Compared {', '.join(modes) or 'nothing'}: paired = per-trial ratios (same seed and "
+        "plans), unpaired = median over median (different seeds or trials, or real tools). *Detects* is the "
+        "smallest slowdown that would fail with the spread this cell showed. A real tool also gets its own "
+        "cells: its calls' durations, unpaired.",
+        "",
+        "| | scenario | executor | new/base | CI | mode | trials | detects |",
+        "|---|---|---|---:|---|---|---:|---:|",
+    ]
+    for r in regressions:
+        mark = "❌" if r.regressed else ("⚠️" if r.significant else "✅")
+        ci = f"[{r.ci_low:.3f}, {r.ci_high:.3f}]" if r.tested else f"not tested (< {MIN_TEST_TRIALS} trials)"
+        mds = f"≥ {r.min_detectable:.0%}" if math.isfinite(r.min_detectable) else "–"
+        what = f"{r.executor}: tool `{r.tool}`" if r.tool else r.executor
+        lines.append(
+            f"| {mark} | {r.scenario} | {what} | {r.ratio:.3f} | {ci} | {r.mode} | {r.n_cand} | {mds} |"
+        )
+    tested = [r.min_detectable for r in regressions if math.isfinite(r.min_detectable)]
+    if tested:
+        lines += [
+            "",
+            f"With these trials the gate detects slowdowns of {max(tested):.0%} or more in every cell.",
+        ]
+    return [*lines, ""]
 
 
 def _fmt(metric: str, v: float) -> str:
@@ -584,9 +555,16 @@ def run_gate(run_dir: str | Path, spec: GateSpec, baseline_dir: str | Path | Non
             )
         if any(r.mode == "unpaired" for r in regressions):
             notes.append(
-                "some comparisons are unpaired (different seeds or trials): run both with the same "
-                "--seed and --trials for a paired test"
+                "some comparisons are unpaired (different seeds or trials, or real tools, whose durations no "
+                "seed replays); for simulated scenarios run both with the same --seed and --trials for a "
+                "paired test"
             )
+    if not checks and not regressions:
+        raise GateError(
+            f"{spec.path}: checked nothing in {cand.path} (no threshold matched a record"
+            + ("" if baseline_dir is None else ", and the runs share no covered scenario × executor cell")
+            + "); a gate never passes having looked at nothing"
+        )
     return GateVerdict(
         run=str(cand.path),
         spec=spec.path,

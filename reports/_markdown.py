@@ -16,10 +16,12 @@ import pandas as pd
 
 from reports import _figures as figs
 from reports import _fmt as f
+from reports._answer import answer_section
 from reports._doc_section import doc_rows, doc_table, findings, verdict_table
 from reports._drawing import Job, draw_all
 from reports._floor import FloorRow, floor_markdown, floor_split
 from reports._frames import RunData, executor_order, load_run, representative_trials
+from reports._headline import headline_lines
 from reports._intervals import CONFIDENCE
 from reports._ranking import rank
 from reports._replay import replay_section
@@ -38,6 +40,7 @@ from reports._stats import (
     summarize,
 )
 from reports._theory import ScenarioTheory, parse_all
+from reports._tools_table import ToolRow, tool_rows, tools_frame, tools_section
 from reports._trace import trace_events
 
 FIG_DIR = "figures"
@@ -52,10 +55,17 @@ def _seed(data: RunData) -> int:
     return 0
 
 
-def invalid_lines(stats: Sequence[ExecutorStats], raw: Sequence[ExecutorStats]) -> list[str]:
+def invalid_lines(
+    stats: Sequence[ExecutorStats], raw: Sequence[ExecutorStats], measured: frozenset[str] = frozenset()
+) -> list[str]:
     """Where the median efficiency exceeds 100% beyond its CI: a call finished sooner than the plan
-    allows, so the timing (or the plan) is wrong and no figure of the run can be trusted."""
-    bad = [s for s in [*stats, *raw] if s.efficiency_ci.defined and s.efficiency_ci.low > 1.0]
+    allows, so the timing (or the plan) is wrong and no figure of the run can be trusted. Only where the
+    plan is the truth: ``measured`` names the scenarios with real tools, whose bounds are measurements."""
+    bad = [
+        s
+        for s in [*stats, *raw]
+        if s.efficiency_ci.defined and s.efficiency_ci.low > 1.0 and s.scenario not in measured
+    ]
     if not bad:
         return []
     which = ", ".join(
@@ -282,28 +292,42 @@ def _run_status_note(meta: Mapping[str, Any]) -> str | None:
     )
 
 
-def _doc_section(p: _Page) -> list[str]:
+def _doc_section(p: _Page, tools: Sequence[ToolRow]) -> list[str]:
+    """The document's table, verdicts and findings when document rows were run; then the answer for every
+    other scenario (first on the page when no document row was run)."""
     rows = doc_rows(p.stats, p.theory, p.baseline)
-    md = ["## The document's table, reproduced", ""]
-    if rows:
-        md += [*doc_table(rows), ""]
-        md += ["### Verdicts, figure by figure", "", *verdict_table(rows), ""]
-        md += p.figures.add(
-            partial(figs.doc_table, p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
-            "document table: median makespan per executor with CI, document claims as lines",
-            _COST["doc_table"],
-        )
-    else:
-        md += ["This run measured none of the document's rows.", ""]
     ranks = rank(p.trials, p.stats, p.baseline)
-    return md + ["### Findings", ""] + [f"- {x}" for x in findings(p.stats, rows, ranks, p.baseline)] + [""]
+    others = [sc for sc in dict.fromkeys(s.scenario for s in p.stats) if sc not in {r.scenario for r in rows}]
+    answer = answer_section(
+        others,
+        p.stats,
+        ranks=ranks,
+        records=p.data.records,
+        theory=p.theory,
+        tools=tools,
+        baseline=p.baseline,
+    )
+    if not rows:
+        return answer
+    md = ["## The document's table, reproduced", "", *doc_table(rows), ""]
+    md += ["### Verdicts, figure by figure", "", *verdict_table(rows), ""]
+    md += p.figures.add(
+        partial(figs.doc_table, p.stats, p.theory, p.executors, p.fig_dir / "doc_table.png"),
+        "document table: median makespan per executor with CI, document claims as lines",
+        _COST["doc_table"],
+    )
+    doc_ranks = {sc: rk for sc, rk in ranks.items() if sc not in others}
+    md += ["### Findings", "", *(f"- {x}" for x in findings(p.stats, rows, doc_ranks, p.baseline)), ""]
+    return md + answer
 
 
 def _scenario_section(p: _Page, sc: str) -> list[str]:
     md = [f"## Scenario `{sc}`", ""]
     th = p.theory.get(sc)
     if th is not None:
-        md += [_theory_line(th), ""]
+        real = bool((p.trials.loc[p.trials["scenario"] == sc, "n_real"] > 0).any())
+        # a real tool's theory is built from its declared latency: an expectation, never a measurement
+        md += [("Expected from your tools' declared latencies — " if real else "") + _theory_line(th), ""]
     md += [*_scenario_table([s for s in p.stats if s.scenario == sc]), ""]
     md += floor_markdown(p.floor, sc)
     base = p.fig_dir / figs.slug(sc)
@@ -387,12 +411,18 @@ def _framework_line(frameworks: Any) -> list[str]:
 
 
 def render_report(
-    run_dir: str | Path, *, baseline: str = BASELINE, on_problem: Callable[[str], None] | None = None
+    run_dir: str | Path,
+    *,
+    baseline: str = BASELINE,
+    on_problem: Callable[[str], None] | None = None,
+    on_headline: Callable[[str], None] | None = None,
 ) -> Path:
-    """Write report.md, summary.csv, figures/*.png and trace.json into ``run_dir``; return report.md.
+    """Write report.md, summary.csv, tools.csv, figures/*.png and trace.json into ``run_dir``; return
+    report.md.
 
     ``on_problem`` hears each reason the records may not be the whole run (report.md says them too), so a
-    CLI can warn without reading results.jsonl a second time."""
+    CLI can warn without reading results.jsonl a second time; ``on_headline`` hears the run's headline
+    (``reports.headline_lines``), line by line."""
     root = Path(run_dir)
     p = _page(root, baseline)
     if on_problem is not None:
@@ -403,25 +433,34 @@ def render_report(
     scenarios = list(dict.fromkeys(str(s) for s in p.trials["scenario"]))
     write_text_atomic(root / "summary.csv", stats_frame(p.stats).to_csv(index=False, float_format="%.6g"))
     write_json_atomic(root / "trace.json", trace_events(p.rep_calls, p.reps, scenarios, p.executors))
+    tools = tool_rows(p.data.records, baseline)
+    write_text_atomic(root / "tools.csv", tools_frame(tools).to_csv(index=False, float_format="%.6g"))
 
     status_note = _status_note(p.data.meta, p.data.problems)
     md: list[str] = [f"# pfcbench report: run `{p.data.meta.get('run_id', root.name)}`", ""]
-    md += invalid_lines(p.stats, raw_stats)
+    measured = frozenset(str(x) for x in p.trials.loc[p.trials["n_real"] > 0, "scenario"])
+    md += invalid_lines(p.stats, raw_stats, measured)
     md += calibration_lines(p.data.meta)
     if status_note:
         md += [status_note, ""]
-    md += _doc_section(p)
+    md += _doc_section(p, tools)
     md += replay_section(p.trials, p.seed)
     for sc in scenarios:
         md += _scenario_section(p, sc)
+    md += tools_section(tools, sorted(measured), baseline)
     md += _family_section(p, scenarios)
     md += _method(p.data, p.seed, baseline)
     md += _warnings(check_warnings(p.stats), status_note)
     md += [
-        "Files: `summary.csv` (one row per scenario × executor), `trace.json` (open in "
+        "Files: `summary.csv` (one row per scenario × executor), `tools.csv` (one row per scenario × "
+        "executor × tool: call durations and the ratio to the tool alone), `trace.json` (open in "
         "https://ui.perfetto.dev), figures in `figures/`.",
         "",
     ]
     out = root / "report.md"
     write_text_atomic(out, "\n".join(p.figures.resolve(md)))
+    if on_headline is not None:  # last: a reader that stops early (`| head`) cannot cost the files
+        scales = sorted({float(t) for t in p.trials["time_scale"]})
+        for line in headline_lines(p.stats, time_scales=scales, baseline=baseline):
+            on_headline(line)
     return out

@@ -7,6 +7,13 @@ are stable and the schema is versioned. History:
   (already multiplied by ``time_scale``), relative to the start of that record's run.
   Later in 1 (2026-11): optional ``origin_unix_s`` (that start as unix seconds; 0.0 when absent), so
   otel.json can give spans absolute times. Files without it read as before.
+- 2 (2026-12): a call of a real tool (Python or HTTP) carries no plan: ``source`` says which kind of tool
+  answered it (``python``, ``http``; absent for ``simulated``), its ``planned_latency_s`` is 0 and the
+  scenario's guess, if any, is ``expected_latency_s``. Its record's ``lower_bound_s`` and ``ideal_s`` are
+  built from the calls' own measured durations. Schema 1 files still read (every call simulated).
+
+The version is one constant, :data:`SCHEMA_VERSION`; a change adds a line above and the number to
+:data:`READABLE_SCHEMAS` (every older version whose files still parse).
 
 Document milliseconds, the unit of the source document's table, are ``seconds / time_scale * 1000``.
 See ``docs/results-schema.md`` for the field table.
@@ -25,7 +32,12 @@ from typing import IO, Any
 
 from reports._sessions import NO_SESSION, Session, session_from_json
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+#: versions whose lines this pfcbench reads (new fields are optional, so older files read unchanged)
+READABLE_SCHEMAS = frozenset({1, SCHEMA_VERSION})
+
+#: ``CallRecord.source`` of a call the plan's sleep answered; the others are a real tool's kind
+SIMULATED = "simulated"
 
 #: Labels of the machine-floor references (bench._raw): each trial's plan run by a bare ``asyncio.gather``
 #: and a bare thread pool. Recorded like executors, but they are references, not executors: reports and
@@ -86,6 +98,16 @@ class CallRecord:
     wait_s: float = 0.0
     #: when the model's call arrived (streamed sessions: its chunk), same clock as start_s; None otherwise
     arrived_s: float | None = None
+    #: which kind of tool answered: ``simulated`` (slept ``planned_latency_s``), ``python`` or ``http``
+    #: (real work: no plan, ``planned_latency_s`` is 0, the measured span is the truth)
+    source: str = SIMULATED
+    #: a real tool's declared ``latency`` drawn for this call (wall s): what the user expected, never a bound
+    expected_latency_s: float | None = None
+
+    @property
+    def real(self) -> bool:
+        """Whether a real tool answered (its duration is a measurement, not a plan)."""
+        return self.source != SIMULATED
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,6 +152,10 @@ def _call_json(c: CallRecord) -> dict[str, Any]:
     d["after"] = list(c.after)
     if c.arrived_s is None:
         del d["arrived_s"]  # only streamed sessions know when a call arrived
+    if c.source == SIMULATED:
+        del d["source"]  # the common case stays as compact as schema 1
+    if c.expected_latency_s is None:
+        del d["expected_latency_s"]
     return d
 
 
@@ -146,10 +172,9 @@ def parse_record(line: str, *, where: str = "results.jsonl") -> TrialRecord:
     if not isinstance(d, dict):
         raise SchemaError(f"{where}: a record must be a JSON object")
     version = d.get("schema")
-    if version != SCHEMA_VERSION:
-        raise SchemaError(
-            f"{where}: schema {version!r} is not supported (this pfcbench reads {SCHEMA_VERSION})"
-        )
+    if version not in READABLE_SCHEMAS:
+        readable = ", ".join(map(str, sorted(READABLE_SCHEMAS)))
+        raise SchemaError(f"{where}: schema {version!r} is not supported (this pfcbench reads {readable})")
     try:
         calls = tuple(map(_call_record, d.pop("calls")))
         return TrialRecord(**{**d, "calls": calls, "session": session_from_json(d.get("session", {}))})
@@ -168,6 +193,7 @@ def _call_record(c: dict[str, Any]) -> CallRecord:
     return CallRecord(
         c["id"], c["tool"], c["planned_latency_s"], c["start_s"], c["end_s"], c["status"], c["attempts"],
         c.get("error"), tuple(c.get("after", ())), c.get("wait_s", 0.0), c.get("arrived_s"),
+        c.get("source", SIMULATED), c.get("expected_latency_s"),
     )  # fmt: skip
 
 

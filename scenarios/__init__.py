@@ -5,7 +5,7 @@ Knows nothing of executors, models or reports.
 """
 
 from scenarios._dump import latency_to_dict, scenario_to_dict
-from scenarios._fields import MAX_SHAPE, MAX_SIGMA, ScenarioError
+from scenarios._fields import MAX_SHAPE, MAX_SIGMA, ScenarioError, did_you_mean
 from scenarios._latency import (
     Constant,
     Empirical,
@@ -103,6 +103,7 @@ __all__ = [
     "close_toolbox",
     "critical_path_ms",
     "declare_callable",
+    "did_you_mean",
     "expected_max",
     "latency_to_dict",
     "load_catalog",

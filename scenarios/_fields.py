@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -63,6 +65,12 @@ class At:
 _NUM = (int, float)
 
 
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` for the closest of ``choices`` (difflib), or nothing when none is close."""
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
 def check_table(
     at: At, v: Any, allowed: set[str], required: frozenset[str] | set[str] = frozenset()
 ) -> dict[str, Any]:
@@ -70,7 +78,8 @@ def check_table(
         raise at.fail(f"must be a table, got {type(v).__name__}")
     unknown = sorted(set(v) - allowed)
     if unknown:
-        raise at.fail(f"unknown key {unknown[0]!r} (allowed: {', '.join(sorted(allowed))})")
+        hint = did_you_mean(unknown[0], allowed)
+        raise at.fail(f"unknown key {unknown[0]!r}{hint} (allowed: {', '.join(sorted(allowed))})")
     missing = sorted(required - set(v))
     if missing:
         raise at.fail(f"missing key {missing[0]!r}")

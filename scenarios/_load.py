@@ -33,6 +33,7 @@ from scenarios._fields import (
     check_num,
     check_str,
     check_table,
+    did_you_mean,
 )
 from scenarios._latency import PARAMETRIC, Constant, Empirical, Latency, Mixture, tail_ms
 from scenarios._params import check_args, parse_params
@@ -338,27 +339,29 @@ def _endpoint(at: At, v: Any) -> HttpEndpoint:
     return HttpEndpoint(url, method, timeout)
 
 
+def _generated_calls(at: At, auto: list[tuple[str, int]], tools: Mapping[str, ToolSpec]) -> list[CallSpec]:
+    """The calls of a scenario without [[calls]] tables: each tool's ``calls`` count, without arguments."""
+    total = sum(k for _, k in auto)
+    if total > MAX_CALLS:
+        raise at.key("tools").fail(f"make {total} calls; at most {MAX_CALLS} per scenario")
+    counter = (f"c{i}" for i in itertools.count())
+    out = [
+        CallSpec(cid, nm, {"request_id": cid}) for nm, k in auto for _ in range(k) for cid in [next(counter)]
+    ]
+    if not out:
+        raise at.key("tools").fail("the tools make no calls (every 'calls' is 0)")
+    for nm in dict.fromkeys(c.tool for c in out):
+        func = tools[nm].func
+        if func is not None:  # generated calls carry no arguments: the function must take none
+            check_binding(at.key("calls"), nm, func, {}, " (give its calls' args in [[calls]] tables)")
+    return out
+
+
 def _calls(
     at: At, d: dict[str, Any], auto: list[tuple[str, int]], tools: Mapping[str, ToolSpec]
 ) -> list[CallSpec]:
     if "calls" not in d:
-        total = sum(k for _, k in auto)
-        if total > MAX_CALLS:
-            raise at.key("tools").fail(f"make {total} calls; at most {MAX_CALLS} per scenario")
-        counter = (f"c{i}" for i in itertools.count())
-        out = [
-            CallSpec(cid, nm, {"request_id": cid})
-            for nm, k in auto
-            for _ in range(k)
-            for cid in [next(counter)]
-        ]
-        if not out:
-            raise at.key("tools").fail("the tools make no calls (every 'calls' is 0)")
-        for nm in dict.fromkeys(c.tool for c in out):
-            func = tools[nm].func
-            if func is not None:  # generated calls carry no arguments: the function must take none
-                check_binding(at.key("calls"), nm, func, {}, " (give its calls' args in [[calls]] tables)")
-        return out
+        return _generated_calls(at, auto, tools)
     raw = d["calls"]
     if not isinstance(raw, list) or not raw:
         raise at.key("calls").fail("must be a non-empty list of [[calls]] tables")
@@ -371,7 +374,8 @@ def _calls(
         cid = check_str(cat.key("id"), c["id"])
         tool = check_str(cat.key("tool"), c["tool"])
         if tool not in tools:
-            raise cat.key("tool").fail(f"no tool {tool!r} (tools: {', '.join(sorted(tools))})")
+            known = f"{did_you_mean(tool, tools)} (tools: {', '.join(sorted(tools))})"
+            raise cat.key("tool").fail(f"no tool {tool!r}{known}")
         args = c.get("args", {})
         check_table(cat.key("args"), args, set(args))
         spec = tools[tool]
@@ -504,11 +508,13 @@ def resolve(ref: str, catalog: Mapping[str, Scenario] | None = None) -> list[Sce
         if pick:
             chosen = [s for s in found if s.name == pick]
             if not chosen:
+                names = [s.name for s in found]
                 raise ScenarioError(
-                    f"{path}.toml: no scenario {pick!r} (has: {', '.join(s.name for s in found)})"
+                    f"{path}.toml: no scenario {pick!r}{did_you_mean(pick, names)} (has: {', '.join(names)})"
                 )
             return chosen
         return found
     raise ScenarioError(
-        f"`scenario`: unknown scenario {ref!r}; choose one of {', '.join(sorted(cat))} or a .toml file"
+        f"`scenario`: unknown scenario {ref!r}{did_you_mean(ref, cat)}; choose one of {', '.join(sorted(cat))} "
+        "or a .toml file"
     )

@@ -12,7 +12,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from scenarios._fields import At, check_bool, check_num, check_str, check_table
+from scenarios._fields import At, check_bool, check_num, check_str, check_table, did_you_mean
 
 TYPES = ("string", "integer", "number", "boolean", "array", "object")
 _KEYS = {"type", "description", "enum", "required", "items", "properties", "minimum", "maximum", "nullable"}
@@ -126,7 +126,8 @@ def check_args(
     for name, value in args.items():
         if name not in props:
             allowed = ", ".join(props) or "none"
-            raise at.key(name).fail(f"{tool} has no argument {name!r} (arguments: {allowed})")
+            hint = did_you_mean(name, props)
+            raise at.key(name).fail(f"{tool} has no argument {name!r}{hint} (arguments: {allowed})")
         problem = value_problem(props[name], value)
         if problem:
             raise at.key(name).fail(problem)

@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from scenarios._fields import At
+from scenarios._fields import At, did_you_mean
 from scenarios._spec import ToolDeclaration
 
 _REF = re.compile(r"([A-Za-z_][\w]*(?:\.[A-Za-z_][\w]*)*):([A-Za-z_][\w]*)")
@@ -180,8 +180,17 @@ def check_binding(
     at: At, tool: str, func: Callable[..., Any], args: Mapping[str, Any], hint: str = ""
 ) -> None:
     """Refuse call arguments the function's signature cannot take (a ``$from`` reference counts as given)."""
+    sig = inspect.signature(func)
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in sig.parameters.values())
+    names = [n for n, p in sig.parameters.items() if p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)]
+    extra = [k for k in args if k != "request_id" and k not in names]
+    if extra and not takes_any:  # named first: a misspelt argument also leaves a required one missing
+        raise at.fail(
+            f"{tool}(): unexpected argument {extra[0]!r}{did_you_mean(extra[0], names)} "
+            f"(arguments: {', '.join(names) or 'none'}){hint}"
+        )
     try:
-        inspect.signature(func).bind(**{k: None for k in args if k != "request_id"})
+        sig.bind(**{k: None for k in args if k != "request_id"})
     except TypeError as exc:
         raise at.fail(f"{tool}(): {exc}{hint}") from None
 

@@ -12,6 +12,7 @@ from bench.advise._config import AdviseConfig, AdviseError
 from bench.advise._confirm import Measured, confirm
 from bench.advise._fast import Evaluator, Prediction
 from bench.advise._pareto import TIE, cost_key
+from bench.advise._real_turn import real_turn_s
 from bench.advise._render import write_advice
 from bench.advise._search import Search, search, slo_pick
 from bench.advise._space import Candidate, parse_current
@@ -46,7 +47,10 @@ def advise(config: AdviseConfig, progress: Progress | None = None) -> dict[str, 
     cur = found.evaluator.predict(current) if current is not None else None
     todo = [p.candidate for p in picks] + ([current] if current is not None else [])
     todo = list(dict.fromkeys(todo))
-    trials = config.trials or _auto_trials(list(picks) + ([cur] if cur else []), config.time_scale)
+    turn_s = real_turn_s(config.scenario, config.seed)
+    if turn_s is not None:
+        say(f"a sequential turn of the real tools took {turn_s * 1000:,.0f} ms")
+    trials = config.trials or _auto_trials(list(picks) + ([cur] if cur else []), config.time_scale, turn_s)
     say(f"confirming {len(todo)} configurations over {trials} trials at time scale {config.time_scale:g}")
     measured = confirm(
         config.scenario, todo, trials=trials, seed=config.seed, time_scale=config.time_scale,
@@ -90,9 +94,13 @@ def _picks(found: Search, config: AdviseConfig, calls: int) -> list[Prediction]:
     return list({p.candidate: p for p in picks}.values())
 
 
-def _auto_trials(preds: list[Prediction], time_scale: float) -> int:
-    """``MAX_TRIALS`` unless that would run past ``CONFIRM_BUDGET_S``."""
+def _auto_trials(preds: list[Prediction], time_scale: float, real_turn_s: float | None = None) -> int:
+    """``MAX_TRIALS`` unless that would run past ``CONFIRM_BUDGET_S``. With real tools a trial is sized by a
+    measured sequential turn per configuration (no configuration is slower than one after another), not by
+    predictions made from the tools' declared latencies."""
     per_trial = sum(p.p50_ms for p in preds) / 1000 * time_scale + 0.002 * len(preds)
+    if real_turn_s is not None:
+        per_trial = real_turn_s * len(preds) + 0.002 * len(preds)
     return max(MIN_TRIALS, min(MAX_TRIALS, int(CONFIRM_BUDGET_S / max(per_trial, 1e-9)) - 1))  # - warm-up
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.advise._binds import binds_sentence, keep_sentence
 from bench.advise._chosen import Chosen
 from bench.advise._config import AdviseConfig
 from bench.advise._confirm import Measured
@@ -114,6 +115,10 @@ def context(
     if cur is not None and chosen.current is not None:
         change, ci, needed = _p95_change(chosen.measured[best.candidate.label], chosen.measured[cur["label"]])
         out["p95_change"], out["p95_change_ci"], out["p95_change_ci_needs"] = change, ci, needed
+    out["binds"] = binds_sentence(config.scenario, best.candidate.label, config.out / "confirm")
+    out["keep"] = keep_sentence(
+        best.candidate.label, None if cur is None else str(cur["label"]), chosen.measured
+    )
     if config.slo_p95_ms is not None:
         out["slo"] = _slo_words(config.slo_p95_ms, rows)
     else:

@@ -30,7 +30,9 @@ def register(sub: Any) -> None:
     a.add_argument(
         "--budget-usd", type=positive_float, help="cost per turn allowed (no model in the loop: $0)"
     )
-    a.add_argument("--time-scale", type=positive_float, default=0.05, help="of the confirmation runs (0.05)")
+    from bench.cli._timescale import add_time_scale
+
+    add_time_scale(a, "of the confirmation runs")
     a.add_argument(
         "--trials", type=positive_int, help="confirmation trials (default: 80, fewer to stay ~30 s)"
     )
@@ -91,6 +93,7 @@ def _scenario(ns: argparse.Namespace) -> Any:
 def handle(ns: argparse.Namespace) -> int:
     from bench.advise import AdviseConfig, AdviseError, advise
     from bench.cli._args import UsageError, same_named
+    from bench.cli._timescale import resolve_time_scale
     from bench.run import RunError
 
     out: Path = ns.out
@@ -98,6 +101,7 @@ def handle(ns: argparse.Namespace) -> int:
         raise UsageError(f"--out {out}: already holds an advise run; choose another --out")
     conformance = _framework_inputs(ns)
     scenario = _scenario(ns)
+    ns.time_scale = resolve_time_scale(ns.time_scale, [scenario])  # before the search: one line, exit 2
     config = AdviseConfig(**{**same_named(ns, AdviseConfig), "scenario": scenario, "out": out})
     try:
         out.mkdir(parents=True, exist_ok=True)

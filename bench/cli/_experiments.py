@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from bench.cli._timescale import SIMULATED_HELP, SIMULATED_TIME_SCALE
+
 
 def register(sub: Any) -> None:
     p = sub.add_parser(
@@ -16,7 +18,7 @@ def register(sub: Any) -> None:
     p.add_argument("--out", type=Path, required=True)
     p.add_argument("--trials", type=int, default=5)
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--time-scale", type=float, default=0.05)
+    p.add_argument("--time-scale", type=float, default=SIMULATED_TIME_SCALE, help=SIMULATED_HELP)
     p.set_defaults(handler=handle)
 
 

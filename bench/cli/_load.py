@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from bench.cli._args import UsageError, port_number, positive_float, positive_int, same_named
+from bench.cli._timescale import SIMULATED_HELP, SIMULATED_TIME_SCALE
 
 if TYPE_CHECKING:
     from bench.load import HttpCompareConfig, LoadConfig
@@ -66,7 +67,7 @@ def _register_load(sub: Any) -> None:
     p.add_argument("--transport", choices=("inprocess", "http"), default="inprocess")
     p.add_argument("--url", default=None, help="a running 'pfcbench serve-apis' (http; default: start one)")
     p.add_argument("--seed", type=int, default=7)
-    p.add_argument("--time-scale", type=positive_float, default=0.1)
+    p.add_argument("--time-scale", type=positive_float, default=SIMULATED_TIME_SCALE, help=SIMULATED_HELP)
     p.add_argument(
         "--drain-timeout", type=positive_float, default=30.0, help="seconds to wait after arrivals"
     )
@@ -82,7 +83,7 @@ def _register_serve(sub: Any) -> None:
     s = sub.add_parser("serve-apis", help="serve a scenario's simulated APIs over HTTP on loopback")
     s.add_argument("--scenario", required=True, metavar="NAME|PATH")
     s.add_argument("--port", type=port_number, default=8765, help="0 picks a free port (printed on stdout)")
-    s.add_argument("--time-scale", type=positive_float, default=0.1)
+    s.add_argument("--time-scale", type=positive_float, default=SIMULATED_TIME_SCALE, help=SIMULATED_HELP)
     s.set_defaults(handler=cmd_serve)
 
 
@@ -92,7 +93,7 @@ def _register_http_compare(sub: Any) -> None:
     c.add_argument("--executor", action="append", metavar="NAME[@K]")
     c.add_argument("--trials", type=positive_int, default=10)
     c.add_argument("--seed", type=int, default=7)
-    c.add_argument("--time-scale", type=positive_float, default=0.1)
+    c.add_argument("--time-scale", type=positive_float, default=SIMULATED_TIME_SCALE, help=SIMULATED_HELP)
     c.add_argument("--url", default=None, help="a running 'pfcbench serve-apis' (default: start one)")
     c.add_argument("--out", type=Path, required=True)
     c.set_defaults(handler=cmd_http_compare)

@@ -27,6 +27,7 @@ COMMANDS: tuple[str, ...] = (
     "_fit",
     "_advise",
     "_conformance",
+    "_history",
 )
 
 
@@ -35,6 +36,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=Parser)
     for name in COMMANDS:
         importlib.import_module(f"bench.cli.{name}").register(sub)
+    from bench.cli._help import finish
+
+    finish(p)  # descriptions, examples, defaults and any missing flag help, for every subcommand
     return p
 
 
@@ -49,6 +53,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("pfcbench: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # the reader of stdout left (`| head`): the files are written, nothing is lost
+        with contextlib.suppress(OSError):
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except Exception as exc:  # a bug or an unforeseen failure: still one line, not a traceback
         if os.environ.get("PFCBENCH_TRACEBACK"):
             raise

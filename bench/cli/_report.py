@@ -1,4 +1,5 @@
-"""``pfcbench report DIR``: report.md, figures and summary.csv (``reports``), and otel.json when the run's
+"""``pfcbench report DIR``: report.md, figures, summary.csv and tools.csv (``reports``), the run's answer on
+stdout, and otel.json when the run's
 files are newer than it (``bench.traces``)."""
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from bench.cli._args import UsageError
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser("report", help="render report.md, figures and summary.csv from a run directory")
+    p = sub.add_parser(
+        "report", help="render report.md, figures, summary.csv and tools.csv from a run directory"
+    )
     p.add_argument("dir", type=Path)
     p.set_defaults(handler=handle)
 
@@ -37,7 +40,7 @@ def _report(ns: argparse.Namespace) -> int:
         print(f"pfcbench: warning: {results}: {problem}", file=sys.stderr)
 
     try:
-        path = render_report(ns.dir, on_problem=warn)
+        path = render_report(ns.dir, on_problem=warn, on_headline=print)
     except (SchemaError, ValueError) as exc:
         raise UsageError(str(exc).splitlines()[0]) from None
     print(f"wrote {path}")

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 
 def register(sub: Any) -> None:
+    from bench.cli._timescale import add_time_scale
+
     r: Parser = sub.add_parser("run", help="measure scenarios x executors into --out")
     r.add_argument(
         "--scenario",
@@ -43,12 +45,7 @@ def register(sub: Any) -> None:
     )
     r.add_argument("--trials", type=positive_int, default=20)
     r.add_argument("--seed", type=int, default=7)
-    r.add_argument(
-        "--time-scale",
-        type=positive_float,
-        default=0.1,
-        help="wall seconds per document second (0.1 runs a 500 ms call in 50 ms)",
-    )
+    add_time_scale(r)
     r.add_argument("--out", type=Path, required=True)
     r.add_argument("--warmup", type=nonneg_int, default=1, help="unrecorded warm-up trials")
     r.add_argument("--max-workers", type=positive_int, default=None, help="thread pool size for 'threaded'")
@@ -87,13 +84,14 @@ def _add_size_arguments(r: argparse.ArgumentParser) -> None:
     )
 
 
-def _scenarios(refs: Sequence[str], time_scale: float) -> tuple[Scenario, ...]:
+def _scenarios(refs: Sequence[str], time_scale: float | None) -> tuple[Scenario, ...]:
     from scenarios import ScenarioError, check_time_scale, load_catalog, resolve
 
     try:
         catalog = load_catalog()
         found = [s for ref in refs for s in resolve(ref, catalog)]
-        check_time_scale(found, time_scale)  # real tools' work cannot be scaled
+        if time_scale is not None:  # None: resolve_time_scale chooses, once the scenarios are known
+            check_time_scale(found, time_scale)  # real tools' work cannot be scaled
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     names = [s.name for s in found]
@@ -121,17 +119,20 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
     """The ``run`` flags as the runner's typed config (the scenarios resolved, the guards as given)."""
     from bench.cli._guards import guard_spec
     from bench.cli._model import model_options
+    from bench.cli._timescale import resolve_time_scale
     from bench.run import RunConfig
     from executors import DEFAULT_EXECUTORS
 
     replay = None
     if ns.trace:  # trace replay: one scenario whose trials are the recorded turns
+        ns.time_scale = resolve_time_scale(ns.time_scale, ())
         replay = _trace_replay(ns)
         scenarios: tuple[Scenario, ...] = (replay.scenario,)
     elif not ns.scenario:
         raise UsageError("pfcbench run: --scenario (or --trace) is required")
     else:
         scenarios = _scenarios(ns.scenario, ns.time_scale)
+        ns.time_scale = resolve_time_scale(ns.time_scale, scenarios)
     built = {
         "scenarios": scenarios,
         "executors": tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),
@@ -189,7 +190,19 @@ def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
         if e2e is not None:
             print(f"wrote {e2e}")
     print(f"wrote {written} records to {ns.out / 'results.jsonl'}")
+    _print_headline(ns.out)
     return 0
+
+
+def _print_headline(out: Path) -> None:
+    """The run's answer on stdout (hyperfine style), then where the rest is."""
+    from reports import run_headline
+
+    try:
+        lines = run_headline(out)
+    except ValueError:  # no executor records (an interrupted or empty run): nothing to summarise
+        return
+    print("", *lines, "", f"details: pfcbench report {out}", sep="\n")
 
 
 def _split_url_key(ns: argparse.Namespace) -> None:

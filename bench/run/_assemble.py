@@ -21,8 +21,16 @@ from bench.run._config import ExecutorSpec, RunConfig, RunError
 from bench.run._convert import quotas_of
 from bench.run._model import build_model, check_cassette
 from bench.run.frameworks import resolve_framework
-from executors import Executor, Guards, Sequential, SlidingWindowLimiter, UnknownExecutor, make_executor
-from scenarios import Scenario
+from executors import (
+    EXECUTORS,
+    Executor,
+    Guards,
+    Sequential,
+    SlidingWindowLimiter,
+    UnknownExecutor,
+    make_executor,
+)
+from scenarios import Scenario, did_you_mean
 
 #: builds the executor of a spec whose label ``executors`` does not know, or returns None when the label
 #: is not its own; given the spec, the config and the spec's guards already in wall seconds
@@ -63,7 +71,13 @@ def build_executor(config: RunConfig, spec: ExecutorSpec) -> Executor:
             built = resolve(spec, config, guards)
             if built is not None:
                 return built
-        raise RunError(str(exc)) from None
+        raise RunError(str(exc).replace(";", executor_hint(spec.label) + ";", 1)) from None
+
+
+def executor_hint(label: str) -> str:
+    """`` (did you mean 'threaded'?)`` for a misspelt executor label (its ``-naive`` and ``@K`` kept off)."""
+    name = label.split("@", maxsplit=1)[0].removesuffix("-naive")
+    return "" if name in EXECUTORS else did_you_mean(name, EXECUTORS)
 
 
 def check_guard_tools(config: RunConfig) -> None:
@@ -75,7 +89,8 @@ def check_guard_tools(config: RunConfig) -> None:
                 if tool not in tools:
                     known = ", ".join(sorted(tools)[:12]) + (", ..." if len(tools) > 12 else "")
                     raise RunError(
-                        f"`{setting}` {tool}=...: no scenario of this run has a tool {tool!r} (tools: {known})"
+                        f"`{setting}` {tool}=...: no scenario of this run has a tool {tool!r}"
+                        f"{did_you_mean(tool, tools)} (tools: {known})"
                     )
 
 

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
+from bench.run._measured import call_sources, measured_plan
 from executors import CallResult
-from reports import NO_SESSION, CallRecord, Session, TrialRecord
+from reports import NO_SESSION, SIMULATED, CallRecord, Session, TrialRecord
 from scenarios import PlannedCall, TrialPlan
 
 
@@ -19,10 +20,15 @@ def planned_s(call: PlannedCall, time_scale: float) -> float:
 
 
 def call_record(
-    r: CallResult, planned: PlannedCall | None, time_scale: float, t0: float, arrived_s: float | None = None
+    r: CallResult,
+    planned: PlannedCall | None,
+    time_scale: float,
+    t0: float,
+    arrived_s: float | None = None,
+    source: str = SIMULATED,
 ) -> CallRecord:
     """One executor result; ``planned`` is the plan's call it answers (None: a call the plan never made);
-    ``arrived_s``: when a streamed call's chunk arrived, relative to ``t0``."""
+    ``arrived_s``: when a streamed call's chunk arrived, relative to ``t0``; ``source``: the tool's kind."""
     return span_record(
         r.call.id,
         r.call.name,
@@ -34,6 +40,7 @@ def call_record(
         attempts=r.attempts,
         wait_s=r.wait,
         arrived_s=arrived_s,
+        source=source,
     )
 
 
@@ -49,12 +56,16 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
     attempts: int = 1,
     wait_s: float = 0.0,
     arrived_s: float | None = None,
+    source: str = SIMULATED,
 ) -> CallRecord:
-    """One call seen only as a span (start, end relative to the record's start), e.g. inside the SDK."""
+    """One call seen only as a span (start, end relative to the record's start), e.g. inside the SDK.
+    A real tool's call (``source`` not simulated) has no plan: its declared latency is only expected."""
+    plan_s = planned_s(planned, time_scale) if planned is not None else 0.0
+    real = source != SIMULATED
     return CallRecord(
         id=call_id,
         tool=tool,
-        planned_latency_s=planned_s(planned, time_scale) if planned is not None else 0.0,
+        planned_latency_s=0.0 if real else plan_s,
         start_s=span[0],
         end_s=span[1],
         status=status,
@@ -63,6 +74,8 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
         after=planned.after if planned is not None else (),
         wait_s=wait_s,
         arrived_s=arrived_s,
+        source=source,
+        expected_latency_s=plan_s if real and plan_s > 0 else None,
     )
 
 
@@ -76,7 +89,13 @@ def call_records(
     """Executor results matched to the plan's calls by id (``arrived``: call id -> arrival, streamed)."""
     by_id: Mapping[str, PlannedCall] = {c.id: c for c in plan.calls}
     got = arrived or {}
-    return tuple(call_record(r, by_id.get(r.call.id), time_scale, t0, got.get(r.call.id)) for r in results)
+    kinds = call_sources(plan)
+    return tuple(
+        call_record(
+            r, by_id.get(r.call.id), time_scale, t0, got.get(r.call.id), kinds.get(r.call.name, SIMULATED)
+        )
+        for r in results
+    )
 
 
 def delivered_bound_s(plan: TrialPlan, completed: Mapping[str, int], time_scale: float) -> float:
@@ -93,9 +112,17 @@ def _with_unrequested(
     ``skipped`` at the query's end, in the plan's order: every record of a trial holds the same planned
     calls, so the design stays paired; calls the plan never made come last."""
     have = {c.id for c in calls}
+    kinds = call_sources(plan)
     missing = [
         span_record(
-            c.id, c.tool, c, time_scale, (at_s, at_s), "skipped", error="never requested by the model"
+            c.id,
+            c.tool,
+            c,
+            time_scale,
+            (at_s, at_s),
+            "skipped",
+            error="never requested by the model",
+            source=kinds.get(c.tool, SIMULATED),
         )
         for c in plan.calls
         if c.id not in have
@@ -121,8 +148,10 @@ def trial_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, k
     session: Session = NO_SESSION,
 ) -> TrialRecord:
     """The record of one (scenario, trial, executor[, mode]): the only place a TrialRecord is built.
-    ``lower_bound_s`` defaults to the plan's bound over all its calls."""
-    firsts = [planned_s(c, time_scale) for c in plan.calls]
+    ``lower_bound_s`` defaults to the plan's bound over all its calls. The planned sum and max count
+    simulated calls only: a real call has no plan (its record says what it measured)."""
+    kinds = call_sources(plan)
+    firsts = [planned_s(c, time_scale) for c in plan.calls if kinds.get(c.tool, SIMULATED) == SIMULATED]
     if lower_bound_s is None:
         lower_bound_s = plan.lower_bound_ms() / 1000 * time_scale
     return TrialRecord(
@@ -158,14 +187,15 @@ def turn_record(  # noqa: PLR0913  # the fields of the TrialRecord it builds, ke
     order: int = 0,
     session: Session = NO_SESSION,
 ) -> TrialRecord:
-    """One executor run of a plan's calls (a plain trial, or one query of a load run)."""
+    """One executor run of a plan's calls (a plain trial, or one query of a load run). The bound of real
+    calls is their measured spans (``measured_plan``); ``ideal_s`` must be predicted on the same plan."""
     completed = {r.call.id: r.attempts for r in results if r.status == "ok"}
     return trial_record(
         plan,
         time_scale,
         executor=executor,
         makespan_s=makespan_s,
-        lower_bound_s=delivered_bound_s(plan, completed, time_scale),
+        lower_bound_s=delivered_bound_s(measured_plan(plan, results, time_scale), completed, time_scale),
         ideal_s=ideal_s,
         calls=call_records(results, plan, time_scale, t0),
         run_id=run_id,

@@ -19,6 +19,7 @@ from bench.run._afc_peer import NAME as AFC
 from bench.run._assemble import Assembly, assemble
 from bench.run._config import RunConfig, RunError
 from bench.run._convert import planned_work, quotas_of, tool_calls
+from bench.run._measured import measured_plan
 from bench.run._meta import run_metadata, utc_now
 from bench.run._raw import RawReferences
 from bench.run._records import turn_record
@@ -83,7 +84,10 @@ def measure(  # noqa: PLR0913 - keyword-only: where the record goes, injected cl
         executor=executor.name,
         t0=t0,
         makespan_s=makespan,
-        ideal_s=executor.predict(planned_work(plan, time_scale), quotas=quotas),
+        # a real call's ideal is its own measured span (bench.run._measured), a simulated one's its plan
+        ideal_s=executor.predict(
+            planned_work(measured_plan(plan, results, time_scale), time_scale), quotas=quotas
+        ),
         run_id=run_id,
         order=order,
     )

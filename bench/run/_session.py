@@ -36,6 +36,7 @@ from bench.models import (
     Turn,
 )
 from bench.run._convert import planned_work, quotas_of
+from bench.run._measured import measured_plan
 from bench.run._records import call_records, delivered_bound_s, trial_record
 from executors import (
     CallResult,
@@ -215,7 +216,10 @@ class _Loop:
         self.tool_s += spent
         self.turns[-1]["calls"] = [c.id for c in calls]
         self.turns[-1]["tool_s"] = spent
-        work = {w.id: w for w in planned_work(self.plan, self.time_scale)}
+        # a real call's work is its measured span (bench.run._measured), a simulated one's its plan
+        work = {
+            w.id: w for w in planned_work(measured_plan(self.plan, got, self.time_scale), self.time_scale)
+        }
         # the turn's own view of dependencies: calls answered in earlier turns are already done
         self.ideal_tools += self.executor.predict(
             [
@@ -469,7 +473,8 @@ def _record(loop: _Loop, model_name: str, ask: Ask, makespan: float, time_scale:
         error=loop.error,
         stream_saved_s=loop.saved_s if loop.stream else None,
     )
-    tools = delivered_bound_s(plan, {r.call.id: r.attempts for r in loop.results if r.ok}, time_scale)
+    done = {r.call.id: r.attempts for r in loop.results if r.ok}
+    tools = delivered_bound_s(measured_plan(plan, loop.results, time_scale), done, time_scale)
     bound = _lower_bound(tools, model_latency, turns, loop.stream)
     return trial_record(
         plan,

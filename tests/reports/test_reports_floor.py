@@ -11,8 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from reports import is_raw, render_report, summarize, trials_frame
-from reports._floor import floor_split, raw_partner
+from reports import floor_split, is_raw, raw_partner, render_report, summarize, trials_frame
 from reports._fmt import pct
 from reports._ranking import rank
 
@@ -121,11 +120,12 @@ def test_fastest_only_where_intervals_separate(gen: Any) -> None:
 
 
 def test_fastest_names_its_closest_rivals_paired_interval(run_factory: Callable[..., Path], gen: Any) -> None:
-    """A "fastest" finding quotes the closest rival's paired ratio and its CI, which lies above 1."""
+    """The answer names the fastest and quotes each rival's paired ratio and its CI, which lies above 1."""
     recs = [r for t in range(12) for r in _trial(gen, t, {"sequential": 600.0, "a": 10.0 + t % 3, "c": 45.0})]
     md = render_report(run_factory(recs, {})).read_text(encoding="utf-8")
-    line = next(ln for ln in md.splitlines() if "fastest is `a`" in ln)
-    assert "; `c` is +" in line and "slower, paired per trial" in line
+    assert "### `s`: use `a`" in md
+    line = next(ln for ln in md.splitlines() if ln.startswith("- Against the others"))
+    assert "`c`: slower, 1.1" in line and "paired" in line
 
 
 def test_efficiency_above_one_beyond_its_ci_invalidates_the_run(
