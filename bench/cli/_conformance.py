@@ -11,15 +11,33 @@ from typing import Any
 
 def register(sub: Any) -> None:
     c = sub.add_parser(
-        "conformance", help="measure how each installed agent framework dispatches parallel calls"
+        "conformance",
+        help="measure how each installed agent framework dispatches parallel calls",
+        description="Put each installed agent framework executor (or those named) through designed turns "
+        "and measure, in this run: parallel or not (tool phase vs the longest call, peak in flight), whether "
+        "its concurrency knob is honoured, whether a sync tool blocks its event loop, a hung tool under its "
+        "timeout knob (and the thread left running), result order and ids, a failing call's siblings, and "
+        "dispatch overhead per call at fan-out 1/10/100 against the raw primitive (medians with 95% CIs). "
+        "Writes conformance.json, conformance.md and conformance_overhead.png (docs/frameworks.md).",
+        epilog="examples:\n  pfcbench conformance --out results/conformance\n"
+        "  pfcbench conformance --framework langgraph-async --framework pydantic-ai --out results/conf\n"
+        "  pfcbench conformance --overhead-only --rounds 21 --out results/peers",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     c.add_argument(
         "--framework", action="append", default=None, metavar="NAME",
         help="a framework executor (repeatable; default: every installed one; see `pfcbench list`)",
     )  # fmt: skip
     c.add_argument("--out", type=Path, required=True, help="directory for conformance.json/.md/.png")
-    c.add_argument("--reps", type=int, default=7, help="repetitions of each timed probe (>= 6 for a CI)")
-    c.add_argument("--rounds", type=int, default=11, help="alternating rounds of the overhead probe")
+    c.add_argument(
+        "--reps",
+        type=int,
+        default=7,
+        help="repetitions of each timed probe (default: 7; 6 or more give a CI)",
+    )
+    c.add_argument(
+        "--rounds", type=int, default=11, help="alternating rounds of the overhead probe (default: 11)"
+    )
     c.add_argument("--overhead-only", action="store_true", help="only the overhead per call (nox -s peers)")
     c.set_defaults(handler=handle)
 

@@ -12,24 +12,21 @@ import pytest
 from bench.cli import main
 from bench.conformance._probes import order_and_ids, parallel, siblings_on_error, sync_blocks_loop
 from bench.conformance._timing import overhead
+from bench.run.frameworks import installed
 from reports import conformance_markdown
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def _needs(module: str) -> None:
-    try:
-        found = importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        found = False
-    if not found:
-        pytest.skip(f"{module} is not installed")
+def _needs(label: str) -> None:
+    if not installed(label):
+        pytest.skip(f"{label} is not installed")
 
 
 @pytest.mark.realtime
 def test_afc_runs_calls_one_after_another() -> None:
     """google-genai's AFC step: ten 50 ms calls take about their sum, one in flight at a time."""
-    _needs("google.genai")
+    _needs("genai-afc")
     got = parallel("genai-afc", reps=1, delay=0.02)
     assert got["value"] is False and got["peak"] == 1
     assert got["phase_over_max"]["median"] > 8
@@ -39,7 +36,7 @@ def test_afc_runs_calls_one_after_another() -> None:
 def test_pydantic_ai_runs_in_parallel_keeps_order_and_fails_the_turn_on_a_plain_exception() -> None:
     """Pydantic AI: the calls overlap, a sync tool does not block its loop, results keep request order
     and ids, and a plain exception from one call fails the run (its siblings never reach the model)."""
-    _needs("pydantic_ai")
+    _needs("pydantic-ai")
     assert parallel("pydantic-ai", reps=1, delay=0.02)["peak"] == 10
     assert sync_blocks_loop("pydantic-ai", reps=1, delay=0.05)["value"] is False
     got = order_and_ids("pydantic-ai")
@@ -51,7 +48,7 @@ def test_pydantic_ai_runs_in_parallel_keeps_order_and_fails_the_turn_on_a_plain_
 @pytest.mark.realtime
 def test_overhead_is_paired_per_fan_out_with_an_interval() -> None:
     """The overhead probe gives, per fan-out, a median difference with its order-statistic interval."""
-    _needs("google.genai")
+    _needs("genai-afc")
     got = overhead("genai-afc", fan_outs=(1, 10), rounds=6)
     assert set(got) == {"raw", "1", "10"}
     assert got["10"]["n"] == 6 and got["10"]["low"] <= got["10"]["median"] <= got["10"]["high"]

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from bench.run.frameworks import FRAMEWORKS, make_framework_executor, resolve_framework
+from bench.run.frameworks import FRAMEWORKS, installed, make_framework_executor, resolve_framework
 from executors import Guards, ToolCall, UnknownExecutor
 
 #: a framework's own deprecation warnings (LlamaIndex on Pydantic's ``__fields__``) are not what is tested
@@ -39,12 +39,7 @@ PACKAGES = {
 
 
 def _needs(label: str) -> None:
-    module = FRAMEWORKS[label].module
-    try:
-        found = importlib.util.find_spec(module) is not None
-    except ModuleNotFoundError:
-        found = False
-    if not found:
+    if not installed(label):
         pytest.skip(f"{FRAMEWORKS[label].dist} is not installed")
 
 
