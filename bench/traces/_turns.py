@@ -14,6 +14,7 @@ from pathlib import Path
 
 from bench.traces._model import CHAT, Span, ToolSpan, tool_span
 from bench.traces._otlp import TraceError, read_spans
+from bench.traces._writer import printable
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,11 @@ def read_tool_spans(paths: Sequence[str | Path]) -> list[Span]:
             t = tool_span(s)
             if t is not None and not t.tool:
                 raise TraceError(f"{p}: span {s.name!r} ({s.span_id}): execute_tool without gen_ai.tool.name")
+            if t is not None and printable(t.tool) != t.tool:
+                raise TraceError(
+                    f"{p}: span {s.span_id}: tool name {printable(t.tool)!r} holds a control character; "
+                    "a tool name must be printable text"
+                )
         if not any(tool_span(s) is not None for s in got):
             raise TraceError(
                 f"{p}: no tool spans (none has gen_ai.operation.name = execute_tool); {len(got)} spans read"
