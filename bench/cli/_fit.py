@@ -16,7 +16,18 @@ def register(sub: Any) -> None:
     f.add_argument("trace", nargs="+", type=Path, metavar="TRACE", help="OTLP JSON file(s)")
     f.add_argument("--out", type=Path, required=True, help="scenario file to write (.toml)")
     f.add_argument("--name", default=None, help="scenario name (default: from --out)")
+    add_turns_argument(f)
     f.set_defaults(handler=handle)
+
+
+def add_turns_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--turns",
+        choices=("per-parent", "per-call"),
+        default="per-parent",
+        help="where a trace shows no model span between a parent's non-overlapping tool calls: one turn "
+        "per parent (default) or one turn per call; the output states both readings",
+    )
 
 
 def _name(ns: argparse.Namespace) -> str:
@@ -31,7 +42,7 @@ def handle(ns: argparse.Namespace) -> int:
 
     name = _name(ns)
     try:
-        fitted = fit_trace(ns.trace, name)
+        fitted = fit_trace(ns.trace, name, ns.turns)
     except TraceError as exc:
         raise UsageError(str(exc)) from None
     try:
@@ -41,6 +52,8 @@ def handle(ns: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"--out {ns.out}: cannot write: {exc.strerror or exc}") from None
+    for line in fitted.notes:
+        print(f"note: {line}")
     for t in fitted.tools:
         f = t.fit
         print(

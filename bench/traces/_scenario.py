@@ -14,7 +14,7 @@ import tomlkit
 
 from bench.traces._fitting import CRITERION, FOLDS, LatencyFit, fit_latency
 from bench.traces._model import ERROR, RATE_LIMITED, ToolSpan
-from bench.traces._turns import group_turns, read_tool_spans
+from bench.traces._turns import PER_PARENT, read_trace
 from bench.traces._writer import comment, inline, number, slug, table, write_checked
 from scenarios import Empirical, latency_to_dict
 
@@ -46,11 +46,14 @@ class FittedScenario:
     tools: tuple[ToolFit, ...]
     shapes: tuple[tuple[tuple[str, ...], int], ...]
     calls_per_turn: tuple[int, ...]
+    #: how the trace was read (skipped spans, ids, ambiguity, conventions), one line each
+    notes: tuple[str, ...] = ()
 
 
-def fit_trace(paths: Sequence[str | Path], name: str) -> FittedScenario:
+def fit_trace(paths: Sequence[str | Path], name: str, reading: str = PER_PARENT) -> FittedScenario:
     """Read the trace files and fit everything a scenario needs (raises TraceError for bad input)."""
-    turns = group_turns(read_tool_spans(paths))
+    read = read_trace(paths, reading)
+    turns = read.turns
     by_tool: dict[str, list[ToolSpan]] = defaultdict(list)
     for t in turns:
         for c in t.calls:
@@ -63,6 +66,7 @@ def fit_trace(paths: Sequence[str | Path], name: str) -> FittedScenario:
         tools=tools,
         shapes=tuple(shapes),
         calls_per_turn=tuple(len(t.calls) for t in turns),
+        notes=tuple(read.lines()),
     )
 
 
@@ -111,6 +115,7 @@ def scenario_toml(fs: FittedScenario, csv_stem: str) -> tuple[str, dict[str, str
         f"{sum(fs.calls_per_turn)} tool spans in {n_turns} turns.",
         *CRITERION,
         "Latencies exclude 429s, timeouts and retried calls. error_rate = failures other than 429 / calls answered.",
+        *(f"Reading: {n}" for n in fs.notes),
     ):
         doc.add(comment(line))
     doc["name"] = fs.name
