@@ -46,9 +46,13 @@ def number(x: float) -> float | int:
 
 
 def inline(d: Mapping[str, Any]) -> Any:
+    """An inline table, numbers to six significant digits (a mixture's components too)."""
     t = tomlkit.inline_table()
     for k, v in d.items():
-        t[k] = number(v) if isinstance(v, float) else v
+        if isinstance(v, list):
+            t[k] = [inline(x) if isinstance(x, Mapping) else x for x in v]
+        else:
+            t[k] = number(v) if isinstance(v, float) else v
     return t
 
 
