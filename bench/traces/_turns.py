@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.traces._conventions import BOOKKEEPING_TOOLS, is_model
+from bench.traces._diagnose import blocking_notes
 from bench.traces._model import Span, ToolSpan, tool_span
 from bench.traces._otlp import TraceError, read_spans
 from bench.traces._writer import printable
@@ -127,6 +128,7 @@ def read_trace(paths: Sequence[str | Path], reading: str = PER_PARENT) -> Readin
     notes: list[str] = []
     spans = read_tool_spans(paths, notes)
     turns = group_turns(spans, reading, notes)
+    notes += blocking_notes(turns)
     conventions = tuple(sorted({c.convention for t in turns for c in t.calls}))
     return Reading(tuple(turns), tuple(notes), conventions, reading)
 

@@ -91,3 +91,14 @@ def test_openinference_openai_agents_trace() -> None:
         k += size
     ideal = sum(max(c.duration_ms for c in t.calls) for t in r.turns)
     assert ideal == pytest.approx(true_ideal, rel=0.1)
+
+
+def test_adk_sync_tool_first_is_named() -> None:
+    """A sync tool first in ADK's turns stalls the loop: the reading names it, the ideal is well under what
+    production took (threaded/recorded <= 0.7), and frameworks serial by design are not flagged."""
+    r = read_trace([FIX / "adk_sync_first.json"])
+    (line,) = [n for n in r.notes if "blocked the event loop" in n]
+    assert line.startswith("get_weather blocked the event loop") and "8 of 8 turns" in line
+    assert _ideal_over_recorded("adk_sync_first.json") <= 0.7
+    for name in ("adk_parallel.json", "genai_afc.json", "openai_agents_openinference.json"):
+        assert not any("blocked" in n for n in read_trace([FIX / name]).notes)
