@@ -14,7 +14,7 @@ import tomlkit
 
 from bench.traces._fitting import CRITERION, FOLDS, LatencyFit, fit_latency
 from bench.traces._model import ERROR, RATE_LIMITED, ToolSpan
-from bench.traces._turns import PER_PARENT, read_trace
+from bench.traces._turns import PER_PARENT, Turn, read_trace
 from bench.traces._writer import comment, inline, number, slug, table, write_checked
 from scenarios import Empirical, latency_to_dict
 
@@ -48,6 +48,8 @@ class FittedScenario:
     calls_per_turn: tuple[int, ...]
     #: how the trace was read (skipped spans, ids, ambiguity, conventions), one line each
     notes: tuple[str, ...] = ()
+    #: the calls a fitted turn makes: (tool, share of turns that call it at least k times) for its k-th call
+    mix: tuple[tuple[str, float], ...] = ()
 
 
 def fit_trace(paths: Sequence[str | Path], name: str, reading: str = PER_PARENT) -> FittedScenario:
@@ -67,7 +69,26 @@ def fit_trace(paths: Sequence[str | Path], name: str, reading: str = PER_PARENT)
         shapes=tuple(shapes),
         calls_per_turn=tuple(len(t.calls) for t in turns),
         notes=tuple(read.lines()),
+        mix=turn_mix(turns),
     )
+
+
+def turn_mix(turns: Sequence[Turn]) -> tuple[tuple[str, float], ...]:
+    """Per tool, one call per count it reached in a turn: its k-th call is made with the share of turns that
+    called it at least k times. Marginal shares are kept; each call is drawn on its own (the scenario format's
+    per-call probability), so shapes' correlations are not. A turn makes at least one call: when no call is
+    in every turn, the most frequent is made always (the comment above the calls says so)."""
+    counts = [Counter(c.tool for c in t.calls) for t in turns]
+    tools = sorted({tool for c in counts for tool in c})
+    mix = [
+        (tool, sum(1 for c in counts if c[tool] >= k) / len(turns))
+        for tool in tools
+        for k in range(1, max(c[tool] for c in counts) + 1)
+    ]
+    if mix and max(p for _, p in mix) < 1:
+        i = max(range(len(mix)), key=lambda j: mix[j][1])
+        mix[i] = (mix[i][0], 1.0)
+    return tuple(mix)
 
 
 def _tool_fit(tool: str, spans: Sequence[ToolSpan]) -> ToolFit:
@@ -183,11 +204,26 @@ def _add_calls(doc: Any, fs: FittedScenario) -> None:
     )
     for shape, count in fs.shapes[:TOP_SHAPES]:
         doc.add(comment(f"  {count / n:.0%} ({count} turns): {', '.join(shape)}"))
-    doc.add(comment("The calls below are the most common shape."))
+    doc.add(
+        comment("The calls below: per tool, its k-th call with the share of turns that called it at least k")
+    )
+    doc.add(
+        comment("times (probability; 1 when left out), each drawn on its own, so every tool is called in")
+    )
+    doc.add(comment("the share of turns the trace shows (combinations of tools are not kept)."))
+    if fs.mix and not any(p >= 1 and _always(fs, tool) for tool, p in fs.mix):
+        doc.add(comment("No call is in every turn: the most frequent is made in every turn here."))
     calls = tomlkit.aot()
-    for i, tool in enumerate(fs.shapes[0][0]):
-        calls.append(table([], {"id": f"c{i}", "tool": tool}))
+    for i, (tool, p) in enumerate(fs.mix):
+        calls.append(
+            table([], {"id": f"c{i}", "tool": tool, **({"probability": number(p)} if p < 1 else {})})
+        )
     doc["calls"] = calls
+
+
+def _always(fs: FittedScenario, tool: str) -> bool:
+    """``tool`` is in every turn of the trace."""
+    return all(tool in shape for shape, _ in fs.shapes)
 
 
 def write_scenario(fs: FittedScenario, out: Path) -> list[Path]:
