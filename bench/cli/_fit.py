@@ -57,8 +57,16 @@ def handle(ns: argparse.Namespace) -> int:
     for t in fitted.tools:
         f = t.fit
         print(
-            f"{t.name}: n={f.n} {f.latency.describe()} ({f.family}); p50 {f.p50_ms:.1f} ms, "
+            f"{t.name}: n={f.n} {_short(f)} ({f.family}); p50 {f.p50_ms:.1f} ms, "
             f"p95 {f.p95_ms:.1f} ms; errors {t.error_rate:.1%}; 429s {t.rate_limited}"
         )
     print(f"wrote {', '.join(str(p) for p in written)}")
     return 0
+
+
+def _short(f: Any) -> str:
+    """The fitted distribution in a few words (a kernel fit's 16 bins by their range)."""
+    if f.family == "kernel":
+        lo, hi = f.latency.components[0].low_ms, f.latency.components[-1].high_ms
+        return f"kernel fit, {len(f.latency.components)} bins over [{lo:.6g}, {hi:.6g}] ms"
+    return str(f.latency.describe())
