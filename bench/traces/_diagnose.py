@@ -11,12 +11,19 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
-if TYPE_CHECKING:  # _turns calls this module while reading a trace
-    from bench.traces._turns import Turn
+from bench.traces._model import ToolSpan
+
+
+class Turn(Protocol):
+    """A model turn's calls (``bench.traces._turns.Turn``, which calls this module while reading)."""
+
+    @property
+    def calls(self) -> tuple[ToolSpan, ...]: ...
+
 
 #: a later call "could not start" when it starts no earlier than this before the first call's end
 _SLACK_NS = 2_000_000
