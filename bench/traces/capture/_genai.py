@@ -16,11 +16,16 @@ def capture_genai_afc(plan: SleepPlan, queries: int, model: str = "gemini-2.5-fl
     """Run ``queries`` AFC queries with the plan's tools (sync: AFC calls them in the caller's thread)."""
     from google import genai
     from google.genai import types
+    from opentelemetry.instrumentation.dependencies import get_dependency_conflicts
     from opentelemetry.instrumentation.google_genai import GoogleGenAiSdkInstrumentor
 
+    instrumentor = GoogleGenAiSdkInstrumentor()
+    conflict = get_dependency_conflicts(instrumentor.instrumentation_dependencies())
+    if conflict is not None:  # instrument() would silently do nothing: no spans at all
+        raise RuntimeError(f"opentelemetry-instrumentation-google-genai cannot instrument: {conflict}")
     recorder()
     if not _INSTRUMENTED:
-        GoogleGenAiSdkInstrumentor().instrument()
+        instrumentor.instrument()
         _INSTRUMENTED["yes"] = True
     take()
     sync_plan = SleepPlan(plan.draws, plan.seed, frozenset(plan.draws), plan.log)
