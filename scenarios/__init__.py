@@ -40,6 +40,7 @@ from scenarios._plan import (
     quota_slots_ms,
 )
 from scenarios._pycall import declare_callable
+from scenarios._quota_time import QUOTA_GRACE_FRACTION, quota_grace_ms, quota_time_scale
 from scenarios._realtools import AsyncPythonTool, PythonTool, ToolApi, retry_after_s
 from scenarios._spec import (
     CallSpec,
@@ -52,7 +53,6 @@ from scenarios._spec import (
     ToolSpec,
 )
 from scenarios._toolbox import (
-    QUOTA_GRACE_MS,
     CallLog,
     QuotaState,
     RateLimited,
@@ -68,7 +68,7 @@ __all__ = [
     "MAX_PLANNED_ATTEMPTS",
     "MAX_SHAPE",
     "MAX_SIGMA",
-    "QUOTA_GRACE_MS",
+    "QUOTA_GRACE_FRACTION",
     "AsyncPythonTool",
     "CallLog",
     "CallSpec",
@@ -114,8 +114,10 @@ __all__ = [
     "parse_model_table",
     "parse_scenarios",
     "quota_bound_ms",
+    "quota_grace_ms",
     "quota_slots_ms",
     "quota_states",
+    "quota_time_scale",
     "resolve",
     "retry_after_s",
     "scenario_to_dict",

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from scenarios._plan import PlannedCall, TrialPlan
+from scenarios._quota_time import quota_grace_ms
 from scenarios._spec import RateLimit, Scenario, ToolSpec
 
 if TYPE_CHECKING:
@@ -26,13 +27,6 @@ if TYPE_CHECKING:
 Clock = Callable[[], float]
 Sleep = Callable[[float], None]
 ASleep = Callable[[float], Awaitable[None]]
-
-#: The server forgives a start this early at a window's edge, in DOCUMENT milliseconds (scaled with the run's
-#: time scale like every other duration): a client-side limiter admits a call on its own clock reading and
-#: the server reads its clock a moment later, so a thread preempted in between can reach the server a hair
-#: earlier relative to an older start than the limiter measured. 1 ms is 0.5% of the 200 ms burst window of
-#: the document's quota; reports judge recorded starts by exactly this rule (theory.json ``quota.grace_ms``).
-QUOTA_GRACE_MS = 1.0
 
 
 class ToolError(RuntimeError):
@@ -57,7 +51,9 @@ class QuotaState:
 
     def __init__(self, quota: RateLimit, time_scale: float, clock: Clock) -> None:
         self.windows = [(count, length_ms / 1000 * time_scale) for count, length_ms in quota.windows_ms()]
-        self.grace = QUOTA_GRACE_MS / 1000 * time_scale
+        # forgiven at a window's edge: the thread that reaches us may have been paused after its limiter
+        # admitted it (see _quota_time); theory.json states it and reports judge starts by it
+        self.grace = quota_grace_ms(quota) / 1000 * time_scale
         self._starts: list[deque[float]] = [deque() for _ in self.windows]
         self._clock = clock
         self._lock = threading.Lock()

@@ -27,6 +27,7 @@ from bench.run._afc_peer import NAME as AFC
 from bench.run._afc_peer import afc_session
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._meta import run_metadata, utc_now
+from bench.run._quota_scale import scale_for
 from bench.run._raw import RawReferences
 from bench.run._records import turn_record
 from bench.run._session import Ask, run_session
@@ -328,13 +329,13 @@ def _record(
     """One measurement: a raw reference, a plain executor turn, or a model session."""
     executors, model, refs = drivers
     if is_raw(label):
-        return refs.measure(label, plan, config.time_scale, run_id=run_id, order=order)
+        return refs.measure(label, plan, scale_for(config, plan.scenario), run_id=run_id, order=order)
     if config.model == "none":
         toolbox = config.plans.toolbox if config.plans else None
         return measure(
             plan,
             executors[label],
-            config.time_scale,
+            scale_for(config, plan.scenario),
             run_id=run_id,
             order=order,
             slowdown=config.inject_slowdown,
@@ -449,6 +450,7 @@ def _start(
         s.name: scenario_theory(
             s, [executors.get(label) or _predictor(label, config) for label in config.executors]
         )
+        | {"time_scale": scale_for(config, s)}
         for s in config.scenarios
     }
     too_long = check_wall(config, built, len(Todo(config, modes, frozenset(done))))
@@ -526,7 +528,8 @@ def _warm_up(config: RunConfig, executors: dict[str, Executor], refs: RawReferen
     for w in range(config.warmup):
         for s in config.scenarios:
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
+            scale = scale_for(config, s)
             for label in config.executors:
-                measure(plan, executors[label], config.time_scale, slowdown=config.inject_slowdown)
+                measure(plan, executors[label], scale, slowdown=config.inject_slowdown)
             for label in config.references:
-                refs.measure(label, plan, config.time_scale)
+                refs.measure(label, plan, scale)
