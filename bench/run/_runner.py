@@ -26,6 +26,8 @@ from bench.models import (
 from bench.run._afc_peer import NAME as AFC
 from bench.run._afc_peer import afc_session
 from bench.run._convert import planned_work, quotas_of, tool_calls
+from bench.run._ending import end_run, reason_of
+from bench.run._lock import OutLocked, out_lock
 from bench.run._meta import run_metadata, utc_now
 from bench.run._quota_scale import scale_for
 from bench.run._raw import RawReferences
@@ -230,7 +232,28 @@ def run(
 
     With ``config.model != "none"`` every record is a whole session with ``model`` (one per model mode);
     ``warm_model`` (the same driver unrecorded, or None to skip) runs the warm-up sessions.
-    KeyboardInterrupt leaves run.json marked ``interrupted`` and every finished record on disk."""
+    One process at a time writes ``config.out`` (``bench.run._lock``); however the run ends, run.json says
+    how and why (``bench.run._ending``) and every finished record stays on disk."""
+    config = dataclasses.replace(config, out=config.out.absolute())  # a tool that chdir()s cannot move it
+    try:
+        lock = out_lock(config.out)
+        lock.__enter__()
+    except (OutLocked, OSError) as exc:
+        raise RunError(str(exc) if isinstance(exc, OutLocked) else f"`out` {config.out}: {exc}") from None
+    try:
+        return _run_locked(config, executors, progress, model=model, warm_model=warm_model)
+    finally:
+        lock.__exit__(None, None, None)
+
+
+def _run_locked(
+    config: RunConfig,
+    executors: dict[str, Executor],
+    progress: Progress | None,
+    *,
+    model: ModelDriver | None,
+    warm_model: ModelDriver | None,
+) -> int:
     out = config.out
     results_path, meta_path = out / "results.jsonl", out / "run.json"
     done: set[tuple[str, int, str, str]] = set()
@@ -241,18 +264,20 @@ def run(
         written = _execute(
             config, executors, todo, meta, progress=progress, model=model, warm_model=warm_model
         )
-    except KeyboardInterrupt:
-        meta.update(status="interrupted", finished_at=utc_now())
-        write_json_atomic(meta_path, meta)
+    except (KeyboardInterrupt, Exception) as exc:
+        # a model that fails (key, quota, endpoint), a full disk, Ctrl-C: finished records stay, and
+        # run.json says how the run ended instead of staying "running" forever
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        end_run(meta_path, meta, status, reason_of(exc), finished_at=utc_now())
         raise
-    except Exception:
-        # a model that fails (key, quota, endpoint), in warm-up or mid-run: finished records stay, and
-        # run.json says the run failed instead of staying "running" forever
-        meta.update(status="failed", finished_at=utc_now())
-        write_json_atomic(meta_path, meta)
-        raise
-    meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
-    write_json_atomic(meta_path, meta)
+    except BaseException as exc:  # a tool's sys.exit() or its own BaseException: the run's end, said so
+        reason = reason_of(exc)
+        end_run(meta_path, meta, "failed", reason, finished_at=utc_now())
+        raise RunError(
+            f"the run stopped: {reason}; finished records are in {results_path}; "
+            f"finish with: pfcbench run ... --out {out} --resume"
+        ) from None
+    end_run(meta_path, meta, "complete", None, finished_at=utc_now(), records=len(done) + written)
     from bench.traces import send_live, write_otel  # noqa: PLC0415 - bench.traces imports bench.run
 
     send_live(write_otel(out))  # sent only when OTEL_EXPORTER_OTLP_ENDPOINT is set
