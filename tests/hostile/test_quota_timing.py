@@ -52,11 +52,11 @@ class EarlyLimiter:
 
 
 def test_row4_runs_where_its_grace_is_wall_milliseconds() -> None:
-    """At the gate's 0.05 row 4 runs at 0.25: its 10 doc-ms grace is 2.5 ms of wall time; a faster quota
+    """At the gate's 0.05 row 4 runs at 0.5: its 10 doc-ms grace is 5 ms of wall time; a faster quota
     never runs slower than real time, a scenario without one keeps the requested scale."""
     assert quota_grace_ms(ROW4.quotas[0]) == pytest.approx(10.0)
-    assert quota_time_scale(ROW4, 0.05) == pytest.approx(0.25)
-    assert quota_time_scale(ROW4, 0.5) == 0.5
+    assert quota_time_scale(ROW4, 0.05) == pytest.approx(0.5)
+    assert quota_time_scale(ROW4, 0.8) == 0.8
     assert quota_time_scale(load_catalog()["doc-3apis"], 0.05) == 0.05
     fast = dataclasses.replace(ROW4, quotas=(RateLimit("q", 1000, 1000, 1000, ("api_0",)),))
     assert quota_time_scale(fast, 0.05) == 1.0
@@ -65,10 +65,10 @@ def test_row4_runs_where_its_grace_is_wall_milliseconds() -> None:
 def test_server_refuses_a_start_one_token_interval_early() -> None:
     """The grace is a tenth of a token interval: a start 100 doc-ms early at a 200 ms burst edge is a 429."""
     clock = FakeClock()
-    state = QuotaState(ROW4.quotas[0], time_scale=0.25, clock=clock)
+    state = QuotaState(ROW4.quotas[0], time_scale=0.5, clock=clock)
     state.admit("api_0")
     state.admit("api_1")
-    clock.sleep(0.1 * 0.25)  # 100 doc-ms later: the burst window (200 ms) still holds two starts
+    clock.sleep(0.1 * 0.5)  # 100 doc-ms later: the burst window (200 ms) still holds two starts
     with pytest.raises(RateLimited):
         state.admit("api_2")
 
