@@ -41,7 +41,7 @@ from scenarios._plan import (
 )
 from scenarios._pycall import declare_callable
 from scenarios._quota_time import QUOTA_GRACE_FRACTION, quota_grace_ms, quota_time_scale
-from scenarios._realtools import AsyncPythonTool, PythonTool, ToolApi, retry_after_s
+from scenarios._realtools import AsyncPythonTool, NotJsonValue, PythonTool, ToolApi, json_value, retry_after_s
 from scenarios._spec import (
     CallSpec,
     DocClaim,
@@ -82,6 +82,7 @@ __all__ = [
     "LogNormal",
     "Mixture",
     "Normal",
+    "NotJsonValue",
     "Pareto",
     "PlannedCall",
     "PythonTool",
@@ -105,6 +106,7 @@ __all__ = [
     "critical_path_ms",
     "declare_callable",
     "expected_max",
+    "json_value",
     "latency_to_dict",
     "load_catalog",
     "load_file",

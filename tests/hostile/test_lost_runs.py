@@ -263,3 +263,21 @@ def test_sigterm_ends_a_run_whose_sync_tool_hangs(tmp_path: Path, executor: str)
     assert time.monotonic() - t0 < 15, err
     assert proc.returncode == 130, err
     assert _meta(out)["status"] == "interrupted"
+
+
+def test_sigint_during_advise_leaves_no_advice_as_if_complete(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ctrl-C after advice.json but before advice.md: exit 130 with one line, and no advice file stays."""
+    import bench.advise
+
+    def interrupted(config: object, progress: object = None) -> dict[str, object]:
+        out = Path(str(config.out))
+        (out / "advice.json").write_text("{}", encoding="utf-8")
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(bench.advise, "advise", interrupted)
+    out = tmp_path / "adv"
+    code, _, err = pfcbench(["advise", "--scenario", "doc-3apis", "--out", out], capsys)
+    assert_one_line(code, err, "advise interrupted; no advice written (removed advice.json)", expected=130)
+    assert not [p.name for p in out.iterdir() if p.name.startswith("advice")]
