@@ -211,6 +211,10 @@ def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     gen = _request_settings(ns, config.scenarios)
     config = dataclasses.replace(config, settings=gen.as_json())
     executors = _executors(ns, config.executors, guards)
+    from bench.cli._clamp import clamp_note
+
+    if (note := clamp_note(config.executors, config.scenarios)) is not None:
+        print(note, file=sys.stderr)
     model = build_model(ns, gen)
     _check_cassette(model.driver, config.scenarios, config.executors)
     try:

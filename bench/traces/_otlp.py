@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.traces._model import Span
+from bench.traces._size import check_trace_size, too_big
 
 
 class TraceError(ValueError):
@@ -61,6 +62,17 @@ def encode_attrs(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
 def read_spans(path: str | Path) -> list[Span]:
     """Every span of one OTLP JSON file; raises TraceError (one line) for anything unusable."""
     p = Path(path)
+    try:
+        check_trace_size(p)
+    except ValueError as exc:
+        raise TraceError(str(exc)) from None
+    try:
+        return _read_spans(p)
+    except MemoryError:
+        raise TraceError(too_big(p)) from None
+
+
+def _read_spans(p: Path) -> list[Span]:
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
