@@ -4,16 +4,20 @@ split of failed turns, wall ms named as such, the Locust user's real path in the
 from __future__ import annotations
 
 import math
+import time
 from pathlib import Path
 
 import pandas as pd
+import pytest
 
+from bench.cli import main
 from executors import CallResult, ToolCall
 from executors._invoke import past_deadline
 from reports._floor import floor_split
 from reports._intervals import CI
 from reports._load_pages import http_compare_markdown
 from reports._verdicts import HOLDS, Check
+from scenarios import Stall
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,3 +73,31 @@ def test_docs_name_the_locust_user_where_it_is() -> None:
     for p in (ROOT / "docs" / "load.md", ROOT / "locustfile.py"):
         text = p.read_text(encoding="utf-8")
         assert "bench/locust_user.py" not in text and "bench/load/locust_user.py" in text
+
+
+def test_stall_at_counts_from_the_measured_phase(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`load --stall-at 0.5` after a baseline that takes 0.4 s: the stall starts 0.5 s after the measured
+    phase's start (the baseline's end + the lead), not 0.5 s after the run began."""
+    import bench.load._runs as runs
+
+    ends: list[float] = []
+    stalls: list[Stall] = []
+
+    def slow_baseline(session: object, n: int) -> list[float]:
+        time.sleep(0.4)
+        ends.append(time.perf_counter())
+        return []
+
+    def stall(start: float, end: float) -> Stall:
+        stalls.append(Stall(start, end))
+        return stalls[-1]
+
+    monkeypatch.setattr(runs, "_unloaded", slow_baseline)
+    monkeypatch.setattr(runs, "Stall", stall)
+    argv = ["load", "--scenario", "doc-3apis", "--rate", "2", "--duration", "1", "--time-scale", "0.01"]
+    code = main([*argv, "--stall-at", "0.5", "--stall-for", "0.1", "--out", str(tmp_path / "o")])
+    assert code == 0, capsys.readouterr().err
+    (s,) = stalls
+    assert s.start - ends[0] >= 0.5
