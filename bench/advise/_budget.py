@@ -3,7 +3,7 @@
 The search predicts every candidate on up to ``SCREEN_PLANS`` plans and the promising ones on all of them;
 each prediction simulates the turn, so its cost grows with the calls. On 1,000 calls per turn (the
 documented maximum) that was ~400 candidates x 32 plans x ~30 ms: six minutes of silence. A few candidates
-are timed on one plan first; when the whole search would pass ``MAX_SEARCH_S`` it is refused in one line
+are timed on the screen's plans first; when the whole search would pass ``MAX_SEARCH_S`` it is refused in one line
 saying how long it would take and what to pass instead.
 """
 
@@ -21,24 +21,25 @@ from scenarios import Scenario, TrialPlan, make_plan
 #: the longest search advise starts (seconds, by the estimate)
 MAX_SEARCH_S = 120.0
 #: candidates timed for the estimate, spread over the space (their costs differ by guard and pool)
-PROBES = 8
+PROBES = 4
 Clock = Callable[[], float]
 
 
 def search_estimate_s(
-    scenario: Scenario, candidates: Sequence[Candidate], plans: int, plan: TrialPlan, clock: Clock
+    scenario: Scenario, candidates: Sequence[Candidate], plans: Sequence[TrialPlan], total: int, clock: Clock
 ) -> float:
-    """Seconds the search would take: the probes' mean time per prediction on one plan, times the
-    predictions the search makes (every candidate on the screen's plans, the promising on all)."""
+    """Seconds the search would take: a few candidates timed on the screen's ``plans`` (after one untimed
+    prediction: the first pays for caches), times every candidate, plus the refinement on all ``total``
+    plans. A prediction costs about in proportion to its plans, so the screen's count is what is timed."""
     step = max(1, len(candidates) // PROBES)
     probes = list(candidates[::step])[:PROBES]
-    ev = Evaluator(scenario, [plan])
+    ev = Evaluator(scenario, list(plans))
+    ev.predict(probes[0], len(plans))
     t0 = clock()
     for c in probes:
-        ev.predict(c, 1)
+        ev.predict(c, len(plans))
     per = (clock() - t0) / max(1, len(probes))
-    predictions = len(candidates) * min(SCREEN_PLANS, plans) + 2 * REFINE * plans
-    return per * predictions
+    return per * len(candidates) + per * total / len(plans) * 2 * REFINE
 
 
 def check_search_budget(
@@ -52,7 +53,8 @@ def check_search_budget(
     ``--plans`` that fits (when one does)."""
     n = plans or default_plans(scenario)
     cands = candidate_space(scenario, max_workers)
-    est = search_estimate_s(scenario, cands, n, make_plan(scenario, seed, 0), clock)
+    screen = [make_plan(scenario, seed, i) for i in range(min(SCREEN_PLANS, n))]
+    est = search_estimate_s(scenario, cands, screen, n, clock)
     if est <= MAX_SEARCH_S:
         return
     fit = int(n * MAX_SEARCH_S / est)
