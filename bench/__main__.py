@@ -8,6 +8,6 @@ except KeyboardInterrupt:  # Ctrl-C while the command is still importing: one li
     print("pfcbench: interrupted", file=sys.stderr)
     sys.exit(130)
 
-from bench.cli._exit import leave
+from bench.cli import leave
 
 leave(main())

@@ -239,7 +239,9 @@ def run(
         lock = out_lock(config.out)
         lock.__enter__()
     except (OutLocked, OSError) as exc:
-        raise RunError(str(exc) if isinstance(exc, OutLocked) else f"`out` {config.out}: {exc}") from None
+        if isinstance(exc, OutLocked):
+            raise RunError(str(exc)) from None
+        raise RunError(f"`out` {config.out}: cannot write there ({exc.strerror})") from None
     try:
         return _run_locked(config, executors, progress, model=model, warm_model=warm_model)
     finally:

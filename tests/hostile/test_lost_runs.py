@@ -14,8 +14,6 @@ from pathlib import Path
 
 import pytest
 
-import bench.run._ending as ending
-from bench.run._lock import out_lock
 from reports import ResultsWriter, read_records
 from tests.hostile._cli import assert_one_line, pfcbench
 
@@ -68,15 +66,6 @@ def _no_temp_files(out: Path) -> None:
 
 def _meta(out: Path) -> dict[str, object]:
     return dict(json.loads((out / "run.json").read_text(encoding="utf-8")))
-
-
-def test_a_second_writer_on_one_out_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """While one process holds --out, a second run on it is refused in one line and writes nothing."""
-    out = tmp_path / "out"
-    with out_lock(out):
-        code, _, err = pfcbench([*RUN, "--out", out], capsys)
-    assert_one_line(code, err, "another pfcbench process")
-    assert not (out / "results.jsonl").exists()
 
 
 @pytest.mark.parametrize(("act", "said"), [("exit", "sys.exit(3)"), ("base", "Stop")])
@@ -162,21 +151,6 @@ def test_a_full_disk_mid_run_fails_it_with_whole_records_and_resume_completes(
     assert code == 0, err
     records = read_records(out / "results.jsonl")
     assert len({(r.trial, r.executor) for r in records}) == len(records) == 2 * 4
-
-
-def test_run_json_on_a_full_disk_is_rewritten_in_place(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """When even run.json's atomic rewrite finds no space, its last state is written into its own blocks."""
-    meta_path = tmp_path / "run.json"
-    meta_path.write_text(json.dumps({"status": "running", "pad": "x" * 200}), encoding="utf-8")
-
-    def no_space(path: object, obj: object) -> None:
-        raise OSError(errno.ENOSPC, "No space left on device")
-
-    monkeypatch.setattr(ending, "write_json_atomic", no_space)
-    ending.end_run(meta_path, {"status": "running"}, "failed", "OSError: No space left on device")
-    assert json.loads(meta_path.read_text(encoding="utf-8"))["status"] == "failed"
 
 
 def test_a_failed_record_write_is_cut_back(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,8 +10,7 @@ import pytest
 
 from bench.run import measure
 from executors import CallResult, Executor, PlannedWork, Quota, ToolCall, Tools, make_executor
-from reports import parse_spec
-from reports._gate import evaluate
+from reports import evaluate, parse_spec
 from scenarios import (
     QuotaState,
     RateLimit,
@@ -23,7 +22,7 @@ from scenarios import (
 )
 from tests.conftest import FakeClock
 
-GATE = Path(__file__).parents[2] / "gates" / "default.toml"
+GATE = Path(__file__).parents[3] / "gates" / "default.toml"
 ROW4 = load_catalog()["doc-10apis-ratelimited"]
 
 

@@ -11,11 +11,8 @@ import pandas as pd
 import pytest
 
 from bench.cli import main
-from executors import CallResult, ToolCall
-from executors._invoke import past_deadline
+from reports import CI, http_compare_markdown
 from reports._floor import floor_split
-from reports._intervals import CI
-from reports._load_pages import http_compare_markdown
 from reports._verdicts import HOLDS, Check
 from scenarios import Stall
 
@@ -29,17 +26,6 @@ def test_the_verdict_band_is_the_figure_plus_minus_ten_percent() -> None:
     assert Check("parallel", 1000.0, 1000.0, "measured", CI(905.0, 1095.0, "order")).status == HOLDS
     assert Check("parallel", 1000.0, 1000.0, "measured", CI(895.0, 1000.0, "order")).status != HOLDS
     assert "0.9× to 1.1×" in (ROOT / "docs" / "reports.md").read_text(encoding="utf-8")
-
-
-def test_an_answer_after_the_deadline_is_a_timeout() -> None:
-    """Ending 2 ms after the turn's deadline is ``timeout`` with the lateness; on time stays ``ok``."""
-    call = ToolCall("a", "t", {})
-    late = past_deadline(CallResult(call, "ok", {"v": 1}, None, 0.0, 0.302), 0.300)
-    assert (late.status, late.value) == ("timeout", None)
-    assert late.error is not None and "2.00 ms (wall) after the turn's deadline" in late.error
-    on_time = CallResult(call, "ok", {"v": 1}, None, 0.0, 0.299)
-    assert past_deadline(on_time, 0.300) is on_time
-    assert past_deadline(on_time, None) is on_time
 
 
 def test_turns_with_failed_calls_get_no_floor_split() -> None:
