@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from reports._compare import IncomparableRunsError, compare_runs
     from reports._e2e import render_e2e, render_e2e_markdown
     from reports._experiments_page import ArmOutcome, experiments_markdown
+    from reports._floor import FloorRow, floor_split, raw_partner
     from reports._frames import RunData, calls_frame, load_run, trials_frame
     from reports._gate import (
         GateCheck,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
         parse_threshold,
         run_gate,
     )
+    from reports._gate_files import write_verdict
     from reports._intervals import (
         CI,
         median_ci,
@@ -84,7 +86,9 @@ _MODULES = {
     "reports._compare": ("IncomparableRunsError", "compare_runs"),
     "reports._e2e": ("render_e2e", "render_e2e_markdown"),
     "reports._experiments_page": ("ArmOutcome", "experiments_markdown"),
+    "reports._floor": ("FloorRow", "floor_split", "raw_partner"),
     "reports._frames": ("RunData", "calls_frame", "load_run", "trials_frame"),
+    "reports._gate_files": ("write_verdict",),
     "reports._gate": (
         "GateCheck",
         "GateError",
@@ -144,6 +148,7 @@ __all__ = [
     "ArmOutcome",
     "CallRecord",
     "ExecutorStats",
+    "FloorRow",
     "GateCheck",
     "GateError",
     "GateSpec",
@@ -172,6 +177,7 @@ __all__ = [
     "evaluate",
     "experiments_markdown",
     "find_regressions",
+    "floor_split",
     "http_compare_markdown",
     "is_raw",
     "load_gate_run",
@@ -191,6 +197,7 @@ __all__ = [
     "quantile_difference_ci",
     "quantile_ratio_ci",
     "ratio_of_quantiles_ci",
+    "raw_partner",
     "read_records",
     "read_results",
     "render_advice_markdown",
@@ -207,4 +214,5 @@ __all__ = [
     "whole_turn_twin",
     "write_json_atomic",
     "write_text_atomic",
+    "write_verdict",
 ]

@@ -41,7 +41,7 @@ from scenarios._plan import (
 )
 from scenarios._pycall import declare_callable
 from scenarios._quota_time import QUOTA_GRACE_FRACTION, quota_grace_ms, quota_time_scale
-from scenarios._realtools import AsyncPythonTool, NotJsonValue, PythonTool, ToolApi, json_value, retry_after_s
+from scenarios._realtools import AsyncPythonTool, NotJsonValue, PythonTool, json_value
 from scenarios._spec import (
     CallSpec,
     DocClaim,
@@ -52,13 +52,12 @@ from scenarios._spec import (
     ToolDeclaration,
     ToolSpec,
 )
+from scenarios._toolbase import CallLog, RateLimited, ToolError, retry_after_s
 from scenarios._toolbox import (
-    CallLog,
     QuotaState,
-    RateLimited,
     SimulatedAPI,
     Stall,
-    ToolError,
+    ToolApi,
     build_toolbox,
     close_toolbox,
     quota_states,

@@ -13,9 +13,8 @@ from typing import Any
 import httpx
 
 from scenarios._clients import ClientPair
-from scenarios._realtools import ToolLog, retry_after_s
 from scenarios._spec import HttpEndpoint, ToolSpec, redact_url
-from scenarios._toolbox import Clock, RateLimited, ToolError
+from scenarios._toolbase import Clock, RateLimited, ToolError, ToolLog, retry_after_s
 
 
 class HttpTool:

@@ -19,45 +19,21 @@ Each wrapper logs what it saw (``CallLog``), like the simulated servers do.
 from __future__ import annotations
 
 import asyncio
-import email.utils
 import inspect
 import json
 import re
 import threading
-import time
 import weakref
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from scenarios._pycall import is_async
 from scenarios._spec import ToolSpec
-from scenarios._toolbox import CallLog, Clock
+from scenarios._toolbase import Clock, ToolLog
 
 if TYPE_CHECKING:
     from scenarios._clients import ClientPair
     from scenarios._httptool import HttpTool
-    from scenarios._toolbox import SimulatedAPI
-
-
-class ToolLog:
-    """The request-id handling and the server-side log the three real tools share."""
-
-    def __init__(self, clock: Clock, passes_request_id: bool) -> None:
-        self.log: list[CallLog] = []
-        self._clock = clock
-        self._keep_id = passes_request_id
-        self._lock = threading.Lock()
-
-    def split(self, args: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-        rid = str(args.get("request_id", ""))
-        if not self._keep_id:
-            args.pop("request_id", None)
-        return rid, args
-
-    def record(self, request_id: str, start: float, outcome: str) -> None:
-        entry = CallLog(request_id, 0, start, self._clock(), outcome)
-        with self._lock:
-            self.log.append(entry)
 
 
 def _outcome(exc: BaseException) -> str:
@@ -155,27 +131,12 @@ def _close_runners(runners: list[asyncio.Runner], lock: threading.Lock) -> None:
         r.close()
 
 
-def retry_after_s(value: str | None, now: Callable[[], float] = time.time) -> float:
-    """A ``Retry-After`` header in seconds: delay-seconds or an HTTP date; 0 when absent or unreadable."""
-    if not value:
-        return 0.0
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return 0.0
-    return max(0.0, when.timestamp() - now())
+#: a toolbox entry that does real work. A string, so that httpx (an optional extra) is imported only by a
+#: scenario that has HTTP tools.
+RealTool: TypeAlias = "PythonTool | AsyncPythonTool | HttpTool"
 
 
-#: what a toolbox holds: every entry has ``name``, ``description``, ``log`` and is called with the arguments.
-#: A string, so that httpx (an optional extra) is imported only by a scenario that has HTTP tools.
-ToolApi: TypeAlias = "SimulatedAPI | PythonTool | AsyncPythonTool | HttpTool"
-
-
-def real_tool(spec: ToolSpec, clock: Clock, clients: Callable[[], ClientPair]) -> ToolApi:
+def real_tool(spec: ToolSpec, clock: Clock, clients: Callable[[], ClientPair]) -> RealTool:
     """The toolbox entry of a Python or HTTP tool; ``clients`` gives the run's shared pair (built on first
     need, so a toolbox without HTTP tools builds none)."""
     if spec.http is not None:

@@ -13,36 +13,21 @@ import asyncio
 import threading
 import time
 from collections import deque
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from scenarios._plan import PlannedCall, TrialPlan
 from scenarios._quota_time import quota_grace_ms
 from scenarios._spec import RateLimit, Scenario, ToolSpec
+from scenarios._toolbase import ASleep, CallLog, Clock, RateLimited, Sleep, ToolError
 
 if TYPE_CHECKING:
-    from scenarios._realtools import ToolApi
+    from scenarios._realtools import RealTool
 
-Clock = Callable[[], float]
-Sleep = Callable[[float], None]
-ASleep = Callable[[float], Awaitable[None]]
-
-
-class ToolError(RuntimeError):
-    """The simulated API failed (an HTTP 5xx)."""
-
-    call_status = "error"
-
-
-class RateLimited(RuntimeError):
-    """Over quota (an HTTP 429): ``retry_after`` seconds until the quota admits another call."""
-
-    call_status = "rate_limited"
-
-    def __init__(self, tool: str, retry_after: float) -> None:
-        super().__init__(f"{tool}: 429 rate limited, retry after {retry_after:.4f}s")
-        self.retry_after = retry_after
+#: what a toolbox holds: every entry has ``name``, ``description``, ``log`` and is called with the arguments.
+#: A string, so that httpx (an optional extra) is imported only by a scenario that has HTTP tools.
+ToolApi: TypeAlias = "SimulatedAPI | RealTool"
 
 
 class QuotaState:
@@ -95,17 +80,6 @@ def quota_states(
 ) -> dict[str, QuotaState]:
     """One server-side state per quota of ``scenario``, to share across toolboxes (a load test)."""
     return {q.name: QuotaState(q, time_scale, clock) for q in scenario.quotas}
-
-
-@dataclass(frozen=True, slots=True)
-class CallLog:
-    """What the server saw of one attempt (for tests and the quota figure)."""
-
-    request_id: str
-    attempt: int
-    start: float
-    end: float
-    outcome: str
 
 
 class SimulatedAPI:
@@ -249,7 +223,7 @@ def _real(
     plan: TrialPlan, spec: ToolSpec, time_scale: float, clock: Clock, box: Mapping[str, Any]
 ) -> ToolApi:
     """A Python or HTTP tool of the toolbox being built; its HTTP tools share one client pair."""
-    from scenarios._realtools import real_tool  # it builds on this module's classes
+    from scenarios._realtools import real_tool  # imported by scenarios that have real tools only
 
     if time_scale != 1:
         raise ValueError(f"{plan.scenario.name}: tool {spec.name!r} does real work; run it at time scale 1")

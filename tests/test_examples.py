@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from bench.cli import main
-from bench.traces import fit_trace, group_turns, read_tool_spans, trace_replay
+from bench.run import trace_replay
+from bench.traces import fit_trace, group_turns, read_tool_spans
 from reports import read_records
 from scenarios import load_file
 from tests.conftest import shared_tool

@@ -72,35 +72,94 @@ def test_only_the_cli_parses_arguments() -> None:
     assert bad == []
 
 
-def test_no_import_cycles() -> None:
-    """Module-level imports between our modules form no cycle (a package face importing its own modules,
-    and they importing a sibling through it, is one package, not a cycle)."""
+def _graph() -> dict[str, set[str]]:
+    """Every import of every module, inside functions and under ``TYPE_CHECKING`` too: a deferred import
+    is still a dependency (it only moves the failure from import time to the first call). A module's own
+    packages are left out: Python imports them before it whatever it says (``from reports import _fmt``)."""
     mods = _modules()
-    graph = {
-        m: {n for n in _imports(p, top_level_only=True) if n in mods and n != m} for m, p in mods.items()
+    return {
+        m: {n for n in _imports(p) if n in mods and n != m and not m.startswith(n + ".")}
+        for m, p in mods.items()
     }
+
+
+def _same_package(a: str, b: str) -> bool:
+    """A package face importing its own modules, and they importing a sibling through it: one package."""
+    return b.startswith(a + ".") or a.startswith(b + ".")
+
+
+def test_no_import_cycles() -> None:
+    """No cycle among all imports of our modules, function-level and TYPE_CHECKING ones included (a face
+    and its own modules are one package, not a cycle)."""
+    graph = _graph()
     state: dict[str, int] = {}
     cycles: list[list[str]] = []
 
     def visit(u: str, path: list[str]) -> None:
         state[u] = 1
         path.append(u)
-        for v in graph[u]:
+        for v in sorted(graph[u]):
             if state.get(v) == 1:
                 cyc = [*path[path.index(v) :], v]
-                if not all(
-                    b.startswith(a + ".") or a.startswith(b + ".") for a, b in itertools.pairwise(cyc)
-                ):
+                if not all(_same_package(a, b) for a, b in itertools.pairwise(cyc)):
                     cycles.append(cyc)
             elif v not in state:
                 visit(v, path)
         path.pop()
         state[u] = 2
 
-    for m in graph:
+    for m in sorted(graph):
         if m not in state:
             visit(m, [])
     assert cycles == []
+
+
+#: the wings of ``bench`` and those each may import (docs/architecture.md): cli > advise | load > run >
+#: models | traces, and history (which reads results files through reports, like a report) under cli only; siblings import neither each other nor anything above them, and nothing imports cli
+WINGS = {
+    "cli": {"advise", "load", "history", "run", "models", "traces"},
+    "history": set(),
+    "advise": {"run", "models", "traces"},
+    "load": {"run", "models", "traces"},
+    "run": {"models", "traces"},
+    "models": set(),
+    "traces": set(),
+}
+
+
+def _wing(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if parts[0] == "bench" and len(parts) > 1 and parts[1] in WINGS else None
+
+
+def test_wings_import_in_their_order() -> None:
+    """Every import between bench's wings (function-level ones too) points down the wing order."""
+    bad = [
+        f"{m} -> {n}"
+        for m, names in _graph().items()
+        for n in names
+        if (w := _wing(m)) is not None and (v := _wing(n)) is not None and v != w and v not in WINGS[w]
+    ]
+    assert bad == []
+
+
+def test_every_wing_is_named_in_the_rules() -> None:
+    """A new wing under bench/ gets its place in the order here before it is used."""
+    found = {p.name for p in (ROOT / "bench").iterdir() if (p / "__init__.py").is_file()}
+    assert found <= set(WINGS), sorted(found - set(WINGS))
+
+
+def test_executors_are_built_only_by_executors_and_bench_run() -> None:
+    """``make_executor(`` is called only in executors/ and bench/run/: every other entry point describes
+    its run as a RunConfig (executor specs) and bench.run assembles it."""
+    bad = [
+        str(path.relative_to(ROOT))
+        for pkg in ("bench", "scenarios", "reports", "tools")
+        for path in (ROOT / pkg).rglob("*.py")
+        if "make_executor(" in path.read_text(encoding="utf-8")
+        and not path.is_relative_to(ROOT / "bench" / "run")
+    ]
+    assert bad == []
 
 
 def test_tests_use_public_faces() -> None:

@@ -22,8 +22,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.run import RunConfig, run_closing
-from executors import make_executor
+from bench.run import RunConfig, run
 from reports import GateSpec, load_spec, run_gate
 from scenarios import load_catalog
 
@@ -32,7 +31,6 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def one_run(out: Path, args: argparse.Namespace, seed: int, slowdown: float) -> None:
     catalog = load_catalog()
-    executors = {lb: make_executor(lb, time_scale=args.time_scale) for lb in args.executor}
     config = RunConfig(
         scenarios=tuple(catalog[s] for s in args.scenario),
         executors=tuple(args.executor),
@@ -42,7 +40,7 @@ def one_run(out: Path, args: argparse.Namespace, seed: int, slowdown: float) -> 
         out=out,
         inject_slowdown=slowdown,
     )
-    run_closing(config, executors)
+    run(config)
 
 
 def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:

@@ -8,14 +8,15 @@ from dataclasses import replace
 from typing import Any
 
 from bench.advise._budget import check_search_budget
+from bench.advise._chosen import Chosen
 from bench.advise._config import AdviseConfig, AdviseError
 from bench.advise._confirm import Measured, confirm
 from bench.advise._fast import Evaluator, Prediction
 from bench.advise._pareto import TIE, cost_key
-from bench.advise._render import Chosen, write_advice
+from bench.advise._render import write_advice
 from bench.advise._search import Search, search, slo_pick
 from bench.advise._space import Candidate, parse_current
-from executors import UnknownExecutor
+from bench.run import RunError
 from scenarios import make_plan
 
 Progress = Callable[[str], None]
@@ -67,7 +68,7 @@ def _current(config: AdviseConfig) -> Candidate | None:
         return None
     try:
         return parse_current(config.current)
-    except UnknownExecutor as exc:
+    except RunError as exc:
         raise AdviseError(str(exc).replace("`executor`", "`current`")) from None
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from bench.advise._space import Candidate
-from bench.run import RunConfig, executor_order, measure, run_closing
+from bench.run import RunConfig, assemble, executor_order, measure, run
 from reports import CI, TrialRecord, median_ci, quantile_ci, read_records
 from scenarios import Scenario, ToolApi, make_plan
 
@@ -49,19 +49,16 @@ def confirm(
 ) -> dict[str, Measured]:
     """Run ``cands`` through the runner into ``out`` (results.jsonl, run.json, theory.json there) and
     summarise each by label."""
-    executors = {c.label: c.build(time_scale, seed) for c in cands}
-    settings = {c.label: (g.settings() if (g := c.guards(time_scale, seed)) else None) for c in cands}
     config = RunConfig(
         scenarios=(scenario,),
-        executors=tuple(executors),
+        executors=tuple(c.spec for c in cands),
         trials=trials,
         seed=seed,
         time_scale=time_scale,
         out=out,
         raw=False,
-        guards=settings,
     )
-    run_closing(config, executors)
+    run(config)
     return summarise(out / "results.jsonl", time_scale)
 
 
@@ -133,8 +130,9 @@ def _sweep_chunk(
     each record with the 429 answers its simulated APIs gave."""
     recs, answers = into
     trials, seed, time_scale = how
-    exs = {c.label: c.build(time_scale, seed) for c in part}
-    try:
+    config = RunConfig((scenario,), tuple(c.spec for c in part), trials, seed, time_scale)
+    with assemble(config) as parts:
+        exs = parts.executors
         warm = make_plan(scenario, seed, WARMUP_TRIAL)
         for ex in exs.values():
             measure(warm, ex, time_scale)
@@ -146,6 +144,3 @@ def _sweep_chunk(
                 answers[label].append(
                     sum(e.outcome == "rate_limited" for api in box[0].values() for e in api.log)
                 )
-    finally:
-        for ex in exs.values():
-            ex.close()

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bench.advise._space import BACKOFF_MS, DEPENDENCY_BLIND, Candidate, GuardChoice
-from bench.run import quotas_of
+from bench.advise._space import DEPENDENCY_BLIND, Candidate, GuardChoice
+from bench.run import BACKOFF_MS, RunConfig, assemble, quotas_of
 from executors import Executor, PlannedWork, Quota, schedule
 from scenarios import PlannedCall, Scenario, TrialPlan
 
@@ -118,15 +118,14 @@ class Evaluator:
         n = len(self.plans) if n is None else min(n, len(self.plans))
         g = GuardChoice(cand.timeout_ms, cand.timeout_q, cand.hedge_ms, cand.hedge_q, cand.retries)
         works = self._work(g, n)
-        ex = cand.build(1.0)  # predict reads only the strategy's knobs; the time scale is not used
-        try:
+        # predict reads only the strategy's knobs; the time scale is not used
+        with assemble(RunConfig((self.scenario,), (cand.spec,), time_scale=1.0)) as parts:
+            ex = parts.executors[cand.label]
             probe = [ex.predict(w, quotas=self.quotas) for w in works[: self.PROBE]]
             key = (g, n, tuple(probe), cand.executor.endswith("-naive"), cand.executor == "adaptive")
             if key not in self._seen:
                 self._seen[key] = self._run(ex, cand, works, probe)
             spans, lost = self._seen[key]
-        finally:
-            ex.close()
         settled = self._settled[g][:n]
         arr = np.asarray(spans)
         return Prediction(

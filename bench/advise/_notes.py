@@ -4,10 +4,11 @@ prediction and measurement disagree."""
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from bench.advise._chosen import Chosen
 from bench.advise._config import AdviseConfig
 from bench.advise._confirm import Measured
 from bench.advise._space import hedgeable
@@ -15,9 +16,6 @@ from reports import quantile_ratio_ci
 
 #: a confirmed alternative is worth naming when its measured p95 is this much below the recommendation's
 TAIL_GAIN = 0.2
-
-if TYPE_CHECKING:
-    from bench.advise._render import Chosen
 
 
 def _num(v: float) -> float | None:

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from typing import Any
 
+from bench.advise._chosen import Chosen
 from bench.advise._config import AdviseConfig
 from bench.advise._confirm import Measured
 from bench.advise._fast import Prediction
 from bench.advise._notes import context
-from bench.advise._search import Search
 from reports import plot_pareto, render_advice_markdown, write_json_atomic, write_text_atomic
-
-
-@dataclass(frozen=True, slots=True)
-class Chosen:
-    ordered: list[Prediction]
-    current: Prediction | None
-    search: Search
-    measured: dict[str, Measured]
-    trials: int
-    elapsed_s: float
 
 
 def _num(v: float) -> float | None:

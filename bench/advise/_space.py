@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from executors import Executor, Guards, RetryPolicy, make_executor
+from bench.run import AFC, BACKOFF_MS, ExecutorSpec, GuardSpec, RunConfig, RunError, assemble
 from scenarios import Scenario
 
 #: worker counts tried (those above the number of calls or --max-workers are dropped)
@@ -24,8 +24,6 @@ ADAPTIVE_INITIAL = (1, 2, 4, 8)
 HEDGE_QUANTILES = (0.9, 0.95, 0.99)
 TIMEOUT_QUANTILES = (0.99, 0.999)
 RETRY_CHOICES = (1, 2)
-#: base of the full-jitter backoff, document ms (the CLI's --backoff-ms default); its cap is 32x
-BACKOFF_MS = 50.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,7 +41,7 @@ class Candidate:
 
     @property
     def base_label(self) -> str:
-        """The executor label ``make_executor`` takes (``threaded@4``)."""
+        """The executor label without guards (``threaded@4``)."""
         return self.executor if self.workers is None else f"{self.executor}@{self.workers}"
 
     @property
@@ -72,25 +70,17 @@ class Candidate:
     def guarded(self) -> bool:
         return bool(self.hedge_ms) or self.timeout_ms is not None or self.retries > 0
 
-    def guards(self, time_scale: float, seed: int = 0) -> Guards | None:
-        """These settings as the executors' ``Guards``, in wall seconds."""
-        if not self.guarded:
-            return None
-        retry = None
-        if self.retries:
-            base = BACKOFF_MS / 1000 * time_scale
-            retry = RetryPolicy(attempts=self.retries + 1, base_s=base, cap_s=base * 32)
-        return Guards(
-            timeout_s=None if self.timeout_ms is None else self.timeout_ms / 1000 * time_scale,
-            retry=retry,
-            hedge_s={t: ms / 1000 * time_scale for t, ms in self.hedge_ms},
-            seed=seed,
+    @property
+    def guards(self) -> GuardSpec:
+        """These settings as guards (inactive when none is set; the backoff is the CLI's default)."""
+        return GuardSpec(
+            timeout_ms=self.timeout_ms, retries=self.retries, backoff_ms=BACKOFF_MS, hedge_ms=self.hedge_ms
         )
 
-    def build(self, time_scale: float, seed: int = 0) -> Executor:
-        """The executor this candidate runs, filed under its label."""
-        guards = self.guards(time_scale, seed)
-        return make_executor(self.base_label, time_scale=time_scale, guards=guards, name=self.label)
+    @property
+    def spec(self) -> ExecutorSpec:
+        """The executor this candidate runs, with its own guards, filed under its label."""
+        return ExecutorSpec(self.base_label, self.guards, self.label)
 
     def unhedged(self) -> Candidate:
         return Candidate(self.executor, self.workers, self.timeout_ms, self.timeout_q, (), None, self.retries)
@@ -165,7 +155,9 @@ def candidate_space(scenario: Scenario, max_workers: int | None) -> list[Candida
 
 def parse_current(label: str) -> Candidate:
     """The user's ``--current`` label (``threaded@5``, ``threaded-naive@5``) as a candidate without guards;
-    raises ``UnknownExecutor`` for a label ``make_executor`` refuses."""
-    make_executor(label).close()
+    raises ``RunError`` for a label no executor has."""
+    if label == AFC:
+        raise RunError(f"`executor`: {AFC!r} runs with a model only (pfcbench run --model gemini)")
+    assemble(RunConfig((), (label,))).close()
     name, _, k = label.partition("@")
     return Candidate(name, int(k) if k else None)

@@ -23,18 +23,12 @@ def register(sub: Any) -> None:
 
 def handle(ns: argparse.Namespace) -> int:
     from bench.cli._args import UsageError
-    from reports import GateError, load_spec, run_gate, write_json_atomic
+    from reports import GateError, load_spec, run_gate, write_verdict
 
     try:
         verdict = run_gate(ns.dir, load_spec(ns.spec), ns.baseline)
     except GateError as exc:
         raise UsageError(str(exc)) from None
-    md = verdict.to_markdown()
-    sys.stdout.write(md)
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
-    if summary:
-        # Appended, not overwritten: other steps of the job write their own sections to the same file.
-        with open(summary, "a", encoding="utf-8") as fh:
-            fh.write(md + "\n")
-    write_json_atomic(ns.json or ns.dir / "gate.json", verdict.to_json())
+    sys.stdout.write(write_verdict(verdict, ns.json or ns.dir / "gate.json", summary))
     return EXIT_PASS if verdict.passed else EXIT_FAIL

@@ -6,10 +6,15 @@ from __future__ import annotations
 import argparse
 import json
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bench.cli._args import checked
-from executors import Guards, RetryPolicy
+
+if TYPE_CHECKING:
+    from bench.run import GuardSpec
+
+#: the tool of a hedge that names none (bench.run's GuardSpec: every tool not named)
+EVERY_TOOL = "*"
 
 
 def _ms(text: str) -> float:
@@ -56,59 +61,17 @@ def add_guard_arguments(p: argparse.ArgumentParser) -> None:
     )
 
 
-def guard_settings(ns: argparse.Namespace) -> dict[str, Any] | None:
-    """The flags as given (document ms), for run.json; None when no guard is set."""
-    hedges = ns.hedge_ms or []
-    d = {
-        "timeout_ms": ns.timeout_ms,
-        "deadline_ms": ns.deadline_ms,
-        "retries": ns.retries,
-        "retry_budget": ns.retry_budget,
-        "backoff_ms": ns.backoff_ms,
-        "hedge_ms": {(t or "*"): ms for t, ms in hedges},
-        "fallbacks": dict(ns.fallback or []),
-    }
-    active = d["timeout_ms"] or d["deadline_ms"] or d["retries"] or d["hedge_ms"] or d["fallbacks"]
-    if d["retry_budget"] is not None:
-        active = True
-    return d if active else None
+def guard_spec(ns: argparse.Namespace) -> GuardSpec | None:
+    """The flags as one ``GuardSpec`` (document ms) for every executor; None when no guard is set."""
+    from bench.run import GuardSpec
 
-
-def guards_from(settings: dict[str, Any] | None, time_scale: float, *, seed: int = 0) -> Guards | None:
-    if settings is None:
-        return None
-
-    def wall(ms: float | None) -> float | None:
-        return None if ms is None else ms / 1000 * time_scale
-
-    hedge = dict(settings["hedge_ms"])
-    default = hedge.pop("*", None)
-    retry = None
-    if settings["retries"]:
-        base = wall(settings["backoff_ms"]) or 0.0
-        retry = RetryPolicy(attempts=settings["retries"] + 1, base_s=base, cap_s=base * 32)
-    return Guards(
-        timeout_s=wall(settings["timeout_ms"]),
-        deadline_s=wall(settings["deadline_ms"]),
-        retry=retry,
-        retry_budget=settings["retry_budget"],
-        fallbacks=dict(settings["fallbacks"]),
-        hedge_s={t: ms / 1000 * time_scale for t, ms in hedge.items()},
-        hedge_default_s=wall(default),
-        seed=seed,
+    spec = GuardSpec(
+        timeout_ms=ns.timeout_ms,
+        deadline_ms=ns.deadline_ms,
+        retries=ns.retries,
+        retry_budget=ns.retry_budget,
+        backoff_ms=ns.backoff_ms,
+        hedge_ms=tuple({(t or EVERY_TOOL): ms for t, ms in ns.hedge_ms or []}.items()),
+        fallbacks=tuple(dict(ns.fallback or []).items()),
     )
-
-
-def check_guard_tools(settings: dict[str, Any] | None, tools: set[str]) -> None:
-    """Refuse a per-tool guard naming a tool no scenario of the run has (a typo would silently do nothing)."""
-    from bench.cli._args import UsageError
-
-    if settings is None:
-        return
-    for flag, key in (("--hedge-ms", "hedge_ms"), ("--fallback", "fallbacks")):
-        for tool in settings[key]:
-            if tool != "*" and tool not in tools:
-                known = ", ".join(sorted(tools)[:12]) + (", ..." if len(tools) > 12 else "")
-                raise UsageError(
-                    f"{flag} {tool}=...: no scenario of this run has a tool {tool!r} (tools: {known})"
-                )
+    return spec if spec.active else None

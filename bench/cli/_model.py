@@ -1,4 +1,5 @@
-"""The ``run`` command's model-in-the-loop options, and building the driver they ask for.
+"""The ``run`` command's model-in-the-loop options, checked and handed to ``bench.run`` (which builds the
+driver they ask for).
 
 Kept apart from ``bench.cli`` so the model options read in one place; errors are one line for the user.
 """
@@ -7,11 +8,14 @@ from __future__ import annotations
 
 import argparse
 import math
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from bench.models import DEFAULT_MODEL, MODEL_MODES, MODEL_NAMES, GenerationSettings, ModelDriver
+from bench.cli._args import same_named
+from bench.models import DEFAULT_MODEL, MODEL_MODES, MODEL_NAMES, GenerationSettings
+
+if TYPE_CHECKING:
+    from bench.run import ModelOptions
 
 AFC = "sdk-afc"
 
@@ -122,17 +126,6 @@ def generation_settings(
     return GenerationSettings(**merged)
 
 
-@dataclass
-class ModelSetup:
-    driver: ModelDriver | None
-    warm: ModelDriver | None
-    modes: tuple[str, ...]
-
-    def close(self) -> None:
-        if self.driver is not None:
-            self.driver.close()
-
-
 def check_model_args(ns: argparse.Namespace, labels: tuple[str, ...]) -> None:
     """Refuse combinations that cannot mean anything, before any output is written."""
     from bench.cli._args import UsageError
@@ -170,54 +163,8 @@ def model_modes(ns: argparse.Namespace) -> tuple[str, ...]:
     return tuple(dict.fromkeys(ns.model_mode or ["parallel"]))
 
 
-def build_model(ns: argparse.Namespace, settings: GenerationSettings | None = None) -> ModelSetup:
-    """The driver ``--model`` asks for, wrapped in a recorder when ``--record`` is given; a ModelError
-    (missing key) or CassetteError becomes one line and exit 2."""
-    from bench.cli._args import UsageError
-    from bench.models import (
-        CassetteError,
-        ModelError,
-        RecordingModel,
-        ReplayModel,
-        SimulatedModel,
-        SimulatedParams,
-        make_gemini_model,
-    )
-    from scenarios import Constant, Latency, LogNormal
+def model_options(ns: argparse.Namespace) -> ModelOptions:
+    """How ``bench.run`` builds the driver ``--model`` asks for (the flags are named after the options)."""
+    from bench.run import ModelOptions
 
-    modes = model_modes(ns)
-    if ns.model == "none":
-        return ModelSetup(None, None, modes)
-    inner: ModelDriver
-    try:
-        if ns.model == "simulated":
-            ttft: Latency = Constant(ns.sim_ttft_ms)
-            if ns.sim_ttft_jitter > 0:
-                ttft = LogNormal(median_ms=ns.sim_ttft_ms, sigma=ns.sim_ttft_jitter)
-            params = SimulatedParams(ttft=ttft, tokens_per_s=ns.sim_tokens_per_s)
-            inner = SimulatedModel(None, params, time_scale=ns.time_scale)
-        elif ns.model in ("gemini", "gemini-legacy"):
-            inner = make_gemini_model(
-                ns.model,
-                model=ns.gemini_model,
-                base_url=ns.gemini_base_url,
-                settings=settings,
-                stream=ns.stream,
-            )
-        else:
-            inner = ReplayModel(ns.cassette, latency=ns.replay_latency)
-    except (ModelError, CassetteError) as exc:
-        raise UsageError(f"--model {ns.model}: {exc}") from None
-    except ImportError as exc:
-        extra = "legacy" if ns.model == "gemini-legacy" else "gemini"
-        raise UsageError(
-            f"--model {ns.model}: {exc.name or 'the SDK'} is not installed (pip install 'pfcbench[{extra}]')"
-        ) from None
-    driver: ModelDriver = inner
-    if ns.record is not None:
-        try:
-            driver = RecordingModel(inner, ns.record)
-        except OSError as exc:
-            raise UsageError(f"--record {ns.record}: cannot write there ({exc.strerror})") from None
-    warm = None if ns.model == "replay" else inner
-    return ModelSetup(driver, warm, modes)
+    return ModelOptions(**same_named(ns, ModelOptions))

@@ -10,64 +10,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, cast
+from typing import Any
 
 from bench.cli._args import port_number, same_named
-from bench.models import FakeGeminiConfig, FakeGeminiServer, run_server
-from scenarios import Scenario
-
-JSON = dict[str, Any]
-
-
-class ScenarioGeminiServer(FakeGeminiServer):
-    """A fake whose plan is picked by the declared tool names: scenario A's tools get A's calls."""
-
-    def __init__(
-        self,
-        config: FakeGeminiConfig,
-        plans: Mapping[frozenset[str], FakeGeminiConfig],
-        *,
-        host: str = "127.0.0.1",
-        port: int = 0,
-    ) -> None:
-        self.plans = dict(plans)
-        super().__init__(config, host=host, port=port)
-
-    def plan_for(self, tool_names: Sequence[str]) -> FakeGeminiConfig:
-        return self.plans.get(frozenset(tool_names), self.config)
-
-
-def scenario_calls(scenario: Scenario) -> list[JSON]:
-    return [{"name": c.tool, "args": {}} for c in scenario.calls]
-
-
-def scenario_plans(
-    scenarios: Sequence[Scenario], base: FakeGeminiConfig
-) -> dict[frozenset[str], FakeGeminiConfig]:
-    """One fake plan per distinct tool set; two scenarios with the same tools must make the same calls."""
-    plans: dict[frozenset[str], FakeGeminiConfig] = {}
-    for s in scenarios:
-        key = frozenset(t.name for t in s.tools)
-        cfg = FakeGeminiConfig(**{**_fields(base), "calls": scenario_calls(s)})
-        if key in plans and plans[key].calls != cfg.calls:
-            raise ValueError(f"--scenario {s.name}: same tools as another scenario but different calls")
-        plans[key] = cfg
-    return plans
-
-
-def _fields(cfg: FakeGeminiConfig) -> dict[str, Any]:
-    return {name: getattr(cfg, name) for name in cfg.__dataclass_fields__}
-
-
-def start_scenario_server(
-    scenarios: Sequence[Scenario], base: FakeGeminiConfig | None = None, *, port: int = 0
-) -> ScenarioGeminiServer:
-    """A running fake for these scenarios (tests use it in-process; the command serves it until Ctrl-C)."""
-    base = base or FakeGeminiConfig()
-    server = ScenarioGeminiServer(base, scenario_plans(scenarios, base), port=port)
-    return cast(ScenarioGeminiServer, server.start())
+from bench.models import FakeGeminiConfig, FakeGeminiServer, ScenarioGeminiServer, scenario_plans
 
 
 def register(sub: Any) -> None:
@@ -228,6 +175,3 @@ def _serve(
         pass
     finally:
         server.server_close()
-
-
-__all__ = ["ScenarioGeminiServer", "register", "run_server", "scenario_plans", "start_scenario_server"]

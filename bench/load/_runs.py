@@ -21,8 +21,8 @@ from bench.load._config import HttpCompareConfig, LoadConfig
 from bench.load._open_loop import LoadError, LoadRecord, arrival_times, quantiles, run_load, summarize
 from bench.load._session import AsyncLane, LoadSession, ModelFactory, ToolSource, inprocess_tools
 from bench.models import SimulatedModel, SimulatedParams
-from bench.run import quotas_of, run_metadata, tool_calls
-from executors import AsyncioExecutor, Executor, UnknownExecutor, make_executor
+from bench.run import RunConfig, RunError, assemble, quotas_of, run_metadata, tool_calls
+from executors import AsyncioExecutor, Executor
 from reports import (
     http_compare_markdown,
     load_summary_markdown,
@@ -292,18 +292,18 @@ def _write_sweep(out: Path, points: list[dict[str, Any]], meta: dict[str, Any], 
 def http_compare(config: HttpCompareConfig, emit: Emit = print) -> list[dict[str, Any]]:
     """Every executor runs every trial's plan twice, in process and over HTTP (order alternating), and the
     page gives the median makespans and their paired difference: what the network stack costs."""
+    run = RunConfig((config.scenario,), config.executors, seed=config.seed, time_scale=config.time_scale)
     try:
-        executors = {lb: make_executor(lb, time_scale=config.time_scale) for lb in config.executors}
-    except UnknownExecutor as exc:
+        parts = assemble(run)
+    except RunError as exc:
         raise LoadError(str(exc)) from None
-    prepare_out(config.out, ("http-compare.json",))
     lane = AsyncLane()
     try:
+        prepare_out(config.out, ("http-compare.json",))
         with api_server(config.scenario_ref, config.time_scale, config.url) as url:
-            rows = _paired_rows(config, executors, lane, url)
+            rows = _paired_rows(config, parts.executors, lane, url)
     finally:
-        for ex in executors.values():
-            ex.close()
+        parts.close()
         lane.close()
     title = f"In-process vs HTTP: {config.scenario.name}, {config.trials} trials, time scale {config.time_scale:g}"
     md, table = http_compare_markdown(rows, config.executors, title)

@@ -15,8 +15,18 @@ from typing import Any, Protocol, TypeVar
 
 from bench.load._open_loop import QueryOutcome
 from bench.models import DEFAULT_MODEL, ModelDriver, load_prices
-from bench.run import Ask, World, quotas_of, run_session, tool_calls, turn_record
-from executors import AsyncioExecutor, Executor, Quota, SlidingWindowLimiter, Tools, make_executor
+from bench.run import (
+    Ask,
+    Assembly,
+    RunConfig,
+    World,
+    assemble,
+    quotas_of,
+    run_session,
+    tool_calls,
+    turn_record,
+)
+from executors import AsyncioExecutor, Executor, Quota, SlidingWindowLimiter, Tools
 from reports import LoadQuery, ModelSession, TrialRecord
 from scenarios import Scenario, Stall, TrialPlan, build_toolbox, make_plan, quota_states
 
@@ -114,23 +124,20 @@ class LoadSession:
     _lane: AsyncLane | None = field(default=None, init=False)
     _shared: Executor | None = field(default=None, init=False)
     _gates: Mapping[str, SlidingWindowLimiter] = field(default_factory=dict, init=False)
+    _parts: Assembly | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         if self.model is not None and self.executor == "asyncio":
             raise ValueError("`model` with `executor` asyncio: sessions are synchronous; use threaded")
         if self.limiter not in LIMITERS:
             raise ValueError(f"`limiter`: {self.limiter!r} is not one of {', '.join(LIMITERS)}")
-        probe = make_executor(self.executor, time_scale=self.time_scale)  # validates the label
+        config = RunConfig((self.scenario,), (self.executor,), seed=self.seed, time_scale=self.time_scale)
+        self._parts = parts = assemble(config)  # RunError (a ValueError) for an unknown label
+        probe = parts.executors[self.executor]
         if isinstance(probe, AsyncioExecutor):
             self._lane, self._shared = AsyncLane(), probe
-        else:
-            probe.close()
         if self.limiter == "shared":
-            gates: dict[str, SlidingWindowLimiter] = {}
-            for q in quotas_of(self.scenario, self.time_scale):
-                lim = SlidingWindowLimiter(q.windows, time.perf_counter)
-                gates |= dict.fromkeys(q.tools, lim)
-            self._gates = gates
+            self._gates = parts.shared_limiters(self.scenario)
 
     def __call__(self, index: int) -> QueryOutcome:
         plan = make_plan(self.scenario, self.seed, index)
@@ -150,7 +157,7 @@ class LoadSession:
             results = self._lane.run(ex.arun(calls, tools, quotas=quotas))
             makespan = time.perf_counter() - t0
         else:
-            ex = make_executor(self.executor, time_scale=self.time_scale)
+            ex = self._fresh()
             try:
                 results = ex.run(calls, tools, quotas=quotas)
                 makespan = time.perf_counter() - t0
@@ -165,7 +172,7 @@ class LoadSession:
 
     def _session(self, plan: TrialPlan, tools: Tools, quotas: Sequence[Quota]) -> QueryOutcome:
         assert self.model is not None
-        ex = make_executor(self.executor, time_scale=self.time_scale)
+        ex = self._fresh()
         try:
             ask = Ask(self.mode, load_prices(), DEFAULT_MODEL)
             world = World(tools=tools, quotas=quotas, collect_garbage=False)
@@ -175,8 +182,13 @@ class LoadSession:
         turns = rec.session.n_turns if isinstance(rec.session, ModelSession) else 1
         return outcome_of(rec.calls, turns=turns, record=rec)
 
+    def _fresh(self) -> Executor:
+        """The query's own executor (each agent session owns its pool)."""
+        assert self._parts is not None
+        return self._parts.fresh(self.executor)
+
     def close(self) -> None:
-        if self._shared is not None:
-            self._shared.close()
+        if self._parts is not None:
+            self._parts.close()  # the shared executor with it
         if self._lane is not None:
             self._lane.close()

@@ -18,8 +18,7 @@ from typing import Any, ClassVar
 from locust import User, constant, task
 
 from bench.load._session import outcome_of
-from bench.run import quotas_of, tool_calls
-from executors import make_executor
+from bench.run import RunConfig, assemble, quotas_of, tool_calls
 from scenarios import build_toolbox, load_catalog, make_plan, quota_states, resolve
 
 _TRIALS = itertools.count()
@@ -47,10 +46,13 @@ class PfcSessionUser(User):
 
                 sh["apis"] = HttpApis(url)
         self.label = os.environ.get("PFC_EXECUTOR", "threaded")
-        self.executor = make_executor(self.label, time_scale=sh["scale"])
+        # each user owns its executor (its pool), as each agent session would
+        config = RunConfig((sh["scenario"],), (self.label,), seed=sh["seed"], time_scale=sh["scale"])
+        self.parts = assemble(config)
+        self.executor = self.parts.executors[self.label]
 
     def on_stop(self) -> None:
-        self.executor.close()
+        self.parts.close()
 
     @task
     def session(self) -> None:

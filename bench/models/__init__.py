@@ -67,6 +67,12 @@ if TYPE_CHECKING:
         resolve_api_key,
         split_key,
     )
+    from bench.models._scenario_server import (
+        ScenarioGeminiServer,
+        scenario_calls,
+        scenario_plans,
+        start_scenario_server,
+    )
     from bench.models._sdk_afc import (
         make_sleep_tool,
         run_sdk_afc,
@@ -134,6 +140,12 @@ __getattr__ = lazy_names(
             "resolve_api_key",
             "split_key",
         ),
+        "bench.models._scenario_server": (
+            "ScenarioGeminiServer",
+            "scenario_calls",
+            "scenario_plans",
+            "start_scenario_server",
+        ),
         "bench.models._sdk_afc": (
             "make_sleep_tool",
             "run_sdk_afc",
@@ -169,6 +181,7 @@ __all__ = [
     "ReplayModel",
     "Retrier",
     "RetryPolicy",
+    "ScenarioGeminiServer",
     "ScriptedCall",
     "SimulatedModel",
     "SimulatedParams",
@@ -186,10 +199,13 @@ __all__ = [
     "run_sdk_afc",
     "run_sdk_afc_async",
     "run_server",
+    "scenario_calls",
+    "scenario_plans",
     "setup_afc",
     "signature_for",
     "signature_from_schema",
     "split_key",
+    "start_scenario_server",
     "stop_status",
     "turn_waves",
 ]

@@ -1,38 +1,55 @@
-"""The measurement loop: plans to calls, the agent session, the runner that writes results.jsonl, theory
-beside it, the experiments, and the SDK-AFC peer path."""
+"""The one owner of a run: a frozen ``RunConfig`` (executor specs = label + ``GuardSpec``) is assembled
+here into executors, guards, limiters and the model driver (``assemble``), run and closed by ``run``, which
+writes results.jsonl, run.json, theory.json and otel.json. Also: plans to calls, the agent session, the one
+record builder, trace replay's plan source, theory, the experiments and the SDK-AFC peer path."""
 
 from bench.run._afc_peer import NAME as AFC
+from bench.run._assemble import RESOLVERS, Assembly, Resolver, assemble, wall_guards
+from bench.run._config import MAX_WALL_S, ExecutorSpec, ModelOptions, PlanSource, RunConfig, RunError
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._experiments import run_experiments
+from bench.run._guardspec import BACKOFF_MS, GuardSpec
 from bench.run._meta import run_metadata, utc_now
 from bench.run._records import trial_record, turn_record
-from bench.run._runner import PlanSource, RunConfig, RunError, measure, run, run_closing
+from bench.run._replay import RECORDED, TraceReplay, trace_replay
+from bench.run._runner import measure, run
 from bench.run._session import Ask, CallMapper, World, query_text, run_session
-from bench.run._sizes import MAX_WALL_S, executor_order
+from bench.run._sizes import executor_order
 from bench.run._theory import scenario_theory
 
 __all__ = [
     "AFC",
+    "BACKOFF_MS",
     "MAX_WALL_S",
+    "RECORDED",
+    "RESOLVERS",
     "Ask",
+    "Assembly",
     "CallMapper",
+    "ExecutorSpec",
+    "GuardSpec",
+    "ModelOptions",
     "PlanSource",
+    "Resolver",
     "RunConfig",
     "RunError",
+    "TraceReplay",
     "World",
+    "assemble",
     "executor_order",
     "measure",
     "planned_work",
     "query_text",
     "quotas_of",
     "run",
-    "run_closing",
     "run_experiments",
     "run_metadata",
     "run_session",
     "scenario_theory",
     "tool_calls",
+    "trace_replay",
     "trial_record",
     "turn_record",
     "utc_now",
+    "wall_guards",
 ]

@@ -11,8 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.run._assemble import assemble
+from bench.run._config import ExecutorSpec, RunConfig
+from bench.run._guardspec import GuardSpec
 from bench.run._runner import measure
-from executors import Executor, Guards, RetryPolicy, make_executor
 from reports import ArmOutcome, ResultsWriter, TrialRecord, experiments_markdown, write_text_atomic
 from scenarios import Scenario, ToolApi, load_catalog, make_plan
 
@@ -23,8 +25,12 @@ class Arm:
 
     label: str
     executor: str
-    guards: Guards | None = None
+    guards: GuardSpec | None = None
     note: str = ""
+
+    @property
+    def spec(self) -> ExecutorSpec:
+        return ExecutorSpec(self.executor, self.guards, self.label)
 
 
 def _run_arms(
@@ -37,12 +43,11 @@ def _run_arms(
     writer: ResultsWriter,
     progress: Callable[[str], None],
 ) -> tuple[ArmOutcome, ...]:
-    built: dict[str, Executor] = {
-        a.label: make_executor(a.executor, time_scale=time_scale, guards=a.guards, name=a.label) for a in arms
-    }
+    config = RunConfig((scenario,), tuple(a.spec for a in arms), trials, seed, time_scale)
     recs: dict[str, list[TrialRecord]] = {a.label: [] for a in arms}
     rej: dict[str, list[int]] = {a.label: [] for a in arms}
-    try:
+    with assemble(config) as parts:
+        built = parts.executors
         for a in arms:  # warm-up: pools started, lazy imports done, before anything is timed
             measure(make_plan(scenario, seed, 2_000_000), built[a.label], time_scale)
         for trial in range(trials):
@@ -56,9 +61,6 @@ def _run_arms(
                 rej[a.label].append(
                     sum(1 for api in box[0].values() for e in api.log if e.outcome == "rate_limited")
                 )
-    finally:
-        for ex in built.values():
-            ex.close()
     return tuple(ArmOutcome(a.label, a.note, tuple(recs[a.label]), tuple(rej[a.label])) for a in arms)
 
 
@@ -72,9 +74,9 @@ class Experiment:
     trials_factor: int = 1
 
 
-def _partial_results(ms: float) -> Experiment:
-    timeout = Guards(timeout_s=1000 * ms)
-    fallback = Guards(timeout_s=1000 * ms, fallbacks={"get_stock_price": {"price": "N/A"}})
+def _partial_results() -> Experiment:
+    timeout = GuardSpec(timeout_ms=1000)
+    fallback = GuardSpec(timeout_ms=1000, fallbacks=(("get_stock_price", {"price": "N/A"}),))
     return Experiment("partial-failure", (
         Arm("threaded", "threaded", note="no guards: waits for the hung call"),
         Arm("threaded+timeout", "threaded", timeout, "timeout 1000 ms"),
@@ -87,8 +89,8 @@ def _ignored_dependencies(name: str) -> Experiment:
     return Experiment(name, tuple(Arm(x, x) for x in ("threaded", "asyncio", "sequential", "levels", "dag")))
 
 
-def _rate_limits(ms: float, seed: int) -> Experiment:
-    retry = Guards(retry=RetryPolicy(attempts=20, base_s=50 * ms, cap_s=2000 * ms), seed=seed)
+def _rate_limits() -> Experiment:
+    retry = GuardSpec(retries=19, backoff_ms=50, backoff_cap_ms=2000)
     return Experiment("burst-429", (
         Arm("threaded-naive@100", "threaded-naive@100", note="burst, quota unknown"),
         Arm("threaded-naive@100+retry", "threaded-naive@100", retry, "burst + up to 19 retries"),
@@ -97,8 +99,8 @@ def _rate_limits(ms: float, seed: int) -> Experiment:
     ))  # fmt: skip
 
 
-def _flaky_retries(ms: float, seed: int) -> Experiment:
-    retry = Guards(retry=RetryPolicy(attempts=3, base_s=50 * ms, cap_s=400 * ms), retry_budget=5, seed=seed)
+def _flaky_retries() -> Experiment:
+    retry = GuardSpec(retries=2, retry_budget=5, backoff_ms=50, backoff_cap_ms=400)
     arms = (
         Arm("threaded", "threaded", note="no retries"),
         Arm("threaded+retry", "threaded", retry, "3 attempts, budget 5 extra per turn"),
@@ -117,13 +119,12 @@ def run_experiments(
     """Run every experiment into ``out/results.jsonl`` and write ``out/experiments.md``; returns its path."""
     cat = load_catalog()
     out.mkdir(parents=True, exist_ok=True)
-    ms = time_scale / 1000  # wall seconds per document millisecond
     experiments = [
-        _partial_results(ms),
+        _partial_results(),
         _ignored_dependencies("deps-chain"),
         _ignored_dependencies("deps-diamond"),
-        _rate_limits(ms, seed),
-        _flaky_retries(ms, seed),
+        _rate_limits(),
+        _flaky_retries(),
     ]
     results: list[tuple[str, tuple[ArmOutcome, ...]]] = []
     with ResultsWriter(out / "results.jsonl") as w:

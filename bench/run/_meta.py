@@ -47,6 +47,20 @@ def git_commit() -> str | None:
     return head + ("+dirty" if dirty else "")
 
 
+def cpu_model() -> str | None:
+    """The CPU's model name (Linux: /proc/cpuinfo; elsewhere platform.processor()), part of the machine
+    fingerprint ``pfcbench history`` files runs under; ``platform.processor()`` is empty on Linux."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as fh:
+            for line in fh:
+                key, _, value = line.partition(":")
+                if key.strip() in ("model name", "Processor", "cpu model") and value.strip():
+                    return value.strip()
+    except OSError:
+        pass
+    return platform.processor() or None
+
+
 def run_metadata(args: dict[str, Any]) -> dict[str, Any]:
     return {
         "schema": 1,
@@ -61,6 +75,7 @@ def run_metadata(args: dict[str, Any]) -> dict[str, Any]:
             "platform": platform.platform(),
             "machine": platform.machine(),
             "processor": platform.processor(),
+            "cpu_model": cpu_model(),
             "cpu_count": os.cpu_count(),
             "affinity": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else None,
         },

@@ -13,11 +13,11 @@ from typing import TYPE_CHECKING
 from scenarios import Scenario, quota_time_scale
 
 if TYPE_CHECKING:
-    from bench.run._runner import RunConfig
+    from bench.run._config import RunConfig
 
 
 def scale_for(config: RunConfig, scenario: Scenario) -> float:
     """The time scale ``scenario`` runs at in ``config``'s run."""
-    if config.model != "none" or config.guards is not None or config.plans is not None:
+    if config.model != "none" or config.guarded or config.plans is not None:
         return config.time_scale
     return quota_time_scale(scenario, config.time_scale)

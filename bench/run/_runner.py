@@ -10,21 +10,14 @@ import json
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
-from bench.models import (
-    DEFAULT_MODEL,
-    GenerationSettings,
-    ModelDriver,
-    ModelError,
-    PriceTable,
-    load_prices,
-    redact,
-)
+from bench.models import GenerationSettings, ModelDriver, ModelError, PriceTable, load_prices
 from bench.run._afc_peer import NAME as AFC
 from bench.run._afc_peer import afc_session
+from bench.run._assemble import Assembly, assemble
+from bench.run._config import RunConfig, RunError
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._ending import end_run, reason_of
 from bench.run._lock import OutLocked, out_lock
@@ -33,18 +26,17 @@ from bench.run._quota_scale import scale_for
 from bench.run._raw import RawReferences
 from bench.run._records import turn_record
 from bench.run._session import Ask, run_session
-from bench.run._sizes import MAX_WALL_S, Todo, check_shape, check_wall
+from bench.run._sizes import Todo, check_shape, check_wall
 from bench.run._theory import scenario_theory
-from executors import Executor, Sequential, Tools, make_executor
+from bench.traces import send_live, write_otel
+from executors import Executor, Tools
 from reports import (
-    RAW_LABELS,
     ResultsWriter,
     SchemaError,
     TrialRecord,
     is_raw,
     read_records,
     streamed_label,
-    whole_turn_twin,
     write_json_atomic,
 )
 from scenarios import Scenario, ToolApi, TrialPlan, build_toolbox, make_plan, model_table
@@ -53,105 +45,6 @@ Clock = Callable[[], float]
 
 #: warm-up plans draw from trial indices no run reaches
 _WARMUP_TRIAL = 2_000_000
-
-
-class PlanSource(Protocol):
-    """Explicit per-trial plans instead of sampled ones (trace replay), and the tools that play them."""
-
-    def plan(self, scenario: Scenario, seed: int, trial: int) -> TrialPlan: ...
-
-    def toolbox(self, plan: TrialPlan, time_scale: float) -> Tools: ...
-
-
-class RunError(ValueError):
-    """A run that cannot start or resume as asked; the message is one line for the user."""
-
-
-@dataclass(frozen=True, slots=True)
-class RunConfig:
-    scenarios: tuple[Scenario, ...]
-    executors: tuple[str, ...]
-    trials: int
-    seed: int
-    time_scale: float
-    out: Path
-    warmup: int = 1
-    max_workers: int | None = None
-    resume: bool = False
-    #: run the raw references (bench.run._raw) in every trial beside the executors; measurement runs only
-    raw: bool = True
-    argv: tuple[str, ...] = field(default_factory=tuple)
-    #: guard settings as given on the command line (document ms), recorded in run.json
-    guards: dict[str, Any] | None = None
-    #: ``none`` runs one turn's calls with no model (``measure``); anything else runs whole sessions
-    model: str = "none"
-    model_modes: tuple[str, ...] = ("parallel",)
-    max_turns: int = 12
-    #: the Gemini model asked (live) or charged for (simulated, replay)
-    gemini_model: str = DEFAULT_MODEL
-    #: already without any key (``bench.models.split_key``), so run.json never holds one
-    gemini_base_url: str | None = None
-    #: start each call the moment its chunk arrives (google-genai's generate_content_stream)
-    stream: bool = False
-    #: the user's prompt (None: the scenario's ``[model]`` prompt, else the document's query)
-    prompt: str | None = None
-    #: system instruction, function calling mode, thinking, temperature (GenerationSettings.as_json())
-    settings: dict[str, Any] = field(default_factory=dict)
-    #: a query whose model errors outlast the retries is recorded as ``model_error`` and the run goes on;
-    #: this many such queries in a row stop the run
-    max_consecutive_failures: int = 5
-    #: tool latencies are multiplied by this at run time (``--inject-slowdown``): a known slowdown with an
-    #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
-    inject_slowdown: float = 1.0
-    #: refuse a run whose wall time by theory passes this (seconds); not recorded: it changes no result
-    max_wall_s: float = MAX_WALL_S
-    #: lift the matrix and calls-per-turn limits (bench.run._sizes)
-    allow_huge: bool = False
-    #: where trial plans come from; None samples them from the scenarios (``make_plan``)
-    plans: PlanSource | None = None
-
-    @property
-    def references(self) -> tuple[str, ...]:
-        """The raw references each trial runs beside the executors (none in a model run: a session's
-        makespan includes the model, which a bare gather does not; none with real tools: a bare gather
-        sleeps the plan's latencies, and a real tool's work is not in the plan; none under guards: a bare
-        gather has no deadline, timeout, retry or hedge, so it would be the floor of another turn). A streamed
-        run's references are instead each executor's whole-turn twin (``reports.whole_turn_twin``)."""
-        if self.stream:  # the measured side of streaming's saving: the same query, whole turn first
-            return tuple(whole_turn_twin(lb) for lb in self.executors if lb != AFC)
-        real = any(s.real_tools() for s in self.scenarios)
-        plain = self.model == "none" and not real and self.guards is None
-        return RAW_LABELS if self.raw and plain else ()
-
-    def args_json(self) -> dict[str, Any]:
-        return {
-            "scenarios": [s.name for s in self.scenarios],
-            "scenario_hashes": {s.name: s.fingerprint() for s in self.scenarios},
-            "executors": list(self.executors),
-            "references": list(self.references),
-            "trials": self.trials,
-            "seed": self.seed,
-            "time_scale": self.time_scale,
-            "warmup": self.warmup,
-            "max_workers": self.max_workers,
-            "model": self.model,
-            "guards": self.guards,
-            "inject_slowdown": self.inject_slowdown,
-            "argv": [redact(a) for a in self.argv],
-        } | (
-            {
-                "model_modes": list(self.model_modes),
-                "max_turns": self.max_turns,
-                "gemini_model": self.gemini_model,
-                "gemini_base_url": redact(self.gemini_base_url) if self.gemini_base_url else None,
-                "stream": self.stream,
-                "prompt": self.prompt,
-                "settings": self.settings,
-                "max_consecutive_failures": self.max_consecutive_failures,
-            }
-            if self.model != "none"
-            else {}
-        )
 
 
 def measure(  # noqa: PLR0913 - keyword-only: where the record goes, injected clock, sleeps and tools
@@ -211,64 +104,44 @@ def _stretched_sleeps(factor: float) -> dict[str, Any]:
 Progress = Callable[[int, int, str], None]
 
 
-def run_closing(config: RunConfig, executors: dict[str, Executor], progress: Progress | None = None) -> int:
-    """:func:`run` without a model, then close every executor whatever happened (their pools, limiters)."""
+def run(config: RunConfig, *, progress: Progress | None = None) -> int:
+    """Build ``config``'s run (:func:`assemble`), run (or resume) it into ``config.out`` and close every
+    part; returns the number of records written now (a trace replay's ``recorded`` ones included).
+    ``progress`` is keyword-only: runs once took built executors beside the config, and such a call now
+    fails at once instead of handing them over as the progress callback.
+
+    With ``config.model != "none"`` every record is a whole session with the model (one per model mode).
+    KeyboardInterrupt leaves run.json marked ``interrupted`` and every finished record on disk."""
+    if config.out is None:
+        raise RunError("`out`: a run needs a directory for its results")
+    out = config.out.absolute()  # a tool that chdir()s cannot move it
+    config = dataclasses.replace(config, out=out)
     try:
-        return run(config, executors, progress)
-    finally:
-        for ex in executors.values():
-            ex.close()
-
-
-def run(
-    config: RunConfig,
-    executors: dict[str, Executor],
-    progress: Progress | None = None,
-    *,
-    model: ModelDriver | None = None,
-    warm_model: ModelDriver | None = None,
-) -> int:
-    """Run (or resume) a benchmark into ``config.out``; returns the number of records written now.
-
-    With ``config.model != "none"`` every record is a whole session with ``model`` (one per model mode);
-    ``warm_model`` (the same driver unrecorded, or None to skip) runs the warm-up sessions.
-    One process at a time writes ``config.out`` (``bench.run._lock``); however the run ends, run.json says
-    how and why (``bench.run._ending``) and every finished record stays on disk."""
-    config = dataclasses.replace(config, out=config.out.absolute())  # a tool that chdir()s cannot move it
-    try:
-        lock = out_lock(config.out)
+        lock = out_lock(out)  # one writer per directory (bench.run._lock)
         lock.__enter__()
     except (OutLocked, OSError) as exc:
         if isinstance(exc, OutLocked):
             raise RunError(str(exc)) from None
-        raise RunError(f"`out` {config.out}: cannot write there ({exc.strerror})") from None
+        raise RunError(f"`out` {out}: cannot write there ({exc.strerror})") from None
     try:
-        return _run_locked(config, executors, progress, model=model, warm_model=warm_model)
+        with assemble(config) as parts:
+            return _run(config, out, parts, progress)
     finally:
         lock.__exit__(None, None, None)
 
 
-def _run_locked(
-    config: RunConfig,
-    executors: dict[str, Executor],
-    progress: Progress | None,
-    *,
-    model: ModelDriver | None,
-    warm_model: ModelDriver | None,
-) -> int:
-    out = config.out
+def _run(config: RunConfig, out: Path, parts: Assembly, progress: Progress | None) -> int:
     results_path, meta_path = out / "results.jsonl", out / "run.json"
     done: set[tuple[str, int, str, str]] = set()
     modes = config.model_modes if config.model != "none" else ("",)
-    meta = _start(config, results_path, meta_path, done, executors)
+    meta = _start(config, out, done, parts)
     todo = Todo(config, modes, frozenset(done))  # made as it runs: the first record comes in seconds
     try:
-        written = _execute(
-            config, executors, todo, meta, progress=progress, model=model, warm_model=warm_model
-        )
+        written = _execute(config, parts, todo, meta, progress=progress)
+        written += _append_recorded(config, results_path, meta["run_id"], done)
     except (KeyboardInterrupt, Exception) as exc:
         # a model that fails (key, quota, endpoint), a full disk, Ctrl-C: finished records stay, and
-        # run.json says how the run ended instead of staying "running" forever
+        # run.json says how the run ended instead of staying "running" forever (bench.run._ending)
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
         end_run(meta_path, meta, status, reason_of(exc), finished_at=utc_now())
         raise
@@ -280,23 +153,33 @@ def _run_locked(
             f"finish with: pfcbench run ... --out {out} --resume"
         ) from None
     end_run(meta_path, meta, "complete", None, finished_at=utc_now(), records=len(done) + written)
-    from bench.traces import send_live, write_otel  # noqa: PLC0415 - bench.traces imports bench.run
-
     send_live(write_otel(out))  # sent only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     return written
 
 
+def _append_recorded(
+    config: RunConfig, results_path: Path, run_id: str, done: set[tuple[str, int, str, str]]
+) -> int:
+    """A plan source's recorded records (a trace replay's ``recorded``: what production did), appended
+    once: a resumed run that has them already gets none."""
+    if config.plans is None:
+        return 0
+    records = config.plans.recorded_records(run_id, config.seed, config.time_scale)
+    names = {r.executor for r in records}
+    if not records or any(key[2] in names for key in done):
+        return 0
+    with ResultsWriter(results_path) as w:
+        for r in records:
+            w.write(r)
+    return len(records)
+
+
 def _execute(
-    config: RunConfig,
-    executors: dict[str, Executor],
-    todo: Todo,
-    meta: dict[str, Any],
-    *,
-    progress: Progress | None,
-    model: ModelDriver | None,
-    warm_model: ModelDriver | None,
+    config: RunConfig, parts: Assembly, todo: Todo, meta: dict[str, Any], *, progress: Progress | None
 ) -> int:
     """Warm up, then measure every item of ``todo``, appending one record each."""
+    executors, model, warm_model = parts.executors, parts.model, parts.warm_model
+    assert config.out is not None
     total, written = len(todo), 0
     refs = RawReferences()
     if config.warmup and todo:
@@ -434,18 +317,14 @@ def _warm_up_sessions(config: RunConfig, executors: dict[str, Executor], model: 
         for s in config.scenarios:
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for mode in config.model_modes:
-                for label in config.executors:
+                for label in config.labels:
                     _session(config, plan, mode, label, (executors, model), run_id="", order=0)
 
 
 def _start(
-    config: RunConfig,
-    results_path: Path,
-    meta_path: Path,
-    done: set[tuple[str, int, str, str]],
-    executors: dict[str, Executor],
+    config: RunConfig, out: Path, done: set[tuple[str, int, str, str]], parts: Assembly
 ) -> dict[str, Any]:
-    out = config.out
+    results_path, meta_path = out / "results.jsonl", out / "run.json"
     try:
         out.mkdir(parents=True, exist_ok=True)
         probe = out / ".pfcbench-write-test"
@@ -474,9 +353,7 @@ def _start(
     if shape is not None:
         raise RunError(shape)
     built = {
-        s.name: scenario_theory(
-            s, [executors.get(label) or _predictor(label, config) for label in config.executors]
-        )
+        s.name: scenario_theory(s, [parts.predictor(label) for label in config.labels])
         | {"time_scale": scale_for(config, s)}
         for s in config.scenarios
     }
@@ -500,12 +377,6 @@ def _done_keys(results_path: Path) -> set[tuple[str, int, str, str]]:
             f"`resume`: {str(exc).splitlines()[0]}; the file is corrupt, so resuming would append to "
             "records that cannot be read — move it aside or start a new `out`"
         ) from None
-
-
-def _predictor(label: str, config: RunConfig) -> Executor:
-    if label == AFC:
-        return Sequential(name=AFC)  # google-genai's AFC runs a turn's calls one after another
-    return make_executor(label, time_scale=config.time_scale, max_workers=config.max_workers)
 
 
 def _resume_meta(meta_path: Path, args: dict[str, Any]) -> dict[str, Any]:
@@ -555,8 +426,7 @@ def _warm_up(config: RunConfig, executors: dict[str, Executor], refs: RawReferen
     for w in range(config.warmup):
         for s in config.scenarios:
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
-            scale = scale_for(config, s)
-            for label in config.executors:
-                measure(plan, executors[label], scale, slowdown=config.inject_slowdown)
+            for label in config.labels:
+                measure(plan, executors[label], scale_for(config, s), slowdown=config.inject_slowdown)
             for label in config.references:
-                refs.measure(label, plan, scale)
+                refs.measure(label, plan, scale_for(config, s))

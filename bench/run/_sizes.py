@@ -12,18 +12,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 
+from bench.run._config import RunConfig
 from scenarios import Scenario
 
-if TYPE_CHECKING:  # the runner imports this module
-    from bench.run._runner import RunConfig
-
-#: a run whose estimated wall time passes this is refused unless ``max_wall_s`` is raised (six hours: a
-#: night's CI job; anything longer is more likely a typo in ``trials`` than a plan)
-MAX_WALL_S = 6 * 3600.0
 #: scenarios x executors (x model modes) at most, unless ``allow_huge``: each cell is a line in every table
 MAX_CELLS = 1_000
 #: calls in one turn at most, unless ``allow_huge``: the threaded executors start a thread per call
@@ -49,7 +44,7 @@ class Todo:
 
     def _in_scope(self) -> int:
         names = {s.name for s in self.config.scenarios}
-        labels = set(self.config.executors + self.config.references)
+        labels = set(self.config.labels + self.config.references)
         return sum(
             1
             for s, t, lb, m in self.done
@@ -58,13 +53,13 @@ class Todo:
 
     def __len__(self) -> int:
         c = self.config
-        full = c.trials * len(c.scenarios) * len(self.modes) * len(c.executors + c.references)
+        full = c.trials * len(c.scenarios) * len(self.modes) * len(c.labels + c.references)
         return full - self._in_scope()
 
     def __iter__(self) -> Iterator[Item]:
         c = self.config
         for trial in range(c.trials):
-            order = executor_order(c.executors + c.references, c.seed, trial)
+            order = executor_order(c.labels + c.references, c.seed, trial)
             for s in c.scenarios:
                 for mode in self.modes:
                     for pos, label in enumerate(order):
@@ -76,10 +71,10 @@ def check_shape(config: RunConfig, modes: Sequence[str]) -> str | None:
     """Why the run's matrix or turns are too big (one line), or None; ``allow_huge`` lifts both limits."""
     if config.allow_huge:
         return None
-    cells = len(config.scenarios) * len(config.executors) * len(modes)
+    cells = len(config.scenarios) * len(config.labels) * len(modes)
     if cells > MAX_CELLS:
         return (
-            f"{len(config.scenarios)} scenarios x {len(config.executors)} executors x {len(modes)} modes = "
+            f"{len(config.scenarios)} scenarios x {len(config.labels)} executors x {len(modes)} modes = "
             f"{cells} cells, more than {MAX_CELLS}; pass `allow_huge` to run it anyway"
         )
     wide = max(config.scenarios, key=lambda s: len(s.calls), default=None)
@@ -98,10 +93,10 @@ def estimate_wall_s(config: RunConfig, theory: Mapping[str, Mapping[str, Any]], 
         t = theory[s.name]
         predicted = t.get("predicted_ms", {})
         floor = float(t.get("expected_lower_bound_ms") or 0.0)
-        per_trial += sum(float(predicted.get(lb, floor)) for lb in config.executors)
+        per_trial += sum(float(predicted.get(lb, floor)) for lb in config.labels)
         per_trial += floor * len(config.references)
     per_trial *= config.time_scale * config.inject_slowdown / 1000
-    cells = len(config.scenarios) * (len(config.executors) + len(config.references))
+    cells = len(config.scenarios) * (len(config.labels) + len(config.references))
     return per_trial * (records / max(cells, 1) + config.warmup)
 
 

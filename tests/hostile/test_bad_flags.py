@@ -52,12 +52,12 @@ def test_an_unforeseen_error_is_still_one_line(
     monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A failure no command anticipated exits 2 with one line (its type and first line), not a traceback."""
-    import bench.cli._main as cli_main
+    import bench.cli._list as cli_list
 
-    def boom() -> int:
+    def boom(ns: object) -> int:
         raise RuntimeError("boom\nsecond line")
 
-    monkeypatch.setattr(cli_main, "cmd_list", boom)
+    monkeypatch.setattr(cli_list, "handle", boom)
     code, _, err = pfcbench(["list"], capsys)
     assert_one_line(code, err, "RuntimeError: boom (set PFCBENCH_TRACEBACK=1")
 

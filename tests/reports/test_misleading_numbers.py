@@ -11,8 +11,7 @@ import pandas as pd
 import pytest
 
 from bench.cli import main
-from reports import CI, http_compare_markdown
-from reports._floor import floor_split
+from reports import CI, floor_split, http_compare_markdown
 from reports._verdicts import HOLDS, Check
 from scenarios import Stall
 

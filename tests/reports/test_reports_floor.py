@@ -11,8 +11,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from reports import is_raw, render_report, summarize, trials_frame
-from reports._floor import floor_split, raw_partner
+from reports import floor_split, is_raw, raw_partner, render_report, summarize, trials_frame
 from reports._fmt import pct
 from reports._ranking import rank
 

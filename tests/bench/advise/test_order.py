@@ -7,9 +7,10 @@ from pathlib import Path
 
 from bench.advise import AdviseConfig, Candidate, Measured, search
 from bench.advise._advise import _order, _picks
+from bench.advise._chosen import Chosen
 from bench.advise._fast import Prediction
 from bench.advise._notes import _disagreements, _hedge_effects, _slo_words
-from bench.advise._render import Chosen, predicted_row, row
+from bench.advise._render import predicted_row, row
 from reports import CI
 from tests.bench.advise.conftest import MIXED, scenario
 

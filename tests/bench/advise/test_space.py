@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bench.advise import Candidate, candidate_space, hedgeable
+from bench.run import RunConfig, assemble
 from scenarios import load_catalog
 from tests.bench.advise.conftest import CHAIN, MIXED, QUOTA, scenario
 
@@ -40,15 +41,10 @@ def test_labels_are_unique_and_build() -> None:
     cands = candidate_space(scenario(MIXED), None)
     assert len({c.label for c in cands}) == len(cands)
     c = Candidate("threaded", 3, 900.0, 0.99, (("search", 200.0),), 0.95, 1)
-    ex = c.build(0.01)
-    try:
-        assert ex.name == "threaded@3+hedge-p95+timeout-p99+retry1"
-    finally:
-        ex.close()
-    g = c.guards(0.01)
-    assert (
-        g is not None and g.timeout_s == 900.0 / 1000 * 0.01 and g.hedge_s == {"search": 200.0 / 1000 * 0.01}
-    )
+    with assemble(RunConfig((scenario(MIXED),), (c.spec,), time_scale=0.01)) as parts:
+        assert parts.executors[c.label].name == "threaded@3+hedge-p95+timeout-p99+retry1"
+    g = c.guards.scaled(0.01)
+    assert g.timeout_s == 900.0 / 1000 * 0.01 and g.hedge_s == {"search": 200.0 / 1000 * 0.01}
 
 
 def test_independent_calls_get_every_executor_worker_count_and_guard() -> None:

@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from bench.cli import main
-from bench.cli._serve_gemini import start_scenario_server
-from bench.models import FakeGeminiConfig
+from bench.models import FakeGeminiConfig, start_scenario_server
 from reports import read_records
 from scenarios import load_catalog
 from tests.bench._sdks import needs_legacy

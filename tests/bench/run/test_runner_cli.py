@@ -122,21 +122,28 @@ class _Interrupting:
         return getattr(self.inner, name)
 
 
-def test_interrupt_then_resume_finishes_without_redoing(tmp_path: Path) -> None:
+def test_interrupt_then_resume_finishes_without_redoing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Ctrl-C leaves valid files marked interrupted; --resume adds exactly the missing records."""
     scen = (load_catalog()["doc-3apis"],)
     labels = ("sequential", "threaded")
     cfg = RunConfig(
         scenarios=scen, executors=labels, trials=3, seed=1, time_scale=0.01, out=tmp_path, warmup=0
     )
-    exes: dict[str, Executor] = {lb: make_executor(lb) for lb in labels}
-    exes["threaded"] = _Interrupting(exes["threaded"], at=2)  # type: ignore[assignment]
-    with pytest.raises(KeyboardInterrupt):
-        run(cfg, exes)
+
+    def interrupting(label: str, **kw: Any) -> Executor:
+        ex = make_executor(label, **kw)
+        return _Interrupting(ex, at=2) if label == "threaded" else ex  # type: ignore[return-value]
+
+    with monkeypatch.context() as m:
+        m.setattr("bench.run._assemble.make_executor", interrupting)
+        with pytest.raises(KeyboardInterrupt):
+            run(cfg)
     first = read_records(tmp_path / "results.jsonl")
     assert json.loads((tmp_path / "run.json").read_text())["status"] == "interrupted"
     assert 2 <= len(first) < 12
-    written = run(dataclasses.replace(cfg, resume=True), {lb: make_executor(lb) for lb in labels})
+    written = run(dataclasses.replace(cfg, resume=True))
     recs = read_records(tmp_path / "results.jsonl")
     keys = [(r.trial, r.executor) for r in recs]
     # two executors and the two raw references, three trials
@@ -158,12 +165,12 @@ def test_torn_last_line_is_dropped_on_resume(tmp_path: Path) -> None:
         warmup=0,
         raw=False,
     )
-    run(cfg, {"sequential": make_executor("sequential")})
+    run(cfg)
     path = tmp_path / "results.jsonl"
     lines = path.read_text().splitlines(keepends=True)
     path.write_text(lines[0] + lines[1][:40])
     assert len(read_records(path)) == 1
-    run(dataclasses.replace(cfg, resume=True), {"sequential": make_executor("sequential")})
+    run(dataclasses.replace(cfg, resume=True))
     assert [r.trial for r in read_records(path)] == [0, 1]
 
 

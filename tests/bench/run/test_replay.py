@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from bench.cli import main
-from bench.traces import RECORDED, trace_replay
+from bench.run import RECORDED, trace_replay
 from reports import load_run, paired_savings, read_records
 from tests.bench.traces._tracegen import gamma, lognormal, make_trace, write
 

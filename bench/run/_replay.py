@@ -18,9 +18,8 @@ from typing import Any
 
 import numpy as np
 
-from bench.run import trial_record
-from bench.traces._model import OK, RATE_LIMITED, ToolSpan
-from bench.traces._turns import Turn, group_turns, read_tool_spans
+from bench.run._records import trial_record
+from bench.traces import OK, RATE_LIMITED, ToolSpan, Turn, group_turns, read_tool_spans
 from executors import Tools
 from reports import CallRecord, TrialRecord
 from scenarios import (
@@ -69,7 +68,8 @@ class _Replayed:
 
 @dataclass(frozen=True, slots=True)
 class TraceReplay:
-    """A plan source (``bench.run.PlanSource``) for the turns of a trace."""
+    """A plan source (``bench.run.PlanSource``) for the turns of a trace; ``run`` writes its
+    ``recorded`` records once, after the measured ones."""
 
     scenario: Scenario
     turns: tuple[Turn, ...]

@@ -1,0 +1,140 @@
+"""Candidate vs baseline trials of one cell through the gate's comparison function.
+
+The ONE adapter between the store and ``reports``' comparison: at merge it is repointed to the single
+comparison function compare and gate will share; nothing else in this wing compares two commits.
+Today that function is ``reports.find_regressions`` (the gate's paired per-trial ratio bootstrap, or the
+unpaired ratio of medians when the trials do not pair). Implementation cost across machines is near 0, so
+it is compared as a difference of medians (document ms) with reports' distribution-free interval, never as
+a ratio."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from reports import RegressionPolicy, TrialRecord, find_regressions, quantile_difference_ci
+
+#: the gate's MIN_TEST_TRIALS: below it nothing is declared significant
+MIN_TRIALS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class StoredTrial:
+    """One stored trial, as much of a record as a comparison needs."""
+
+    run_key: str
+    scenario: str
+    executor: str
+    trial: int
+    seed: int
+    time_scale: float
+    makespan_ms: float
+    impl_cost_ms: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    scenario: str
+    executor: str
+    #: "paired"/"unpaired" ratio of makespans, or "difference" of implementation cost (document ms)
+    mode: str
+    n_base: int
+    n_cand: int
+    value: float
+    low: float
+    high: float
+    #: the change as a fraction of the baseline's makespan (what the tolerance is compared with)
+    fraction: float
+    regressed: bool
+    tested: bool
+
+
+def _records(trials: Sequence[StoredTrial]) -> list[Any]:
+    """TrialRecords for the gate; trials of several runs are numbered apart, so they never pair."""
+    runs = {k: i for i, k in enumerate(dict.fromkeys(t.run_key for t in trials))}
+    several = len(runs) > 1
+    return [
+        TrialRecord(
+            run_id=t.run_key,
+            scenario=t.scenario,
+            executor=t.executor,
+            trial=runs[t.run_key] * 1_000_000 + t.trial if several else t.trial,
+            seed=t.seed,
+            time_scale=t.time_scale,
+            makespan_s=t.makespan_ms * t.time_scale / 1000,
+            lower_bound_s=0.0,
+            ideal_s=0.0,
+            calls=(),
+        )
+        for t in trials
+    ]
+
+
+def compare_makespans(
+    base: Sequence[StoredTrial],
+    cand: Sequence[StoredTrial],
+    *,
+    tolerance: float,
+    confidence: float,
+    resamples: int,
+    seed: int,
+) -> list[Comparison]:
+    """Per cell in both: the gate's regression test on makespans (its policy, its rule)."""
+    policy = RegressionPolicy(tolerance=tolerance, confidence=confidence, resamples=resamples, seed=seed)
+    return [
+        Comparison(
+            r.scenario,
+            r.executor,
+            r.mode,
+            r.n_base,
+            r.n_cand,
+            r.ratio,
+            r.ci_low,
+            r.ci_high,
+            r.ratio - 1,
+            r.regressed,
+            r.tested,
+        )
+        for r in find_regressions(_records(base), _records(cand), policy)
+    ]
+
+
+def compare_floor(
+    base: Sequence[StoredTrial], cand: Sequence[StoredTrial], *, tolerance: float, confidence: float
+) -> list[Comparison]:
+    """Per cell in both: median implementation cost, candidate − baseline, in document ms; a regression
+    when its interval lies above 0 and it exceeds ``tolerance`` x the baseline's median makespan."""
+    out = []
+    cells = dict.fromkeys((t.scenario, t.executor) for t in cand if t.impl_cost_ms is not None)
+    for sc, ex in cells:
+        b = [t for t in base if (t.scenario, t.executor) == (sc, ex) and t.impl_cost_ms is not None]
+        c = [t for t in cand if (t.scenario, t.executor) == (sc, ex) and t.impl_cost_ms is not None]
+        if not b:
+            continue
+        bi = np.array([t.impl_cost_ms for t in b], dtype=np.float64)
+        ci_ = np.array([t.impl_cost_ms for t in c], dtype=np.float64)
+        diff = float(np.median(ci_) - np.median(bi))
+        ci = quantile_difference_ci(ci_, bi, 0.5, confidence)
+        ref = float(np.median([t.makespan_ms for t in b]))
+        fraction = diff / ref if ref else math.nan
+        tested = ci.defined and min(len(b), len(c)) >= MIN_TRIALS
+        out.append(
+            Comparison(
+                sc,
+                ex,
+                "difference",
+                len(b),
+                len(c),
+                diff,
+                ci.low,
+                ci.high,
+                fraction,
+                tested and ci.low > 0 and fraction > tolerance,
+                tested,
+            )
+        )
+    return out
