@@ -263,12 +263,12 @@ class ResultsWriter:
         try:
             while data:
                 data = data[os.write(self._fd, data) :]
-            os.fsync(self._fd)
         except BaseException:
-            # truncating needs no space, so even a full disk keeps the file to its last whole record
+            # half a line: truncating needs no space, so even a full disk keeps the file to whole records
             with contextlib.suppress(OSError):
                 os.ftruncate(self._fd, at)
             raise
+        os.fsync(self._fd)  # the line is whole: an interrupt from here on keeps it
 
     def close(self) -> None:
         if self._fd >= 0:
