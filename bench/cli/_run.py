@@ -175,6 +175,10 @@ def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     check_model_args(ns, config.labels)
     gen = _request_settings(ns, config.scenarios)
     config = dataclasses.replace(config, settings=gen.as_json())
+    from bench.cli._clamp import clamp_note
+
+    if (note := clamp_note(config.labels, config.scenarios)) is not None:
+        print(note, file=sys.stderr)
     try:
         written = run(config, progress=ProgressBar())
     except RunError as exc:

@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from bench.run._convert import quotas_of
 from executors import Batched, Executor, PlannedWork, Quota, batch_size_for
-from scenarios import QUOTA_GRACE_MS, Scenario, expected_max, max_quantile, quota_slots_ms, sum_quantiles
+from scenarios import Scenario, expected_max, max_quantile, quota_grace_ms, quota_slots_ms, sum_quantiles
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -184,7 +184,7 @@ def scenario_theory(
     return _describe(scenario) | {
         "quota": None
         if q is None
-        else {"calls": q.calls, "period_ms": q.period_ms, "burst": q.burst, "grace_ms": QUOTA_GRACE_MS},
+        else {"calls": q.calls, "period_ms": q.period_ms, "burst": q.burst, "grace_ms": quota_grace_ms(q)},
         "quota_text": None if q is None else q.describe(),
         "expected_sum_ms": float(sum(d.mean() for d in lats)),
         "expected_max_ms": e_max if independent else None,

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.traces._model import Span
+from bench.traces._size import check_trace_size, too_big
 
 
 class TraceError(ValueError):
@@ -89,6 +90,17 @@ def read_spans(path: str | Path, notes: list[str] | None = None) -> list[Span]:
     """Every span of one OTLP JSON file; raises TraceError (one line) for anything unusable. A line about
     how the file was read (base64 ids decoded) is appended to ``notes``."""
     p = Path(path)
+    try:
+        check_trace_size(p)
+    except ValueError as exc:
+        raise TraceError(str(exc)) from None
+    try:
+        return _read_spans(p, notes)
+    except MemoryError:
+        raise TraceError(too_big(p)) from None
+
+
+def _read_spans(p: Path, notes: list[str] | None) -> list[Span]:
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
