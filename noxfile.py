@@ -1,5 +1,5 @@
 """The front door: ``nox -s tests`` | ``bench`` | ``lint`` (CI), and ``scaling`` | ``experiments`` | ``load`` |
-``gemini`` | ``legacy`` | ``live`` | ``gate`` | ``gate-power`` | ``micro`` | ``peers``.
+``gemini`` | ``legacy`` | ``live`` | ``gate`` | ``gate-power`` | ``micro`` | ``peers`` | ``traces``.
 
 Versions live in pyproject.toml; sessions install the project with its extras. uv makes fresh venvs in
 seconds when it is installed (``pip install nox uv``); plain venv + pip otherwise.
@@ -52,6 +52,16 @@ def tests(session: nox.Session) -> None:
     other frameworks' tests skip here and run in ``nox -s frameworks``."""
     session.install("-e", ".[test,gemini,load,langgraph,pydantic-ai]")
     session.run("pytest", "-q", *session.posargs)
+
+
+@nox.session
+def traces(session: nox.Session) -> None:
+    """Real frameworks write traces (ADK and google-genai AFC against serve-gemini, the OpenAI Agents SDK
+    under OpenInference with a scripted model); they are read with the truth's turns and tools. Optional."""
+    session.install("-e", ".[test,gemini,capture]")
+    session.run(
+        "pytest", "-q", "tests/bench/traces/test_capture.py", "tests/bench/traces/test_real_traces.py"
+    )
 
 
 @nox.session

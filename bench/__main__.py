@@ -8,4 +8,6 @@ except KeyboardInterrupt:  # Ctrl-C while the command is still importing: one li
     print("pfcbench: interrupted", file=sys.stderr)
     sys.exit(130)
 
-sys.exit(main())
+from bench.cli import leave
+
+leave(main())

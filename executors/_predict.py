@@ -85,7 +85,8 @@ class _Simulation:
         self.work, self.respect_after = work, respect_after
         self.index = {w.id: i for i, w in enumerate(work)}
         self.limiters = limiters_for(quotas, lambda: 0.0)
-        self.free = [0.0] * (workers if workers else len(work))
+        # more workers than calls change nothing: a pool of 10**6 costs what one of len(work) does
+        self.free = [0.0] * (min(workers, len(work)) if workers else len(work))
         heapq.heapify(self.free)
         self.spans: dict[int, tuple[float, float]] = {}
 

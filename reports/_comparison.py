@@ -31,6 +31,24 @@ PAIRED, UNPAIRED = "paired", "unpaired"
 
 
 @dataclass(frozen=True, slots=True)
+class RegressionPolicy:
+    """How a candidate is compared with a baseline: fail when the ``confidence`` CI of the median makespan
+    ratio lies wholly above ``1 + tolerance``."""
+
+    tolerance: float = DEFAULT_TOLERANCE
+    confidence: float = DEFAULT_CONFIDENCE
+    resamples: int = DEFAULT_RESAMPLES
+    seed: int = 0
+    scenarios: tuple[str, ...] = ("*",)
+    executors: tuple[str, ...] = ("*",)
+
+    def covers(self, scenario: str, executor: str) -> bool:
+        return ("*" in self.scenarios or scenario in self.scenarios) and (
+            "*" in self.executors or executor in self.executors
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class CellComparison:
     """Candidate vs baseline on one (scenario, executor); medians in wall seconds."""
 
@@ -94,17 +112,11 @@ def _paired(b: Sequence[TrialRecord], c: Sequence[TrialRecord]) -> list[tuple[fl
 
 
 def compare_cell(
-    base: Sequence[TrialRecord],
-    cand: Sequence[TrialRecord],
-    *,
-    tolerance: float = DEFAULT_TOLERANCE,
-    confidence: float = DEFAULT_CONFIDENCE,
-    resamples: int = DEFAULT_RESAMPLES,
-    seed: int = 0,
+    base: Sequence[TrialRecord], cand: Sequence[TrialRecord], policy: RegressionPolicy
 ) -> CellComparison:
     """One cell: ``base`` and ``cand`` hold the records of the same (scenario, executor) of each run."""
     scenario, executor = cand[0].scenario, cand[0].executor
-    rng = make_rng(seed, scenario, executor, "comparison")
+    rng = make_rng(policy.seed, scenario, executor, "comparison")
     bm = np.array([r.makespan_s for r in base], dtype=np.float64)
     cm = np.array([r.makespan_s for r in cand], dtype=np.float64)
     pairs = _paired(base, cand)
@@ -112,13 +124,13 @@ def compare_cell(
     if pairs is not None:
         ratios = np.array([c / b for b, c in pairs if b > 0], dtype=np.float64)
         ratio = float(np.median(ratios)) if ratios.size else math.nan
-        ci = median_bootstrap_ci(ratios, rng, resamples, confidence) if tested else none()
+        ci = median_bootstrap_ci(ratios, rng, policy.resamples, policy.confidence) if tested else none()
     else:
         ratio = float(np.median(cm) / np.median(bm)) if np.median(bm) > 0 else math.nan
-        ci = ratio_of_quantiles_ci(cm, bm, rng, resamples, confidence) if tested else none()
+        ci = ratio_of_quantiles_ci(cm, bm, rng, policy.resamples, policy.confidence) if tested else none()
     return CellComparison(
         scenario, executor, PAIRED if pairs is not None else UNPAIRED, len(base), len(cand),
-        float(np.median(bm)), float(np.median(cm)), ratio, ci, tolerance, tested,
+        float(np.median(bm)), float(np.median(cm)), ratio, ci, policy.tolerance, tested,
     )  # fmt: skip
 
 
@@ -133,13 +145,7 @@ def _tool_spans(records: Sequence[TrialRecord]) -> dict[str, list[float]]:
 
 
 def compare_tools(
-    base: Sequence[TrialRecord],
-    cand: Sequence[TrialRecord],
-    *,
-    tolerance: float,
-    confidence: float,
-    resamples: int,
-    seed: int,
+    base: Sequence[TrialRecord], cand: Sequence[TrialRecord], policy: RegressionPolicy
 ) -> list[CellComparison]:
     """Each real tool of one (scenario, executor) cell, its call durations compared unpaired: a tool that got
     30% slower shows as 1.3 here even where another call hides it from the makespan."""
@@ -152,13 +158,15 @@ def compare_tools(
         if not b.size:
             continue
         tested = min(b.size, c.size) >= MIN_TEST_TRIALS
-        rng = make_rng(seed, scenario, executor, tool, "comparison")
-        ci = ratio_of_quantiles_ci(c, b, rng, resamples, confidence) if tested else none()
+        rng = make_rng(policy.seed, scenario, executor, tool, "comparison")
+        ci = ratio_of_quantiles_ci(c, b, rng, policy.resamples, policy.confidence) if tested else none()
         ratio = float(np.median(c) / np.median(b)) if np.median(b) > 0 else math.nan
         medians = (float(np.median(b)), float(np.median(c)))
         n = (int(b.size), int(c.size))
         out.append(
-            CellComparison(scenario, executor, UNPAIRED, *n, *medians, ratio, ci, tolerance, tested, tool)
+            CellComparison(
+                scenario, executor, UNPAIRED, *n, *medians, ratio, ci, policy.tolerance, tested, tool
+            )
         )
     return out
 
@@ -176,15 +184,21 @@ def compare_cells(
     """Every (scenario, executor) both runs hold (``cells`` may narrow them), in the candidate's order, each
     followed by its real tools' own cells (``CellComparison.tool``). Pass executor records only
     (``reports.is_raw`` labels are references, not executors)."""
+    policy = RegressionPolicy(tolerance, confidence, resamples, seed)
+    return judge_cells(base, cand, policy, cells or policy.covers)
+
+
+def judge_cells(
+    base: Sequence[TrialRecord],
+    cand: Sequence[TrialRecord],
+    policy: RegressionPolicy,
+    cells: Callable[[str, str], bool],
+) -> list[CellComparison]:
+    """``compare_cells`` under a policy (the gate's, or one built from compare's flags)."""
     gb, gc = group(base), group(cand)
     out: list[CellComparison] = []
     for key in gc:
-        if key in gb and (cells is None or cells(*key)):
-            b, c = gb[key], gc[key]
-            out.append(
-                compare_cell(b, c, tolerance=tolerance, confidence=confidence, resamples=resamples, seed=seed)
-            )
-            out += compare_tools(
-                b, c, tolerance=tolerance, confidence=confidence, resamples=resamples, seed=seed
-            )
+        if key in gb and cells(*key):
+            out.append(compare_cell(gb[key], gc[key], policy))
+            out += compare_tools(gb[key], gc[key], policy)
     return out

@@ -7,6 +7,7 @@ that has its own GUI backend. Every function returns the written path, or None w
 
 from __future__ import annotations
 
+import io
 import math
 import re
 from collections.abc import Mapping, Sequence
@@ -27,6 +28,7 @@ from matplotlib.transforms import blended_transform_factory
 
 from reports._frames import split_label
 from reports._intervals import median_ci
+from reports._schema import write_bytes_atomic
 from reports._stats import ExecutorStats
 from reports._theory import Quota, ScenarioTheory
 
@@ -93,11 +95,11 @@ def _new(width: float, height: float, *, margins: tuple[float, float, float, flo
 
 
 def _save(fig: Figure, path: Path) -> Path:
-    # Temp file then rename: a reader of the run directory never sees half a PNG.
-    tmp = path.with_name(f".{path.name}.tmp")
-    # zlib level 1: a third of the encoding time of the default 6, files ~15% larger.
-    fig.savefig(tmp, dpi=DPI, format="png", pil_kwargs={"compress_level": 1})
-    tmp.replace(path)
+    # Encoded in memory, then written atomically: a reader of the run directory never sees half a PNG, and
+    # a failed write leaves no temp file. zlib level 1: a third of the encoding time of the default 6.
+    buf = io.BytesIO()
+    fig.savefig(buf, dpi=DPI, format="png", pil_kwargs={"compress_level": 1})
+    write_bytes_atomic(path, buf.getvalue())
     return path
 
 

@@ -3,7 +3,7 @@ baseline run measured in the same CI job.
 
 The regression test is a **seeded percentile-bootstrap CI of the median makespan ratio** candidate/baseline,
 and a slowdown fails only when the whole CI lies above ``1 + tolerance``: slower than the tolerance with
-the stated confidence. The comparison itself is ``reports._comparison.compare_cells``, the one function
+the stated confidence. The comparison itself is ``reports._comparison.judge_cells``, the one function
 ``compare`` and ``history`` judge with too. Why a bootstrap and not Mann-Whitney U (asv's test):
 
 - pfcbench runs are paired. Two runs with the same seed replay the same planned latencies trial by trial
@@ -37,7 +37,8 @@ from typing import Any
 
 import numpy as np
 
-from reports._comparison import CellComparison, compare_cells, group
+from reports._comparison import CellComparison, group, judge_cells
+from reports._comparison import RegressionPolicy as RegressionPolicy  # noqa: PLC0414  # reports' face takes it from here
 from reports._policy import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_TOLERANCE, MIN_TEST_TRIALS
 from reports._schema import TrialRecord, is_raw, read_results
 
@@ -102,28 +103,10 @@ class GateRule:
 
 
 @dataclass(frozen=True, slots=True)
-class RegressionPolicy:
-    """How a candidate is compared with a baseline: fail when the ``confidence`` CI of the median makespan
-    ratio lies wholly above ``1 + tolerance``."""
-
-    tolerance: float = DEFAULT_TOLERANCE
-    confidence: float = DEFAULT_CONFIDENCE
-    resamples: int = DEFAULT_RESAMPLES
-    seed: int = 0
-    scenarios: tuple[str, ...] = ("*",)
-    executors: tuple[str, ...] = ("*",)
-
-    def covers(self, scenario: str, executor: str) -> bool:
-        return ("*" in self.scenarios or scenario in self.scenarios) and (
-            "*" in self.executors or executor in self.executors
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class GateSpec:
     path: str
     rules: tuple[GateRule, ...] = ()
-    regression: RegressionPolicy = RegressionPolicy()
+    regression: RegressionPolicy = field(default_factory=RegressionPolicy)
 
 
 #: the spec of ``pfcbench gate CANDIDATE --baseline BASE`` without ``--spec``: no thresholds, every cell the
@@ -350,16 +333,7 @@ def find_regressions(
     base: Sequence[TrialRecord], cand: Sequence[TrialRecord], policy: RegressionPolicy
 ) -> list[Regression]:
     """Per (scenario, executor) present in both runs and covered by the policy: is the candidate slower?"""
-    cells = compare_cells(
-        base,
-        cand,
-        tolerance=policy.tolerance,
-        confidence=policy.confidence,
-        resamples=policy.resamples,
-        seed=policy.seed,
-        cells=policy.covers,
-    )
-    return [Regression.of(c) for c in cells]
+    return [Regression.of(c) for c in judge_cells(base, cand, policy, policy.covers)]
 
 
 # ------------------------------------------------------------------------------------------- run files

@@ -94,9 +94,11 @@ def http_compare_markdown(
     lines = [
         f"## {title}",
         "",
-        "Same plans (seed, trial) on both sides; the difference is what the network stack costs.",
+        "Same plans (seed, trial) on both sides; the difference is what the network stack costs. Times are "
+        "wall milliseconds, as measured (divide by the time scale for document ms).",
         "",
-        "| executor | in-process median ms | HTTP median ms | paired diff median ms | calls 429 (in-proc / HTTP) |",
+        "| executor | in-process median (wall ms) | HTTP median (wall ms) | paired diff median (wall ms) "
+        "| calls 429 (in-proc / HTTP) |",
         "|---|---:|---:|---:|---:|",
     ]
     table = []

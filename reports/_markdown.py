@@ -444,7 +444,7 @@ def render_report(
     if status_note:
         md += [status_note, ""]
     md += _doc_section(p, tools)
-    md += replay_section(p.trials, p.seed)
+    md += replay_section(p.trials, p.seed, notes={k: t.description for k, t in p.theory.items()})
     for sc in scenarios:
         md += _scenario_section(p, sc)
     md += tools_section(tools, sorted(measured), baseline)

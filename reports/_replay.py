@@ -8,6 +8,7 @@ A pure function of the trials frame: a turn is one trial, and every executor rep
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -87,8 +88,14 @@ def _ci_of(point: float, ci: CI) -> str:
     return _ci((point, ci.low, ci.high))
 
 
-def replay_section(trials: pd.DataFrame, seed: int = 0, n_resamples: int = DEFAULT_RESAMPLES) -> list[str]:
-    """Markdown lines of the section; empty when no scenario has ``recorded`` trials."""
+def replay_section(
+    trials: pd.DataFrame,
+    seed: int = 0,
+    n_resamples: int = DEFAULT_RESAMPLES,
+    notes: Mapping[str, str] | None = None,
+) -> list[str]:
+    """Markdown lines of the section; empty when no scenario has ``recorded`` trials. ``notes`` holds each
+    scenario's description: a replay's says how its trace was read (lines after the first, " | " apart)."""
     if trials.empty or RECORDED not in set(trials["executor"]):
         return []
     md = ["## Trace replay: what each executor would have saved", ""]
@@ -102,6 +109,8 @@ def replay_section(trials: pd.DataFrame, seed: int = 0, n_resamples: int = DEFAU
             "(the speedup of running each turn's calls all at once, with no overhead, over one after another).",
             "",
         ]
+        read = str((notes or {}).get(str(sc), "")).split(" | ")[1:]
+        md += [*(f"- How the trace was read: {line}" for line in read), *([""] if read else [])]
         for s in paired_savings(trials, str(sc), seed, n_resamples):
             md.append(
                 f"- `{s.executor}` would have cut this agent's tool time by {_ci(s.median_cut_ms)} "

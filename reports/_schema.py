@@ -25,10 +25,11 @@ import contextlib
 import gc
 import json
 import os
+import tempfile
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from reports._sessions import NO_SESSION, Session, session_from_json
 
@@ -274,20 +275,31 @@ def read_results(path: str | os.PathLike[str]) -> ResultsFile:
 
 
 class ResultsWriter:
-    """Appends records to results.jsonl, one write and one flush per record, so a crash loses nothing."""
+    """Appends records to results.jsonl, one write and one fsync per record, so a crash loses nothing; a
+    write that fails (a full disk, an interrupt mid-line) is cut back, so the file holds whole records only."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         _drop_torn_tail(self.path)
-        self._fh: IO[str] = self.path.open("a", encoding="utf-8")
+        self._fd = os.open(self.path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
 
     def write(self, record: TrialRecord) -> None:
-        self._fh.write(record.to_json() + "\n")
-        self._fh.flush()
-        os.fsync(self._fh.fileno())
+        data = memoryview((record.to_json() + "\n").encode("utf-8"))
+        at = os.lseek(self._fd, 0, os.SEEK_END)
+        try:
+            while data:
+                data = data[os.write(self._fd, data) :]
+        except BaseException:
+            # half a line: truncating needs no space, so even a full disk keeps the file to whole records
+            with contextlib.suppress(OSError):
+                os.ftruncate(self._fd, at)
+            raise
+        os.fsync(self._fd)  # the line is whole: an interrupt from here on keeps it
 
     def close(self) -> None:
-        self._fh.close()
+        if self._fd >= 0:
+            os.close(self._fd)
+            self._fd = -1
 
     def __enter__(self) -> ResultsWriter:
         return self
@@ -311,7 +323,31 @@ def write_json_atomic(path: str | os.PathLike[str], obj: Mapping[str, Any] | Seq
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
+    """Write ``text`` to a temp file beside ``path``, flush it to disk and rename it over ``path``: a reader
+    sees the old file or the new one, never half of one, and a failed write (a full disk, an interrupt)
+    leaves no temp file behind. The temp name is unique, so two writers never share one."""
+    write_bytes_atomic(path, text.encode("utf-8"))
+
+
+def _mode_of(p: Path) -> int:
+    try:
+        return p.stat().st_mode & 0o777
+    except OSError:
+        return 0o644
+
+
+def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
+    """``write_text_atomic`` for bytes."""
     p = Path(path)
-    tmp = p.with_name(f".{p.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, p)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), _mode_of(p))  # mkstemp's 0600 would hide a results file from its readers
+            fh.write(data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, p)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise

@@ -74,6 +74,8 @@ class ScenarioTheory:
     expected_lower_bound_se_ms: float = 0.0
     predicted_se_ms: Mapping[str, float] = field(default_factory=dict)
     sum_quantile_error_ms: float = 0.0
+    #: the scenario's description (a trace replay's says how its trace was read, " | " between lines)
+    description: str = ""
 
     def se(self, name: str) -> float:
         """The ± of the theory figure the report calls ``name`` (``E[lower bound]``, ``predicted[K]``,
@@ -153,6 +155,7 @@ def parse_theory(scenario: str, d: Mapping[str, Any]) -> ScenarioTheory:
         expected_lower_bound_se_ms=_num(d, "expected_lower_bound_se_ms", 0.0),
         predicted_se_ms=_floats(d.get("predicted_se_ms")),
         sum_quantile_error_ms=_num(d, "sum_quantile_error_ms", 0.0),
+        description=str(d.get("description") or ""),
     )
 
 

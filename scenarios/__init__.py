@@ -40,7 +40,8 @@ from scenarios._plan import (
     quota_slots_ms,
 )
 from scenarios._pycall import declare_callable
-from scenarios._realtools import AsyncPythonTool, PythonTool
+from scenarios._quota_time import QUOTA_GRACE_FRACTION, quota_grace_ms, quota_time_scale
+from scenarios._realtools import AsyncPythonTool, NotJsonValue, PythonTool, json_value
 from scenarios._spec import (
     CallSpec,
     DocClaim,
@@ -53,7 +54,6 @@ from scenarios._spec import (
 )
 from scenarios._toolbase import CallLog, RateLimited, ToolError, retry_after_s
 from scenarios._toolbox import (
-    QUOTA_GRACE_MS,
     QuotaState,
     SimulatedAPI,
     Stall,
@@ -67,7 +67,7 @@ __all__ = [
     "MAX_PLANNED_ATTEMPTS",
     "MAX_SHAPE",
     "MAX_SIGMA",
-    "QUOTA_GRACE_MS",
+    "QUOTA_GRACE_FRACTION",
     "AsyncPythonTool",
     "CallLog",
     "CallSpec",
@@ -81,6 +81,7 @@ __all__ = [
     "LogNormal",
     "Mixture",
     "Normal",
+    "NotJsonValue",
     "Pareto",
     "PlannedCall",
     "PythonTool",
@@ -105,6 +106,7 @@ __all__ = [
     "declare_callable",
     "did_you_mean",
     "expected_max",
+    "json_value",
     "latency_to_dict",
     "load_catalog",
     "load_file",
@@ -114,8 +116,10 @@ __all__ = [
     "parse_model_table",
     "parse_scenarios",
     "quota_bound_ms",
+    "quota_grace_ms",
     "quota_slots_ms",
     "quota_states",
+    "quota_time_scale",
     "resolve",
     "retry_after_s",
     "scenario_to_dict",

@@ -74,4 +74,6 @@ def _call_to_dict(c: CallSpec) -> dict[str, Any]:
     args = {k: v for k, v in c.args.items() if k != "request_id"}
     if args:  # no args table: the arguments stay unsaid, as in a call generated from ``calls = N``
         d["args"] = args
+    if c.probability < 1:
+        d["probability"] = c.probability
     return d | {"after": list(c.after)}

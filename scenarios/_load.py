@@ -15,7 +15,7 @@ import math
 import re
 import tomllib
 import urllib.parse
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import fields
 from importlib import resources
 from pathlib import Path
@@ -157,7 +157,7 @@ _TOOL = {
     "params", "idempotent", "python", "http",
 }  # fmt: skip
 _QUOTA = {"calls", "period_ms", "burst"}
-_CALL = {"id", "tool", "args", "after"}
+_CALL = {"id", "tool", "args", "after", "probability"}
 _DOC = {"row", "sequential_ms", "parallel_ms", "speedup"}
 
 
@@ -388,7 +388,8 @@ def _calls(
         after = c.get("after", [])
         if not isinstance(after, list) or not all(isinstance(a, str) for a in after):
             raise cat.key("after").fail("must be a list of call ids")
-        out.append(CallSpec(cid, tool, {**args, "request_id": cid}, tuple(after)))
+        p = check_num(cat.key("probability"), c.get("probability", 1.0), lo=0, hi=1, lo_open=True)
+        out.append(CallSpec(cid, tool, {**args, "request_id": cid}, tuple(after), p))
     ids = [c.id for c in out]
     if len(set(ids)) != len(ids):
         raise at.key("calls").fail(f"call id {next(i for i in ids if ids.count(i) > 1)!r} appears twice")
@@ -396,12 +397,32 @@ def _calls(
         for a in c.after:
             if a not in ids:
                 raise at.key("calls").key(i).key("after").fail(f"no call {a!r} (calls: {', '.join(ids)})")
+    _check_optional(at, out)
     try:
         graphlib.TopologicalSorter({c.id: c.after for c in out}).prepare()
     except graphlib.CycleError as exc:
         # graphlib walks from a call to its dependents; reversed, it reads "a waits for b waits for … a"
         raise at.key("calls").fail("dependency cycle " + " -> ".join(reversed(exc.args[1]))) from None
     return out
+
+
+def _check_optional(at: At, calls: Sequence[CallSpec]) -> None:
+    """A call made in only some turns cannot be waited on, and some call must be made in every turn."""
+    optional = {c.id for c in calls if c.probability < 1}
+    for i, c in enumerate(calls):
+        waits = [a for a in c.after if a in optional]
+        if waits or (c.after and c.probability < 1):
+            raise (
+                at.key("calls")
+                .key(i)
+                .key("after")
+                .fail(
+                    "a call with probability < 1 cannot wait for others or be waited for "
+                    f"({c.id} after {', '.join(c.after)})"
+                )
+            )
+    if optional and len(optional) == len(calls):
+        raise at.key("calls").fail("every call has probability < 1: at least one must be made in every turn")
 
 
 def check_time_scale(scenarios: Iterable[Scenario], time_scale: float, flag: str = "--time-scale") -> None:

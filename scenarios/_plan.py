@@ -76,6 +76,9 @@ def make_plan(scenario: Scenario, seed: int, trial: int) -> TrialPlan:
         tool = scenario.tool(call.tool)
         lat = tool.latency.sample(rng, MAX_PLANNED_ATTEMPTS)
         u = rng.random((2, MAX_PLANNED_ATTEMPTS))
+        # drawn only for a call made in some turns: scenarios without such calls keep every draw they had
+        if call.probability < 1 and rng.random() >= call.probability:
+            continue
         planned.append(
             PlannedCall(
                 id=call.id,

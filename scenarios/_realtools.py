@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import json
+import re
 import threading
 import weakref
 from collections.abc import Callable
@@ -46,6 +48,22 @@ def _takes_request_id(func: Callable[..., Any]) -> bool:
         return False
 
 
+class NotJsonValue(TypeError):
+    """A tool returned what no model can be sent (a set, bytes, a datetime, an object): that call's error."""
+
+
+def json_value(value: Any) -> Any:
+    """``value`` when JSON can carry it, else raise ``NotJsonValue`` naming the type (``set``): the call fails,
+    not the run, and the message says what the tool returned. Every answer goes back to the model as JSON."""
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError, RecursionError) as exc:
+        m = re.search(r"Object of type (\S+) ", str(exc))
+        what = m.group(1) if m else (str(exc).splitlines() or ["?"])[0]
+        raise NotJsonValue(f"not JSON-serialisable: {what}") from None
+    return value
+
+
 class PythonTool:
     """A sync Python function: runs in the caller's thread."""
 
@@ -58,7 +76,7 @@ class PythonTool:
         rid, args = self._meta.split(args)
         start = self._clock()
         try:
-            value = self._func(**args)
+            value = json_value(self._func(**args))
         except Exception as exc:
             self._meta.record(rid, start, _outcome(exc))
             raise
@@ -86,7 +104,7 @@ class AsyncPythonTool:
         rid, args = self._meta.split(args)
         start = self._clock()
         try:
-            value = await self._func(**args)
+            value = json_value(await self._func(**args))
         except Exception as exc:
             self._meta.record(rid, start, _outcome(exc))
             raise

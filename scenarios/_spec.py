@@ -9,7 +9,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from scenarios._latency import Latency
+from scenarios._latency import Constant, Latency, Mixture
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +155,8 @@ class CallSpec:
     tool: str
     args: dict[str, Any] = field(default_factory=dict)
     after: tuple[str, ...] = ()
+    #: the chance a turn makes this call (independently per call); 1 = every turn
+    probability: float = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -185,6 +187,14 @@ class Scenario:
                 return t
         raise KeyError(name)
 
+    def call_latency(self, call: CallSpec) -> Latency:
+        """What ``call`` adds to a turn's time: its tool's latency, or 0 ms in the turns that skip it (a
+        mixture, so E[max], E[sum] and their quantiles account for the turns that do not make it)."""
+        lat = self.tool(call.tool).latency
+        if call.probability >= 1:
+            return lat
+        return Mixture((1 - call.probability, call.probability), (Constant(0.0), lat))
+
     def quota_of(self, tool: str) -> RateLimit | None:
         for q in self.quotas:
             if tool in q.tools:
@@ -204,7 +214,16 @@ class Scenario:
         scenario's own description)."""
         payload = {
             "tools": [[t.name, repr(t.latency), repr(t.faults), *_nonempty(t.extras())] for t in self.tools],
-            "calls": [[c.id, c.tool, sorted(c.args.items()), list(c.after)] for c in self.calls],
+            "calls": [
+                [
+                    c.id,
+                    c.tool,
+                    sorted(c.args.items()),
+                    list(c.after),
+                    *([c.probability] if c.probability < 1 else []),
+                ]
+                for c in self.calls
+            ],
             "quotas": [q.as_dict() | {"name": q.name} for q in self.quotas],
         }
         blob = json.dumps(payload, sort_keys=True, default=str).encode()

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from scenarios._plan import PlannedCall, TrialPlan
+from scenarios._quota_time import quota_grace_ms
 from scenarios._spec import RateLimit, Scenario, ToolSpec
 from scenarios._toolbase import ASleep, CallLog, Clock, RateLimited, Sleep, ToolError
 
@@ -29,21 +30,15 @@ if TYPE_CHECKING:
 ToolApi: TypeAlias = "SimulatedAPI | RealTool"
 
 
-#: The server forgives a start this early at a window's edge, in DOCUMENT milliseconds (scaled with the run's
-#: time scale like every other duration): a client-side limiter admits a call on its own clock reading and
-#: the server reads its clock a moment later, so a thread preempted in between can reach the server a hair
-#: earlier relative to an older start than the limiter measured. 1 ms is 0.5% of the 200 ms burst window of
-#: the document's quota; reports judge recorded starts by exactly this rule (theory.json ``quota.grace_ms``).
-QUOTA_GRACE_MS = 1.0
-
-
 class QuotaState:
     """Server-side sliding-window admission, shared by the tools of one quota. Thread-safe; also safe from
     coroutines because the lock is never held across an await."""
 
     def __init__(self, quota: RateLimit, time_scale: float, clock: Clock) -> None:
         self.windows = [(count, length_ms / 1000 * time_scale) for count, length_ms in quota.windows_ms()]
-        self.grace = QUOTA_GRACE_MS / 1000 * time_scale
+        # forgiven at a window's edge: the thread that reaches us may have been paused after its limiter
+        # admitted it (see _quota_time); theory.json states it and reports judge starts by it
+        self.grace = quota_grace_ms(quota) / 1000 * time_scale
         self._starts: list[deque[float]] = [deque() for _ in self.windows]
         self._clock = clock
         self._lock = threading.Lock()

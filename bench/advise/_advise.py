@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from bench.advise._budget import check_search_budget
 from bench.advise._chosen import Chosen
 from bench.advise._config import AdviseConfig, AdviseError
 from bench.advise._confirm import Measured, confirm
@@ -40,6 +41,7 @@ def advise(config: AdviseConfig, progress: Progress | None = None) -> dict[str, 
     say = progress or (lambda _: None)
     t0 = time.perf_counter()
     current = _current(config)
+    check_search_budget(config.scenario, config.max_workers, config.plans, config.seed)
     found = search(config.scenario, config.max_workers, config.plans, config.seed)
     say(f"searched {found.evaluated} configurations in {time.perf_counter() - t0:.1f} s")
     calls = len(config.scenario.calls)

@@ -2,6 +2,7 @@
 stderr and exit code 2. Nothing in pfcbench imports this package."""
 
 from bench.cli._args import UsageError
+from bench.cli._exit import leave
 from bench.cli._main import build_parser, entry, main
 
-__all__ = ["UsageError", "build_parser", "entry", "main"]
+__all__ = ["UsageError", "build_parser", "entry", "leave", "main"]

@@ -4,6 +4,7 @@ workload. Flags become a frozen ``AdviseConfig``; bad input is one line and exit
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -110,12 +111,32 @@ def handle(ns: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
+    except KeyboardInterrupt:
+        _drop_partial_advice(out)
+        return 130  # the one line is _drop_partial_advice's
     best = advice["recommendations"][0]
     print(f"recommended: {best['label']} (measured p50 {best['measured_p50_ms']:,.0f} ms, "
           f"p95 {best['measured_p95_ms']:,.0f} ms); see {out / 'advice.md'}")  # fmt: skip
     if ns.framework:
         _append_framework(ns, best["label"], scenario, conformance)
     return 0
+
+
+#: what advise writes last, together: after an interrupt none of them may stand as if the advice were done
+ADVICE_FILES = ("advice.json", "pareto.png", "advice.md")
+
+
+def _drop_partial_advice(out: Path) -> None:
+    """Remove the advice files an interrupted advise wrote (the run refuses an --out that already holds
+    one, so any here are this run's), and say so; the confirm run stays, marked ``interrupted``."""
+    gone = [name for name in ADVICE_FILES if (out / name).exists()]
+    for name in gone:
+        with contextlib.suppress(OSError):
+            (out / name).unlink()
+    print(
+        f"pfcbench: advise interrupted; no advice written{' (removed ' + ', '.join(gone) + ')' if gone else ''}",
+        file=sys.stderr,
+    )
 
 
 def _framework_inputs(ns: argparse.Namespace) -> Any:

@@ -85,7 +85,9 @@ def entry() -> None:  # pragma: no cover - the console script; tests call main()
             with contextlib.suppress(OSError, ValueError):
                 stream.flush()
         os._exit(code)
-    sys.exit(code)
+    from bench.cli._exit import leave
+
+    leave(code)  # not sys.exit: threads a tool left running would hold the process open
 
 
 def _dispatch(args: list[str]) -> int:

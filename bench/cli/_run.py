@@ -67,6 +67,9 @@ def register(sub: Any) -> None:
         metavar="TRACE",
         help="replay the recorded turns of OTLP JSON trace file(s) instead of --scenario; repeatable",
     )
+    from bench.cli._fit import add_turns_argument
+
+    add_turns_argument(r)
     r.set_defaults(handler=handle)
 
 
@@ -110,9 +113,12 @@ def _trace_replay(ns: argparse.Namespace) -> TraceReplay:
     if ns.model != "none":
         raise UsageError("--trace replays tool calls only; use --model none")
     try:
-        return trace_replay(ns.trace)
+        replay = trace_replay(ns.trace, reading=ns.turns)
     except TraceError as exc:
         raise UsageError(str(exc)) from None
+    for line in replay.notes:  # how the trace was read (the report says it too)
+        print(f"note: {line}", file=sys.stderr)
+    return replay
 
 
 def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ...]) -> RunConfig:
@@ -169,6 +175,10 @@ def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     check_model_args(ns, config.labels)
     gen = _request_settings(ns, config.scenarios)
     config = dataclasses.replace(config, settings=gen.as_json())
+    from bench.cli._clamp import clamp_note
+
+    if (note := clamp_note(config.labels, config.scenarios)) is not None:
+        print(note, file=sys.stderr)
     try:
         written = run(config, progress=ProgressBar())
     except RunError as exc:

@@ -13,7 +13,7 @@ from bench.history._git import Git
 from bench.history._ingest import check_commit
 from bench.history._series import ALL_MACHINES, commit_order, load_series
 from bench.history._store import HistoryError, Store
-from reports import is_raw
+from reports import RegressionPolicy, is_raw
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,11 +224,5 @@ def _by_machine(store: Store, cand: str, base: str, opts: CheckOptions) -> dict[
 def _compare(base: list[StoredTrial], cand: list[StoredTrial], opts: CheckOptions) -> list[Comparison]:
     if opts.normalize or opts.metric == "implementation-cost":
         return compare_floor(base, cand, tolerance=opts.tolerance, confidence=opts.confidence)
-    return compare_makespans(
-        base,
-        cand,
-        tolerance=opts.tolerance,
-        confidence=opts.confidence,
-        resamples=opts.resamples,
-        seed=opts.seed,
-    )
+    policy = RegressionPolicy(opts.tolerance, opts.confidence, opts.resamples, opts.seed)
+    return compare_makespans(base, cand, policy)

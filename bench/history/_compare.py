@@ -1,12 +1,12 @@
 """Candidate vs baseline trials of one cell through the one comparison function of compare and gate.
 
-The ONE adapter between the store and ``reports``' comparison: makespans go through
-``reports.compare_cells``, the function ``pfcbench compare`` and ``pfcbench gate --baseline`` judge with
-(the paired per-trial ratio bootstrap, or the unpaired ratio of medians when the trials do not pair; each
-cell's resamples from its own seeded stream; a regression when the whole CI lies above 1 + tolerance);
-nothing else in this wing compares two commits. Implementation cost across machines is near 0, so it is
-compared as a difference of medians (document ms) with reports' distribution-free interval, never as a
-ratio."""
+The ONE adapter between the store and ``reports``' comparison: makespans go through the gate's own
+``reports.find_regressions`` over ``reports.compare_cells``, the function ``pfcbench compare`` and
+``pfcbench gate --baseline`` judge with (the paired per-trial ratio bootstrap, or the unpaired ratio of
+medians when the trials do not pair; each cell's resamples from its own seeded stream; a regression when
+the whole CI lies above 1 + tolerance); nothing else in this wing compares two commits. Implementation cost
+across machines is near 0, so it is compared as a difference of medians (document ms) with reports'
+distribution-free interval, never as a ratio."""
 
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from reports import TrialRecord, compare_cells, quantile_difference_ci
+from reports import RegressionPolicy, TrialRecord, find_regressions, quantile_difference_ci
 
 #: the gate's MIN_TEST_TRIALS: below it nothing is declared significant
 MIN_TRIALS = 3
@@ -76,40 +76,26 @@ def _records(trials: Sequence[StoredTrial]) -> list[Any]:
 
 
 def compare_makespans(
-    base: Sequence[StoredTrial],
-    cand: Sequence[StoredTrial],
-    *,
-    tolerance: float,
-    confidence: float,
-    resamples: int,
-    seed: int,
+    base: Sequence[StoredTrial], cand: Sequence[StoredTrial], policy: RegressionPolicy
 ) -> list[Comparison]:
     """Per cell in both: the gate's comparison of makespans (its function, its rule). Stored trials carry
     no calls, so no real tool gets a cell of its own here."""
-    cells = compare_cells(
-        _records(base),
-        _records(cand),
-        tolerance=tolerance,
-        confidence=confidence,
-        resamples=resamples,
-        seed=seed,
-    )
     return [
         Comparison(
-            c.scenario,
-            c.executor,
-            c.mode,
-            c.n_base,
-            c.n_cand,
-            c.ratio,
-            c.ci.low,
-            c.ci.high,
-            c.ratio - 1,
-            c.regressed,
-            c.tested,
+            r.scenario,
+            r.executor,
+            r.mode,
+            r.n_base,
+            r.n_cand,
+            r.ratio,
+            r.ci_low,
+            r.ci_high,
+            r.ratio - 1,
+            r.regressed,
+            r.tested,
         )
-        for c in cells
-        if not c.tool
+        for r in find_regressions(_records(base), _records(cand), policy)
+        if not r.tool
     ]
 
 

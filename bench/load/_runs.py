@@ -203,10 +203,6 @@ class _Run:
 def _one_rate(
     config: LoadConfig, rate: float, schedule: tuple[float, ...], out: Path, run: _Run
 ) -> dict[str, Any]:
-    t0 = time.perf_counter() + _LEAD_S
-    stall = None
-    if config.stall_at is not None:
-        stall = Stall(t0 + config.stall_at, t0 + config.stall_at + config.stall_for)
     apis = _Apis(config, run.url)
     session = _session(config, apis)
     timer = None
@@ -215,7 +211,11 @@ def _one_rate(
         base_lat = _unloaded(session, config.baseline)
         if apis.http is not None:
             apis.http.reset()
-        if stall is not None:
+        # the measured phase starts here, after the warm-up and the unloaded baseline: --stall-at counts
+        # from it (timed from before the baseline, the stall came early or not at all)
+        t0 = time.perf_counter() + _LEAD_S
+        if config.stall_at is not None:
+            stall = Stall(t0 + config.stall_at, t0 + config.stall_at + config.stall_for)
             timer = apis.stall(session, stall)
         with qpath.open("a", encoding="utf-8") as fh:
 

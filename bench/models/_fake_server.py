@@ -45,6 +45,7 @@ from bench.models._fake_wire import (
     usage,
 )
 from bench.models._fake_wire import estimate_tokens as _estimate_tokens
+from bench.models._framing import FramingError, read_body
 
 __all__ = [
     "FakeGeminiConfig",
@@ -250,19 +251,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     # -- plumbing ---------------------------------------------------------------------------
     def _read_body(self) -> bytes:
-        if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
-            chunks: list[bytes] = []
-            while True:
-                size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
-                if size == 0:
-                    # Trailers end with an empty line.
-                    while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                        pass
-                    return b"".join(chunks)
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline()
-        length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length > 0 else b""
+        h = self.headers
+        return read_body(h.get("Transfer-Encoding"), h.get("Content-Length"), self.rfile)
+
+    def _refuse_framing(self, exc: FramingError) -> None:
+        """Answer at once and close: after bad framing the stream is out of step (``bench.models._framing``)."""
+        self.close_connection = True
+        self._send_error(exc.status, str(exc), {"Connection": "close"})
 
     def _send_json(
         self, status: int, payload: Mapping[str, Any], headers: Mapping[str, str] | None = None
@@ -294,12 +289,20 @@ class _Handler(BaseHTTPRequestHandler):
         self._discard_body_and_404()
 
     def _discard_body_and_404(self) -> None:
-        self._read_body()  # keep the keep-alive stream in sync
+        try:
+            self._read_body()  # keep the keep-alive stream in sync
+        except FramingError as exc:
+            self._refuse_framing(exc)
+            return
         self._send_error(404, f"Method not found: {urlsplit(self.path).path}")
 
     def do_POST(self) -> None:
         arrived = time.perf_counter()
-        raw = self._read_body()
+        try:
+            raw = self._read_body()
+        except FramingError as exc:
+            self._refuse_framing(exc)
+            return
         url = urlsplit(self.path)
         key, key_source = self._extract_key(parse_qs(url.query))
         api_version, model = _parse_route(url.path)
@@ -307,7 +310,7 @@ class _Handler(BaseHTTPRequestHandler):
             body = json.loads(raw or b"{}")
             if not isinstance(body, dict):
                 raise ValueError("body is not an object")
-        except ValueError:
+        except (ValueError, RecursionError):  # JSON nested 100,000 deep is invalid JSON too, not a crash
             body = None
         index = self.server._next_index()
         n_resp = sum(

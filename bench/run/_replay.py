@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 
 from bench.run._records import trial_record
-from bench.traces import OK, RATE_LIMITED, ToolSpan, Turn, group_turns, read_tool_spans
+from bench.traces import OK, PER_PARENT, RATE_LIMITED, ToolSpan, Turn, read_trace
 from executors import Tools
 from reports import CallRecord, TrialRecord
 from scenarios import (
@@ -73,6 +73,8 @@ class TraceReplay:
 
     scenario: Scenario
     turns: tuple[Turn, ...]
+    #: how the trace was read (``bench.traces._turns.Reading.lines``)
+    notes: tuple[str, ...] = ()
 
     @property
     def trials(self) -> int:
@@ -152,9 +154,12 @@ def _smooth(values_ms: Sequence[float]) -> Latency:
     return LogNormal(float(np.exp(logs.mean())), float(logs.std(ddof=1)))
 
 
-def trace_replay(paths: Sequence[str | Path], name: str | None = None) -> TraceReplay:
+def trace_replay(
+    paths: Sequence[str | Path], name: str | None = None, reading: str = PER_PARENT
+) -> TraceReplay:
     """The replay of the turns in ``paths`` (raises TraceError for bad input)."""
-    turns = tuple(group_turns(read_tool_spans(paths)))
+    read = read_trace(paths, reading)
+    turns = read.turns
     durations: dict[str, list[float]] = defaultdict(list)
     failures: Counter[str] = Counter()
     for t in turns:
@@ -166,7 +171,8 @@ def trace_replay(paths: Sequence[str | Path], name: str | None = None) -> TraceR
     scenario = Scenario(
         name=name
         or "trace-" + (re.sub(r"[^A-Za-z0-9_.-]+", "-", Path(paths[0]).stem).strip("-") or "replay"),
-        description=f"replay of {len(turns)} recorded turns from {source}",
+        # the report states how the trace was read from here (theory.json carries the description)
+        description=" | ".join([f"replay of {len(turns)} recorded turns from {source}", *read.lines()]),
         tools=tuple(
             ToolSpec(tool, _smooth(v), Faults(error_rate=failures[tool] / len(v)))
             for tool, v in sorted(durations.items())
@@ -174,4 +180,4 @@ def trace_replay(paths: Sequence[str | Path], name: str | None = None) -> TraceR
         calls=tuple(CallSpec(f"c{i}", tool, {"request_id": f"c{i}"}) for i, tool in enumerate(shape)),
         source=source,
     )
-    return TraceReplay(scenario, turns)
+    return TraceReplay(scenario, turns, tuple(read.lines()))

@@ -19,8 +19,11 @@ from bench.run._afc_peer import NAME as AFC
 from bench.run._assemble import Assembly, assemble
 from bench.run._config import RunConfig, RunError
 from bench.run._convert import planned_work, quotas_of, tool_calls
+from bench.run._ending import end_run, reason_of
+from bench.run._lock import OutLocked, out_lock
 from bench.run._measured import measured_plan
 from bench.run._meta import run_metadata, utc_now
+from bench.run._quota_scale import scale_for
 from bench.run._raw import RawReferences
 from bench.run._records import turn_record
 from bench.run._session import Ask, run_session
@@ -116,8 +119,20 @@ def run(config: RunConfig, *, progress: Progress | None = None) -> int:
     KeyboardInterrupt leaves run.json marked ``interrupted`` and every finished record on disk."""
     if config.out is None:
         raise RunError("`out`: a run needs a directory for its results")
-    with assemble(config) as parts:
-        return _run(config, config.out, parts, progress)
+    out = config.out.absolute()  # a tool that chdir()s cannot move it
+    config = dataclasses.replace(config, out=out)
+    try:
+        lock = out_lock(out)  # one writer per directory (bench.run._lock)
+        lock.__enter__()
+    except (OutLocked, OSError) as exc:
+        if isinstance(exc, OutLocked):
+            raise RunError(str(exc)) from None
+        raise RunError(f"`out` {out}: cannot write there ({exc.strerror})") from None
+    try:
+        with assemble(config) as parts:
+            return _run(config, out, parts, progress)
+    finally:
+        lock.__exit__(None, None, None)
 
 
 def _run(config: RunConfig, out: Path, parts: Assembly, progress: Progress | None) -> int:
@@ -129,18 +144,20 @@ def _run(config: RunConfig, out: Path, parts: Assembly, progress: Progress | Non
     try:
         written = _execute(config, parts, todo, meta, progress=progress)
         written += _append_recorded(config, results_path, meta["run_id"], done)
-    except KeyboardInterrupt:
-        meta.update(status="interrupted", finished_at=utc_now())
-        write_json_atomic(meta_path, meta)
+    except (KeyboardInterrupt, Exception) as exc:
+        # a model that fails (key, quota, endpoint), a full disk, Ctrl-C: finished records stay, and
+        # run.json says how the run ended instead of staying "running" forever (bench.run._ending)
+        status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
+        end_run(meta_path, meta, status, reason_of(exc), finished_at=utc_now())
         raise
-    except Exception:
-        # a model that fails (key, quota, endpoint), in warm-up or mid-run: finished records stay, and
-        # run.json says the run failed instead of staying "running" forever
-        meta.update(status="failed", finished_at=utc_now())
-        write_json_atomic(meta_path, meta)
-        raise
-    meta.update(status="complete", finished_at=utc_now(), records=len(done) + written)
-    write_json_atomic(meta_path, meta)
+    except BaseException as exc:  # a tool's sys.exit() or its own BaseException: the run's end, said so
+        reason = reason_of(exc)
+        end_run(meta_path, meta, "failed", reason, finished_at=utc_now())
+        raise RunError(
+            f"the run stopped: {reason}; finished records are in {results_path}; "
+            f"finish with: pfcbench run ... --out {out} --resume"
+        ) from None
+    end_run(meta_path, meta, "complete", None, finished_at=utc_now(), records=len(done) + written)
     send_live(write_otel(out))  # sent only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     return written
 
@@ -227,13 +244,13 @@ def _record(
     """One measurement: a raw reference, a plain executor turn, or a model session."""
     executors, model, refs = drivers
     if is_raw(label):
-        return refs.measure(label, plan, config.time_scale, run_id=run_id, order=order)
+        return refs.measure(label, plan, scale_for(config, plan.scenario), run_id=run_id, order=order)
     if config.model == "none":
         toolbox = config.plans.toolbox if config.plans else None
         return measure(
             plan,
             executors[label],
-            config.time_scale,
+            scale_for(config, plan.scenario),
             run_id=run_id,
             order=order,
             slowdown=config.inject_slowdown,
@@ -344,6 +361,7 @@ def _start(
         raise RunError(shape)
     built = {
         s.name: scenario_theory(s, [parts.predictor(label) for label in config.labels])
+        | {"time_scale": scale_for(config, s)}
         for s in config.scenarios
     }
     too_long = check_wall(config, built, len(Todo(config, modes, frozenset(done))))
@@ -416,6 +434,6 @@ def _warm_up(config: RunConfig, executors: dict[str, Executor], refs: RawReferen
         for s in config.scenarios:
             plan = make_plan(s, config.seed, _WARMUP_TRIAL + w)
             for label in config.labels:
-                measure(plan, executors[label], config.time_scale, slowdown=config.inject_slowdown)
+                measure(plan, executors[label], scale_for(config, s), slowdown=config.inject_slowdown)
             for label in config.references:
-                refs.measure(label, plan, config.time_scale)
+                refs.measure(label, plan, scale_for(config, s))

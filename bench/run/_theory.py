@@ -33,7 +33,7 @@ import numpy.typing as npt
 
 from bench.run._convert import quotas_of
 from executors import Batched, Executor, PlannedWork, Quota, batch_size_for
-from scenarios import QUOTA_GRACE_MS, Scenario, expected_max, max_quantile, quota_slots_ms, sum_quantiles
+from scenarios import Scenario, expected_max, max_quantile, quota_grace_ms, quota_slots_ms, sum_quantiles
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -50,7 +50,8 @@ def sample_latencies(scenario: Scenario, plans: int = MC_PLANS) -> FloatArray:
     """First-attempt latencies (document ms) of ``plans`` simulated plans: one row per plan, one column per
     call; column j always comes from stream (THEORY_SEED, j)."""
     cols = [
-        scenario.tool(c.tool).latency.sample(np.random.default_rng([THEORY_SEED, j]), plans)
+        # a call skipped in some turns draws 0 ms there (an absent call adds nothing to any bound)
+        scenario.call_latency(c).sample(np.random.default_rng([THEORY_SEED, j]), plans)
         for j, c in enumerate(scenario.calls)
     ]
     return np.column_stack(cols) if cols else np.zeros((plans, 0))
@@ -142,9 +143,7 @@ def _chunk_controls(
     k = batch_size_for(quotas, ex.batch_size)
     chunks = [range(i, min(i + k, lat.shape[1])) for i in range(0, lat.shape[1], k)]
     cols = np.column_stack([lat[:, list(c)].max(axis=1) for c in chunks])
-    means = np.array(
-        [expected_max([scenario.tool(scenario.calls[j].tool).latency for j in c]) for c in chunks]
-    )
+    means = np.array([expected_max([scenario.call_latency(scenario.calls[j]) for j in c]) for c in chunks])
     if len(chunks) > 32:  # as with per-call controls: few columns, or the regression fits noise
         return cols.sum(axis=1, keepdims=True), means.sum(keepdims=True)
     return cols, means
@@ -161,7 +160,7 @@ def scenario_theory(
     """theory.json's entry for one scenario (document ms); see the module docstring for how each figure
     is obtained. Keys ending ``_se_ms`` are standard errors of estimated figures (0 where exact)."""
     plans = plans_for(scenario) if plans is None else plans
-    lats = [scenario.tool(c.tool).latency for c in scenario.calls]
+    lats = [scenario.call_latency(c) for c in scenario.calls]
     independent = not any(c.after for c in scenario.calls)
     e_max = expected_max(lats) if lats else 0.0
     sums = sum_quantiles(lats, (0.5, 0.95))
@@ -185,7 +184,7 @@ def scenario_theory(
     return _describe(scenario) | {
         "quota": None
         if q is None
-        else {"calls": q.calls, "period_ms": q.period_ms, "burst": q.burst, "grace_ms": QUOTA_GRACE_MS},
+        else {"calls": q.calls, "period_ms": q.period_ms, "burst": q.burst, "grace_ms": quota_grace_ms(q)},
         "quota_text": None if q is None else q.describe(),
         "expected_sum_ms": float(sum(d.mean() for d in lats)),
         "expected_max_ms": e_max if independent else None,

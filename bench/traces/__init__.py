@@ -8,13 +8,24 @@ from bench.traces._live import send_live, traces_url
 from bench.traces._model import OK, RATE_LIMITED, Span, ToolSpan, tool_span
 from bench.traces._otlp import TraceError, read_spans
 from bench.traces._scenario import FittedScenario, ToolFit, fit_trace, scenario_toml, write_scenario
-from bench.traces._turns import Turn, group_turns, read_tool_spans
+from bench.traces._turns import (
+    PER_PARENT,
+    TURN_READINGS,
+    Reading,
+    Turn,
+    group_turns,
+    read_tool_spans,
+    read_trace,
+)
 
 __all__ = [
     "OK",
+    "PER_PARENT",
     "RATE_LIMITED",
+    "TURN_READINGS",
     "FittedScenario",
     "LatencyFit",
+    "Reading",
     "Span",
     "ToolFit",
     "ToolSpan",
@@ -26,6 +37,7 @@ __all__ = [
     "otel_document",
     "read_spans",
     "read_tool_spans",
+    "read_trace",
     "record_spans",
     "scenario_toml",
     "send_live",

@@ -24,6 +24,17 @@ from reports import CallRecord, ModelSession, TrialRecord, TurnSpan, read_record
 #: executors that are references, not strategies: their spans are marked ``pfcbench.reference = true``
 REFERENCE_PREFIX = "raw-"
 SCOPE = "pfcbench"
+#: ``gen_ai.provider.name`` (required on model spans) per ``--model``: the Gemini API's well-known value;
+#: pfcbench's own simulated model under its own name
+PROVIDERS = {
+    "gemini": "gcp.gemini",
+    "gemini-legacy": "gcp.gemini",
+    "replay": "gcp.gemini",
+    "simulated": SCOPE,
+}
+#: thinking tokens, as the GenAI conventions name them (``GEN_AI_USAGE_REASONING_OUTPUT_TOKENS`` in
+#: opentelemetry-semantic-conventions 0.65b0)
+REASONING_TOKENS = "gen_ai.usage.reasoning.output_tokens"
 
 
 def _id(n_bytes: int, *key: object) -> str:
@@ -105,7 +116,8 @@ def record_spans(rec: TrialRecord, origin_ns: int) -> list[dict[str, Any]]:
     turns = list(session.turns) if isinstance(session, ModelSession) else []
     model = (session.price_model if isinstance(session, ModelSession) else "") or rec.model
     parent = _Parent(trace_id, root_id, origin_ns, key, common)
-    children = [_chat_span(t, model, parent) for t in turns]
+    provider = PROVIDERS.get(rec.model, rec.model)
+    children = [_chat_span(t, model, provider, parent) for t in turns]
     children += [_tool_span(c, rec, parent) for c in rec.calls]
     ends = [int(s["endTimeUnixNano"]) for s in children] + [int(_ns(origin_ns, rec.makespan_s))]
     starts = [int(s["startTimeUnixNano"]) for s in children] + [origin_ns]
@@ -132,12 +144,14 @@ def record_spans(rec: TrialRecord, origin_ns: int) -> list[dict[str, Any]]:
     return [root, *children]
 
 
-def _chat_span(turn: TurnSpan, model: str, parent: _Parent) -> dict[str, Any]:
+def _chat_span(turn: TurnSpan, model: str, provider: str, parent: _Parent) -> dict[str, Any]:
     attrs = {
         "gen_ai.operation.name": CHAT,
+        "gen_ai.provider.name": provider,
         "gen_ai.request.model": model,
         "gen_ai.usage.input_tokens": turn.tokens_in,
         "gen_ai.usage.output_tokens": turn.tokens_out,
+        REASONING_TOKENS: turn.tokens_thoughts,
         **parent.common,
         "pfcbench.turn": turn.turn,
         "pfcbench.attempts": turn.attempts,
@@ -151,7 +165,9 @@ def _tool_span(c: CallRecord, rec: TrialRecord, parent: _Parent) -> dict[str, An
     attrs = {
         "gen_ai.operation.name": EXECUTE_TOOL,
         "gen_ai.tool.name": c.tool,
-        "gen_ai.tool.call.id": c.id,
+        # the model's own id for the call where the record carries it; the plan's id always under pfcbench.*
+        "gen_ai.tool.call.id": getattr(c, "model_call_id", None) or c.id,
+        "pfcbench.call_id": c.id,
         "gen_ai.tool.type": "function",
         "error.type": ("429" if c.status == "rate_limited" else c.status) if failed else None,
         **parent.common,

@@ -1,8 +1,15 @@
-"""Fit one tool's latency: lognormal, gamma and the empirical distribution, chosen by a stated criterion.
+"""Fit one tool's latency: lognormal, gamma, a bounded uniform and a bounded kernel/empirical fit, chosen by
+one stated criterion.
 
-1. **Lognormal or gamma**: the larger mean log-likelihood per value on held-back data, by 5-fold
-   cross-validation over a seeded shuffle (each fifth is held back in turn, both families are fitted on the
-   other four fifths). Both have two parameters, so this is the held-back form of comparing their AIC.
+1. **The candidate with the larger mean log-likelihood per value on held-back data**, by 5-fold
+   cross-validation over a seeded shuffle (each fifth is held back in turn, every candidate is fitted on the
+   other four fifths). Candidates: lognormal, gamma (unbounded tails), a uniform and a kernel fit (bounded:
+   timeouts, capped retries and uniform jitter are common). The uniform's ends are the unbiased estimators
+   min - range/(n-1) and max + range/(n-1), not the fold's own min and max: otherwise a held-back value past
+   a fold's range scores -inf and the family would never be chosen. The kernel fit is scored as a Gaussian
+   kernel density (Scott's bandwidth); it is written bounded, as a mixture of ``KERNEL_BINS`` uniform bins
+   over that same widened range, each weighted by the kernel's mass in it (a continuous, piecewise-linear
+   CDF: theory's integrals stay smooth, where the empirical distribution's steps make them warn).
 2. **Empirical**: the winner, refitted on all values, is kept unless a Kolmogorov-Smirnov test of all values
    against it rejects it (p < ``REJECT_P``); then the empirical distribution of the values is used instead.
 
@@ -13,11 +20,13 @@ and the empirical one for 10% and 10%, and 9% and 10.5% of its fits missed "medi
 the true family itself misses (3% and 2% of 100 seeds: the sampling noise of 200 values). A KS test with
 fitted parameters is conservative, so the empirical distribution takes over only where neither family fits
 (two modes, a uniform of 1000 values).
-Below ``MIN_SPLIT`` values there is nothing to hold back: the families are compared in-sample and the
-empirical distribution is not a candidate."""
+Below ``MIN_SPLIT`` values there is nothing to hold back: lognormal and gamma are compared in-sample, and the
+empirical distribution is not a candidate. Below ``MIN_BOUNDED`` values the bounded candidates are not either
+(their tails would stop at an uncertain sample range)."""
 
 from __future__ import annotations
 
+import itertools
 import zlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -27,14 +36,27 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from scenarios import MAX_SHAPE, MAX_SIGMA, Constant, Empirical, Gamma, Latency, LogNormal
+from scenarios import MAX_SHAPE, MAX_SIGMA, Constant, Empirical, Gamma, Latency, LogNormal, Mixture, Uniform
 
 FloatArray = npt.NDArray[np.float64]
 
 FOLDS = 5
+#: uniform bins of the written kernel fit
+KERNEL_BINS = 16
 MIN_SPLIT = 20
+#: the bounded candidates (uniform, kernel) need this many values: their tails stop near the sample's range,
+#: and with fewer values that range is itself too uncertain (40 values put a kernel fit's median 11% off)
+MIN_BOUNDED = 50
 #: the KS test's p-value below which the better family is rejected in favour of the empirical distribution
 REJECT_P = 0.01
+#: the comment lines a fitted scenario opens with: how each tool's latency was chosen
+CRITERION = (
+    "Latency per tool: of lognormal, gamma, uniform (ends widened by range/(n-1), the unbiased estimators)",
+    f"and a kernel fit (written as {KERNEL_BINS} uniform bins over that range), the larger mean log-likelihood",
+    "on held-back data",
+    f"({FOLDS}-fold cross-validation), refitted on all; the empirical distribution instead when a",
+    f"Kolmogorov-Smirnov test rejects that family (p < {REJECT_P:g}).",
+)
 #: lognormal and gamma need positive values; a recorded 0 ms is below the clock's resolution
 _FLOOR_MS = 1e-3
 
@@ -70,15 +92,15 @@ def fit_latency(values_ms: Sequence[float], key: str = "") -> LatencyFit:
         splits = [(x[np.setdiff1d(np.arange(x.size), f)], x[f]) for f in folds]
     else:
         splits = [(x, x)]
-    loglik = {
-        name: float(np.mean([_loglik(make(tr), te) for tr, te in splits])) for name, make in _FAMILIES.items()
-    }
-    best = max(loglik, key=lambda k: (loglik[k], -list(_FAMILIES).index(k)))  # a tie goes to lognormal
-    dist = _FAMILIES[best](x)
+    # in-sample (too few to hold back) the bounded candidates would only fit the sample's own range
+    names = [*_FAMILIES, "kernel"] if x.size >= MIN_BOUNDED else ["lognormal", "gamma"]
+    loglik = {name: float(np.mean([_score(name, tr, te) for tr, te in splits])) for name in names}
+    best = max(loglik, key=lambda k: (loglik[k], -names.index(k)))  # a tie goes to the earlier (lognormal)
+    dist = _FAMILIES[best](x) if best != "kernel" else _kernel(x)
     gof = stats.kstest(x, _frozen(dist).cdf)
     ks, ks_p = float(gof.statistic), float(gof.pvalue)
     if held_back and ks_p < REJECT_P:
-        dist, best = Empirical(tuple(float(v) for v in x)), "empirical"
+        dist, best = _empirical(x), "empirical"
     return LatencyFit(dist, best, x.size, loglik, held_back, ks, ks_p, p50, p95, p99)
 
 
@@ -96,13 +118,66 @@ def _gamma(x: FloatArray) -> Latency:
     return Gamma(float(shape), float(scale))
 
 
-_FAMILIES: dict[str, Callable[[FloatArray], Latency]] = {"lognormal": _lognormal, "gamma": _gamma}
+def _ends(x: FloatArray) -> tuple[float, float]:
+    """The unbiased estimators of a bounded distribution's ends (the sample's min and max fall short of them
+    by range/(n+1) on average; these widen by range/(n-1))."""
+    lo, hi = float(x.min()), float(x.max())
+    pad = (hi - lo) / max(x.size - 1, 1)
+    return max(lo - pad, 0.0), hi + pad
+
+
+def _uniform(x: FloatArray) -> Latency:
+    return Uniform(*_ends(x))
+
+
+def _kernel(x: FloatArray) -> Latency:
+    """The Gaussian kernel density of ``x`` held to the widened range, as a mixture of uniform bins."""
+    kde = stats.gaussian_kde(x)
+    edges = np.linspace(*_ends(x), KERNEL_BINS + 1)
+    mass = [float(kde.integrate_box_1d(a, b)) for a, b in itertools.pairwise(edges)]
+    keep = [i for i, m in enumerate(mass) if m > 1e-6]
+    return Mixture(
+        tuple(mass[i] / sum(mass) for i in keep),
+        tuple(Uniform(float(edges[i]), float(edges[i + 1])) for i in keep),
+    )
+
+
+def _empirical(x: FloatArray) -> Empirical:
+    return Empirical(tuple(float(v) for v in x))
+
+
+_FAMILIES: dict[str, Callable[[FloatArray], Latency]] = {
+    "lognormal": _lognormal,
+    "gamma": _gamma,
+    "uniform": _uniform,
+}
+
+
+def _score(name: str, train: FloatArray, test: FloatArray) -> float:
+    """Mean held-back log density of ``name`` fitted on ``train``."""
+    if name == "kernel":
+        if np.ptp(train) == 0:
+            return -np.inf
+        v = float(np.mean(stats.gaussian_kde(train).logpdf(test)))
+        return v if np.isfinite(v) else -np.inf
+    return _loglik(_FAMILIES[name](train), test)
+
+
+class _Vectorised:
+    """A latency whose scalar ``cdf`` takes arrays, as scipy's frozen distributions' does."""
+
+    def __init__(self, dist: Latency) -> None:
+        self.cdf = np.vectorize(dist.cdf, otypes=[np.float64])
 
 
 def _frozen(dist: Latency) -> Any:
     """The scipy distribution of a fitted family (scipy ships no types)."""
     if isinstance(dist, LogNormal):
         return stats.lognorm(s=dist.sigma, scale=dist.median_ms)
+    if isinstance(dist, Uniform):
+        return stats.uniform(loc=dist.low_ms, scale=dist.high_ms - dist.low_ms)
+    if isinstance(dist, Mixture):
+        return _Vectorised(dist)
     assert isinstance(dist, Gamma)
     return stats.gamma(a=dist.shape, scale=dist.scale_ms)
 

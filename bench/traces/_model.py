@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from bench.traces._conventions import GENAI, convention, tool_identity
+
 #: OTLP span status code of an error (``STATUS_CODE_ERROR``)
 STATUS_ERROR = 2
 
@@ -57,6 +59,10 @@ class ToolSpan:
     outcome: str
     #: pfcbench's own spans say how the call ended; a timeout or a retried call is not one latency draw
     usable_latency: bool
+    #: the convention the span was read under (``bench.traces._conventions``)
+    convention: str = GENAI
+    #: False when the span carried no call id and ``call_id`` is its span id
+    has_call_id: bool = True
 
     @property
     def duration_ms(self) -> float:
@@ -65,8 +71,10 @@ class ToolSpan:
 
 
 def tool_span(span: Span) -> ToolSpan | None:
-    """The tool view of ``span``, or None when it is not an ``execute_tool`` span."""
-    if span.operation != EXECUTE_TOOL:
+    """The tool view of ``span``, or None when it is not a tool span (GenAI ``execute_tool`` or an
+    OpenInference ``TOOL`` span)."""
+    ident = tool_identity(span.name, span.attrs)
+    if ident is None:
         return None
     a = span.attrs
     if a.get("pfcbench.reference") is True:
@@ -77,8 +85,9 @@ def tool_span(span: Span) -> ToolSpan | None:
     usable = outcome != RATE_LIMITED and (status is None or status in (OK, ERROR))
     if isinstance(attempts, int) and attempts > 1:
         usable = False
+    tool, call_id = ident
     return ToolSpan(
-        span, str(a.get("gen_ai.tool.name", "")), str(a.get(CALL_ID, span.span_id)), outcome, usable
+        span, tool, call_id or span.span_id, outcome, usable, convention(span.attrs), bool(call_id)
     )
 
 

@@ -5,12 +5,16 @@ Also the attribute encoding both ways (``{key, value: {stringValue | intValue | 
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 from bench.traces._model import Span
+from bench.traces._size import check_trace_size, too_big
 
 
 class TraceError(ValueError):
@@ -58,9 +62,45 @@ def encode_attrs(attrs: Mapping[str, Any]) -> list[dict[str, Any]]:
     return [{"key": k, "value": encode_value(v)} for k, v in attrs.items() if v is not None]
 
 
-def read_spans(path: str | Path) -> list[Span]:
-    """Every span of one OTLP JSON file; raises TraceError (one line) for anything unusable."""
+#: bytes of a trace id and a span id: OTLP/JSON writes them as 32 and 16 hex digits
+_ID_BYTES = {"traceId": 16, "spanId": 8, "parentSpanId": 8}
+
+
+def _trace_id(where: str, name: str, key: str, v: Any, decoded: list[str]) -> str:
+    """An id as lowercase hex. OTLP/JSON writes hex; protobuf's own JSON mapping (``MessageToJson``, the usual
+    route from the SDK's encoder) writes base64, which is decoded and noted in ``decoded``."""
+    n = _ID_BYTES[key]
+    if isinstance(v, str) and re.fullmatch(f"[0-9a-fA-F]{{{2 * n}}}", v):
+        return v.lower()
+    if isinstance(v, str):
+        try:
+            raw = base64.b64decode(v, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) == n:
+            decoded.append(key)
+            return raw.hex()
+    raise TraceError(
+        f"{where}: span {name!r}: {key} {str(v)[:40]!r} is neither {2 * n} hex digits (OTLP/JSON) "
+        f"nor base64 of {n} bytes (protobuf JSON)"
+    )
+
+
+def read_spans(path: str | Path, notes: list[str] | None = None) -> list[Span]:
+    """Every span of one OTLP JSON file; raises TraceError (one line) for anything unusable. A line about
+    how the file was read (base64 ids decoded) is appended to ``notes``."""
     p = Path(path)
+    try:
+        check_trace_size(p)
+    except ValueError as exc:
+        raise TraceError(str(exc)) from None
+    try:
+        return _read_spans(p, notes)
+    except MemoryError:
+        raise TraceError(too_big(p)) from None
+
+
+def _read_spans(p: Path, notes: list[str] | None) -> list[Span]:
     try:
         text = p.read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -68,6 +108,7 @@ def read_spans(path: str | Path) -> list[Span]:
     except OSError as exc:
         raise TraceError(f"{p}: cannot read: {exc.strerror or exc}") from None
     spans: list[Span] = []
+    decoded: list[str] = []
     for where, obj in _documents(p, text):
         if not isinstance(obj, dict) or not isinstance(obj.get("resourceSpans"), list):
             raise TraceError(f"{where}: not OTLP JSON: expected an object with a 'resourceSpans' list")
@@ -75,7 +116,12 @@ def read_spans(path: str | Path) -> list[Span]:
             resource = decode_attrs(((rs or {}).get("resource") or {}).get("attributes"))
             for ss in (rs or {}).get("scopeSpans") or []:
                 for raw in (ss or {}).get("spans") or []:
-                    spans.append(_span(where, raw, resource))
+                    spans.append(_span(where, raw, resource, decoded))
+    if decoded and notes is not None:
+        notes.append(
+            f"{p.name}: ids are base64 (protobuf's JSON mapping, e.g. MessageToJson); decoded to hex as "
+            "OTLP/JSON writes them"
+        )
     return spans
 
 
@@ -98,24 +144,28 @@ def _documents(p: Path, text: str) -> Iterator[tuple[str, Any]]:
             yield f"{p}:{i}", obj
 
 
-def _span(where: str, raw: Any, resource: Mapping[str, Any]) -> Span:
+def _span(where: str, raw: Any, resource: Mapping[str, Any], decoded: list[str]) -> Span:
     if not isinstance(raw, dict):
         raise TraceError(f"{where}: a span must be an object, got {type(raw).__name__}")
     name = str(raw.get("name", "?"))
     for k in ("traceId", "spanId"):
         if not isinstance(raw.get(k), str) or not raw[k]:
             raise TraceError(f"{where}: span {name!r}: {k} missing or not a string")
+    ids = {
+        k: _trace_id(where, name, k, raw[k], decoded) if raw.get(k) else ""
+        for k in ("traceId", "spanId", "parentSpanId")
+    }
     start, end = _nanos(where, name, raw, "startTimeUnixNano"), _nanos(where, name, raw, "endTimeUnixNano")
     if end < start:
         raise TraceError(
-            f"{where}: span {name!r} ({raw['spanId']}): negative duration (ends before it starts)"
+            f"{where}: span {name!r} ({ids['spanId']}): negative duration (ends before it starts)"
         )
     status = raw.get("status") or {}
     code = status.get("code", 0) if isinstance(status, dict) else 0
     return Span(
-        trace_id=raw["traceId"],
-        span_id=raw["spanId"],
-        parent_id=str(raw.get("parentSpanId") or ""),
+        trace_id=ids["traceId"],
+        span_id=ids["spanId"],
+        parent_id=ids["parentSpanId"],
         name=name,
         start_ns=start,
         end_ns=end,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from reports._frames import quota_violations
-from scenarios import QUOTA_GRACE_MS, QuotaState, RateLimit, RateLimited
+from scenarios import QuotaState, RateLimit, RateLimited, quota_grace_ms
 
 QUOTA = {"calls": 10, "period_ms": 1000.0, "burst": 2}  # at most 2 starts in any 200 ms
+GRACE_MS = quota_grace_ms(RateLimit("q", 10, 1000, 2, ("a",)))  # a tenth of the 100 ms token interval
 
 
 def test_a_third_start_inside_the_burst_window_is_flagged() -> None:
@@ -15,11 +16,11 @@ def test_a_third_start_inside_the_burst_window_is_flagged() -> None:
 
 def test_only_the_servers_grace_is_forgiven() -> None:
     """A start inside the quota's grace_ms at a 200 ms edge is forgiven; one just beyond it, or any start
-    early by 2% of the window (4 ms), is flagged: the report forgives exactly what the server does."""
-    graced = {**QUOTA, "grace_ms": QUOTA_GRACE_MS}
-    assert quota_violations([0.0, 0.0, 200.0 - 0.9 * QUOTA_GRACE_MS], graced) == 0
-    assert quota_violations([0.0, 0.0, 200.0 - 1.1 * QUOTA_GRACE_MS], graced) == 1
-    assert quota_violations([0.0, 0.0, 196.0], graced) == 1
+    early by 7.5% of the window (15 ms), is flagged: the report forgives exactly what the server does."""
+    graced = {**QUOTA, "grace_ms": GRACE_MS}
+    assert quota_violations([0.0, 0.0, 200.0 - 0.9 * GRACE_MS], graced) == 0
+    assert quota_violations([0.0, 0.0, 200.0 - 1.1 * GRACE_MS], graced) == 1
+    assert quota_violations([0.0, 0.0, 185.0], graced) == 1
     assert quota_violations([0.0, 0.0, 199.99], QUOTA) == 1  # no grace_ms: nothing forgiven
 
 
@@ -29,9 +30,9 @@ def test_report_rule_matches_the_server() -> None:
     scale = 0.015
     clock = [0.0]
     state = QuotaState(RateLimit("q", 10, 1000, 2, ("a",)), time_scale=scale, clock=lambda: clock[0])
-    graced = {**QUOTA, "grace_ms": QUOTA_GRACE_MS}
+    graced = {**QUOTA, "grace_ms": GRACE_MS}
     admitted: list[float] = []
-    for t_ms in [0.0, 0.0, 150.0, 198.9, 199.5, 199.6, 399.0, 400.0, 598.5, 598.9, 599.2, 799.0]:
+    for t_ms in [0.0, 0.0, 150.0, 189.5, 190.5, 191.0, 390.0, 391.0, 580.5, 581.5, 582.0, 799.0]:
         clock[0] = t_ms / 1000 * scale
         try:
             state.admit("a")

@@ -166,7 +166,7 @@ def test_executors_see_statuses_and_share_one_pooled_client(
     pairs = {id(t.clients) for t in box.values() if hasattr(t, "clients")}
     sent = {"sync": 0, "async": 0}
     pair = box["echo"].clients
-    sync_request, aclient = pair.client.request, pair.aclient
+    sync_request, aclient = pair.client.stream, pair.aclient  # sync calls stream: a whole-answer timeout
 
     def counted_request(*a: Any, **k: Any) -> Any:
         sent["sync"] += 1
@@ -177,7 +177,7 @@ def test_executors_see_statuses_and_share_one_pooled_client(
         sent["async"] += got is not None
         return got
 
-    monkeypatch.setattr(pair.client, "request", counted_request)
+    monkeypatch.setattr(pair.client, "stream", counted_request)
     monkeypatch.setattr(pair, "aclient", counted_aclient)
     try:
         results = ex.run([ToolCall(i, t, a | {"request_id": i}) for i, t, a in calls], box)

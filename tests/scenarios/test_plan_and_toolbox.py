@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 
 from scenarios import (
-    QUOTA_GRACE_MS,
     QuotaState,
     RateLimit,
     RateLimited,
@@ -15,6 +14,7 @@ from scenarios import (
     make_plan,
     parse_scenarios,
     quota_bound_ms,
+    quota_grace_ms,
     quota_slots_ms,
 )
 from tests.conftest import FakeClock
@@ -55,17 +55,19 @@ def test_lower_bound_is_the_slowest_call_without_quota() -> None:
 def test_quota_state_admits_count_per_window_and_says_when_to_retry() -> None:
     """The server admits N starts per window and answers the next with retry_after until the window moves."""
     clock = FakeClock()
-    state = QuotaState(RateLimit("q", 2, 1000, 2, ("a",)), time_scale=0.1, clock=clock)  # 2 per 100 ms wall
+    quota = RateLimit("q", 2, 1000, 2, ("a",))
+    state = QuotaState(quota, time_scale=0.1, clock=clock)  # 2 per 100 ms wall
+    grace_s = quota_grace_ms(quota) / 1000 * 0.1
     state.admit("a")
     clock.sleep(0.01)
     state.admit("a")
     with pytest.raises(RateLimited) as exc:
         state.admit("a")
     assert exc.value.retry_after == pytest.approx(0.09)
-    clock.sleep(0.09 - 3 * QUOTA_GRACE_MS / 1000 * 0.1)
+    clock.sleep(0.09 - 1.5 * grace_s)
     with pytest.raises(RateLimited):
         state.admit("a")  # still inside the window, beyond the server's grace
-    clock.sleep(3 * QUOTA_GRACE_MS / 1000 * 0.1)
+    clock.sleep(1.5 * grace_s)
     state.admit("a")
     assert (state.admitted, state.rejected) == (3, 2)
 

@@ -153,6 +153,11 @@ def test_model_runs_have_chat_spans_and_turns(tmp_path: Path, capsys: pytest.Cap
     spans = read_spans(out / "otel.json")
     chats = [s for s in spans if s.operation == "chat"]
     assert chats and all("gen_ai.usage.input_tokens" in s.attrs for s in chats)
+    # required on model spans by the GenAI conventions; thinking tokens under the conventions' own name
+    assert {s.attrs["gen_ai.provider.name"] for s in chats} == {"pfcbench"}
+    assert all("gen_ai.usage.reasoning.output_tokens" in s.attrs for s in chats)
+    tools = [s for s in spans if s.operation == "execute_tool"]
+    assert all(s.attrs["pfcbench.call_id"] == s.attrs["gen_ai.tool.call.id"] for s in tools)
     assert {s.parent_id for s in spans if s.operation in ("chat", "execute_tool")} <= {
         s.span_id for s in spans
     }
