@@ -171,6 +171,8 @@ def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     from bench.run import RunError, run
 
     _split_url_key(ns)
+    # absolute from the start: a tool that chdir()s must not move where the run, or its headline, reads
+    ns.out = ns.out.absolute()
     config = run_config(ns, argv, model_modes(ns))
     check_model_args(ns, config.labels)
     gen = _request_settings(ns, config.scenarios)
