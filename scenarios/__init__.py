@@ -40,7 +40,7 @@ from scenarios._plan import (
     quota_slots_ms,
 )
 from scenarios._pycall import declare_callable
-from scenarios._quota_time import QUOTA_GRACE_FRACTION, quota_grace_ms, quota_time_scale
+from scenarios._quota_time import MIN_GRACE_WALL_S, QUOTA_GRACE_FRACTION, quota_grace_ms, quota_time_scale
 from scenarios._realtools import AsyncPythonTool, NotJsonValue, PythonTool, json_value
 from scenarios._spec import (
     CallSpec,
@@ -67,6 +67,7 @@ __all__ = [
     "MAX_PLANNED_ATTEMPTS",
     "MAX_SHAPE",
     "MAX_SIGMA",
+    "MIN_GRACE_WALL_S",
     "QUOTA_GRACE_FRACTION",
     "AsyncPythonTool",
     "CallLog",

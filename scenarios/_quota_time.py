@@ -29,8 +29,10 @@ def quota_grace_ms(quota: RateLimit) -> float:
     return QUOTA_GRACE_FRACTION * quota.period_ms / quota.calls
 
 
-def quota_time_scale(scenario: Scenario, time_scale: float) -> float:
+def quota_time_scale(
+    scenario: Scenario, time_scale: float, min_grace_wall_s: float = MIN_GRACE_WALL_S
+) -> float:
     """The time scale ``scenario`` runs at under a requested ``time_scale``: raised, for a scenario with a
-    quota, until the server's grace is ``MIN_GRACE_WALL_S`` of wall time (at most real time)."""
-    floors = [min(MAX_QUOTA_TIME_SCALE, MIN_GRACE_WALL_S * 1000 / quota_grace_ms(q)) for q in scenario.quotas]
+    quota, until the server's grace is ``min_grace_wall_s`` of wall time (at most real time; 0: never)."""
+    floors = [min(MAX_QUOTA_TIME_SCALE, min_grace_wall_s * 1000 / quota_grace_ms(q)) for q in scenario.quotas]
     return max([time_scale, *floors])

@@ -63,6 +63,10 @@ def positive_float(text: str) -> float:
     return checked(text, float, lambda v: math.isfinite(v) and v > 0, "a number > 0")
 
 
+def nonneg_float(text: str) -> float:
+    return checked(text, float, lambda v: math.isfinite(v) and v >= 0, "a number >= 0")
+
+
 def port_number(text: str) -> int:
     """A TCP port: 0 (any free one) to 65535 (a larger one overflows bind())."""
     return checked(text, int, lambda v: 0 <= v <= 65535, "a port number 0..65535")

@@ -15,6 +15,7 @@ from bench.cli._args import (
     EXIT_INTERRUPTED,
     Parser,
     UsageError,
+    nonneg_float,
     nonneg_int,
     positive_float,
     positive_int,
@@ -60,6 +61,15 @@ def register(sub: Any) -> None:
     # Hidden: multiplies every tool's latency at run time, for measuring the regression gate's power
     # (tools/gate_power.py). Recorded in run.json; the scenario hash is unchanged, so the gate compares.
     r.add_argument("--inject-slowdown", type=positive_float, default=1.0, help=argparse.SUPPRESS)
+    r.add_argument(
+        "--quota-grace-wall-ms",
+        type=nonneg_float,
+        default=5.0,  # scenarios.MIN_GRACE_WALL_S, not imported here: --help stays light
+        metavar="MS",
+        help="run a scenario with a quota at a time scale where the simulated server's grace (a tenth of a "
+        "token interval) is at least MS of wall time, so a thread paused by the machine is not refused by "
+        "chance; 0 never raises the time scale (default 5: the GIL's switch interval)",
+    )
     r.add_argument(
         "--trace",
         action="append",
@@ -171,6 +181,8 @@ def _cmd_run(ns: argparse.Namespace, argv: Sequence[str]) -> int:
     from bench.run import RunError, run
 
     _split_url_key(ns)
+    # absolute from the start: a tool that chdir()s must not move where the run, or its headline, reads
+    ns.out = ns.out.absolute()
     config = run_config(ns, argv, model_modes(ns))
     check_model_args(ns, config.labels)
     gen = _request_settings(ns, config.scenarios)

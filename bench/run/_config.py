@@ -13,7 +13,7 @@ from bench.run._afc_peer import AFC_LABELS
 from bench.run._guardspec import GuardSpec
 from executors import Tools
 from reports import RAW_LABELS, TrialRecord, whole_turn_twin
-from scenarios import Scenario, TrialPlan
+from scenarios import MIN_GRACE_WALL_S, Scenario, TrialPlan
 
 #: a run whose estimated wall time passes this is refused unless ``max_wall_s`` is raised (six hours: a
 #: night's CI job; anything longer is more likely a typo in ``trials`` than a plan)
@@ -105,6 +105,10 @@ class RunConfig:
     #: tool latencies are multiplied by this at run time (``--inject-slowdown``): a known slowdown with an
     #: unchanged scenario hash, to measure the regression gate's power; recorded in run.json
     inject_slowdown: float = 1.0
+    #: a scenario with a quota runs at a time scale where the server's grace (a tenth of a token interval)
+    #: is at least this much wall time (``--quota-grace-wall-ms``; scenarios.quota_time_scale); 0: never
+    #: raised. 5 ms, the GIL's switch interval, keeps the gate from failing by chance; the bench takes 1
+    quota_grace_wall_ms: float = MIN_GRACE_WALL_S * 1000
     #: refuse a run whose wall time by theory passes this (seconds); not recorded: it changes no result
     max_wall_s: float = MAX_WALL_S
     #: lift the matrix and calls-per-turn limits (bench.run._sizes)
@@ -156,31 +160,42 @@ class RunConfig:
         }
 
     def args_json(self) -> dict[str, Any]:
-        return {
-            "scenarios": [s.name for s in self.scenarios],
-            "scenario_hashes": {s.name: s.fingerprint() for s in self.scenarios},
-            "executors": list(self.labels),
-            "references": list(self.references),
-            "trials": self.trials,
-            "seed": self.seed,
-            "time_scale": self.time_scale,
-            "warmup": self.warmup,
-            "max_workers": self.max_workers,
-            "model": self.model,
-            "guards": self.guards_json(),
-            "inject_slowdown": self.inject_slowdown,
-            "argv": [redact(a) for a in self.argv],
-        } | (
+        return (
             {
-                "model_modes": list(self.model_modes),
-                "max_turns": self.max_turns,
-                "gemini_model": self.gemini_model,
-                "gemini_base_url": redact(self.gemini_base_url) if self.gemini_base_url else None,
-                "stream": self.stream,
-                "prompt": self.prompt,
-                "settings": self.settings,
-                "max_consecutive_failures": self.max_consecutive_failures,
+                "scenarios": [s.name for s in self.scenarios],
+                "scenario_hashes": {s.name: s.fingerprint() for s in self.scenarios},
+                "executors": list(self.labels),
+                "references": list(self.references),
+                "trials": self.trials,
+                "seed": self.seed,
+                "time_scale": self.time_scale,
+                "warmup": self.warmup,
+                "max_workers": self.max_workers,
+                "model": self.model,
+                "guards": self.guards_json(),
+                "inject_slowdown": self.inject_slowdown,
             }
-            if self.model != "none"
-            else {}
+            | (
+                # recorded only when not the default, so runs made before the flag existed still resume
+                {}
+                if self.quota_grace_wall_ms == MIN_GRACE_WALL_S * 1000
+                else {"quota_grace_wall_ms": self.quota_grace_wall_ms}
+            )
+            | {
+                "argv": [redact(a) for a in self.argv],
+            }
+            | (
+                {
+                    "model_modes": list(self.model_modes),
+                    "max_turns": self.max_turns,
+                    "gemini_model": self.gemini_model,
+                    "gemini_base_url": redact(self.gemini_base_url) if self.gemini_base_url else None,
+                    "stream": self.stream,
+                    "prompt": self.prompt,
+                    "settings": self.settings,
+                    "max_consecutive_failures": self.max_consecutive_failures,
+                }
+                if self.model != "none"
+                else {}
+            )
         )

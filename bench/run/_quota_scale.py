@@ -20,4 +20,4 @@ def scale_for(config: RunConfig, scenario: Scenario) -> float:
     """The time scale ``scenario`` runs at in ``config``'s run."""
     if config.model != "none" or config.guarded or config.plans is not None:
         return config.time_scale
-    return quota_time_scale(scenario, config.time_scale)
+    return quota_time_scale(scenario, config.time_scale, config.quota_grace_wall_ms / 1000)

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from bench.run._config import RunConfig
+from bench.run._quota_scale import scale_for
 from scenarios import Scenario
 
 #: scenarios x executors (x model modes) at most, unless ``allow_huge``: each cell is a line in every table
@@ -93,9 +94,9 @@ def estimate_wall_s(config: RunConfig, theory: Mapping[str, Mapping[str, Any]], 
         t = theory[s.name]
         predicted = t.get("predicted_ms", {})
         floor = float(t.get("expected_lower_bound_ms") or 0.0)
-        per_trial += sum(float(predicted.get(lb, floor)) for lb in config.labels)
-        per_trial += floor * len(config.references)
-    per_trial *= config.time_scale * config.inject_slowdown / 1000
+        doc_ms = sum(float(predicted.get(lb, floor)) for lb in config.labels) + floor * len(config.references)
+        per_trial += doc_ms * scale_for(config, s)  # a quota scenario may run slower (its grace floor)
+    per_trial *= config.inject_slowdown / 1000
     cells = len(config.scenarios) * (len(config.labels) + len(config.references))
     return per_trial * (records / max(cells, 1) + config.warmup)
 

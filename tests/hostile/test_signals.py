@@ -48,9 +48,14 @@ def test_signal_mid_run_leaves_an_interrupted_valid_run(tmp_path: Path, sig: sig
         "run", "--scenario", "doc-3apis", "--trials", "100000", "--max-wall-s", "1e9", "--time-scale", "0.01",
         "--out", str(out),
     )  # fmt: skip
-    _wait_for_records(out / "results.jsonl", proc)
-    proc.send_signal(sig)
-    _, err = proc.communicate(timeout=60)
+    try:
+        _wait_for_records(out / "results.jsonl", proc)
+        proc.send_signal(sig)
+        _, err = proc.communicate(timeout=60)
+    finally:  # a failed wait must not leave a 100,000-trial run behind, eating a core
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
     assert proc.returncode == 130, err
     assert "Traceback" not in err
     assert err.strip().splitlines() == [err.strip()]
