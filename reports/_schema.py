@@ -11,6 +11,8 @@ are stable and the schema is versioned. History:
   answered it (``python``, ``http``; absent for ``simulated``), its ``planned_latency_s`` is 0 and the
   scenario's guess, if any, is ``expected_latency_s``. Its record's ``lower_bound_s`` and ``ideal_s`` are
   built from the calls' own measured durations. Schema 1 files still read (every call simulated).
+  Also in 2: optional ``wire_id`` on a call, the id the model gave it on the wire (Gemini 3's
+  ``functionCall.id``); absent when the model gave none. Files without it read as before.
 
 The version is one constant, :data:`SCHEMA_VERSION`; a change adds a line above and the number to
 :data:`READABLE_SCHEMAS` (every older version whose files still parse).
@@ -105,6 +107,8 @@ class CallRecord:
     source: str = SIMULATED
     #: a real tool's declared ``latency`` drawn for this call (wall s): what the user expected, never a bound
     expected_latency_s: float | None = None
+    #: the id the model gave this call on the wire (Gemini 3's ``functionCall.id``); None when it gave none
+    wire_id: str | None = None
 
     @property
     def real(self) -> bool:
@@ -158,6 +162,8 @@ def _call_json(c: CallRecord) -> dict[str, Any]:
         del d["source"]  # the common case stays as compact as schema 1
     if c.expected_latency_s is None:
         del d["expected_latency_s"]
+    if c.wire_id is None:
+        del d["wire_id"]  # no model, or one that names no calls
     return d
 
 
@@ -190,7 +196,7 @@ def _call_record(c: dict[str, Any]) -> CallRecord:
     return CallRecord(
         c["id"], c["tool"], c["planned_latency_s"], c["start_s"], c["end_s"], c["status"], c["attempts"],
         c.get("error"), tuple(c.get("after", ())), c.get("wait_s", 0.0), c.get("arrived_s"),
-        c.get("source", SIMULATED), c.get("expected_latency_s"),
+        c.get("source", SIMULATED), c.get("expected_latency_s"), c.get("wire_id"),
     )  # fmt: skip
 
 

@@ -26,9 +26,12 @@ def call_record(
     t0: float,
     arrived_s: float | None = None,
     source: str = SIMULATED,
+    *,
+    wire_id: str | None = None,
 ) -> CallRecord:
     """One executor result; ``planned`` is the plan's call it answers (None: a call the plan never made);
-    ``arrived_s``: when a streamed call's chunk arrived, relative to ``t0``; ``source``: the tool's kind."""
+    ``arrived_s``: when a streamed call's chunk arrived, relative to ``t0``; ``source``: the tool's kind;
+    ``wire_id``: the id the model gave the call, if any."""
     return span_record(
         r.call.id,
         r.call.name,
@@ -41,6 +44,7 @@ def call_record(
         wait_s=r.wait,
         arrived_s=arrived_s,
         source=source,
+        wire_id=wire_id,
     )
 
 
@@ -57,6 +61,7 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
     wait_s: float = 0.0,
     arrived_s: float | None = None,
     source: str = SIMULATED,
+    wire_id: str | None = None,
 ) -> CallRecord:
     """One call seen only as a span (start, end relative to the record's start), e.g. inside the SDK.
     A real tool's call (``source`` not simulated) has no plan: its declared latency is only expected."""
@@ -76,6 +81,7 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
         arrived_s=arrived_s,
         source=source,
         expected_latency_s=plan_s if real and plan_s > 0 else None,
+        wire_id=wire_id,
     )
 
 
@@ -85,14 +91,22 @@ def call_records(
     time_scale: float,
     t0: float,
     arrived: Mapping[str, float] | None = None,
+    wire_ids: Mapping[str, str] | None = None,
 ) -> tuple[CallRecord, ...]:
-    """Executor results matched to the plan's calls by id (``arrived``: call id -> arrival, streamed)."""
+    """Executor results matched to the plan's calls by id (``arrived``: call id -> arrival, streamed;
+    ``wire_ids``: call id -> the id the model gave it on the wire, where it gave one)."""
     by_id: Mapping[str, PlannedCall] = {c.id: c for c in plan.calls}
-    got = arrived or {}
+    got, wire = arrived or {}, wire_ids or {}
     kinds = call_sources(plan)
     return tuple(
         call_record(
-            r, by_id.get(r.call.id), time_scale, t0, got.get(r.call.id), kinds.get(r.call.name, SIMULATED)
+            r,
+            by_id.get(r.call.id),
+            time_scale,
+            t0,
+            got.get(r.call.id),
+            kinds.get(r.call.name, SIMULATED),
+            wire_id=wire.get(r.call.id),
         )
         for r in results
     )

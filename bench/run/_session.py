@@ -160,6 +160,8 @@ class _Loop:
     turns: list[dict[str, Any]] = field(default_factory=list)
     results: list[CallResult] = field(default_factory=list)
     arrived: dict[str, float] = field(default_factory=dict)
+    #: plan id -> the id the model gave the call on the wire (none invented for a model that gives none)
+    wire_ids: dict[str, str] = field(default_factory=dict)
     pending: list[tuple[ToolCall, Any]] = field(default_factory=list)
     status: str = "answered"
     error: str | None = None
@@ -241,6 +243,9 @@ class _Loop:
         self.pending = []
 
     def answers(self, turn: Turn, got: Sequence[CallResult]) -> list[FunctionResult]:
+        # the wire id recorded is the one echoed back: the turn as finally read, not a retried stream's
+        # first chunks
+        self.wire_ids.update((r.call.id, spec.id) for spec, r in zip(turn.calls, got, strict=True) if spec.id)
         return [
             FunctionResult(name=spec.name, response=function_response(r), id=spec.id)
             for spec, r in zip(turn.calls, got, strict=True)
@@ -484,7 +489,7 @@ def _record(loop: _Loop, model_name: str, ask: Ask, makespan: float, time_scale:
         lower_bound_s=bound,
         # streamed, the whole-turn ideal less what dispatch on arrival saves by the same prediction
         ideal_s=max(bound, loop.ideal_tools + model_latency - (loop.saved_s if loop.stream else 0.0)),
-        calls=call_records(loop.results, plan, time_scale, loop.t0, loop.arrived),
+        calls=call_records(loop.results, plan, time_scale, loop.t0, loop.arrived, loop.wire_ids),
         run_id=ask.run_id,
         order=ask.order,
         model=model_name,

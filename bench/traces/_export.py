@@ -165,8 +165,9 @@ def _tool_span(c: CallRecord, rec: TrialRecord, parent: _Parent) -> dict[str, An
     attrs = {
         "gen_ai.operation.name": EXECUTE_TOOL,
         "gen_ai.tool.name": c.tool,
-        # the model's own id for the call where the record carries it; the plan's id always under pfcbench.*
-        "gen_ai.tool.call.id": getattr(c, "model_call_id", None) or c.id,
+        # the model's own id for the call where it gave one (the id a trace of the client would show);
+        # the plan's id always under pfcbench.*
+        "gen_ai.tool.call.id": c.wire_id or c.id,
         "pfcbench.call_id": c.id,
         "gen_ai.tool.type": "function",
         "error.type": ("429" if c.status == "rate_limited" else c.status) if failed else None,

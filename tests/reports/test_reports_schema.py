@@ -30,6 +30,16 @@ def test_optional_call_fields_take_their_defaults() -> None:
     assert (c.error, c.after, c.wait_s, c.arrived_s) == (None, (), 0.0, None)
 
 
+def test_a_calls_wire_id_is_written_only_when_the_model_gave_one() -> None:
+    """``wire_id`` (schema 2, optional) survives a write and a read; a call without one writes no key."""
+    import dataclasses
+
+    named = dataclasses.replace(RECORD, calls=(dataclasses.replace(CALL, wire_id="fc_7"),))
+    assert parse_record(named.to_json()) == named
+    assert json.loads(named.to_json())["calls"][0]["wire_id"] == "fc_7"
+    assert "wire_id" not in json.loads(RECORD.to_json())["calls"][0]
+
+
 @pytest.mark.parametrize(("change", "says"), [({"colour": "red"}, "colour"), ({"tool": ...}, "tool")])
 def test_unknown_or_missing_call_fields_are_refused(change: dict[str, object], says: str) -> None:
     """A call with a field the contract does not have, or without a required one, is a SchemaError."""

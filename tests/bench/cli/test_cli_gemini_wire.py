@@ -89,6 +89,41 @@ def test_streamed_gemini3_run_keeps_signatures_counts_thinking_and_starts_calls_
 
 
 @pytest.mark.realtime
+def test_otel_names_each_call_by_the_id_the_model_gave_it_on_the_wire(
+    gemini3: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Against a fake that names its calls (Gemini 3's functionCall.id), each call's record keeps that id,
+    otel.json's gen_ai.tool.call.id is it and pfcbench.call_id the plan's; both shared checkers pass."""
+    import subprocess
+    import sys
+
+    from bench.traces import read_spans
+    from tests.conftest import shared_tool
+
+    checkers = [shared_tool("check_results.py"), shared_tool("check_otel.py")]
+    if not all(c.exists() for c in checkers):
+        pytest.skip("shared/tools checkers not found beside the checkout")
+    monkeypatch.setenv("GEMINI_API_KEY", KEY)
+    out = tmp_path / "run"
+    assert _run(gemini3, out, "--executor", "threaded", "--executor", "asyncio", "--trials", "2") == 0
+    recs = read_records(out / "results.jsonl")
+    wire = {(r.executor, r.trial, c.id): c.wire_id for r in recs for c in r.calls}
+    assert wire and all(w is not None and w.startswith("call_") for w in wire.values())
+    spans = [s for s in read_spans(out / "otel.json") if s.operation == "execute_tool"]
+    exported = {
+        (s.attrs["pfcbench.executor"], s.attrs["pfcbench.trial"], s.attrs["pfcbench.call_id"]): s.attrs[
+            "gen_ai.tool.call.id"
+        ]
+        for s in spans
+    }
+    assert exported == wire
+    results, otel = str(out / "results.jsonl"), str(out / "otel.json")
+    for argv in ([str(checkers[0]), results], [str(checkers[1]), otel, "--results", results]):
+        got = subprocess.run([sys.executable, *argv], capture_output=True, text=True, check=False)
+        assert got.returncode == 0, got.stdout + got.stderr
+
+
+@pytest.mark.realtime
 def test_malformed_calls_and_500s_do_not_stop_the_run(
     flaky: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -291,3 +291,43 @@ def test_a_dependency_answered_in_an_earlier_turn_stands_in_the_arguments(clock,
     rec = run_session(plan, model, ex, 1.0, Ask(mode, PRICES, "x"), world)
     assert rec.session.status == "answered" and rec.session.failed_calls == 0
     assert [c.status for c in rec.calls] == ["ok"] * len(plan.calls)
+
+
+class _NamingModel(SimulatedModel):
+    """The simulated model, but naming its calls on the wire as Gemini 3 does (``functionCall.id``), and
+    keeping the ids each function response echoed."""
+
+    def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        self.echoed: list[str | None] = []
+        self._turns = 0
+
+    def _named(self, turn):  # type: ignore[no-untyped-def]
+        import dataclasses
+
+        calls = tuple(
+            FunctionCallSpec(c.name, c.args, f"fc_{self._turns}_{i}") for i, c in enumerate(turn.calls)
+        )
+        self._turns += 1
+        return dataclasses.replace(turn, calls=calls)
+
+    def first_turn(self, opening, on_call=None):  # type: ignore[no-untyped-def]
+        return self._named(super().first_turn(opening, on_call))
+
+    def next_turn(self, results, on_call=None):  # type: ignore[no-untyped-def]
+        self.echoed.extend(r.id for r in results)
+        return self._named(super().next_turn(results, on_call))
+
+
+def test_the_models_wire_ids_reach_each_calls_record(clock) -> None:  # type: ignore[no-untyped-def]
+    """Each call's record keeps the id the model gave it on the wire, the one its response echoed; the
+    plan's id stays the record's id; a model that names no calls leaves wire_id None (none invented)."""
+    plan = make_plan(_scenario(CHAIN, "chain"), 7, 0)
+    model = _NamingModel("dependent", FLAT, time_scale=1.0, sleep=clock.sleep)
+    ex = Sequential(clock=clock, sleep=clock.sleep)
+    ask = Ask("dependent", PRICES, "gemini-2.0-flash")
+    rec = run_session(plan, model, ex, 1.0, ask, World(clock, clock.sleep, clock.asleep))
+    assert {c.id: c.wire_id for c in rec.calls} == {"a": "fc_0_0", "c": "fc_0_1", "b": "fc_1_0"}
+    assert sorted(model.echoed) == sorted(c.wire_id for c in rec.calls)
+    plain = _session(clock, CHAIN, "chain", "dependent")
+    assert [c.wire_id for c in plain.calls] == [None, None, None]

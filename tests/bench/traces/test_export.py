@@ -140,6 +140,30 @@ def test_records_without_origin_are_laid_out_from_started_at() -> None:
     assert all(a[1] <= b[0] for a, b in itertools.pairwise(ends))
 
 
+def test_a_calls_wire_id_is_its_gen_ai_call_id_and_the_plan_id_stays_under_pfcbench() -> None:
+    """A call the model named on the wire is exported under that id (``gen_ai.tool.call.id``), its plan id
+    under ``pfcbench.call_id``; a call without a wire id keeps the plan id in both."""
+    import dataclasses
+
+    (rec,) = _records("doc-3apis", 1)
+    named = dataclasses.replace(rec.calls[0], wire_id="fc_0_0")
+    doc = otel_document([dataclasses.replace(rec, calls=(named, *rec.calls[1:]))], {"run_id": "r"})
+    tools = [
+        {a["key"]: a["value"]["stringValue"] for a in s["attributes"] if a["key"].endswith("call_id")}
+        | {
+            "id": next(
+                a["value"]["stringValue"] for a in s["attributes"] if a["key"] == "gen_ai.tool.call.id"
+            )
+        }
+        for s in doc["resourceSpans"][0]["scopeSpans"][0]["spans"]
+        if s["name"].startswith("execute_tool")
+    ]
+    assert tools[0] == {"id": "fc_0_0", "pfcbench.call_id": rec.calls[0].id}
+    assert all(
+        t["id"] == t["pfcbench.call_id"] == c.id for t, c in zip(tools[1:], rec.calls[1:], strict=True)
+    )
+
+
 @pytest.mark.realtime
 def test_model_runs_have_chat_spans_and_turns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """With a (simulated) model in the loop, each query has chat spans with token usage, tool spans are
