@@ -27,6 +27,10 @@ def _flush() -> None:
 def leave(code: int) -> None:
     """Exit with ``code``; when threads that are not daemons still run, say so in one line and exit without
     waiting for them (the interpreter would join them first)."""
+    if "bench.run._session" in sys.modules:  # only when a run used it: --help and list stay light
+        from bench.run import close_shared_loop
+
+        close_shared_loop()
     left = [
         t for t in threading.enumerate() if t is not threading.main_thread() and not t.daemon and t.is_alive()
     ]
@@ -34,7 +38,8 @@ def leave(code: int) -> None:
         sys.exit(code)
     names = ", ".join(sorted({t.name for t in left}))
     print(
-        f"pfcbench: {len(left)} thread(s) a tool started are still running ({names}); exiting without them",
+        f"pfcbench: {len(left)} thread(s) still running at exit, started by a tool or a library ({names}); "
+        "exiting without them",
         file=sys.stderr,
     )
     _flush()

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from bench.run._records import trial_record, turn_record
     from bench.run._replay import RECORDED, TraceReplay, trace_replay
     from bench.run._runner import measure, run
-    from bench.run._session import Ask, CallMapper, World, query_text, run_session
+    from bench.run._session import Ask, CallMapper, World, close_shared_loop, query_text, run_session
     from bench.run._sizes import executor_order
     from bench.run._theory import scenario_theory
 
@@ -37,6 +37,7 @@ __getattr__ = lazy_names(
             "Assembly",
             "Resolver",
             "assemble",
+            "close_shared_loop",
             "wall_guards",
         ),
         "bench.run._config": (
@@ -77,6 +78,7 @@ __getattr__ = lazy_names(
         "bench.run._session": (
             "Ask",
             "CallMapper",
+            "close_shared_loop",
             "World",
             "query_text",
             "run_session",
@@ -107,6 +109,7 @@ __all__ = [
     "TraceReplay",
     "World",
     "assemble",
+    "close_shared_loop",
     "executor_order",
     "measure",
     "planned_work",

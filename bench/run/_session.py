@@ -337,6 +337,14 @@ def _async_runner() -> asyncio.Runner:
         return _ASYNC[0]
 
 
+def close_shared_loop() -> None:
+    """Close the process-wide loop of async sessions, joining its default executor's threads (an SDK's
+    async client runs blocking work there): left idle, they read as threads a tool left behind at exit."""
+    with _DISPATCH_LOCK:
+        while _ASYNC:
+            _ASYNC.pop().close()
+
+
 def uses_async(model: ModelDriver, executor: Executor) -> bool:
     """Asyncio executors drive a model that has an async client through it (``client.aio``)."""
     return executor.name.startswith("asyncio") and bool(getattr(model, "has_async", False))

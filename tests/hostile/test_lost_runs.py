@@ -204,7 +204,7 @@ def test_the_process_exits_whatever_threads_a_tool_left(tmp_path: Path) -> None:
     )
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 0, err
-    assert "still running (left-behind)" in err
+    assert "still running at exit" in err and "(left-behind)" in err
     assert _meta(tmp_path / "o")["status"] == "complete"
 
 
