@@ -32,6 +32,8 @@ class FrameworkInfo:
     #: the concurrency its zero-overhead prediction assumes: 1 (one after another), K, or None (all)
     workers: Callable[[int | None], int | None]
     make: Callable[[Knobs], Adapter]
+    #: with ``timeout`` None, why the framework has none (conformance's n/a says it with the version)
+    no_timeout: str = ""
 
 
 def _langgraph(use_async: bool) -> Callable[[Knobs], Adapter]:
@@ -99,16 +101,23 @@ def _all(k: int | None) -> int | None:
     return None
 
 
+#: LangGraph's only timeout: Pregel's, per superstep (here the one step running all the turn's calls)
+_STEP_TIMEOUT = "compiled graph's step_timeout (per step: all the turn's calls)"
+_NO_ADK_TIMEOUT = (
+    "neither RunConfig nor FunctionTool has one; its flow awaits every call without a deadline "
+    "(RunConfig.http_options bound only model requests)"
+)
+
 FRAMEWORKS: dict[str, FrameworkInfo] = {
     i.name: i
     for i in [
         FrameworkInfo(
             "langgraph", "LangGraph ToolNode.invoke: its thread pool", "langgraph", "langgraph",
-            "langgraph", "max_concurrency", "threads", None, _same, _langgraph(False),
+            "langgraph", "max_concurrency", "threads", _STEP_TIMEOUT, _same, _langgraph(False),
         ),
         FrameworkInfo(
             "langgraph-async", "LangGraph ToolNode.ainvoke: tasks on one event loop", "langgraph",
-            "langgraph", "langgraph", "max_concurrency", "loop", None, _all, _langgraph(True),
+            "langgraph", "langgraph", "max_concurrency", "loop", _STEP_TIMEOUT, _all, _langgraph(True),
         ),
         FrameworkInfo(
             "pydantic-ai", "Pydantic AI Agent with its FunctionModel: tool calls in parallel",
@@ -126,24 +135,29 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
         ),
         FrameworkInfo(
             "adk", "Google ADK LlmAgent with a scripted BaseLlm: tasks on one event loop", "google.adk",
-            "google-adk", "adk", None, "loop", None, _all, _adk,
+            "google-adk", "adk", None, "loop", None, _all, _adk, _NO_ADK_TIMEOUT,
         ),
         FrameworkInfo(
             "adk-pool", "Google ADK with RunConfig's ToolThreadPoolConfig (sync tools on K threads, 4)",
             "google.adk", "google-adk", "adk", "ToolThreadPoolConfig.max_workers", "loop", None, _all, _adk,
+            _NO_ADK_TIMEOUT,
         ),
         FrameworkInfo(
             "genai-afc", "google-genai's automatic function calling (the old label sdk-afc)",
             "google.genai", "google-genai", "gemini", None, "threads", None, _one, _genai_afc,
+            "AFC calls each function in the caller's thread with no deadline (HttpOptions.timeout bounds "
+            "only the model's HTTP requests)",
         ),
         FrameworkInfo(
             "smolagents", "smolagents ToolCallingAgent.process_tool_calls: a thread pool per step",
             "smolagents", "smolagents", "smolagents", "max_tool_threads", "threads", None, _pool_default,
-            _smolagents,
+            _smolagents, "process_tool_calls waits on its pool's futures with no deadline (timeouts exist "
+            "only for CodeAgent's executors and model requests)",
         ),
         FrameworkInfo(
             "llamaindex", "LlamaIndex FunctionAgent with its MockFunctionCallingLLM (call_tool: 4 workers)",
-            "llama_index.core", "llama-index-core", "llamaindex", None, "loop", None, _four, _llamaindex,
+            "llama_index.core", "llama-index-core", "llamaindex", None, "loop",
+            "FunctionAgent(timeout=...) (the whole run)", _four, _llamaindex,
         ),
     ]
 }  # fmt: skip
