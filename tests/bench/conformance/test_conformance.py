@@ -146,3 +146,16 @@ def test_the_page_renders_from_the_json_alone(tmp_path: Path) -> None:
     path = render_conformance(tmp_path)
     assert path.read_text().startswith("# Framework conformance")
     assert (tmp_path / "conformance_overhead.png").stat().st_size > 0
+
+
+def test_a_timed_out_turn_names_its_knob_and_a_thread_outliving_the_wait() -> None:
+    """The hung cells say which knob set the budget, how the turn ended, and a thread still running when
+    the probe stopped waiting for it."""
+    hung_row = {
+        "value": False, "knob": "FunctionAgent(timeout=...)", "budget_s": 0.2, "returned_s": 0.21,
+        "error_reached_model": False, "turn_error": "WorkflowTimeoutError", "still_running_after_wait": True,
+    }  # fmt: skip
+    row = _row(hung_contained=hung_row, thread_leak_after_timeout={"value": True, "ran_on_s": 0.0})
+    md = conformance_markdown({"results": {"fw": row}, "versions": {}})
+    assert "returned at 0.21 s (budget 0.2 s by FunctionAgent(timeout=...)), turn failed" in md
+    assert "yes: ran on 0.00 s (still running when the probe stopped waiting)" in md
