@@ -26,6 +26,7 @@ from executors._registry import (
     NAIVE,
     ExecutorInfo,
     UnknownExecutor,
+    label_k,
     make_executor,
 )
 from executors._types import (
@@ -88,6 +89,7 @@ __all__ = [
     "dependency_levels",
     "find_cycle",
     "fine_timer_loop",
+    "label_k",
     "limiters_for",
     "make_executor",
     "open_turn",

@@ -114,6 +114,20 @@ class UnknownExecutor(ValueError):
     pass
 
 
+def label_k(label: str, knob: str | None, no_knob: str) -> int | None:
+    """The K of an executor label ``name@K`` (None without @), the one parse for reference and framework
+    executors: UnknownExecutor(``no_knob``) where the executor has no ``knob`` to set, or K not a whole
+    number >= 1."""
+    param = label.partition("@")[2]
+    if not param:
+        return None
+    if knob is None:
+        raise UnknownExecutor(no_knob)
+    if not param.isdigit() or int(param) < 1:
+        raise UnknownExecutor(f"`executor`: {label!r}: the {knob} after @ must be a whole number >= 1")
+    return int(param)
+
+
 #: suffix of an executor name that withholds the quotas from it (a client that does not know them)
 NAIVE = "-naive"
 
@@ -130,23 +144,15 @@ def make_executor(
     applies to ``threaded`` when the label gives no K; ``guards`` to every executor; ``name`` (default: the
     label) is what its records are filed under."""
     shown = label if name is None else name
-    name, _, param = label.partition("@")
+    name = label.partition("@")[0]
     naive = name.endswith(NAIVE) and name != NAIVE
     if naive:
         name = name.removesuffix(NAIVE)
     info = EXECUTORS.get(name)
     if info is None:
         raise UnknownExecutor(f"`executor`: unknown executor {name!r}; choose one of {', '.join(EXECUTORS)}")
-    k: int | None = None
-    if param:
-        if info.param is None:
-            raise UnknownExecutor(f"`executor`: {name!r} takes no @parameter, got {label!r}")
-        if not param.isdigit() or int(param) < 1:
-            raise UnknownExecutor(
-                f"`executor`: {label!r}: the {info.param} after @ must be a whole number >= 1"
-            )
-        k = int(param)
-    elif name == "threaded" and max_workers is not None:
+    k = label_k(label, info.param, f"`executor`: {name!r} takes no @parameter, got {label!r}")
+    if k is None and name == "threaded" and max_workers is not None:
         k = max_workers
     ex = info.make(shown, k, time_scale, guards)
     return Naive(ex, shown) if naive else ex

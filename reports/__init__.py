@@ -12,6 +12,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from reports._jsonline import json_object, parse_json
 from reports._policy import DEFAULT_CONFIDENCE, DEFAULT_RESAMPLES, DEFAULT_TOLERANCE, MIN_TEST_TRIALS
 from reports._schema import (
     CALL_STATUSES,
@@ -204,6 +205,7 @@ __all__ = [
     "headline_lines",
     "http_compare_markdown",
     "is_raw",
+    "json_object",
     "load_gate_run",
     "load_run",
     "load_spec",
@@ -211,6 +213,7 @@ __all__ = [
     "median_ci",
     "paired_savings",
     "paired_speedups",
+    "parse_json",
     "parse_record",
     "parse_spec",
     "parse_threshold",

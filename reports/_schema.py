@@ -31,6 +31,7 @@ from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any
 
+from reports._jsonline import json_object
 from reports._sessions import NO_SESSION, Session, session_from_json
 
 SCHEMA_VERSION = 2
@@ -166,12 +167,7 @@ class SchemaError(ValueError):
 
 def parse_record(line: str, *, where: str = "results.jsonl") -> TrialRecord:
     """One JSON line -> TrialRecord; refuses unknown schema versions and missing or unknown fields."""
-    try:
-        d = json.loads(line)
-    except json.JSONDecodeError as exc:
-        raise SchemaError(f"{where}: not JSON ({exc.msg})") from None
-    if not isinstance(d, dict):
-        raise SchemaError(f"{where}: a record must be a JSON object")
+    d = json_object(line, where, SchemaError, what="a record must be a JSON object")
     version = d.get("schema")
     if version not in READABLE_SCHEMAS:
         readable = ", ".join(map(str, sorted(READABLE_SCHEMAS)))

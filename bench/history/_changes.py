@@ -23,11 +23,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 
-from bench.history._series import Series, statistic
+from bench.history._series import FloatArray, Series, statistic
 
-FloatArray = npt.NDArray[np.float64]
 PENALTY_PER_LOG_N = 2.0
 RESAMPLES = 2000
 #: of a step's interval: the gate's default

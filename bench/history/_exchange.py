@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.history._store import SCHEMA_VERSION, TABLES, HistoryError, Store
+from reports import json_object
 
 FORMAT = "pfcbench-history"
 
@@ -41,12 +42,7 @@ def _parse(lines: Iterable[str], where: str) -> dict[str, dict[str, list[list[An
     for i, line in enumerate(lines, 1):
         if not line.strip():
             continue
-        try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            raise HistoryError(f"{where}:{i}: not JSON ({exc.msg})") from None
-        if not isinstance(obj, dict):
-            raise HistoryError(f"{where}:{i}: each line must be a JSON object")
+        obj = json_object(line, f"{where}:{i}", HistoryError)
         if not header:
             if obj.get("format") != FORMAT or not isinstance(obj.get("schema"), int):
                 raise HistoryError(f"{where}:1: not a pfcbench history export (no {FORMAT!r} header line)")

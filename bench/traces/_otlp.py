@@ -15,6 +15,7 @@ from typing import Any
 
 from bench.traces._model import Span
 from bench.traces._size import check_trace_size, too_big
+from reports import parse_json
 
 
 class TraceError(ValueError):
@@ -135,13 +136,8 @@ def _documents(p: Path, text: str) -> Iterator[tuple[str, Any]]:
         pass
     for i, line in enumerate(text.splitlines(), 1):
         if line.strip():
-            try:
-                obj = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise TraceError(
-                    f"{p}:{i}: not JSON ({exc.msg}); expected OTLP JSON, one object per line"
-                ) from None
-            yield f"{p}:{i}", obj
+            hint = "; expected OTLP JSON, one object per line"
+            yield f"{p}:{i}", parse_json(line, f"{p}:{i}", TraceError, hint=hint)
 
 
 def _span(where: str, raw: Any, resource: Mapping[str, Any], decoded: list[str]) -> Span:

@@ -5,13 +5,21 @@ framework's calls (a framework runs as it would in production), so asking for th
 
 from __future__ import annotations
 
+import functools
 import importlib.metadata
 import importlib.util
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from bench.run.frameworks._adk import AdkAdapter
 from bench.run.frameworks._base import Adapter, FrameworkExecutor, Knobs
-from executors import Executor, Guards, UnknownExecutor
+from bench.run.frameworks._genai_afc import GenaiAfcAdapter
+from bench.run.frameworks._langgraph import LangGraphAdapter
+from bench.run.frameworks._llamaindex import LlamaIndexAdapter
+from bench.run.frameworks._openai_agents import OpenAiAgentsAdapter
+from bench.run.frameworks._pydantic_ai import PydanticAiAdapter
+from bench.run.frameworks._smolagents import SmolagentsAdapter
+from executors import Executor, Guards, UnknownExecutor, label_k
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,51 +42,6 @@ class FrameworkInfo:
     make: Callable[[Knobs], Adapter]
     #: with ``timeout`` None, why the framework has none (conformance's n/a says it with the version)
     no_timeout: str = ""
-
-
-def _langgraph(use_async: bool) -> Callable[[Knobs], Adapter]:
-    def make(k: Knobs) -> Adapter:
-        from bench.run.frameworks._langgraph import LangGraphAdapter
-
-        return LangGraphAdapter(k, use_async=use_async)
-
-    return make
-
-
-def _pydantic_ai(k: Knobs) -> Adapter:
-    from bench.run.frameworks._pydantic_ai import PydanticAiAdapter
-
-    return PydanticAiAdapter(k)
-
-
-def _openai_agents(k: Knobs) -> Adapter:
-    from bench.run.frameworks._openai_agents import OpenAiAgentsAdapter
-
-    return OpenAiAgentsAdapter(k)
-
-
-def _adk(k: Knobs) -> Adapter:
-    from bench.run.frameworks._adk import AdkAdapter
-
-    return AdkAdapter(k)
-
-
-def _genai_afc(k: Knobs) -> Adapter:
-    from bench.run.frameworks._genai_afc import GenaiAfcAdapter
-
-    return GenaiAfcAdapter(k)
-
-
-def _smolagents(k: Knobs) -> Adapter:
-    from bench.run.frameworks._smolagents import SmolagentsAdapter
-
-    return SmolagentsAdapter(k)
-
-
-def _llamaindex(k: Knobs) -> Adapter:
-    from bench.run.frameworks._llamaindex import LlamaIndexAdapter
-
-    return LlamaIndexAdapter(k)
 
 
 def _four(k: int | None) -> int | None:
@@ -108,56 +71,59 @@ _NO_ADK_TIMEOUT = (
     "(RunConfig.http_options bound only model requests)"
 )
 
+#: ``make`` is the adapter class itself: an adapter module imports its framework only when a turn runs, so
+#: importing every adapter here costs no framework import
 FRAMEWORKS: dict[str, FrameworkInfo] = {
     i.name: i
     for i in [
         FrameworkInfo(
             "langgraph", "LangGraph ToolNode.invoke: its thread pool", "langgraph", "langgraph",
-            "langgraph", "max_concurrency", "threads", _STEP_TIMEOUT, _same, _langgraph(False),
+            "langgraph", "max_concurrency", "threads", _STEP_TIMEOUT, _same, functools.partial(LangGraphAdapter, use_async=False),
         ),
         FrameworkInfo(
             "langgraph-async", "LangGraph ToolNode.ainvoke: tasks on one event loop", "langgraph",
-            "langgraph", "langgraph", "max_concurrency", "loop", _STEP_TIMEOUT, _all, _langgraph(True),
+            "langgraph", "langgraph", "max_concurrency", "loop", _STEP_TIMEOUT, _all, functools.partial(LangGraphAdapter, use_async=True),
         ),
         FrameworkInfo(
             "pydantic-ai", "Pydantic AI Agent with its FunctionModel: tool calls in parallel",
-            "pydantic_ai", "pydantic-ai-slim", "pydantic-ai", None, "loop", "Tool(timeout=...)", _all, _pydantic_ai,
+            "pydantic_ai", "pydantic-ai-slim", "pydantic-ai", None, "loop", "Tool(timeout=...)", _all, PydanticAiAdapter,
         ),
         FrameworkInfo(
             "pydantic-ai-sequential", "Pydantic AI in its 'sequential' tool execution mode",
             "pydantic_ai", "pydantic-ai-slim", "pydantic-ai", None, "loop", "Tool(timeout=...)", _one,
-            _pydantic_ai,
+            PydanticAiAdapter,
         ),
         FrameworkInfo(
             "openai-agents", "OpenAI Agents SDK Runner with a scripted Model", "agents", "openai-agents",
             "openai-agents", "max_function_tool_concurrency", "loop", "function_tool(timeout=...)", _same,
-            _openai_agents,
+            OpenAiAgentsAdapter,
         ),
         FrameworkInfo(
             "adk", "Google ADK LlmAgent with a scripted BaseLlm: tasks on one event loop", "google.adk",
-            "google-adk", "adk", None, "loop", None, _all, _adk, _NO_ADK_TIMEOUT,
+            "google-adk", "adk", None, "loop", None, _all, AdkAdapter,
+            _NO_ADK_TIMEOUT,
         ),
         FrameworkInfo(
             "adk-pool", "Google ADK with RunConfig's ToolThreadPoolConfig (sync tools on K threads, 4)",
-            "google.adk", "google-adk", "adk", "ToolThreadPoolConfig.max_workers", "loop", None, _all, _adk,
+            "google.adk", "google-adk", "adk", "ToolThreadPoolConfig.max_workers", "loop", None, _all, AdkAdapter,
             _NO_ADK_TIMEOUT,
         ),
         FrameworkInfo(
             "genai-afc", "google-genai's automatic function calling (the old label sdk-afc)",
-            "google.genai", "google-genai", "gemini", None, "threads", None, _one, _genai_afc,
+            "google.genai", "google-genai", "gemini", None, "threads", None, _one, GenaiAfcAdapter,
             "AFC calls each function in the caller's thread with no deadline (HttpOptions.timeout bounds "
             "only the model's HTTP requests)",
         ),
         FrameworkInfo(
             "smolagents", "smolagents ToolCallingAgent.process_tool_calls: a thread pool per step",
             "smolagents", "smolagents", "smolagents", "max_tool_threads", "threads", None, _pool_default,
-            _smolagents, "process_tool_calls waits on its pool's futures with no deadline (timeouts exist "
-            "only for CodeAgent's executors and model requests)",
+            SmolagentsAdapter, "process_tool_calls waits on its pool's futures with no deadline (timeouts "
+            "exist only for CodeAgent's executors and model requests)",
         ),
         FrameworkInfo(
             "llamaindex", "LlamaIndex FunctionAgent with its MockFunctionCallingLLM (call_tool: 4 workers)",
             "llama_index.core", "llama-index-core", "llamaindex", None, "loop",
-            "FunctionAgent(timeout=...) (the whole run)", _four, _llamaindex,
+            "FunctionAgent(timeout=...) (the whole run)", _four, LlamaIndexAdapter,
         ),
     ]
 }  # fmt: skip
@@ -177,21 +143,12 @@ def install_hint(name: str) -> str:
 
 def make_framework_executor(label: str, *, timeout_s: float | None = None) -> FrameworkExecutor:
     """The framework executor ``label`` names (``name`` or ``name@K``); ``UnknownExecutor`` otherwise."""
-    name, _, param = label.partition("@")
+    name = label.partition("@")[0]
     info = FRAMEWORKS.get(name)
     if info is None:
         raise UnknownExecutor(f"`executor`: unknown executor {name!r}")
-    k: int | None = None
-    if param:
-        if info.knob is None:
-            raise UnknownExecutor(
-                f"`executor`: {label!r}: {name} has no per-turn concurrency knob, so @K cannot be set"
-            )
-        if not param.isdigit() or int(param) < 1:
-            raise UnknownExecutor(
-                f"`executor`: {label!r}: the {info.knob} after @ must be a whole number >= 1"
-            )
-        k = int(param)
+    no_knob = f"`executor`: {label!r}: {name} has no per-turn concurrency knob, so @K cannot be set"
+    k = label_k(label, info.knob, no_knob)
     if not installed(name):
         raise UnknownExecutor(f"`executor`: {name} is not installed; install it with: {install_hint(name)}")
     knobs = Knobs(
