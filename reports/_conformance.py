@@ -64,7 +64,7 @@ def _cells(row: Mapping[str, Any]) -> dict[str, str]:
             f"; sync tools refused ({h['sync_refused']}), async measured" if h.get("sync_refused") else ""
         )
         out["hung_contained"] = (
-            f"returned at {h['returned_s']:.2f} s (budget {h['budget_s']} s), {where}{refused}"
+            f"returned at {h['returned_s']:.2f} s (budget {h['budget_s']} s by {h['knob']}), {where}{refused}"
         )
     leak = row["thread_leak_after_timeout"]
     out["thread_leak_after_timeout"] = (
@@ -72,6 +72,8 @@ def _cells(row: Mapping[str, Any]) -> dict[str, str]:
         if leak["value"] is None
         else ("yes" if leak["value"] else "no") + f": ran on {leak['ran_on_s']:.2f} s"
     )
+    if h.get("still_running_after_wait"):  # the probe waited twice the tool's time; it is left to the exit
+        out["thread_leak_after_timeout"] += " (still running when the probe stopped waiting)"
     o = row["order_kept"]
     out["order_kept"] = f"{o.get('order', 'other')} order: " + ",".join(str(i) for i in o["delivered"])
     ids = row["ids_kept"]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import importlib.metadata
 import time
 from typing import Any
 
@@ -18,9 +19,14 @@ from executors import ToolCall, fine_timer_loop
 def hung(label: str, budget_s: float = 0.2) -> Measure:
     """One sync tool at 10x ``budget_s`` beside two quick ones, the framework's timeout set to the budget:
     does the turn return near the budget with the error in the model's hands, and does the thread run on?"""
-    knob = FRAMEWORKS[label].timeout
+    info = FRAMEWORKS[label]
+    knob = info.timeout
     if knob is None:
-        na = {"value": None, "reason": "no per-tool timeout knob set by this adapter"}
+        try:
+            version = importlib.metadata.version(info.dist)
+        except importlib.metadata.PackageNotFoundError:
+            version = "(not installed)"
+        na = {"value": None, "reason": f"no timeout knob in {info.dist} {version}: {info.no_timeout}"}
         return {"hung_contained": na, "thread_leak_after_timeout": na}
     out = _hung_once(label, budget_s, native_async=False)
     if out["refused"] is not None:  # e.g. a timeout the framework allows only on async tools
@@ -41,6 +47,9 @@ def _hung_once(label: str, budget_s: float, *, native_async: bool) -> dict[str, 
     tool = Timed({"h0": hang, "q1": 0.01, "q2": 0.01}, native_async=native_async)
     ex = make_framework_executor(label, timeout_s=budget_s)
     try:
+        # one quick turn first: a framework's first run (imports, schemas) is not the hung tool's time, and
+        # a whole-run timeout (LlamaIndex's) would otherwise fire in the framework's own start-up
+        ex.run(calls_of(ids), {"api": Timed({}, native_async=native_async)})
         t0 = time.perf_counter()
         results = ex.run(calls_of(ids), {"api": tool})  # what ran before the framework returned
         returned = time.perf_counter() - t0
@@ -49,8 +58,11 @@ def _hung_once(label: str, budget_s: float, *, native_async: bool) -> dict[str, 
         hung_result = next(
             (d.text for d, i in zip(turn.delivered, delivered_ids(ex), strict=True) if i == "h0"), None
         )
-        if turn.in_flight_at_return:  # wait for the abandoned thread, to say how long it ran on
-            time.sleep(max(0.0, hang - returned) + 0.05)
+        # wait for an abandoned thread (it cannot be stopped), to say how long it ran on and to leave
+        # no sleeping thread behind the probe; a tool still running past twice its time is said
+        deadline = t0 + 2 * hang + 1.0
+        while turn.in_flight_at_return and "h0" not in tool.ends and time.perf_counter() < deadline:
+            time.sleep(0.01)
         end = tool.ends.get("h0")
         ran_on = max(0.0, end - (t0 + returned)) if end is not None else 0.0
     finally:
@@ -62,6 +74,7 @@ def _hung_once(label: str, budget_s: float, *, native_async: bool) -> dict[str, 
         "turn_error": turn.error,
         "in_flight_at_return": turn.in_flight_at_return,
         "ran_on_s": ran_on,
+        "still_running_after_wait": bool(turn.in_flight_at_return) and end is None,
         "tool_async": native_async,
         "refused": refused,
     }

@@ -1,7 +1,9 @@
 """LlamaIndex: a ``FunctionAgent`` whose LLM is LlamaIndex's own ``MockFunctionCallingLLM`` scripted to
 answer with the turn's calls as ``ToolCallBlock``s and then with a final text, run by ``agent.run`` on one
 persistent event loop. Its workflow's ``call_tool`` step takes the calls (``num_workers=4``, no knob); the
-function results reach the model in the order the workflow collected them."""
+function results reach the model in the order the workflow collected them. Its one timeout is the
+workflow's ``timeout=`` (the whole run, ``Knobs.timeout_s``): past it the run fails with
+``WorkflowTimeoutError``; a sync tool runs in the loop's default executor, whose thread is not stopped."""
 
 from __future__ import annotations
 
@@ -44,7 +46,7 @@ class LlamaIndexAdapter:
             for t in tools.values()
         ]
         llm = MockFunctionCallingLLM(response_generator=script)
-        return FunctionAgent(tools=ftools, llm=llm, streaming=False)
+        return FunctionAgent(tools=ftools, llm=llm, streaming=False, timeout=self.knobs.timeout_s)
 
     def dispatch(self, prepared: Any, calls: Sequence[ToolCall]) -> list[Delivered]:
         self.calls, self.seen = calls, []

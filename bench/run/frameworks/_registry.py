@@ -40,6 +40,8 @@ class FrameworkInfo:
     #: the concurrency its zero-overhead prediction assumes: 1 (one after another), K, or None (all)
     workers: Callable[[int | None], int | None]
     make: Callable[[Knobs], Adapter]
+    #: with ``timeout`` None, why the framework has none (conformance's n/a says it with the version)
+    no_timeout: str = ""
 
 
 def _four(k: int | None) -> int | None:
@@ -62,6 +64,13 @@ def _all(k: int | None) -> int | None:
     return None
 
 
+#: LangGraph's only timeout: Pregel's, per superstep (here the one step running all the turn's calls)
+_STEP_TIMEOUT = "compiled graph's step_timeout (per step: all the turn's calls)"
+_NO_ADK_TIMEOUT = (
+    "neither RunConfig nor FunctionTool has one; its flow awaits every call without a deadline "
+    "(RunConfig.http_options bound only model requests)"
+)
+
 #: ``make`` is the adapter class itself: an adapter module imports its framework only when a turn runs, so
 #: importing every adapter here costs no framework import
 FRAMEWORKS: dict[str, FrameworkInfo] = {
@@ -69,11 +78,11 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
     for i in [
         FrameworkInfo(
             "langgraph", "LangGraph ToolNode.invoke: its thread pool", "langgraph", "langgraph",
-            "langgraph", "max_concurrency", "threads", None, _same, functools.partial(LangGraphAdapter, use_async=False),
+            "langgraph", "max_concurrency", "threads", _STEP_TIMEOUT, _same, functools.partial(LangGraphAdapter, use_async=False),
         ),
         FrameworkInfo(
             "langgraph-async", "LangGraph ToolNode.ainvoke: tasks on one event loop", "langgraph",
-            "langgraph", "langgraph", "max_concurrency", "loop", None, _all, functools.partial(LangGraphAdapter, use_async=True),
+            "langgraph", "langgraph", "max_concurrency", "loop", _STEP_TIMEOUT, _all, functools.partial(LangGraphAdapter, use_async=True),
         ),
         FrameworkInfo(
             "pydantic-ai", "Pydantic AI Agent with its FunctionModel: tool calls in parallel",
@@ -92,23 +101,29 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
         FrameworkInfo(
             "adk", "Google ADK LlmAgent with a scripted BaseLlm: tasks on one event loop", "google.adk",
             "google-adk", "adk", None, "loop", None, _all, AdkAdapter,
+            _NO_ADK_TIMEOUT,
         ),
         FrameworkInfo(
             "adk-pool", "Google ADK with RunConfig's ToolThreadPoolConfig (sync tools on K threads, 4)",
             "google.adk", "google-adk", "adk", "ToolThreadPoolConfig.max_workers", "loop", None, _all, AdkAdapter,
+            _NO_ADK_TIMEOUT,
         ),
         FrameworkInfo(
             "genai-afc", "google-genai's automatic function calling (the old label sdk-afc)",
             "google.genai", "google-genai", "gemini", None, "threads", None, _one, GenaiAfcAdapter,
+            "AFC calls each function in the caller's thread with no deadline (HttpOptions.timeout bounds "
+            "only the model's HTTP requests)",
         ),
         FrameworkInfo(
             "smolagents", "smolagents ToolCallingAgent.process_tool_calls: a thread pool per step",
             "smolagents", "smolagents", "smolagents", "max_tool_threads", "threads", None, _pool_default,
-            SmolagentsAdapter,
+            SmolagentsAdapter, "process_tool_calls waits on its pool's futures with no deadline (timeouts "
+            "exist only for CodeAgent's executors and model requests)",
         ),
         FrameworkInfo(
             "llamaindex", "LlamaIndex FunctionAgent with its MockFunctionCallingLLM (call_tool: 4 workers)",
-            "llama_index.core", "llama-index-core", "llamaindex", None, "loop", None, _four, LlamaIndexAdapter,
+            "llama_index.core", "llama-index-core", "llamaindex", None, "loop",
+            "FunctionAgent(timeout=...) (the whole run)", _four, LlamaIndexAdapter,
         ),
     ]
 }  # fmt: skip

@@ -11,7 +11,7 @@ import pytest
 
 from bench.cli import main
 from bench.conformance._probes import order_and_ids, parallel, siblings_on_error, sync_blocks_loop
-from bench.conformance._timing import overhead
+from bench.conformance._timing import hung, overhead
 from bench.run.frameworks import installed
 from reports import conformance_markdown
 
@@ -52,6 +52,44 @@ def test_overhead_is_paired_per_fan_out_with_an_interval() -> None:
     got = overhead("genai-afc", fan_outs=(1, 10), rounds=6)
     assert set(got) == {"raw", "1", "10"}
     assert got["10"]["n"] == 6 and got["10"]["low"] <= got["10"]["median"] <= got["10"]["high"]
+
+
+@pytest.mark.realtime
+def test_langgraph_step_timeout_invoke_waits_for_the_tool_and_ainvoke_leaves_its_thread() -> None:
+    """LangGraph's step_timeout (a 0.1 s budget, a 1 s sync tool): ``.invoke`` returns only when the tool
+    is done, ``.ainvoke`` at the budget while the tool's thread runs on; neither gives the model the error."""
+    _needs("langgraph")
+    sync = hung("langgraph", budget_s=0.1)
+    assert sync["hung_contained"]["returned_s"] > 0.9 and sync["hung_contained"]["value"] is False
+    assert "TimeoutError" in sync["hung_contained"]["turn_error"]
+    assert sync["thread_leak_after_timeout"]["value"] is False
+    loop = hung("langgraph-async", budget_s=0.1)
+    assert loop["hung_contained"]["returned_s"] < 0.5
+    assert loop["hung_contained"]["error_reached_model"] is False
+    assert loop["thread_leak_after_timeout"]["value"] is True
+    assert loop["thread_leak_after_timeout"]["ran_on_s"] > 0.5
+    assert loop["hung_contained"]["still_running_after_wait"] is False  # the probe waited for it
+
+
+@pytest.mark.realtime
+def test_llamaindex_workflow_timeout_fails_the_run_and_leaves_the_sync_tools_thread() -> None:
+    """LlamaIndex's workflow ``timeout=`` (0.1 s, a 1 s sync tool): the run fails with WorkflowTimeoutError
+    near the budget (measured after a warm turn, not in its start-up) and the tool's thread runs on."""
+    _needs("llamaindex")
+    got = hung("llamaindex", budget_s=0.1)
+    h = got["hung_contained"]
+    assert h["returned_s"] < 0.5 and "WorkflowTimeoutError" in h["turn_error"] and "sync_refused" not in h
+    assert got["thread_leak_after_timeout"]["value"] is True
+
+
+@pytest.mark.parametrize("label", ["adk", "adk-pool", "smolagents", "genai-afc"])
+def test_a_framework_without_a_timeout_knob_says_so_with_its_version(label: str) -> None:
+    """No timeout knob: both timeout properties are n/a with a one-line reason naming the version."""
+    got = hung(label)
+    for key in ("hung_contained", "thread_leak_after_timeout"):
+        reason = got[key]["reason"]
+        assert got[key]["value"] is None and reason.startswith("no timeout knob in ") and "\n" not in reason
+        assert len(reason.split(": ", 1)[1]) > 20  # the why, not only the fact
 
 
 def test_an_unknown_framework_is_one_line_and_exit_2(
@@ -108,3 +146,16 @@ def test_the_page_renders_from_the_json_alone(tmp_path: Path) -> None:
     path = render_conformance(tmp_path)
     assert path.read_text().startswith("# Framework conformance")
     assert (tmp_path / "conformance_overhead.png").stat().st_size > 0
+
+
+def test_a_timed_out_turn_names_its_knob_and_a_thread_outliving_the_wait() -> None:
+    """The hung cells say which knob set the budget, how the turn ended, and a thread still running when
+    the probe stopped waiting for it."""
+    hung_row = {
+        "value": False, "knob": "FunctionAgent(timeout=...)", "budget_s": 0.2, "returned_s": 0.21,
+        "error_reached_model": False, "turn_error": "WorkflowTimeoutError", "still_running_after_wait": True,
+    }  # fmt: skip
+    row = _row(hung_contained=hung_row, thread_leak_after_timeout={"value": True, "ran_on_s": 0.0})
+    md = conformance_markdown({"results": {"fw": row}, "versions": {}})
+    assert "returned at 0.21 s (budget 0.2 s by FunctionAgent(timeout=...)), turn failed" in md
+    assert "yes: ran on 0.00 s (still running when the probe stopped waiting)" in md
