@@ -163,7 +163,7 @@ def test_simulated_draws_are_paired_across_executors() -> None:
 
 @pytest.mark.realtime
 def test_measured_sequential_mode_matches_the_plan() -> None:
-    """Real sleeps: the median sequential-mode makespan is sum(model turns) + sum(calls), +6% at most."""
+    """Real sleeps: the median sequential-mode makespan is sum(model turns) + sum(calls), +20% at most."""
     scen = load_catalog()["doc-3apis"]
     scale = 0.1
     ratios = []
@@ -178,9 +178,9 @@ def test_measured_sequential_mode_matches_the_plan() -> None:
     finally:
         ex.close()
     # Sleeps are never short, only late: the lower edge is the clock's; the upper takes a loaded CI machine's
-    # late wake-ups (7 sleeps of ~1 ms each on 2 busy cores) and still tells sequential from one call
-    # skipped (-20%) or two run at once (-20%).
-    assert 0.995 <= statistics.median(ratios) <= 1.06
+    # late wake-ups (7 sleeps of ~1 ms each on 2 busy cores: +6% was exceeded at load average 5-7) and
+    # still tells sequential from one call skipped (-20%), two run at once (-20%) or a sleep twice (+30%+).
+    assert 0.995 <= statistics.median(ratios) <= 1.2
     assert rec.session.cost_usd is None  # no price row for model "x"
 
 
