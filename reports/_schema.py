@@ -11,6 +11,9 @@ are stable and the schema is versioned. History:
   answered it (``python``, ``http``; absent for ``simulated``), its ``planned_latency_s`` is 0 and the
   scenario's guess, if any, is ``expected_latency_s``. Its record's ``lower_bound_s`` and ``ideal_s`` are
   built from the calls' own measured durations. Schema 1 files still read (every call simulated).
+  Later in 2: optional ``attempt_starts_s`` and ``attempt_statuses`` per call that made more than one
+  attempt (each attempt's start and status), so a retried 429 is not read as a start over quota and the
+  429s can be counted. Files without them read as before (one attempt per call, at ``start_s``).
 
 The version is one constant, :data:`SCHEMA_VERSION`; a change adds a line above and the number to
 :data:`READABLE_SCHEMAS` (every older version whose files still parse).
@@ -104,6 +107,10 @@ class CallRecord:
     source: str = SIMULATED
     #: a real tool's declared ``latency`` drawn for this call (wall s): what the user expected, never a bound
     expected_latency_s: float | None = None
+    #: when a call made more than one attempt: each attempt's start (same clock as start_s) and status, in
+    #: turn; () otherwise. A ``rate_limited`` attempt was refused by the server: it started nothing
+    attempt_starts_s: tuple[float, ...] = ()
+    attempt_statuses: tuple[str, ...] = ()
 
     @property
     def real(self) -> bool:
@@ -157,6 +164,10 @@ def _call_json(c: CallRecord) -> dict[str, Any]:
         del d["source"]  # the common case stays as compact as schema 1
     if c.expected_latency_s is None:
         del d["expected_latency_s"]
+    if c.attempt_starts_s:
+        d["attempt_starts_s"], d["attempt_statuses"] = list(c.attempt_starts_s), list(c.attempt_statuses)
+    else:
+        del d["attempt_starts_s"], d["attempt_statuses"]
     return d
 
 
@@ -191,10 +202,13 @@ def _call_record(c: dict[str, Any]) -> CallRecord:
     third of the reading time. Unknown keys are refused here as ``CallRecord(**c)`` would refuse them."""
     if not c.keys() <= _CALL_FIELDS:
         raise TypeError(f"unexpected call field(s): {', '.join(sorted(c.keys() - _CALL_FIELDS))}")
+    if len(c.get("attempt_starts_s", ())) != len(c.get("attempt_statuses", ())):
+        raise TypeError("attempt_starts_s and attempt_statuses differ in length")
     return CallRecord(
         c["id"], c["tool"], c["planned_latency_s"], c["start_s"], c["end_s"], c["status"], c["attempts"],
         c.get("error"), tuple(c.get("after", ())), c.get("wait_s", 0.0), c.get("arrived_s"),
         c.get("source", SIMULATED), c.get("expected_latency_s"),
+        tuple(c.get("attempt_starts_s", ())), tuple(c.get("attempt_statuses", ())),
     )  # fmt: skip
 
 

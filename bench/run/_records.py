@@ -41,6 +41,7 @@ def call_record(
         wait_s=r.wait,
         arrived_s=arrived_s,
         source=source,
+        tries=tuple((start - t0, status) for start, status in r.tries),
     )
 
 
@@ -57,6 +58,7 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
     wait_s: float = 0.0,
     arrived_s: float | None = None,
     source: str = SIMULATED,
+    tries: tuple[tuple[float, str], ...] = (),
 ) -> CallRecord:
     """One call seen only as a span (start, end relative to the record's start), e.g. inside the SDK.
     A real tool's call (``source`` not simulated) has no plan: its declared latency is only expected."""
@@ -76,6 +78,8 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
         arrived_s=arrived_s,
         source=source,
         expected_latency_s=plan_s if real and plan_s > 0 else None,
+        attempt_starts_s=tuple(t for t, _ in tries),
+        attempt_statuses=tuple(st for _, st in tries),
     )
 
 
