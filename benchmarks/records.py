@@ -26,15 +26,17 @@ def candidates() -> dict[str, Callable[[], object]]:
     frozen = dataclasses.make_dataclass("Frozen", fields, frozen=True, slots=True)
     plain = dataclasses.make_dataclass("Plain", fields, slots=True)
     call, new = ToolCall("c0", "t"), tuple.__new__
-    row = (call, "ok", 0, None, 1.0, 2.0, 1, 0.0, None)
+    row = (call, "ok", 0, None, 1.0, 2.0, 1, 0.0, None, ())
     return {
         "frozen slotted dataclass": lambda: frozen(*row),
         "plain slotted class": lambda: plain(*row),
         "NamedTuple(...)": lambda: CallResult(*row),
         "NamedTuple via tuple.__new__": lambda: new(
-            CallResult, (call, "ok", 0, None, 1.0, 2.0, 1, 0.0, None)
+            CallResult, (call, "ok", 0, None, 1.0, 2.0, 1, 0.0, None, ())
         ),
-        "lazy: tuple, then frozen at the end": lambda: frozen(*(call, "ok", 0, None, 1.0, 2.0, 1, 0.0, None)),
+        "lazy: tuple, then frozen at the end": lambda: frozen(
+            *(call, "ok", 0, None, 1.0, 2.0, 1, 0.0, None, ())
+        ),
         "(an empty lambda: the loop's own cost)": lambda: None,
     }
 

@@ -84,7 +84,7 @@ def call_tool(call: ToolCall, tool: SyncTool | None, clock: Clock) -> CallResult
         value = tool(**call.args)
     except Exception as exc:  # a tool's failure is data, not a crash of the turn
         return ended(call, failure(exc), t0, clock(), 1, 0.0)
-    return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None))
+    return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None, ()))
 
 
 async def acall_tool(call: ToolCall, tool: Any, clock: Clock) -> CallResult:
@@ -95,7 +95,7 @@ async def acall_tool(call: ToolCall, tool: Any, clock: Clock) -> CallResult:
         value = await tool.acall(**call.args)
     except Exception as exc:
         return ended(call, failure(exc), t0, clock(), 1, 0.0)
-    return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None))
+    return _new(CallResult, (call, "ok", value, None, t0, clock(), 1, 0.0, None, ()))
 
 
 def _precheck(call: ToolCall, tools: Tools, clock: Clock, turn: Turn | None) -> CallResult | dict[str, Any]:
@@ -138,6 +138,8 @@ def _steps(
             prog.start = adm.start if prog.start is None else prog.start
             prog.out = out = got
             prog.attempts += copies
+            if copies:
+                prog.tries.append((adm.start, out.status))
         tries += 1
         _feedback(lim, out.status, out.retry_after)
         if out.status == "ok" or turn is None or not _retry(turn, tries, out):
@@ -561,11 +563,20 @@ class Dispatch:
             _, pending = concurrent.futures.wait(futs, timeout=max(0.0, left))
             if not pending or turn.expired():
                 break
-        out = []
-        for c, p in zip(calls, progs, strict=True):
-            r, claimed = p.claim(c, turn, partial(self._unstarted, c))
-            out.append(_finish(turn, r) if claimed else r)
-        return out
+        return self.claim_all(calls, progs, turn)
+
+    def claim_all(
+        self, calls: Sequence[ToolCall], progs: Sequence[Progress], turn: Turn, order: Sequence[int] = ()
+    ) -> list[CallResult]:
+        """At the deadline: every call's result, those still going ended now with the result their own
+        thread would give (``Progress.claim``). ``order``: the indices to end them in, dependencies before
+        their dependents (a dependent not begun then reads ``skipped``, as its thread would); call order
+        by default."""
+        out: dict[int, CallResult] = {}
+        for i in order or range(len(calls)):
+            r, claimed = progs[i].claim(calls[i], turn, partial(self._unstarted, calls[i]))
+            out[i] = _finish(turn, r) if claimed else r
+        return [out[i] for i in range(len(calls))]
 
     def _unstarted(self, call: ToolCall) -> CallResult:
         """What a call not begun by the deadline ends with: its precheck's result (cancelled, or skipped

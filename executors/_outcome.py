@@ -66,8 +66,15 @@ async def call_async(acall: Any, args: Mapping[str, Any]) -> Outcome:
         return failure(exc)
 
 
-def ended(call: ToolCall, out: Outcome, start: float, end: float, attempts: int, wait: float) -> CallResult:
-    return CallResult(call, out.status, out.value, out.error, start, end, attempts, wait, out.retry_after)
+def ended(
+    call: ToolCall, out: Outcome, start: float, end: float, attempts: int, wait: float, *,
+    tries: tuple[tuple[float, str], ...] = (),
+) -> CallResult:  # fmt: skip
+    """``tries``: (start, status) of each attempt, kept only when there was more than one."""
+    kept = tries if len(tries) > 1 else ()
+    return CallResult(
+        call, out.status, out.value, out.error, start, end, attempts, wait, out.retry_after, kept
+    )
 
 
 def settle(r: CallResult, guards: Guards) -> CallResult:
@@ -97,6 +104,7 @@ class Progress:
 
     __slots__ = (
         "attempts", "collected", "copies", "final", "first_wait", "lock", "out", "running", "since", "start",
+        "tries",
     )  # fmt: skip
 
     def __init__(self, collected: bool = False) -> None:
@@ -113,19 +121,22 @@ class Progress:
         #: when the wait for the first admission began (None before it)
         self.since: float | None = None
         self.final: CallResult | None = None
+        #: (start, status) of each attempt that ended, in turn
+        self.tries: list[tuple[float, str]] = []
 
     def result(self, call: ToolCall, now: float) -> CallResult:
         """The call's result were it to end ``now`` (the lock held); a running attempt ends abandoned."""
-        out, attempts, start = self.out, self.attempts, self.start
+        out, attempts, start, tries = self.out, self.attempts, self.start, tuple(self.tries)
         adm = self.running
-        if adm is not None:  # its time limit is the deadline's, which is passing now
+        if adm is not None and adm.start is not None:  # its time limit is the deadline's, passing now
             out = overran(adm.timeout, cancelled=False)
             attempts += self.copies
             start = adm.start if start is None else start
+            tries += ((adm.start, out.status),)
         wait = self.first_wait
         if wait is None:
             wait = 0.0 if self.since is None else now - self.since
-        return ended(call, out, now if start is None else start, now, attempts, wait)
+        return ended(call, out, now if start is None else start, now, attempts, wait, tries=tries)
 
     def settle(self, r: CallResult) -> CallResult:
         """The call's thread is done: ``r`` stands unless the turn already ended the call (``claim``)."""

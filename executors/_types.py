@@ -44,6 +44,10 @@ class CallResult(NamedTuple):
     wait: float = 0.0
     #: the server's hint on a 429 (seconds until its quota admits another call), for adaptive limiters
     retry_after: float | None = None
+    #: (start, status) of each attempt in turn when there was more than one (a hedge's copy shares its
+    #: attempt's entry); () for one attempt, whose start is ``start``. The server counts only the starts it
+    #: admitted against its quota: a ``rate_limited`` attempt was refused, not started
+    tries: tuple[tuple[float, str], ...] = ()
 
     @property
     def ok(self) -> bool:

@@ -6,7 +6,9 @@ critical path. A call whose dependency failed is ``skipped`` at once, so a failu
 
 The sync ``run`` hands each ready call to the pool; the worker that finishes a call runs the first newly
 ready dependent itself (no hand-off to another thread on the critical path) and submits the others; without
-a worker bound, the caller's thread runs the first root the same way.
+a worker bound, the caller's thread runs the first root the same way. Under a deadline the caller runs no
+call: it wakes once, at the deadline, and ends the calls still going (``Dispatch.claim_all``), as a pool
+turn does, instead of waiting for every call's thread to notice the deadline one wake-up after another.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from collections.abc import Sequence
 from typing import Unpack
 
 from executors._invoke import Dispatch
+from executors._outcome import Progress
 from executors._predict import simulate
 from executors._strategy import Calls, Kit, Options, Quotas, Results, check_positive
 from executors._types import CallResult, PlannedWork, ToolCall, Tools
@@ -76,28 +79,60 @@ class _Walk:
         self.lock = threading.Lock()
         self.all_done = threading.Event()
         self.failures: list[BaseException] = []
+        turn = d.turn
+        #: under a deadline, how far each call got, for ending it there (None: no deadline)
+        self.progs = None
+        if turn is not None and turn.deadline is not None:
+            self.progs = [Progress(collected=True) for _ in calls]
 
     def run(self) -> Results:
         roots = [i for i, n in enumerate(self.waiting) if n == 0]
         assert self.d.pool is not None
         # Unbounded, the caller runs the first root itself: one thread wake-up less on the critical path.
-        # Bounded to k workers, it must not: the caller would be a k+1-th call in flight.
-        inline = roots[0] if self.inline_root else None
+        # Bounded to k workers, it must not: the caller would be a k+1-th call in flight. Under a deadline
+        # it must not either: it is the one that returns at the deadline.
+        inline = roots[0] if self.inline_root and self.progs is None else None
+        order = self._topological(roots) if self.progs is not None else []
         for i in roots:
             if i != inline:
                 self.d.pool.submit(self.work, i)
         if inline is not None:
             with contextlib.suppress(BaseException):
                 self.work(inline)
+        if self.progs is not None:
+            return self._at_deadline(self.progs, order)
         self.all_done.wait()
         if self.failures:
             raise self.failures[0]
         return [r for r in self.results if r is not None]
 
+    def _topological(self, roots: list[int]) -> list[int]:
+        """The calls' indices, each after all its dependencies (the graph is checked acyclic)."""
+        waiting, order = list(self.waiting), list(roots)
+        for i in order:  # grows while it is walked
+            for j in self.dependents[i]:
+                waiting[j] -= 1
+                if waiting[j] == 0:
+                    order.append(j)
+        return order
+
+    def _at_deadline(self, progs: list[Progress], order: list[int]) -> Results:
+        """Wait for the calls until the deadline, then end those still going (``Dispatch.claim_all``)."""
+        turn = self.d.turn
+        assert turn is not None
+        while not self.all_done.wait(timeout=max(0.0, turn.remaining() or 0.0)):
+            if turn.expired():
+                break
+        if self.failures:
+            raise self.failures[0]
+        return self.d.claim_all(self.calls, progs, turn, order)
+
     def work(self, i: int) -> None:
         try:
             while True:
-                ready = self._record(i, self.d.one(self.calls[i]))
+                ready = self._record(
+                    i, self.d.one(self.calls[i], None if self.progs is None else self.progs[i])
+                )
                 if not ready:
                     return
                 for j in ready[1:]:

@@ -63,6 +63,7 @@ def doc_table(rows: Sequence[DocRow]) -> list[str]:
             f"{s.executor}: {f.ms(s.median)} {f.ci(s.median_ci)}"
             + (f" ({s.n_errors} failed calls)" if s.n_errors else "")
             + (f" ({s.quota_violations} starts over quota)" if s.quota_violations else "")
+            + (f" ({s.n_429} 429s)" if s.n_429 else "")
             for s in r.parallel
         )
         sp = (

@@ -31,6 +31,10 @@ class ArmOutcome:
     def extra_attempts(self) -> int:
         return sum(max(0, c.attempts - 1) for r in self.records for c in r.calls)
 
+    def per_run(self, total: int) -> str:
+        """A count over the arm's runs as a mean per run (an arm of no runs: ``–``)."""
+        return _number(total / len(self.records)) if self.records else "–"
+
     def makespan_ms(self) -> float:
         return statistics.median(r.makespan_s / r.time_scale * 1000 for r in self.records)
 
@@ -42,18 +46,29 @@ def _pct(n: int, d: int) -> str:
     return f"{100 * n / d:.1f}%" if d else "–"
 
 
-#: what a column shows of one arm, by name; a call status (``ok``, ``error``, …) counts its calls
+def _number(x: float) -> str:
+    """A mean count: whole numbers as such, else two significant decimals at most (0.05, 1.25 -> 1.2)."""
+    return f"{x:.0f}" if float(x).is_integer() else f"{x:.2f}".rstrip("0")
+
+
+#: Every count in the page is per run (the mean over an arm's runs), as the document states its errors
+#: ("100 calls ... 90 errors 429"): a per-run count beside a total over ten runs read as 10x the other.
+#: Their headers say so (``_columns``); rates, makespans and efficiency are over the runs as named.
+COUNTS: dict[str, Callable[[ArmOutcome], object]] = {
+    "calls": lambda o: o.per_run(o.calls()),
+    "extra attempts": lambda o: o.per_run(o.extra_attempts()),
+    "429 answers": lambda o: _number(statistics.fmean(o.rejected)) if o.rejected else "–",
+    "dependency not ready": lambda o: o.per_run(o.matching("dependency not ready")),
+    **{s: (lambda o, s=s: o.per_run(o.count(s))) for s in CALL_STATUSES},  # type: ignore[misc]
+}
+#: what a column shows of one arm, by name; a call status (``ok``, ``error``, …) counts its calls per run
 METRICS: dict[str, Callable[[ArmOutcome], object]] = {
     "arm": lambda o: o.label,
     "note": lambda o: o.note,
-    "calls": ArmOutcome.calls,
     "success rate": lambda o: _pct(o.count("ok"), o.calls()),
     "makespan ms": lambda o: f"{o.makespan_ms():.0f}",
     "efficiency": lambda o: f"{o.efficiency():.3f}",
-    "extra attempts": ArmOutcome.extra_attempts,
-    "429 answers per run": lambda o: f"{statistics.median(o.rejected):.0f}",
-    "dependency not ready": lambda o: o.matching("dependency not ready"),
-    **{s: (lambda o, s=s: o.count(s)) for s in CALL_STATUSES},  # type: ignore[misc]
+    **COUNTS,
 }
 
 
@@ -62,8 +77,10 @@ Column = tuple[str, str]
 
 
 def _columns(*spec: str | Column) -> tuple[Column, ...]:
-    """Columns by metric name; a (header, metric) pair where the header differs."""
-    return tuple((c, c) if isinstance(c, str) else c for c in spec)
+    """Columns by metric name; a (header, metric) pair where the header differs. A count's header ends
+    in "per run"."""
+    pairs = [(c, c) if isinstance(c, str) else c for c in spec]
+    return tuple((f"{h} per run" if m in COUNTS else h, m) for h, m in pairs)
 
 
 _DEPS_INTRO = (
@@ -89,7 +106,7 @@ SECTIONS: dict[str, tuple[str, tuple[str, ...], tuple[Column, ...]]] = {
         "## Error 3: rate limits (`burst-429`: 100 calls, quota 10 per second)",
         ('The document: "100 llamadas simultáneas ... Resultado: 90 errores 429".',),
         _columns(
-            "arm", ("client", "note"), "429 answers per run", ("succeeded", "ok"), "success rate", "makespan ms",
+            "arm", ("client", "note"), "429 answers", ("succeeded", "ok"), "success rate", "makespan ms",
             "efficiency",
         ),
     ),
@@ -121,9 +138,10 @@ def experiments_markdown(
     parts = [
         "# Experiments: the document's frequent errors",
         "",
-        f"{trials} trials per arm (flaky: {flaky_trials}), seed {seed}, time scale {time_scale}. Times are "
-        "document ms (medians over trials). Efficiency is lower bound / measured, the bound taken over the "
-        "calls that succeeded (see docs/results-schema.md).",
+        f"{trials} trials per arm (flaky: {flaky_trials}), seed {seed}, time scale {time_scale}. Counts are "
+        "per run (a trial: one turn), the mean over the arm's trials; the success rate is over all its "
+        "calls. Times are document ms (medians over trials). Efficiency is lower bound / measured (median), "
+        "the bound taken over the calls that succeeded (see docs/results-schema.md).",
     ]
     for scenario, arms in results:
         parts += _section(scenario, arms)

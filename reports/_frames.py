@@ -33,7 +33,9 @@ overhead_ratio     makespan_ms / ideal_ms
 n_errors           calls whose status is not ``ok``
 n_retried          calls with more than one attempt
 wait_ms            total limiter wait over the calls, document ms
-quota_violations   call starts that break the scenario's quota (theory.json ``quota``), 0 without one
+quota_violations   call starts that break the scenario's quota (theory.json ``quota``), 0 without one;
+                   the starts the server admitted: an attempt it refused with a 429 started nothing
+n_429              attempts the server refused with a 429 (retried or not), over the record's calls
 =================  ===========================================================================
 
 ``calls`` frame: one row per call
@@ -71,7 +73,10 @@ from typing import Any
 
 import pandas as pd
 
-from reports._schema import TrialRecord, is_raw, read_results
+from reports._schema import CallRecord, TrialRecord, is_raw, read_results
+
+#: a call status that means the server refused the attempt (HTTP 429)
+RATE_LIMITED = "rate_limited"
 
 #: executor labels like ``threaded@4`` carry a worker count
 _WORKERS = re.compile(r"^(?P<base>.+)@(?P<k>\d+)$")
@@ -104,6 +109,7 @@ TRIAL_COLUMNS = (
     "n_retried",
     "wait_ms",
     "quota_violations",
+    "n_429",
 )
 CALL_COLUMNS = (
     "scenario",
@@ -217,12 +223,28 @@ def trials_frame(
                 "wait_ms": _doc_ms(sum(c.wait_s for c in r.calls), ts),
                 "quota_violations": 0
                 if quota is None
-                else quota_violations([_doc_ms(c.start_s, ts) for c in r.calls], quota),
+                else quota_violations([_doc_ms(t, ts) for c in r.calls for t in admitted_starts(c)], quota),
+                "n_429": sum(map(n_429, r.calls)),
             }
         )
     df = pd.DataFrame(rows, columns=list(TRIAL_COLUMNS))
     df["workers"] = df["workers"].astype("Int64")
     return df
+
+
+def admitted_starts(c: CallRecord) -> list[float]:
+    """The starts of a call's attempts that the server admitted (wall s): a 429 is a refusal, not a start.
+    A call with one attempt records no list: its start is ``start_s``."""
+    if not c.attempt_starts_s:
+        return [] if c.status == RATE_LIMITED else [c.start_s]
+    return [t for t, st in zip(c.attempt_starts_s, c.attempt_statuses, strict=True) if st != RATE_LIMITED]
+
+
+def n_429(c: CallRecord) -> int:
+    """How many of a call's attempts the server refused with a 429."""
+    if not c.attempt_statuses:
+        return int(c.status == RATE_LIMITED)
+    return c.attempt_statuses.count(RATE_LIMITED)
 
 
 def _usable_quota(quota: object) -> Mapping[str, Any] | None:

@@ -91,6 +91,7 @@ def _scenario_table(ss: Sequence[ExecutorStats]) -> list[str]:
             f"{f.ms(s.overhead_ms)} ({f.x(s.overhead_ratio)}) | {f.x(s.speedup_median)} "
             f"{f.ci(s.speedup_ci, 'x')} | {s.n_errors}"
             + (f" ({s.quota_violations} starts over quota)" if s.quota_violations else "")
+            + (f" ({s.n_429} 429s)" if s.n_429 else "")
             + " |"
         )
     return out

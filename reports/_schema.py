@@ -13,6 +13,9 @@ are stable and the schema is versioned. History:
   built from the calls' own measured durations. Schema 1 files still read (every call simulated).
   Also in 2: optional ``wire_id`` on a call, the id the model gave it on the wire (Gemini 3's
   ``functionCall.id``); absent when the model gave none. Files without it read as before.
+  Later in 2: optional ``attempt_starts_s`` and ``attempt_statuses`` per call that made more than one
+  attempt (each attempt's start and status), so a retried 429 is not read as a start over quota and the
+  429s can be counted. Files without them read as before (one attempt per call, at ``start_s``).
 
 The version is one constant, :data:`SCHEMA_VERSION`; a change adds a line above and the number to
 :data:`READABLE_SCHEMAS` (every older version whose files still parse).
@@ -109,6 +112,10 @@ class CallRecord:
     expected_latency_s: float | None = None
     #: the id the model gave this call on the wire (Gemini 3's ``functionCall.id``); None when it gave none
     wire_id: str | None = None
+    #: when a call made more than one attempt: each attempt's start (same clock as start_s) and status, in
+    #: turn; () otherwise. A ``rate_limited`` attempt was refused by the server: it started nothing
+    attempt_starts_s: tuple[float, ...] = ()
+    attempt_statuses: tuple[str, ...] = ()
 
     @property
     def real(self) -> bool:
@@ -164,6 +171,10 @@ def _call_json(c: CallRecord) -> dict[str, Any]:
         del d["expected_latency_s"]
     if c.wire_id is None:
         del d["wire_id"]  # no model, or one that names no calls
+    if c.attempt_starts_s:
+        d["attempt_starts_s"], d["attempt_statuses"] = list(c.attempt_starts_s), list(c.attempt_statuses)
+    else:
+        del d["attempt_starts_s"], d["attempt_statuses"]
     return d
 
 
@@ -193,10 +204,13 @@ def _call_record(c: dict[str, Any]) -> CallRecord:
     third of the reading time. Unknown keys are refused here as ``CallRecord(**c)`` would refuse them."""
     if not c.keys() <= _CALL_FIELDS:
         raise TypeError(f"unexpected call field(s): {', '.join(sorted(c.keys() - _CALL_FIELDS))}")
+    if len(c.get("attempt_starts_s", ())) != len(c.get("attempt_statuses", ())):
+        raise TypeError("attempt_starts_s and attempt_statuses differ in length")
     return CallRecord(
         c["id"], c["tool"], c["planned_latency_s"], c["start_s"], c["end_s"], c["status"], c["attempts"],
         c.get("error"), tuple(c.get("after", ())), c.get("wait_s", 0.0), c.get("arrived_s"),
         c.get("source", SIMULATED), c.get("expected_latency_s"), c.get("wire_id"),
+        tuple(c.get("attempt_starts_s", ())), tuple(c.get("attempt_statuses", ())),
     )  # fmt: skip
 
 

@@ -74,6 +74,8 @@ class ExecutorStats:
     min_wall_ms: float
     #: call starts over the scenario's quota, summed over trials
     quota_violations: int = 0
+    #: attempts the server refused with a 429, summed over trials (an adaptive executor's retried ones too)
+    n_429: int = 0
 
 
 SUMMARY_COLUMNS = [
@@ -104,6 +106,7 @@ SUMMARY_COLUMNS = [
     "ci_method",
     "n_errors",
     "quota_violations",
+    "n_429",
 ]
 
 
@@ -161,6 +164,7 @@ def summarize(trials: pd.DataFrame, *, baseline: str = BASELINE) -> list[Executo
                 n_trials_with_errors=int((g["n_errors"] > 0).sum()),
                 min_wall_ms=float(g["makespan_wall_ms"].min()),
                 quota_violations=int(g["quota_violations"].sum()) if "quota_violations" in g else 0,
+                n_429=int(g["n_429"].sum()) if "n_429" in g else 0,
             )
         )
     return out
@@ -199,6 +203,7 @@ def stats_frame(summary: Sequence[ExecutorStats]) -> pd.DataFrame:
                 "ci_method": s.median_ci.method,
                 "n_errors": s.n_errors,
                 "quota_violations": s.quota_violations,
+                "n_429": s.n_429,
             }
         )
     # Fixed columns: an empty run still gets a CSV header, and the rows cannot drift from it.

@@ -45,6 +45,7 @@ def call_record(
         arrived_s=arrived_s,
         source=source,
         wire_id=wire_id,
+        tries=tuple((start - t0, status) for start, status in r.tries),
     )
 
 
@@ -62,6 +63,7 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
     arrived_s: float | None = None,
     source: str = SIMULATED,
     wire_id: str | None = None,
+    tries: tuple[tuple[float, str], ...] = (),
 ) -> CallRecord:
     """One call seen only as a span (start, end relative to the record's start), e.g. inside the SDK.
     A real tool's call (``source`` not simulated) has no plan: its declared latency is only expected."""
@@ -82,6 +84,8 @@ def span_record(  # noqa: PLR0913  # the fields of the CallRecord it builds
         source=source,
         expected_latency_s=plan_s if real and plan_s > 0 else None,
         wire_id=wire_id,
+        attempt_starts_s=tuple(t for t, _ in tries),
+        attempt_statuses=tuple(st for _, st in tries),
     )
 
 

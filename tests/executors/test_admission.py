@@ -13,6 +13,7 @@ import pytest
 
 from executors import (
     AsyncioExecutor,
+    Dag,
     Dispatch,
     Guards,
     Levels,
@@ -258,3 +259,34 @@ def test_a_deadline_counts_from_the_call_to_run(make: Any, monkeypatch: pytest.M
     finally:
         ex.close()
     assert turns[0] is not None and turns[0].deadline == readings[0] + 5.0
+
+
+@pytest.mark.realtime
+@pytest.mark.parametrize("workers", [None, 2], ids=["unbounded", "dag@2"])
+def test_dag_returns_at_its_deadline_without_waiting_for_its_calls_threads(
+    workers: int | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Dag, deadline 100 ms, its calls' own threads told to wake 0.5 s after it: the turn still returns
+    within 0.25 s of the deadline (it ends the calls itself, as a pool turn does; it used to wait for every
+    call's thread, one wake-up after another); a running call ends abandoned and its dependent skipped, as
+    their own threads would say; calls done in time keep ok."""
+    import executors._invoke as invoke
+
+    monkeypatch.setattr(invoke, "_BEHIND_COLLECTOR_S", 0.5)
+    blocked = Blocked()
+    ex = Dag(workers, guards=Guards(deadline_s=0.1))
+    calls = [
+        ToolCall("y", "f", after=("ok",)), ToolCall("x", "f", after=("slow",)),
+        ToolCall("slow", "s"), ToolCall("ok", "f"),
+    ]  # fmt: skip
+    t0 = time.perf_counter()
+    try:
+        got = ex.run(calls, {"f": lambda **_: 1, "s": blocked})
+        elapsed = time.perf_counter() - t0
+    finally:
+        blocked.go.set()
+        ex.close()
+    assert [r.call.id for r in got] == ["y", "x", "slow", "ok"]
+    rs = {r.call.id: r.status for r in got}
+    assert rs == {"y": "ok", "x": "skipped", "slow": "abandoned", "ok": "ok"}
+    assert 0.1 <= elapsed < 0.1 + 0.25  # slack: an upper bound on a busy machine; the threads wake at 0.6 s

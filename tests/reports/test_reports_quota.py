@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reports._frames import quota_violations
+from reports import CallRecord, TrialRecord, parse_record, trials_frame
+from reports._frames import admitted_starts, n_429, quota_violations
 from scenarios import QuotaState, RateLimit, RateLimited, quota_grace_ms
 
 QUOTA = {"calls": 10, "period_ms": 1000.0, "burst": 2}  # at most 2 starts in any 200 ms
@@ -47,3 +48,30 @@ def test_report_rule_matches_the_server() -> None:
 def test_no_quota_means_no_violation() -> None:
     """Scenarios without a quota never report violations."""
     assert quota_violations([0.0] * 10, None) == 0
+
+
+def test_refused_attempts_are_429s_not_starts_over_quota() -> None:
+    """Three calls whose first attempts met a 429 at once, then paced 200 ms apart: no start over quota,
+    three 429s in the trials frame; the attempt lists survive a write and a read, and a line without them
+    reads as one attempt at start_s."""
+    retried = tuple(
+        CallRecord(f"c{i}", "a", 0.01, 0.0, 0.2 * i + 0.01, "ok", 2, attempt_starts_s=(0.0, 0.2 * i),
+                   attempt_statuses=("rate_limited", "ok"))
+        for i in range(3)
+    )  # fmt: skip
+    rec = TrialRecord("r", "s", "adaptive", 0, 1, 1.0, 0.5, 0.4, 0.4, retried)
+    assert parse_record(rec.to_json()) == rec
+    theory = {"s": {"quota": {**QUOTA, "burst": 1}}}  # one start per 100 ms
+    row = trials_frame([rec], theory).iloc[0]
+    assert (row["quota_violations"], row["n_429"]) == (0, 3)
+    old = parse_record(TrialRecord("r", "s", "e", 0, 1, 1.0, 0.5, 0.4, 0.4, (retried[0],)).to_json()
+                       .replace(',"attempt_starts_s":[0.0,0.0],"attempt_statuses":["rate_limited","ok"]', ""))  # fmt: skip
+    assert old.calls[0].attempt_starts_s == () and old.calls[0].status == "ok"
+
+
+def test_a_single_refused_attempt_is_a_429_not_a_start() -> None:
+    """A call of one attempt answered 429 started nothing; one answered ok started at start_s."""
+    refused = CallRecord("c0", "a", 0.01, 0.5, 0.5, "rate_limited", 1)
+    answered = CallRecord("c1", "a", 0.01, 0.5, 0.6, "ok", 1)
+    assert (admitted_starts(refused), n_429(refused)) == ([], 1)
+    assert (admitted_starts(answered), n_429(answered)) == ([0.5], 0)

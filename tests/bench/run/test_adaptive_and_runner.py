@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -85,3 +86,25 @@ def test_run_records_guards_and_dependencies(tmp_path: Path) -> None:
     rec = json.loads((out / "results.jsonl").read_text().splitlines()[0])
     assert rec["calls"][1]["after"] == ["c0"]
     assert all(c["status"] == "ok" for c in rec["calls"])
+
+
+@pytest.mark.realtime
+def test_adaptive_records_every_attempt_and_the_servers_429s() -> None:
+    """adaptive on burst-429: each retried call records its attempts' starts and statuses in turn (the 429s
+    first, then its one admitted start), and the 429s the records hold are the ones the server gave."""
+    plan = make_plan(load_catalog()["burst-429"], 7, 0)
+    apis: dict[str, Any] = {}
+    ex = make_executor("adaptive")
+    try:
+        rec = measure(plan, ex, 0.01, on_tools=apis.update)
+    finally:
+        ex.close()
+    retried = [c for c in rec.calls if c.attempts > 1]
+    assert retried and all(c.status == "ok" for c in rec.calls)
+    for c in retried:
+        assert len(c.attempt_starts_s) == c.attempts and c.attempt_starts_s[0] == c.start_s
+        assert c.attempt_statuses == ("rate_limited",) * (c.attempts - 1) + ("ok",)
+        assert list(c.attempt_starts_s) == sorted(c.attempt_starts_s)
+    refused = sum(c.attempt_statuses.count("rate_limited") for c in rec.calls)
+    servers = {id(api._quota): api._quota for api in apis.values() if api._quota is not None}
+    assert refused == sum(q.rejected for q in servers.values()) > 0

@@ -39,3 +39,17 @@ def test_measure_and_a_load_query_build_the_same_record() -> None:
     )  # fmt: skip
     assert (again.planned_sum_s, again.planned_max_s) == (rec.planned_sum_s, rec.planned_max_s)
     assert isinstance(again.session, LoadQuery)
+
+
+def test_a_calls_attempts_are_recorded_relative_to_t0() -> None:
+    """A result with more than one attempt records each attempt's start (relative to t0) and status."""
+    plan = make_plan(load_catalog()["doc-3apis"], 3, 0)
+    t0, c = 100.0, plan.calls[0]
+    tries = ((t0 + 0.1, "rate_limited"), (t0 + 0.3, "ok"))
+    r = CallResult(ToolCall(c.id, c.tool, dict(c.args)), "ok", None, None, t0 + 0.1, t0 + 0.4, 2, tries=tries)
+    rec = turn_record(plan, [r], 1.0, executor="adaptive", t0=t0, makespan_s=0.5, ideal_s=0.2)
+    got = next(x for x in rec.calls if x.id == c.id)
+    assert got.attempt_starts_s == pytest.approx((0.1, 0.3)) and got.attempt_statuses == (
+        "rate_limited",
+        "ok",
+    )
