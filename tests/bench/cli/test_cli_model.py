@@ -75,7 +75,13 @@ def test_doc_rows_against_the_fake_and_no_key_anywhere(model, fake, tmp_path, mo
     assert main([*argv, "--out", str(out), "--record", str(tape)]) == 0
     recs = read_records(out / "results.jsonl")
     assert {r.scenario for r in recs} == set(DOC_ROWS)
-    assert all(r.session.missing_calls == 0 and r.session.failed_calls == 0 for r in recs)
+    assert all(r.session.missing_calls == 0 for r in recs)
+    # A model run keeps the requested scale on a quota scenario (only plain runs are raised to the grace
+    # floor, scenarios.quota_time_scale): at 0.05 a paused thread on a loaded machine may still draw a 429
+    # there, so the quota row's failed calls may only be 429s; every other row has none.
+    quota_row = "doc-10apis-ratelimited"
+    assert all(r.session.failed_calls == 0 for r in recs if r.scenario != quota_row)
+    assert all(c.status in ("ok", "rate_limited") for r in recs if r.scenario == quota_row for c in r.calls)
     three = [r for r in recs if r.scenario == "doc-3apis"]
     planned_sum = statistics.median(r.planned_sum_s for r in three)
     planned_max = statistics.median(r.planned_max_s for r in three)
