@@ -11,16 +11,7 @@ from bench.cli._args import UsageError
 
 
 def register(sub: Any) -> None:
-    p = sub.add_parser(
-        "compare",
-        help="compare two run directories (markdown on stdout)",
-        description="Compare a candidate run with a baseline run, cell by cell (scenario x executor), with "
-        "the judgement 'pfcbench gate --baseline' uses: the makespan ratio candidate/baseline and its CI, "
-        "paired per trial when the runs share seed and plans, unpaired otherwise.",
-        epilog="examples:\n  pfcbench compare runs/new --baseline runs/main\n"
-        "  pfcbench compare runs/main runs/new      (BASE NEW, the older order)",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
+    p = sub.add_parser("compare", help="compare two run directories (markdown on stdout)")
     p.add_argument(
         "runs", type=Path, nargs="+", metavar="RUN", help="CANDIDATE with --baseline, or BASE NEW without it"
     )

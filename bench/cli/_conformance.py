@@ -11,18 +11,7 @@ from typing import Any
 
 def register(sub: Any) -> None:
     c = sub.add_parser(
-        "conformance",
-        help="measure how each installed agent framework dispatches parallel calls",
-        description="Put each installed agent framework executor (or those named) through designed turns "
-        "and measure, in this run: parallel or not (tool phase vs the longest call, peak in flight), whether "
-        "its concurrency knob is honoured, whether a sync tool blocks its event loop, a hung tool under its "
-        "timeout knob (and the thread left running), result order and ids, a failing call's siblings, and "
-        "dispatch overhead per call at fan-out 1/10/100 against the raw primitive (medians with 95% CIs). "
-        "Writes conformance.json, conformance.md and conformance_overhead.png (docs/frameworks.md).",
-        epilog="examples:\n  pfcbench conformance --out results/conformance\n"
-        "  pfcbench conformance --framework langgraph-async --framework pydantic-ai --out results/conf\n"
-        "  pfcbench conformance --overhead-only --rounds 21 --out results/peers",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        "conformance", help="measure how each installed agent framework dispatches parallel calls"
     )
     c.add_argument(
         "--framework", action="append", default=None, metavar="NAME",

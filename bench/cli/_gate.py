@@ -27,9 +27,6 @@ def register(sub: Any) -> None:
         "when the runs share seed and plans, unpaired otherwise (real tools, different seeds), and the "
         "output says which and the smallest slowdown it could detect. Exit 0 pass, 1 fail, 2 bad input or "
         "nothing checked.",
-        epilog="examples:\n  pfcbench gate runs/new --baseline runs/main\n"
-        "  pfcbench gate runs/new --spec gates/default.toml --baseline runs/main",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     g.add_argument("dir", type=Path, metavar="CANDIDATE", help="the candidate run directory")
     g.add_argument(

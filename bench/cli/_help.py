@@ -72,6 +72,36 @@ COMMANDS: dict[str, tuple[str, tuple[str, ...]]] = {
         "you have (--current).",
         ("pfcbench advise --scenario my_tools.toml --current threaded@5 --out runs/advice",),
     ),
+    "compare": (
+        "Compare a candidate run with a baseline run, cell by cell (scenario x executor), with the judgement "
+        "'pfcbench gate --baseline' uses: the makespan ratio candidate/baseline and its CI, paired per trial "
+        "when the runs share seed and plans, unpaired otherwise.",
+        (
+            "pfcbench compare runs/new --baseline runs/main",
+            "pfcbench compare runs/main runs/new      (BASE NEW, the older order)",
+        ),
+    ),
+    # gate's description is written beside its flags: it quotes the default policy's figures
+    "gate": (
+        "",
+        (
+            "pfcbench gate runs/new --baseline runs/main",
+            "pfcbench gate runs/new --spec gates/default.toml --baseline runs/main",
+        ),
+    ),
+    "conformance": (
+        "Put each installed agent framework executor (or those named) through designed turns and measure, "
+        "in this run: parallel or not (tool phase vs the longest call, peak in flight), whether its "
+        "concurrency knob is honoured, whether a sync tool blocks its event loop, a hung tool under its "
+        "timeout knob (and the thread left running), result order and ids, a failing call's siblings, and "
+        "dispatch overhead per call at fan-out 1/10/100 against the raw primitive (medians with 95% CIs). "
+        "Writes conformance.json, conformance.md and conformance_overhead.png (docs/frameworks.md).",
+        (
+            "pfcbench conformance --out results/conformance",
+            "pfcbench conformance --framework langgraph-async --framework pydantic-ai --out results/conf",
+            "pfcbench conformance --overhead-only --rounds 21 --out results/peers",
+        ),
+    ),
     "history": (
         "Keep a store of runs across commits (SQLite): add run directories, check the candidate against a "
         "baseline commit (steps and drifts; exit 1 on a regression), show trends per cell.",
