@@ -20,9 +20,6 @@ from bench.run import BACKOFF_MS, RunConfig, assemble, quotas_of
 from executors import Executor, PlannedWork, Quota, schedule
 from scenarios import PlannedCall, Scenario, TrialPlan
 
-#: quotas in document milliseconds: ``quotas_of`` scales seconds by time_scale / 1000
-_MS = 1000.0
-
 
 @dataclass(frozen=True, slots=True)
 class Settled:
@@ -102,7 +99,8 @@ class Evaluator:
 
     def __init__(self, scenario: Scenario, plans: Sequence[TrialPlan]) -> None:
         self.scenario, self.plans = scenario, plans
-        self.quotas = quotas_of(scenario, _MS)
+        # a time scale of 1000 keeps quotas in document ms (``quotas_of`` scales seconds by time_scale/1000)
+        self.quotas = quotas_of(scenario, 1000.0)
         self._settled: dict[GuardChoice, list[list[Settled]]] = {}
         self._seen: dict[tuple[object, ...], tuple[list[float], list[int]]] = {}
 

@@ -18,15 +18,11 @@ def register(sub: Any) -> None:
         help="a framework executor (repeatable; default: every installed one; see `pfcbench list`)",
     )  # fmt: skip
     c.add_argument("--out", type=Path, required=True, help="directory for conformance.json/.md/.png")
+    # HelpFormatter appends each default
     c.add_argument(
-        "--reps",
-        type=int,
-        default=7,
-        help="repetitions of each timed probe (default: 7; 6 or more give a CI)",
+        "--reps", type=int, default=7, help="repetitions of each timed probe (6 or more give a CI)"
     )
-    c.add_argument(
-        "--rounds", type=int, default=11, help="alternating rounds of the overhead probe (default: 11)"
-    )
+    c.add_argument("--rounds", type=int, default=11, help="alternating rounds of the overhead probe")
     c.add_argument("--overhead-only", action="store_true", help="only the overhead per call (nox -s peers)")
     c.set_defaults(handler=handle)
 

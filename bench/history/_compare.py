@@ -17,10 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from reports import RegressionPolicy, TrialRecord, find_regressions, quantile_difference_ci
-
-#: the gate's MIN_TEST_TRIALS: below it nothing is declared significant
-MIN_TRIALS = 3
+from reports import MIN_TEST_TRIALS, RegressionPolicy, TrialRecord, find_regressions, quantile_difference_ci
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +114,9 @@ def compare_floor(
         ci = quantile_difference_ci(ci_, bi, 0.5, confidence)
         ref = float(np.median([t.makespan_ms for t in b]))
         fraction = diff / ref if ref else math.nan
-        tested = ci.defined and min(len(b), len(c)) >= MIN_TRIALS
+        tested = (
+            ci.defined and min(len(b), len(c)) >= MIN_TEST_TRIALS
+        )  # the gate's: below it nothing is declared significant
         out.append(
             Comparison(
                 sc,

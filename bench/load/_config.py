@@ -20,8 +20,9 @@ class LoadConfig:
     scenario: Scenario
     #: how the scenario was named (catalog name or ``file.toml[:name]``): a serve-apis child resolves it again
     scenario_ref: str
-    out: Path
+    #: queries per second, one load run each
     rates: tuple[float, ...]
+    out: Path
     sweep: bool = False
     executor: str = "threaded"
     #: wall seconds of arrivals per rate

@@ -32,9 +32,8 @@ class _Handler(BaseHTTPRequestHandler):
     def _reply(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
         data = json.dumps(body).encode()
         self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        for k, v in (headers or {}).items():
+        sent = {"Content-Type": "application/json", "Content-Length": str(len(data)), **(headers or {})}
+        for k, v in sent.items():
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)

@@ -14,7 +14,7 @@ from scenarios import load_catalog
 def test_the_library_names_the_setting(tmp_path: Path) -> None:
     """Called without the command line, a load error names the config field, not a flag."""
     sc = load_catalog()["doc-3apis"]
-    config = LoadConfig(sc, "doc-3apis", tmp_path, (1.0,), arrival="weekly")
+    config = LoadConfig(sc, "doc-3apis", (1.0,), tmp_path, arrival="weekly")
     with pytest.raises(LoadError, match=r"^`arrival`: 'weekly' is not one of"):
         load_test(config)
 

@@ -4,6 +4,7 @@ contract-valid results, one invocation per call and trial, real durations, error
 from __future__ import annotations
 
 import importlib
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -44,29 +45,8 @@ def failing(tag: str) -> dict:
     raise RuntimeError("quota exhausted upstream")
 '''
 
-SCENARIO = """
-name = "mixed-real"
-calls = [
-    { id = "a", tool = "sync_tool", args = { tag = "a" } },
-    { id = "b", tool = "async_tool", args = { tag = "b" } },
-    { id = "c", tool = "bad_tool", args = { tag = "c" } },
-    { id = "s", tool = "sim" },
-]
-[[tools]]
-name = "sync_tool"
-python = "cli_real_tools:slow_sync"
-latency = { dist = "constant", ms = 100 }
-[[tools]]
-name = "async_tool"
-python = "cli_real_tools:slow_async"
-latency = { dist = "constant", ms = 120 }
-[[tools]]
-name = "bad_tool"
-python = "cli_real_tools:failing"
-[[tools]]
-name = "sim"
-latency = { dist = "constant", ms = 90 }
-"""
+#: three real tools from MODULE (sync, async, failing) and a simulated one
+SCENARIO = Path(__file__).parent / "fixtures" / "mixed_real.toml"
 
 
 @pytest.mark.realtime
@@ -76,7 +56,7 @@ def test_run_with_python_tools_through_every_executor(
     """Every executor, 2 trials (+1 warm-up): each tool runs once per call and trial, the failing one is an
     error with its message, durations are what the functions slept, results pass the contract checker."""
     (tmp_path / "cli_real_tools.py").write_text(MODULE)
-    (tmp_path / "mixed.toml").write_text(SCENARIO)
+    shutil.copy(SCENARIO, tmp_path / "mixed.toml")
     out = tmp_path / "out"
     argv = ["run", "--scenario", str(tmp_path / "mixed.toml"), "--time-scale", "1", "--trials", "2"]
     try:
