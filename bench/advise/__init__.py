@@ -6,6 +6,7 @@ from bench.advise._advise import advise
 from bench.advise._config import AdviseConfig, AdviseError
 from bench.advise._confirm import Measured, sweep
 from bench.advise._framework import framework_advice, read_conformance
+from bench.advise._render import drop_partial_advice
 from bench.advise._search import Search, search
 from bench.advise._space import Candidate, candidate_space, hedgeable
 
@@ -17,6 +18,7 @@ __all__ = [
     "Search",
     "advise",
     "candidate_space",
+    "drop_partial_advice",
     "framework_advice",
     "hedgeable",
     "read_conformance",

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from scenarios import Scenario
 
@@ -31,3 +33,7 @@ class AdviseConfig:
     plans: int | None = None
     #: how many of the best distinct configurations are confirmed besides the current one
     confirm: int = 3
+    #: a framework executor (``langgraph``, ``adk``, ...): advice.md ends with the best configuration said in
+    #: its settings and what it cannot do; ``conformance`` is a conformance.json read beforehand, or None
+    framework: str | None = None
+    conformance: Mapping[str, Any] | None = None

@@ -46,10 +46,15 @@ def framework_advice(
             "use `adk-pool` (RunConfig `tool_thread_pool_config`) if any tool is sync: without it a sync tool runs on ADK's event loop"
         )
     if timeout:
-        if info.timeout is not None:
-            do.append(f"set `{info.timeout}` to the per-attempt timeout of `{best_label}`")
-        else:
+        if info.timeout is None:
             cannot.append(f"time out one tool call: the adapter knows no per-tool timeout knob of {name}")
+        elif info.timeout_scope == "call":
+            do.append(f"set `{info.timeout}` to the per-attempt timeout of `{best_label}`")
+        else:  # set to a per-call timeout, it would cut off the whole turn (or query) at once
+            cannot.append(
+                f"time out one tool call: {name}'s only timeout, `{info.timeout}`, bounds the whole "
+                f"{info.timeout_scope}; time out inside the tool, and keep it as a backstop above the longest {info.timeout_scope}"
+            )
     if hedge:
         cannot.append("hedge a slow call (start a second copy): no framework here does")
     if retries:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import math
+from pathlib import Path
 from typing import Any
 
 from bench.advise._chosen import Chosen
 from bench.advise._config import AdviseConfig
 from bench.advise._confirm import Measured
 from bench.advise._fast import Prediction
+from bench.advise._framework import framework_advice
 from bench.advise._notes import context
 from reports import plot_pareto, render_advice_markdown, write_json_atomic, write_text_atomic
 
@@ -81,5 +84,23 @@ def write_advice(config: AdviseConfig, chosen: Chosen) -> dict[str, Any]:
         rows + ([cur] if cur else []),
         out / "pareto.png",
     )
-    write_text_atomic(out / "advice.md", render_advice_markdown(advice, context(config, chosen, rows, cur)))
+    md = render_advice_markdown(advice, context(config, chosen, rows, cur))
+    if config.framework is not None:
+        lines = framework_advice(config.framework, rows[0]["label"], config.scenario, config.conformance)
+        md = md.rstrip("\n") + "\n\n" + "\n".join(lines)
+    write_text_atomic(out / "advice.md", md)
     return advice
+
+
+#: what advise writes last, together: after an interrupt none of them may stand as if the advice were done
+ADVICE_FILES = ("advice.json", "pareto.png", "advice.md")
+
+
+def drop_partial_advice(out: Path) -> list[str]:
+    """Remove the advice files an interrupted advise wrote (advise refuses an --out that already holds a
+    run, so any here are this run's); returns their names. The confirm run stays, marked ``interrupted``."""
+    gone = [name for name in ADVICE_FILES if (out / name).exists()]
+    for name in gone:
+        with contextlib.suppress(OSError):
+            (out / name).unlink()
+    return gone

@@ -4,7 +4,6 @@ workload. Flags become a frozen ``AdviseConfig``; bad input is one line and exit
 from __future__ import annotations
 
 import argparse
-import contextlib
 import sys
 from pathlib import Path
 from typing import Any
@@ -92,7 +91,7 @@ def _scenario(ns: argparse.Namespace) -> Any:
 
 
 def handle(ns: argparse.Namespace) -> int:
-    from bench.advise import AdviseConfig, AdviseError, advise
+    from bench.advise import AdviseConfig, AdviseError, advise, drop_partial_advice, framework_advice
     from bench.cli._args import UsageError, same_named
     from bench.cli._timescale import resolve_time_scale
     from bench.run import RunError
@@ -103,7 +102,8 @@ def handle(ns: argparse.Namespace) -> int:
     conformance = _framework_inputs(ns)
     scenario = _scenario(ns)
     ns.time_scale = resolve_time_scale(ns.time_scale, [scenario])  # before the search: one line, exit 2
-    config = AdviseConfig(**{**same_named(ns, AdviseConfig), "scenario": scenario, "out": out})
+    given = {"scenario": scenario, "out": out, "conformance": conformance}
+    config = AdviseConfig(**{**same_named(ns, AdviseConfig), **given})
     try:
         out.mkdir(parents=True, exist_ok=True)
         advice = advise(config, progress=lambda msg: print(f"advise: {msg}", file=sys.stderr))
@@ -112,31 +112,18 @@ def handle(ns: argparse.Namespace) -> int:
     except OSError as exc:
         raise UsageError(f"--out {out}: cannot write there ({exc.strerror})") from None
     except KeyboardInterrupt:
-        _drop_partial_advice(out)
-        return 130  # the one line is _drop_partial_advice's
+        gone = drop_partial_advice(out)
+        removed = f" (removed {', '.join(gone)})" if gone else ""
+        print(f"pfcbench: advise interrupted; no advice written{removed}", file=sys.stderr)
+        return 130
     best = advice["recommendations"][0]
     print(f"recommended: {best['label']} (measured p50 {best['measured_p50_ms']:,.0f} ms, "
           f"p95 {best['measured_p95_ms']:,.0f} ms); see {out / 'advice.md'}")  # fmt: skip
-    if ns.framework:
-        _append_framework(ns, best["label"], scenario, conformance)
+    if config.framework is not None:  # advice.md holds these lines too; the settings are printed
+        for line in framework_advice(config.framework, best["label"], scenario, conformance)[2:]:
+            if line:
+                print(line.removeprefix("- "))
     return 0
-
-
-#: what advise writes last, together: after an interrupt none of them may stand as if the advice were done
-ADVICE_FILES = ("advice.json", "pareto.png", "advice.md")
-
-
-def _drop_partial_advice(out: Path) -> None:
-    """Remove the advice files an interrupted advise wrote (the run refuses an --out that already holds
-    one, so any here are this run's), and say so; the confirm run stays, marked ``interrupted``."""
-    gone = [name for name in ADVICE_FILES if (out / name).exists()]
-    for name in gone:
-        with contextlib.suppress(OSError):
-            (out / name).unlink()
-    print(
-        f"pfcbench: advise interrupted; no advice written{' (removed ' + ', '.join(gone) + ')' if gone else ''}",
-        file=sys.stderr,
-    )
 
 
 def _framework_inputs(ns: argparse.Namespace) -> Any:
@@ -153,15 +140,3 @@ def _framework_inputs(ns: argparse.Namespace) -> Any:
         return read_conformance(ns.conformance) if ns.conformance is not None else None
     except ValueError as exc:
         raise UsageError(str(exc)) from None
-
-
-def _append_framework(ns: argparse.Namespace, best: str, scenario: Any, conformance: Any) -> None:
-    from bench.advise import framework_advice
-    from reports import write_text_atomic
-
-    lines = framework_advice(ns.framework, best, scenario, conformance)
-    path = ns.out / "advice.md"
-    write_text_atomic(path, path.read_text(encoding="utf-8").rstrip("\n") + "\n\n" + "\n".join(lines))
-    for line in lines[2:]:
-        if line:
-            print(line.removeprefix("- "))

@@ -20,7 +20,7 @@ from bench.run._assemble import Assembly, assemble
 from bench.run._config import RunConfig, RunError
 from bench.run._convert import planned_work, quotas_of, tool_calls
 from bench.run._ending import end_run, reason_of
-from bench.run._lock import OutLocked, out_lock
+from bench.run._lock import HeldDir, OutLocked, out_lock
 from bench.run._measured import measured_plan
 from bench.run._meta import run_metadata, utc_now
 from bench.run._quota_scale import scale_for
@@ -123,19 +123,38 @@ def run(config: RunConfig, *, progress: Progress | None = None) -> int:
     config = dataclasses.replace(config, out=out)
     try:
         lock = out_lock(out)  # one writer per directory (bench.run._lock)
-        lock.__enter__()
+        held = lock.__enter__()
     except (OutLocked, OSError) as exc:
         if isinstance(exc, OutLocked):
             raise RunError(str(exc)) from None
         raise RunError(f"`out` {out}: cannot write there ({exc.strerror})") from None
     try:
         with assemble(config) as parts:
-            return _run(config, out, parts, progress)
+            return _run(config, held, parts, progress)
     finally:
         lock.__exit__(None, None, None)
 
 
-def _run(config: RunConfig, out: Path, parts: Assembly, progress: Progress | None) -> int:
+class OutReplaced(RunError):
+    """The run directory was removed (or made again) while the run wrote it."""
+
+
+def _still_ours(held: HeldDir) -> None:
+    if not held.still_ours():
+        raise OutReplaced(
+            f"`out` {held.out}: the directory was removed or made again while this run wrote it; this run's "
+            "records went with the old directory and nothing more is written there (another run may own it)"
+        )
+
+
+def _end(held: HeldDir, meta_path: Path, meta: dict[str, Any], status: str, reason: str | None) -> None:
+    """run.json's last state, unless the directory is no longer this run's (then it is left alone)."""
+    if held.still_ours():
+        end_run(meta_path, meta, status, reason, finished_at=utc_now())
+
+
+def _run(config: RunConfig, held: HeldDir, parts: Assembly, progress: Progress | None) -> int:
+    out = held.out
     results_path, meta_path = out / "results.jsonl", out / "run.json"
     done: set[tuple[str, int, str, str]] = set()
     modes = config.model_modes if config.model != "none" else ("",)
@@ -143,20 +162,24 @@ def _run(config: RunConfig, out: Path, parts: Assembly, progress: Progress | Non
     todo = Todo(config, modes, frozenset(done))  # made as it runs: the first record comes in seconds
     try:
         written = _execute(config, parts, todo, meta, progress=progress)
+        _still_ours(held)  # recorded records and run.json are written by path
         written += _append_recorded(config, results_path, meta["run_id"], done)
+    except OutReplaced:
+        raise
     except (KeyboardInterrupt, Exception) as exc:
         # a model that fails (key, quota, endpoint), a full disk, Ctrl-C: finished records stay, and
         # run.json says how the run ended instead of staying "running" forever (bench.run._ending)
         status = "interrupted" if isinstance(exc, KeyboardInterrupt) else "failed"
-        end_run(meta_path, meta, status, reason_of(exc), finished_at=utc_now())
+        _end(held, meta_path, meta, status, reason_of(exc))
         raise
     except BaseException as exc:  # a tool's sys.exit() or its own BaseException: the run's end, said so
         reason = reason_of(exc)
-        end_run(meta_path, meta, "failed", reason, finished_at=utc_now())
+        _end(held, meta_path, meta, "failed", reason)
         raise RunError(
             f"the run stopped: {reason}; finished records are in {results_path}; "
             f"finish with: pfcbench run ... --out {out} --resume"
         ) from None
+    _still_ours(held)
     end_run(meta_path, meta, "complete", None, finished_at=utc_now(), records=len(done) + written)
     send_live(write_otel(out))  # sent only when OTEL_EXPORTER_OTLP_ENDPOINT is set
     return written

@@ -42,6 +42,9 @@ class FrameworkInfo:
     make: Callable[[Knobs], Adapter]
     #: with ``timeout`` None, why the framework has none (conformance's n/a says it with the version)
     no_timeout: str = ""
+    #: what ``timeout`` bounds: ``call`` (one tool call), ``step`` (all of a turn's calls) or ``run``
+    #: (the whole query); only a per-call one can carry a per-attempt timeout
+    timeout_scope: str = "call"
 
 
 def _four(k: int | None) -> int | None:
@@ -79,10 +82,12 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
         FrameworkInfo(
             "langgraph", "LangGraph ToolNode.invoke: its thread pool", "langgraph", "langgraph",
             "langgraph", "max_concurrency", "threads", _STEP_TIMEOUT, _same, functools.partial(LangGraphAdapter, use_async=False),
+            timeout_scope="step",
         ),
         FrameworkInfo(
             "langgraph-async", "LangGraph ToolNode.ainvoke: tasks on one event loop", "langgraph",
             "langgraph", "langgraph", "max_concurrency", "loop", _STEP_TIMEOUT, _all, functools.partial(LangGraphAdapter, use_async=True),
+            timeout_scope="step",
         ),
         FrameworkInfo(
             "pydantic-ai", "Pydantic AI Agent with its FunctionModel: tool calls in parallel",
@@ -123,7 +128,7 @@ FRAMEWORKS: dict[str, FrameworkInfo] = {
         FrameworkInfo(
             "llamaindex", "LlamaIndex FunctionAgent with its MockFunctionCallingLLM (call_tool: 4 workers)",
             "llama_index.core", "llama-index-core", "llamaindex", None, "loop",
-            "FunctionAgent(timeout=...) (the whole run)", _four, LlamaIndexAdapter,
+            "FunctionAgent(timeout=...) (the whole run)", _four, LlamaIndexAdapter, timeout_scope="run",
         ),
     ]
 }  # fmt: skip

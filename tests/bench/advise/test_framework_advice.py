@@ -52,3 +52,32 @@ def test_an_unknown_framework_is_refused_before_the_search(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "--framework" in err[0] and "pydantic-ai" in err[0]
     assert not (tmp_path / "a").exists()
+
+
+def test_advice_md_ends_with_the_framework_section_written_with_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``advise --framework langgraph``: advice.md holds the framework's settings for the recommendation
+    (written by bench.advise in the one write of advice.md), and the settings are printed."""
+    import json
+
+    from bench.cli import main
+
+    out = tmp_path / "a"
+    argv = ["advise", "--scenario", "doc-3apis", "--time-scale", "0.01", "--trials", "6", "--plans", "32"]
+    assert main([*argv, "--framework", "langgraph", "--out", str(out)]) == 0
+    best = json.loads((out / "advice.json").read_text())["recommendations"][0]["label"]
+    md = (out / "advice.md").read_text(encoding="utf-8")
+    section = framework_advice("langgraph", best, load_catalog()["doc-3apis"])
+    assert md.rstrip("\n").endswith("\n".join(section).rstrip("\n"))
+    assert section[2].removeprefix("- ") in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("name", "scope"), [("langgraph", "step"), ("llamaindex", "run")])
+def test_a_timeout_of_a_whole_step_or_run_is_not_offered_as_a_per_call_timeout(name: str, scope: str) -> None:
+    """LangGraph's step_timeout and LlamaIndex's run timeout bound all of a turn's (or query's) calls:
+    set to a per-call p99 they would cut off the turn, so the advice says Cannot, naming what they bound."""
+    lines = framework_advice(name, "threaded@4+timeout-p99", load_catalog()["doc-10apis"])
+    assert not any(line.startswith("- Do: set") and "timeout" in line for line in lines)
+    (cannot,) = [line for line in lines if line.startswith("- Cannot: time out one tool call")]
+    assert f"bounds the whole {scope}" in cannot
