@@ -78,6 +78,6 @@ def test_a_timeout_of_a_whole_step_or_run_is_not_offered_as_a_per_call_timeout(n
     """LangGraph's step_timeout and LlamaIndex's run timeout bound all of a turn's (or query's) calls:
     set to a per-call p99 they would cut off the turn, so the advice says Cannot, naming what they bound."""
     lines = framework_advice(name, "threaded@4+timeout-p99", load_catalog()["doc-10apis"])
-    assert not any(line.startswith("- Do: set") and "timeout" in line for line in lines)
+    assert not any(line.startswith("- Do:") and "per-attempt timeout" in line for line in lines)
     (cannot,) = [line for line in lines if line.startswith("- Cannot: time out one tool call")]
     assert f"bounds the whole {scope}" in cannot
