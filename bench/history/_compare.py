@@ -114,9 +114,8 @@ def compare_floor(
         ci = quantile_difference_ci(ci_, bi, 0.5, confidence)
         ref = float(np.median([t.makespan_ms for t in b]))
         fraction = diff / ref if ref else math.nan
-        tested = (
-            ci.defined and min(len(b), len(c)) >= MIN_TEST_TRIALS
-        )  # the gate's: below it nothing is declared significant
+        # the gate's minimum: below it nothing is declared significant
+        tested = ci.defined and min(len(b), len(c)) >= MIN_TEST_TRIALS
         out.append(
             Comparison(
                 sc,
