@@ -41,6 +41,7 @@ from reports._sessions import NO_SESSION, AfcSession, LoadQuery, ModelSession, N
 
 if TYPE_CHECKING:
     from reports._advice import plot_pareto, render_advice_markdown
+    from reports._answer import BINDS_SHARE, slowest_call
     from reports._compare import IncomparableRunsError, compare_runs
     from reports._comparison import CellComparison, compare_cell, compare_cells
     from reports._conformance import CONFORMANCE_EXPECTED, conformance_markdown, render_conformance
@@ -91,6 +92,7 @@ if TYPE_CHECKING:
 #: module -> the public names it defines, each imported on first use
 _MODULES = {
     "reports._advice": ("plot_pareto", "render_advice_markdown"),
+    "reports._answer": ("BINDS_SHARE", "slowest_call"),
     "reports._compare": ("IncomparableRunsError", "compare_runs"),
     "reports._conformance": ("CONFORMANCE_EXPECTED", "conformance_markdown", "render_conformance"),
     "reports._comparison": ("CellComparison", "compare_cell", "compare_cells"),
@@ -149,6 +151,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "BINDS_SHARE",
     "CALL_STATUSES",
     "CI",
     "CONFORMANCE_EXPECTED",
@@ -235,6 +238,7 @@ __all__ = [
     "run_gate",
     "run_headline",
     "saturation_qps",
+    "slowest_call",
     "streamed_label",
     "summarize",
     "sweep_markdown",

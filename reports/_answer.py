@@ -43,7 +43,7 @@ def _size(diff_doc_ms: float, median_doc_ms: float, time_scale: float) -> str:
     return f"{wall:,.1f} ms wall ({share:.1%}){tag}"
 
 
-def _slowest_call(records: Sequence[TrialRecord]) -> tuple[str, float, float]:
+def slowest_call(records: Sequence[TrialRecord]) -> tuple[str, float, float]:
     """(tool most often slowest, median slowest-call duration, median makespan), document ms."""
     longest, tools, spans = [], Counter[str](), []
     for r in records:
@@ -62,7 +62,7 @@ def _slowest_call(records: Sequence[TrialRecord]) -> tuple[str, float, float]:
 def _binds(
     best: ExecutorStats, records: Sequence[TrialRecord], th: ScenarioTheory | None, tools: Sequence[ToolRow]
 ) -> str:
-    tool, slowest, span = _slowest_call(records)
+    tool, slowest, span = slowest_call(records)
     lines = []
     if th is not None and th.quota is not None:
         lines.append(f"the quota ({th.quota.describe()})")

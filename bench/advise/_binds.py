@@ -11,17 +11,17 @@ import numpy as np
 
 from bench.advise._confirm import Measured
 from bench.run import RunConfig, assemble, scenario_theory
-from reports import quantile_ratio_ci, read_records
+from reports import BINDS_SHARE, quantile_ratio_ci, read_records, slowest_call
 from scenarios import Scenario
 
 #: a bound this much above E[max] is the quota's or the dependencies', not the slowest call's
 ABOVE_MAX = 1.05
-#: the slowest call binds when it takes at least this share of the measured turn
-SLOWEST_SHARE = 0.8
 
 
 def binds_sentence(scenario: Scenario, label: str, confirm_dir: Path) -> str:
     """One sentence: which constraint sets the recommended configuration's parallel time."""
+    if not scenario.quotas and not any(c.after for c in scenario.calls):
+        return _measured_binds(scenario, label, confirm_dir)  # nothing theory names: no quota, no path
     with assemble(RunConfig((scenario,), ("ratelimited",), time_scale=1.0)) as parts:
         th = scenario_theory(scenario, [parts.executors["ratelimited"]], plans=512)
     e_max, bound = th.get("expected_max_ms"), float(th["expected_lower_bound_ms"])
@@ -39,20 +39,11 @@ def binds_sentence(scenario: Scenario, label: str, confirm_dir: Path) -> str:
 
 
 def _measured_binds(scenario: Scenario, label: str, confirm_dir: Path) -> str:
-    slowest, turns, tools = [], [], []
-    for r in read_records(confirm_dir / "results.jsonl"):
-        ok = [c for c in r.calls if c.status == "ok"]
-        if r.executor != label or not ok:
-            continue
-        top = max(ok, key=lambda c: c.end_s - c.start_s)
-        slowest.append((top.end_s - top.start_s) / r.time_scale * 1000)
-        turns.append(r.makespan_s / r.time_scale * 1000)
-        tools.append(top.tool)
-    if not turns:
+    # the report's own reading of what binds: the tool most often slowest, the medians of it and of the turn
+    tool, s, t = slowest_call([r for r in read_records(confirm_dir / "results.jsonl") if r.executor == label])
+    if not tool:
         return "What binds: n/a (no measured turn of the recommendation)."
-    s, t = float(np.median(slowest)), float(np.median(turns))
-    tool = max(set(tools), key=tools.count)
-    if s >= SLOWEST_SHARE * t:
+    if s >= BINDS_SHARE * t:
         return f"What binds: **the slowest call** (`{tool}`, median {s:,.0f} of the {t:,.0f} ms turn): more workers cannot help."
     cpu = (
         " CPU-bound Python tools share one interpreter lock."
