@@ -36,11 +36,6 @@ def _one(values: set[object], what: str, scenario: str, which: str) -> object:
 RENAMED = {"sdk-afc": "genai-afc"}
 
 
-def _current_labels(trials: pd.DataFrame) -> pd.DataFrame:
-    """``trials`` with old executor labels as today's, so an old run's ``sdk-afc`` meets ``genai-afc``."""
-    return trials.assign(executor=trials["executor"].astype(str).replace(RENAMED))
-
-
 def _renamed(records: Sequence[TrialRecord]) -> list[TrialRecord]:
     """``records`` filed under today's labels (an old run's ``sdk-afc`` as ``genai-afc``)."""
     return [
@@ -59,7 +54,7 @@ def compare_runs(
 ) -> str:
     """A markdown table per (scenario, executor) present in both runs: medians, ratio new/base, CI, verdict."""
     base, new = load_run(base_dir), load_run(new_dir)
-    bt, nt = _current_labels(base.trials), _current_labels(new.trials)
+    bt, nt = base.trials, new.trials
     shared = [s for s in dict.fromkeys(str(x) for x in bt["scenario"]) if s in set(nt["scenario"])]
     for sc in shared:
         _check_scenario(bt, nt, sc)

@@ -67,10 +67,6 @@ class Candidate:
         return self.workers
 
     @property
-    def guarded(self) -> bool:
-        return bool(self.hedge_ms) or self.timeout_ms is not None or self.retries > 0
-
-    @property
     def guards(self) -> GuardSpec:
         """These settings as guards (inactive when none is set; the backoff is the CLI's default)."""
         return GuardSpec(

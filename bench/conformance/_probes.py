@@ -5,7 +5,6 @@ order-statistic 95% intervals; ``None`` is "not applicable" (no knob, no async t
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -165,7 +164,3 @@ def siblings_on_error(label: str, n: int = 5, delay: float = 0.02) -> Measure:
         }
 
     return _with(label, body)
-
-
-def now() -> float:
-    return time.perf_counter()

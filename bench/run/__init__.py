@@ -37,7 +37,6 @@ __getattr__ = lazy_names(
             "Assembly",
             "Resolver",
             "assemble",
-            "close_shared_loop",
             "wall_guards",
         ),
         "bench.run._config": (
