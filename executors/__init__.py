@@ -18,7 +18,7 @@ from executors._doc_limiter import DocWindowLimiter
 from executors._guards import Guards, RetryPolicy, Turn
 from executors._invoke import Dispatch, Limiter, open_turn
 from executors._limiter import DeadlinePassed, LimiterStatistics, SlidingWindowLimiter, limiters_for
-from executors._outcome import classify
+from executors._outcome import classify, describe
 from executors._predict import schedule, simulate
 from executors._registry import (
     DEFAULT_EXECUTORS,
@@ -87,6 +87,7 @@ __all__ = [
     "check_graph",
     "classify",
     "dependency_levels",
+    "describe",
     "find_cycle",
     "fine_timer_loop",
     "label_k",

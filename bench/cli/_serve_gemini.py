@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from bench.cli._args import port_number, same_named
-from bench.models import FakeGeminiConfig, FakeGeminiServer, ScenarioGeminiServer, scenario_plans
+from bench.models import FakeGeminiConfig, FakeGeminiServer, ScenarioGeminiServer, run_server, scenario_plans
 
 
 def register(sub: Any) -> None:
@@ -139,7 +139,7 @@ def cmd_serve_gemini(ns: argparse.Namespace) -> int:
         print(f"fake Gemini for {names} at {server.base_url} (Ctrl-C to stop)", flush=True)
 
     try:
-        _serve(base, plans, ns.port, ready)
+        run_server(ScenarioGeminiServer(base, plans, port=ns.port), ready)
     except OSError as exc:
         raise UsageError(f"--port {ns.port}: cannot listen ({exc.strerror})") from None
     print("stopped", file=sys.stderr)
@@ -158,20 +158,3 @@ def _base_config(ns: argparse.Namespace, expected: str | None) -> FakeGeminiConf
         "finish_reason_rate": ns.finish_rate,
     }
     return FakeGeminiConfig(**same_named(ns, FakeGeminiConfig) | renamed, expected_key=expected)
-
-
-def _serve(
-    base: FakeGeminiConfig,
-    plans: dict[frozenset[str], FakeGeminiConfig],
-    port: int,
-    ready: Any,
-) -> None:
-    """``run_server`` with the scenario-picking server (same loop: serve until Ctrl-C)."""
-    server = ScenarioGeminiServer(base, plans, port=port)
-    try:
-        ready(server)
-        server.serve_forever(poll_interval=0.2)
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()

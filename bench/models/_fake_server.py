@@ -688,18 +688,11 @@ def _made_up(
     return fc
 
 
-def run_server(
-    config: FakeGeminiConfig | None = None,
-    *,
-    host: str = "127.0.0.1",
-    port: int = 0,
-    on_ready: Callable[[FakeGeminiServer], None] | None = None,
-) -> None:
-    """Blocking entry for a CLI (``pfcbench serve-gemini``): serve until Ctrl-C.
+def run_server(server: FakeGeminiServer, on_ready: Callable[[FakeGeminiServer], None] | None = None) -> None:
+    """Blocking entry for a CLI (``pfcbench serve-gemini``): serve a bound server until Ctrl-C, then close it.
 
-    ``on_ready`` receives the bound server (e.g. to print ``base_url``).
+    ``on_ready`` receives the server (e.g. to print ``base_url``).
     """
-    server = FakeGeminiServer(config, host=host, port=port)
     try:
         if on_ready is not None:
             on_ready(server)

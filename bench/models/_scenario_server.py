@@ -7,6 +7,7 @@ declares, so one server answers every scenario of a run.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from typing import Any, cast
 
@@ -45,15 +46,11 @@ def scenario_plans(
     plans: dict[frozenset[str], FakeGeminiConfig] = {}
     for s in scenarios:
         key = frozenset(t.name for t in s.tools)
-        cfg = FakeGeminiConfig(**{**_fields(base), "calls": scenario_calls(s)})
+        cfg = dataclasses.replace(base, calls=scenario_calls(s))
         if key in plans and plans[key].calls != cfg.calls:
             raise ValueError(f"`scenario` {s.name}: same tools as another scenario but different calls")
         plans[key] = cfg
     return plans
-
-
-def _fields(cfg: FakeGeminiConfig) -> dict[str, Any]:
-    return {name: getattr(cfg, name) for name in cfg.__dataclass_fields__}
 
 
 def start_scenario_server(

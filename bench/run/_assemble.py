@@ -28,6 +28,7 @@ from executors import (
     Sequential,
     SlidingWindowLimiter,
     UnknownExecutor,
+    limiters_for,
     make_executor,
 )
 from scenarios import Scenario, did_you_mean
@@ -118,11 +119,7 @@ class Assembly:
 
     def shared_limiters(self, scenario: Scenario) -> Mapping[str, SlidingWindowLimiter]:
         """One client-side limiter per quota of ``scenario``, by tool: every query paces through the same."""
-        gates: dict[str, SlidingWindowLimiter] = {}
-        for q in quotas_of(scenario, self.config.time_scale):
-            lim = SlidingWindowLimiter(q.windows, time.perf_counter)
-            gates |= dict.fromkeys(q.tools, lim)
-        return gates
+        return limiters_for(quotas_of(scenario, self.config.time_scale), time.perf_counter)
 
     def close(self) -> None:
         for ex in self.executors.values():

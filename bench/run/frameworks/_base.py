@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Protocol, cast
 
-from executors import CallResult, PlannedWork, Quota, ToolCall, Tools, classify, simulate
+from executors import CallResult, PlannedWork, Quota, ToolCall, Tools, classify, describe, simulate
 
 Clock = Callable[[], float]
 
@@ -111,11 +111,6 @@ class _Spans:
             ]
 
 
-def _describe(exc: BaseException) -> str:
-    text = str(exc).splitlines()[0] if str(exc) else ""
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
 @dataclass(frozen=True, slots=True)
 class WrappedTool:
     """A tool as a framework sees it: a plain function (and a coroutine function when the tool has a native
@@ -171,7 +166,7 @@ def wrap(name: str, live: _Live, params: tuple[tuple[str, type], ...], native_as
             value = tool(**args)
         except BaseException as exc:
             spans.leave(
-                rid, start, classify(exc) if isinstance(exc, Exception) else "cancelled", None, _describe(exc)
+                rid, start, classify(exc) if isinstance(exc, Exception) else "cancelled", None, describe(exc)
             )
             raise
         spans.leave(rid, start, "ok", value, None)
@@ -190,7 +185,7 @@ def wrap(name: str, live: _Live, params: tuple[tuple[str, type], ...], native_as
             spans.leave(rid, start, "cancelled", None, "cancelled by the framework")
             raise
         except Exception as exc:
-            spans.leave(rid, start, classify(exc), None, _describe(exc))
+            spans.leave(rid, start, classify(exc), None, describe(exc))
             raise
         spans.leave(rid, start, "ok", value, None)
         return value
@@ -235,7 +230,7 @@ class FrameworkExecutor:
             try:
                 prepared = self._objects(calls, tools)
             except Exception as exc:  # the framework refused the tools (e.g. a knob it allows on async only)
-                turn.error = _describe(exc)
+                turn.error = describe(exc)
                 self.last = turn
                 return _Spans(calls, self.clock).ordered(calls)
             spans = self._live.spans = _Spans(calls, self.clock)
@@ -244,7 +239,7 @@ class FrameworkExecutor:
             try:
                 turn.delivered = self.adapter.dispatch(prepared, calls)
             except Exception as exc:  # the framework failed the turn: what ran is recorded, the rest says so
-                turn.error = _describe(exc)
+                turn.error = describe(exc)
             turn.wall_s = self.clock() - t0
             turn.in_flight_at_return = spans.in_flight
             turn.invocations, turn.peak = dict(spans.invocations), spans.peak
