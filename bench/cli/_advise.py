@@ -65,8 +65,10 @@ def _fitted(traces: list[Path], out: Path) -> Any:
     path = out / "fitted" / "scenario.toml"
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        write_scenario(fitted, path)
+        write_scenario(fitted, path)  # checked as data first, as `pfcbench fit` does (nothing imported)
         return load_file(path)[0]
+    except TraceError as exc:
+        raise UsageError(str(exc)) from None
     except ScenarioError as exc:
         raise UsageError(f"--trace: the fitted scenario cannot be read back: {exc}") from None
     except OSError as exc:

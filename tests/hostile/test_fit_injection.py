@@ -54,6 +54,18 @@ def test_newline_injection_is_refused_and_imports_nothing(
     assert not out.exists()
 
 
+def test_advise_on_an_injected_trace_is_refused_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``advise --trace`` on the same injection: one line naming the control character (exit 2), and the
+    module it names is never imported."""
+    monkeypatch.delitem(sys.modules, "this", raising=False)
+    out = tmp_path / "advice"
+    code, _, err = pfcbench(["advise", "--trace", _trace(tmp_path, "a", INJECTION), "--out", out], capsys)
+    assert_one_line(code, err, "control character")
+    assert "this" not in sys.modules
+
+
 def test_control_character_in_a_tool_name_is_one_line(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
