@@ -94,7 +94,7 @@ def _scenario(ns: argparse.Namespace) -> Any:
 
 def handle(ns: argparse.Namespace) -> int:
     from bench.advise import AdviseConfig, AdviseError, advise, drop_partial_advice, framework_advice
-    from bench.cli._args import UsageError, same_named
+    from bench.cli._args import EXIT_INTERRUPTED, UsageError, same_named
     from bench.cli._timescale import resolve_time_scale
     from bench.run import RunError
 
@@ -117,7 +117,7 @@ def handle(ns: argparse.Namespace) -> int:
         gone = drop_partial_advice(out)
         removed = f" (removed {', '.join(gone)})" if gone else ""
         print(f"pfcbench: advise interrupted; no advice written{removed}", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     best = advice["recommendations"][0]
     print(f"recommended: {best['label']} (measured p50 {best['measured_p50_ms']:,.0f} ms, "
           f"p95 {best['measured_p95_ms']:,.0f} ms); see {out / 'advice.md'}")  # fmt: skip

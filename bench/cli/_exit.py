@@ -13,12 +13,13 @@ import os
 import sys
 import threading
 
+from bench.cli._args import EXIT_INTERRUPTED
+
 #: after an interrupt, how long the run may take to write run.json and close before the process ends anyway
 STOP_GRACE_S = 10.0
-EXIT_INTERRUPTED = 130
 
 
-def _flush() -> None:
+def flush_streams() -> None:
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(OSError, ValueError):  # a reader gone (`| head`) or a stream closed
             stream.flush()
@@ -42,7 +43,7 @@ def leave(code: int) -> None:
         "exiting without them",
         file=sys.stderr,
     )
-    _flush()
+    flush_streams()
     os._exit(code)
 
 
@@ -52,7 +53,7 @@ def _give_up() -> None:
         "exiting without it",
         file=sys.stderr,
     )
-    _flush()
+    flush_streams()
     os._exit(EXIT_INTERRUPTED)
 
 

@@ -13,9 +13,6 @@ from bench.cli._args import checked
 if TYPE_CHECKING:
     from bench.run import GuardSpec
 
-#: the tool of a hedge that names none (bench.run's GuardSpec: every tool not named)
-EVERY_TOOL = "*"
-
 
 def _ms(text: str) -> float:
     return checked(text, float, lambda v: math.isfinite(v) and v > 0, "milliseconds > 0")
@@ -43,12 +40,14 @@ def _fallback(text: str) -> tuple[str, Any]:
 
 
 def add_guard_arguments(p: argparse.ArgumentParser) -> None:
+    from bench.run import BACKOFF_MS  # GuardSpec's default, shown by the help formatter
+
     g = p.add_argument_group("guards (document ms, scaled by --time-scale; apply to every executor)")
     g.add_argument("--timeout-ms", type=_ms, help="per-attempt timeout (sync tools past it: 'abandoned')")
     g.add_argument("--deadline-ms", type=_ms, help="deadline for the whole turn; finished results are kept")
     g.add_argument("--retries", type=_count, default=0, help="extra attempts per call (default 0)")
     g.add_argument("--retry-budget", type=_count, help="extra attempts (retries + hedges) per turn")
-    g.add_argument("--backoff-ms", type=_ms, default=50.0, help="base of the full-jitter backoff (50)")
+    g.add_argument("--backoff-ms", type=_ms, default=BACKOFF_MS, help="base of the full-jitter backoff")
     g.add_argument(
         "--hedge-ms",
         type=_hedge,
@@ -63,7 +62,7 @@ def add_guard_arguments(p: argparse.ArgumentParser) -> None:
 
 def guard_spec(ns: argparse.Namespace) -> GuardSpec | None:
     """The flags as one ``GuardSpec`` (document ms) for every executor; None when no guard is set."""
-    from bench.run import GuardSpec
+    from bench.run import EVERY_TOOL, GuardSpec
 
     spec = GuardSpec(
         timeout_ms=ns.timeout_ms,

@@ -23,6 +23,8 @@ def _tolerance(text: str) -> float:
 
 
 def register(sub: Any) -> None:
+    from reports import DEFAULT_TOLERANCE  # constants only: --help stays light
+
     h = sub.add_parser(
         "history", help="a store of runs across commits: add, show trends, check for regressions"
     )
@@ -40,7 +42,7 @@ def register(sub: Any) -> None:
     _cells(s)
     s.add_argument("--out", type=Path, required=True)
     s.add_argument(
-        "--tolerance", type=_tolerance, default=0.05, help="steps beyond it are regressions (0.05)"
+        "--tolerance", type=_tolerance, default=DEFAULT_TOLERANCE, help="steps beyond it are regressions"
     )
     s.set_defaults(handler=handle_show)
     c = hs.add_parser(

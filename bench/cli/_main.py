@@ -79,13 +79,11 @@ def entry() -> None:  # pragma: no cover - the console script; tests call main()
     streams are flushed and the process ends at once (its files are written atomically and closed)."""
     args = sys.argv[1:]
     code = main(args)
+    from bench.cli._exit import flush_streams, leave
+
     if args and args[0] in _NO_TEARDOWN:
-        for stream in (sys.stdout, sys.stderr):
-            # a reader gone (`| head`) or a stream closed: nothing left to keep
-            with contextlib.suppress(OSError, ValueError):
-                stream.flush()
+        flush_streams()
         os._exit(code)
-    from bench.cli._exit import leave
 
     leave(code)  # not sys.exit: threads a tool left running would hold the process open
 

@@ -97,14 +97,12 @@ def _add_size_arguments(r: argparse.ArgumentParser) -> None:
     )
 
 
-def _scenarios(refs: Sequence[str], time_scale: float | None) -> tuple[Scenario, ...]:
-    from scenarios import ScenarioError, check_time_scale, load_catalog, resolve
+def _scenarios(refs: Sequence[str]) -> tuple[Scenario, ...]:
+    from scenarios import ScenarioError, load_catalog, resolve
 
     try:
         catalog = load_catalog()
         found = [s for ref in refs for s in resolve(ref, catalog)]
-        if time_scale is not None:  # None: resolve_time_scale chooses, once the scenarios are known
-            check_time_scale(found, time_scale)  # real tools' work cannot be scaled
     except ScenarioError as exc:
         raise UsageError(str(exc)) from None
     names = [s.name for s in found]
@@ -147,8 +145,10 @@ def run_config(ns: argparse.Namespace, argv: Sequence[str], modes: tuple[str, ..
     elif not ns.scenario:
         raise UsageError("pfcbench run: --scenario (or --trace) is required")
     else:
-        scenarios = _scenarios(ns.scenario, ns.time_scale)
-        ns.time_scale = resolve_time_scale(ns.time_scale, scenarios)
+        scenarios = _scenarios(ns.scenario)
+        ns.time_scale = resolve_time_scale(
+            ns.time_scale, scenarios
+        )  # checks a given scale against real tools
     built = {
         "scenarios": scenarios,
         "executors": tuple(dict.fromkeys(ns.executor or DEFAULT_EXECUTORS)),

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from bench.run._config import MAX_WALL_S, ExecutorSpec, ModelOptions, PlanSource, RunConfig, RunError
     from bench.run._convert import planned_work, quotas_of, tool_calls
     from bench.run._experiments import run_experiments
-    from bench.run._guardspec import BACKOFF_MS, GuardSpec
+    from bench.run._guardspec import BACKOFF_MS, EVERY_TOOL, GuardSpec
     from bench.run._meta import run_metadata, utc_now
     from bench.run._records import trial_record, turn_record
     from bench.run._replay import RECORDED, TraceReplay, trace_replay
@@ -55,6 +55,7 @@ __getattr__ = lazy_names(
         "bench.run._experiments": ("run_experiments",),
         "bench.run._guardspec": (
             "BACKOFF_MS",
+            "EVERY_TOOL",
             "GuardSpec",
         ),
         "bench.run._meta": (
@@ -92,6 +93,7 @@ __getattr__ = lazy_names(
 __all__ = [
     "AFC",
     "BACKOFF_MS",
+    "EVERY_TOOL",
     "MAX_WALL_S",
     "RECORDED",
     "RESOLVERS",
