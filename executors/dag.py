@@ -19,6 +19,7 @@ import threading
 from collections.abc import Sequence
 from typing import Unpack
 
+from executors._deps import topological_order
 from executors._invoke import Dispatch
 from executors._outcome import Progress
 from executors._predict import simulate
@@ -92,7 +93,6 @@ class _Walk:
         # Bounded to k workers, it must not: the caller would be a k+1-th call in flight. Under a deadline
         # it must not either: it is the one that returns at the deadline.
         inline = roots[0] if self.inline_root and self.progs is None else None
-        order = self._topological(roots) if self.progs is not None else []
         for i in roots:
             if i != inline:
                 self.d.pool.submit(self.work, i)
@@ -100,23 +100,13 @@ class _Walk:
             with contextlib.suppress(BaseException):
                 self.work(inline)
         if self.progs is not None:
-            return self._at_deadline(self.progs, order)
+            return self._at_deadline(self.progs)
         self.all_done.wait()
         if self.failures:
             raise self.failures[0]
         return [r for r in self.results if r is not None]
 
-    def _topological(self, roots: list[int]) -> list[int]:
-        """The calls' indices, each after all its dependencies (the graph is checked acyclic)."""
-        waiting, order = list(self.waiting), list(roots)
-        for i in order:  # grows while it is walked
-            for j in self.dependents[i]:
-                waiting[j] -= 1
-                if waiting[j] == 0:
-                    order.append(j)
-        return order
-
-    def _at_deadline(self, progs: list[Progress], order: list[int]) -> Results:
+    def _at_deadline(self, progs: list[Progress]) -> Results:
         """Wait for the calls until the deadline, then end those still going (``Dispatch.claim_all``)."""
         turn = self.d.turn
         assert turn is not None
@@ -125,7 +115,8 @@ class _Walk:
                 break
         if self.failures:
             raise self.failures[0]
-        return self.d.claim_all(self.calls, progs, turn, order)
+        # ended dependencies first, so a dependent not begun reads skipped, as its thread would (as sequential)
+        return self.d.claim_all(self.calls, progs, turn, topological_order(self.calls))
 
     def work(self, i: int) -> None:
         try:
