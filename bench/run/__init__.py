@@ -15,7 +15,7 @@ from bench._lazy import lazy_names
 
 if TYPE_CHECKING:
     from bench.run._afc_peer import AFC
-    from bench.run._assemble import RESOLVERS, Assembly, Resolver, assemble, wall_guards
+    from bench.run._assemble import RESOLVERS, Assembly, Resolver, assemble
     from bench.run._config import MAX_WALL_S, ExecutorSpec, ModelOptions, PlanSource, RunConfig, RunError
     from bench.run._convert import planned_work, quotas_of, tool_calls
     from bench.run._experiments import run_experiments
@@ -37,7 +37,6 @@ __getattr__ = lazy_names(
             "Assembly",
             "Resolver",
             "assemble",
-            "wall_guards",
         ),
         "bench.run._config": (
             "MAX_WALL_S",
@@ -126,5 +125,4 @@ __all__ = [
     "trial_record",
     "turn_record",
     "utc_now",
-    "wall_guards",
 ]

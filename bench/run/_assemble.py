@@ -50,15 +50,9 @@ def _framework(spec: ExecutorSpec, config: RunConfig, guards: Guards | None) -> 
 RESOLVERS: list[Resolver] = [_framework]
 
 
-def wall_guards(config: RunConfig, spec: ExecutorSpec) -> Guards | None:
-    """The spec's guards (its own, else the run's) in wall seconds; the one conversion of a run."""
-    g = config.guards_of(spec)
-    return None if g is None else g.scaled(config.time_scale, config.seed)
-
-
 def build_executor(config: RunConfig, spec: ExecutorSpec) -> Executor:
     """A new executor for ``spec``; RunError for a label no one knows."""
-    guards = wall_guards(config, spec)
+    guards = config.wall_guards(spec)
     try:
         return make_executor(
             spec.label,

@@ -11,7 +11,7 @@ from typing import Any, Literal, Protocol
 from bench.models import DEFAULT_MODEL, redact
 from bench.run._afc_peer import AFC_LABELS
 from bench.run._guardspec import GuardSpec
-from executors import Tools
+from executors import Guards, Tools
 from reports import RAW_LABELS, TrialRecord, whole_turn_twin
 from scenarios import MIN_GRACE_WALL_S, Scenario, TrialPlan
 
@@ -130,6 +130,11 @@ class RunConfig:
         g = spec.guards if spec.guards is not None else self.guards
         return g if g is not None and g.active else None
 
+    def wall_guards(self, spec: ExecutorSpec) -> Guards | None:
+        """``guards_of(spec)`` in wall seconds: the one conversion of a run (executors and run.json use it)."""
+        g = self.guards_of(spec)
+        return None if g is None else g.scaled(self.time_scale, self.seed)
+
     @property
     def guarded(self) -> bool:
         return any(self.guards_of(s) is not None for s in self.specs)
@@ -152,12 +157,7 @@ class RunConfig:
         else each executor's guards in wall seconds by name (the two forms runs have always recorded)."""
         if all(s.guards is None for s in self.specs):
             return None if self.guards is None or not self.guards.active else self.guards.as_json()
-        return {
-            s.name: None
-            if (g := self.guards_of(s)) is None
-            else g.scaled(self.time_scale, self.seed).settings()
-            for s in self.specs
-        }
+        return {s.name: None if (g := self.wall_guards(s)) is None else g.settings() for s in self.specs}
 
     def args_json(self) -> dict[str, Any]:
         return (

@@ -13,7 +13,6 @@ from bench.run import (
     RunConfig,
     RunError,
     assemble,
-    wall_guards,
 )
 from executors import Executor, Guards, RetryPolicy, Sequential
 from scenarios import load_catalog
@@ -47,8 +46,8 @@ def test_each_spec_runs_its_own_guards_else_the_runs() -> None:
     """A spec without guards takes the run's default; run.json then names each executor's guards."""
     own = ExecutorSpec("threaded", GuardSpec(timeout_ms=100), "threaded+timeout")
     config = RunConfig((DOC3,), ("sequential", own), time_scale=0.5, guards=GuardSpec(deadline_ms=500))
-    assert wall_guards(config, own) == Guards(timeout_s=0.05, seed=7)
-    assert wall_guards(config, config.specs[0]) == Guards(deadline_s=0.25, seed=7)
+    assert config.wall_guards(own) == Guards(timeout_s=0.05, seed=7)
+    assert config.wall_guards(config.specs[0]) == Guards(deadline_s=0.25, seed=7)
     assert config.labels == ("sequential", "threaded+timeout")
     assert set(config.guards_json() or {}) == {"sequential", "threaded+timeout"}
     with assemble(config) as parts:
