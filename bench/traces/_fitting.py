@@ -36,7 +36,18 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from scenarios import MAX_SHAPE, MAX_SIGMA, Constant, Empirical, Gamma, Latency, LogNormal, Mixture, Uniform
+from scenarios import (
+    MAX_SHAPE,
+    MAX_SIGMA,
+    Constant,
+    Empirical,
+    Gamma,
+    Latency,
+    LogNormal,
+    Mixture,
+    Uniform,
+    cdf_grid,
+)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -97,7 +108,7 @@ def fit_latency(values_ms: Sequence[float], key: str = "") -> LatencyFit:
     loglik = {name: float(np.mean([_score(name, tr, te) for tr, te in splits])) for name in names}
     best = max(loglik, key=lambda k: (loglik[k], -names.index(k)))  # a tie goes to the earlier (lognormal)
     dist = _FAMILIES[best](x) if best != "kernel" else _kernel(x)
-    gof = stats.kstest(x, _frozen(dist).cdf)
+    gof = stats.kstest(x, lambda v: cdf_grid(dist, v))  # a kernel fit is a Mixture: its CDF per component
     ks, ks_p = float(gof.statistic), float(gof.pvalue)
     if held_back and ks_p < REJECT_P:
         dist, best = _empirical(x), "empirical"
@@ -163,21 +174,12 @@ def _score(name: str, train: FloatArray, test: FloatArray) -> float:
     return _loglik(_FAMILIES[name](train), test)
 
 
-class _Vectorised:
-    """A latency whose scalar ``cdf`` takes arrays, as scipy's frozen distributions' does."""
-
-    def __init__(self, dist: Latency) -> None:
-        self.cdf = np.vectorize(dist.cdf, otypes=[np.float64])
-
-
 def _frozen(dist: Latency) -> Any:
     """The scipy distribution of a fitted family (scipy ships no types)."""
     if isinstance(dist, LogNormal):
         return stats.lognorm(s=dist.sigma, scale=dist.median_ms)
     if isinstance(dist, Uniform):
         return stats.uniform(loc=dist.low_ms, scale=dist.high_ms - dist.low_ms)
-    if isinstance(dist, Mixture):
-        return _Vectorised(dist)
     assert isinstance(dist, Gamma)
     return stats.gamma(a=dist.shape, scale=dist.scale_ms)
 
