@@ -29,14 +29,19 @@ class Turn(Protocol):
 _SLACK_NS = 2_000_000
 
 
-def _overlaps(t: Turn) -> bool:
-    calls = sorted(t.calls, key=lambda c: c.span.start_ns)
+def serial(calls: Sequence[ToolSpan], slack_ns: int = 0) -> bool:
+    """No two calls (in start order) overlap by more than ``slack_ns``: each starts no earlier than that
+    before every earlier one ended."""
     end = calls[0].span.end_ns
     for c in calls[1:]:
-        if c.span.start_ns < end - _SLACK_NS:
-            return True
+        if c.span.start_ns < end - slack_ns:
+            return False
         end = max(end, c.span.end_ns)
-    return False
+    return True
+
+
+def _overlaps(t: Turn) -> bool:
+    return not serial(sorted(t.calls, key=lambda c: c.span.start_ns), _SLACK_NS)
 
 
 def _blocker(t: Turn) -> int | None:

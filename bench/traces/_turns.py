@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.traces._conventions import BOOKKEEPING_TOOLS, is_model
-from bench.traces._diagnose import blocking_notes
+from bench.traces._diagnose import blocking_notes, serial
 from bench.traces._model import Span, ToolSpan, tool_span
 from bench.traces._otlp import TraceError, read_spans
 from bench.traces._writer import printable
@@ -206,7 +206,7 @@ def group_turns(
     for (trace, _anchor, bounded), calls in groups.items():
         calls.sort(key=lambda c: (c.span.start_ns, c.call_id))
         parent = calls[0].span.parent_id
-        ambiguous = not bounded and len(calls) > 1 and _serial(calls)
+        ambiguous = not bounded and len(calls) > 1 and serial(calls)
         if ambiguous and reading == PER_CALL:
             turns += [Turn(trace, parent, (c,), True) for c in calls]
         else:
@@ -215,16 +215,6 @@ def group_turns(
     if notes is not None:
         notes += _notes(turns, skipped, nested)
     return turns
-
-
-def _serial(calls: Sequence[ToolSpan]) -> bool:
-    """No two calls overlap (each starts after every earlier one ended)."""
-    end = calls[0].span.end_ns
-    for c in calls[1:]:
-        if c.span.start_ns < end:
-            return False
-        end = max(end, c.span.end_ns)
-    return True
 
 
 def _notes(turns: Sequence[Turn], skipped: Counter[str], nested: Counter[str]) -> list[str]:
