@@ -36,18 +36,8 @@ import numpy as np
 import numpy.typing as npt
 from scipy import stats
 
-from scenarios import (
-    MAX_SHAPE,
-    MAX_SIGMA,
-    Constant,
-    Empirical,
-    Gamma,
-    Latency,
-    LogNormal,
-    Mixture,
-    Uniform,
-    cdf_grid,
-)
+import scenarios
+from scenarios import MAX_SHAPE, MAX_SIGMA, Constant, Empirical, Gamma, Latency, LogNormal, Mixture, Uniform
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -108,7 +98,8 @@ def fit_latency(values_ms: Sequence[float], key: str = "") -> LatencyFit:
     loglik = {name: float(np.mean([_score(name, tr, te) for tr, te in splits])) for name in names}
     best = max(loglik, key=lambda k: (loglik[k], -names.index(k)))  # a tie goes to the earlier (lognormal)
     dist = _FAMILIES[best](x) if best != "kernel" else _kernel(x)
-    gof = stats.kstest(x, lambda v: cdf_grid(dist, v))  # a kernel fit is a Mixture: its CDF per component
+    # a kernel fit is a Mixture: its CDF over the whole array, component by component
+    gof = stats.kstest(x, lambda v: scenarios.cdf_grid(dist, v))
     ks, ks_p = float(gof.statistic), float(gof.pvalue)
     if held_back and ks_p < REJECT_P:
         dist, best = _empirical(x), "empirical"
